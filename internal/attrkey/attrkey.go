@@ -1,0 +1,81 @@
+// Package attrkey names the OTel attributes that Faultline's components exchange through pdata.
+//
+// The receiver writes them, the grouping processor reads and adds to them, the issue store reads
+// them. They are a contract between those components and with users who route or filter on them
+// (OTTL, filter processor), so they live in one place and change only with care. This package
+// knows nothing else.
+package attrkey
+
+// Set by the sentry receiver on every record it emits.
+const (
+	// EventID is the Sentry event id, 32 lowercase hex digits.
+	EventID = "sentry.event_id"
+	// ProjectID is the numeric Sentry project id the event was sent to, as a string.
+	ProjectID = "sentry.project_id"
+	// Event carries the whole normalized event as JSON text, losslessly, for the processor and store.
+	Event = "sentry.event"
+	// ItemType is the envelope item type the record came from (event, transaction, log, check_in …).
+	ItemType = "sentry.item_type"
+	// Level is the Sentry level (debug, info, warning, error, fatal).
+	Level = "sentry.level"
+	// Platform is the event's platform (javascript, node, go, python …).
+	Platform = "sentry.platform"
+	// Transaction is the transaction name active when the event happened.
+	Transaction = "sentry.transaction"
+	// Logger is the logger name.
+	Logger = "sentry.logger"
+	// Dist is the distribution of the release.
+	Dist = "sentry.dist"
+	// SDKName and SDKVersion name the client that sent the event.
+	SDKName    = "sentry.sdk.name"
+	SDKVersion = "sentry.sdk.version"
+	// TagPrefix prefixes every event tag: tag "browser" becomes "sentry.tag.browser".
+	TagPrefix = "sentry.tag."
+	// Attachments lists the attachments sent with the event (name, content type, size), as JSON text.
+	Attachments = "sentry.attachments"
+	// Fingerprint is the client-sent fingerprint, when present, as a string slice.
+	Fingerprint = "sentry.fingerprint"
+)
+
+// OTel semantic-convention keys the receiver also fills.
+const (
+	ExceptionType       = "exception.type"
+	ExceptionMessage    = "exception.message"
+	ExceptionStacktrace = "exception.stacktrace"
+	UserID              = "user.id"
+	UserEmail           = "user.email"
+	UserName            = "user.name"
+	ClientAddress       = "client.address"
+	URLFull             = "url.full"
+	HTTPRequestMethod   = "http.request.method"
+	ServiceName         = "service.name"
+	ServiceVersion      = "service.version"
+	DeploymentEnv       = "deployment.environment.name"
+	TelemetrySDKName    = "telemetry.sdk.name"
+	TelemetrySDKVersion = "telemetry.sdk.version"
+	TelemetrySDKLang    = "telemetry.sdk.language"
+	HostName            = "host.name"
+)
+
+// ExceptionEventName is the semconv EventName of a LogRecord that records an exception.
+const ExceptionEventName = "exception"
+
+// Set by the errorgrouping processor.
+const (
+	// GroupHash is the primary grouping hash (32 hex md5), the one an issue is keyed by.
+	GroupHash = "faultline.group.hash"
+	// GroupHashes lists every contributing hash in Sentry's order, primary first (string slice).
+	GroupHashes = "faultline.group.hashes"
+	// GroupTitle and GroupCulprit are what Sentry shows as the issue's title and culprit.
+	GroupTitle   = "faultline.group.title"
+	GroupCulprit = "faultline.group.culprit"
+	// GroupConfig is the grouping config id, e.g. "newstyle:2026-01-20".
+	GroupConfig = "faultline.group.config"
+	// GroupExplanation is the variants with their component trees, as JSON text (the `faultline group` shape).
+	GroupExplanation = "faultline.group.explanation"
+	// GroupMetadataType / Value / Filename / Function are Sentry's issue metadata fields.
+	GroupMetadataType     = "faultline.group.metadata.type"
+	GroupMetadataValue    = "faultline.group.metadata.value"
+	GroupMetadataFilename = "faultline.group.metadata.filename"
+	GroupMetadataFunction = "faultline.group.metadata.function"
+)
