@@ -1,0 +1,72 @@
+package payload
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/valyala/fastjson"
+)
+
+// Feedback is user feedback, from a `feedback` event (contexts.feedback) or a legacy
+// `user_report` item; both decode to this one shape.
+type Feedback struct {
+	EventInfo
+	Timestamp         time.Time // zero for user_report, which carries none
+	Message           string
+	ContactEmail      string
+	Name              string
+	URL               string
+	AssociatedEventID string // the error event the feedback is about, if any
+	ReplayID          string
+	Trace             TraceContext
+}
+
+// DecodeFeedback decodes a `feedback` item: an event whose contexts.feedback holds the message.
+func DecodeFeedback(raw []byte) (*Feedback, error) {
+	f := &Feedback{}
+	err := parseObject("feedback", raw, func(v *fastjson.Value) error {
+		f.EventInfo = eventInfo(v)
+		var err error
+		if f.Timestamp, err = optionalTimestamp(v, "timestamp"); err != nil {
+			return fmt.Errorf("decode feedback %s: %w", f.EventID, err)
+		}
+		fb := v.Get("contexts", "feedback")
+		if fb == nil || fb.Type() != fastjson.TypeObject {
+			return fmt.Errorf("decode feedback %s: contexts.feedback is missing", f.EventID)
+		}
+		f.Message = str(fb, "message")
+		if f.Message == "" {
+			return fmt.Errorf("decode feedback %s: contexts.feedback.message is empty", f.EventID)
+		}
+		f.ContactEmail = str(fb, "contact_email")
+		f.Name = str(fb, "name")
+		f.URL = str(fb, "url")
+		f.AssociatedEventID = eventID(str(fb, "associated_event_id"))
+		f.ReplayID = str(fb, "replay_id")
+		f.Trace = traceContext(v.Get("contexts", "trace"))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// DecodeUserReport decodes a legacy `user_report` item {event_id, email, name, comments}.
+func DecodeUserReport(raw []byte) (*Feedback, error) {
+	f := &Feedback{}
+	err := parseObject("user report", raw, func(v *fastjson.Value) error {
+		f.AssociatedEventID = eventID(str(v, "event_id"))
+		f.ContactEmail = str(v, "email")
+		f.Name = str(v, "name")
+		f.Message = str(v, "comments")
+		if f.Message == "" {
+			return fmt.Errorf("decode user report for event %s: comments are empty", f.AssociatedEventID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}

@@ -1,0 +1,69 @@
+package payload
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/valyala/fastjson"
+)
+
+// Log is one Sentry structured log (an entry of a `log` container).
+type Log struct {
+	Timestamp time.Time
+	TraceID   string // 32 lowercase hex or ""
+	SpanID    string // 16 lowercase hex or ""
+	// Level is trace, debug, info, warn, error or fatal.
+	Level string
+	// SeverityNumber is the OTel severity number the SDK sent, 0 when it sent none.
+	SeverityNumber int
+	Body           string
+	// Attributes are the typed attributes as sent, including sentry.release, sentry.environment,
+	// sentry.sdk.* and sentry.message.template.
+	Attributes []Attr
+}
+
+// LogBatch is a decoded `log` container.
+type LogBatch struct {
+	Logs []Log
+	// Dropped counts entries left out because they were not objects or had an unreadable timestamp.
+	Dropped int
+}
+
+// DecodeLogs decodes a `log` container {"items":[…]}. One bad entry is counted in Dropped and does
+// not cost its siblings.
+func DecodeLogs(raw []byte) (*LogBatch, error) {
+	b := &LogBatch{}
+	err := parseObject("log container", raw, func(v *fastjson.Value) error {
+		items := v.Get("items")
+		if items == nil || items.Type() != fastjson.TypeArray {
+			return fmt.Errorf("decode log container: no items array")
+		}
+		arr, _ := items.Array()
+		b.Logs = make([]Log, 0, len(arr))
+		for _, it := range arr {
+			if it.Type() != fastjson.TypeObject {
+				b.Dropped++
+				continue
+			}
+			ts, err := timestamp(it, "timestamp")
+			if err != nil {
+				b.Dropped++
+				continue
+			}
+			b.Logs = append(b.Logs, Log{
+				Timestamp:      ts,
+				TraceID:        traceID(string(it.GetStringBytes("trace_id"))),
+				SpanID:         spanID(string(it.GetStringBytes("span_id"))),
+				Level:          str(it, "level"),
+				SeverityNumber: int(integer(it, "severity_number")),
+				Body:           str(it, "body"),
+				Attributes:     typedAttrs(it, "attributes"),
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}

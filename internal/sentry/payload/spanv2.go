@@ -1,0 +1,106 @@
+package payload
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/valyala/fastjson"
+)
+
+// SpanV2 is one span of a v2 `span` container (content type application/vnd.sentry.items.span.v2+json).
+// It is already shaped like an OTel span.
+type SpanV2 struct {
+	TraceID      string
+	SpanID       string
+	ParentSpanID string
+	Name         string
+	Status       string // "ok" or "error"
+	IsSegment    bool
+	Start        time.Time
+	End          time.Time
+	Attributes   []Attr
+	Links        []Link
+}
+
+// Link points from a span to another span.
+type Link struct {
+	TraceID    string
+	SpanID     string
+	Sampled    *bool
+	Attributes []Attr
+}
+
+// SpanBatch is a decoded v2 span container.
+type SpanBatch struct {
+	Spans []SpanV2
+	// Dropped counts items left out because their ids or timestamps were unusable.
+	Dropped int
+}
+
+// DecodeSpanV2 decodes a v2 span container {"items":[…]}. One bad span is counted in Dropped and
+// does not cost its siblings; a payload that is not such a container fails as a whole.
+func DecodeSpanV2(raw []byte) (*SpanBatch, error) {
+	b := &SpanBatch{}
+	err := parseObject("span container", raw, func(v *fastjson.Value) error {
+		items := v.Get("items")
+		if items == nil || items.Type() != fastjson.TypeArray {
+			return fmt.Errorf("decode span container: no items array")
+		}
+		arr, _ := items.Array()
+		b.Spans = make([]SpanV2, 0, len(arr))
+		for _, it := range arr {
+			s, err := decodeSpanV2(it)
+			if err != nil {
+				b.Dropped++
+				continue
+			}
+			b.Spans = append(b.Spans, s)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func decodeSpanV2(v *fastjson.Value) (SpanV2, error) {
+	if v.Type() != fastjson.TypeObject {
+		return SpanV2{}, fmt.Errorf("decode v2 span: a JSON %s, want an object", v.Type())
+	}
+	s := SpanV2{
+		TraceID:      traceID(string(v.GetStringBytes("trace_id"))),
+		SpanID:       spanID(string(v.GetStringBytes("span_id"))),
+		ParentSpanID: spanID(string(v.GetStringBytes("parent_span_id"))),
+		Name:         str(v, "name"),
+		Status:       str(v, "status"),
+		IsSegment:    boolean(v, "is_segment"),
+		Attributes:   typedAttrs(v, "attributes"),
+	}
+	if s.TraceID == "" || s.SpanID == "" {
+		return SpanV2{}, fmt.Errorf("decode v2 span: trace_id %q / span_id %q are not valid hex ids", v.GetStringBytes("trace_id"), v.GetStringBytes("span_id"))
+	}
+	var err error
+	if s.Start, err = timestamp(v, "start_timestamp"); err != nil {
+		return SpanV2{}, fmt.Errorf("decode v2 span %s: %w", s.SpanID, err)
+	}
+	if s.End, err = timestamp(v, "end_timestamp"); err != nil {
+		return SpanV2{}, fmt.Errorf("decode v2 span %s: %w", s.SpanID, err)
+	}
+	for _, l := range v.GetArray("links") {
+		link := Link{
+			TraceID:    traceID(string(l.GetStringBytes("trace_id"))),
+			SpanID:     spanID(string(l.GetStringBytes("span_id"))),
+			Attributes: typedAttrs(l, "attributes"),
+		}
+		if link.TraceID == "" || link.SpanID == "" {
+			continue
+		}
+		if f := l.Get("sampled"); f != nil && (f.Type() == fastjson.TypeTrue || f.Type() == fastjson.TypeFalse) {
+			sampled := f.Type() == fastjson.TypeTrue
+			link.Sampled = &sampled
+		}
+		s.Links = append(s.Links, link)
+	}
+	return s, nil
+}

@@ -1,0 +1,369 @@
+package payload
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/valyala/fastjson"
+)
+
+// Kind says which field of a Value holds its content.
+type Kind uint8
+
+// The kinds a dynamic value can take; they mirror what OTel attributes can hold.
+const (
+	KindEmpty Kind = iota // JSON null or absent
+	KindString
+	KindBool
+	KindInt
+	KindDouble
+	KindArray
+	KindMap
+)
+
+// Value is a dynamically typed value from a payload: span data, typed log attributes, link
+// attributes. Arrays and objects keep their structure so the translator can build OTel slices and
+// maps without re-parsing.
+type Value struct {
+	Kind   Kind
+	Str    string
+	Bool   bool
+	Int    int64
+	Double float64
+	Array  []Value
+	Map    []Attr
+}
+
+// Attr is one named value. Unit is set only where the protocol carries one (v2 span attributes,
+// measurements).
+type Attr struct {
+	Key   string
+	Value Value
+	Unit  string
+}
+
+// Tag is one string-valued Sentry tag.
+type Tag struct {
+	Key   string
+	Value string
+}
+
+// parsers is shared by all decoders: every decoder copies what it keeps before returning the parser.
+var parsers fastjson.ParserPool
+
+// parseObject parses raw as a JSON object and hands it to decode. The parser goes back to the
+// pool afterwards, so decode must copy every string it keeps (string(b) does).
+func parseObject(what string, raw []byte, decode func(*fastjson.Value) error) error {
+	p := parsers.Get()
+	defer parsers.Put(p)
+	v, err := p.ParseBytes(raw)
+	if err != nil {
+		return fmt.Errorf("decode %s: invalid JSON: %w", what, err)
+	}
+	if v.Type() != fastjson.TypeObject {
+		return fmt.Errorf("decode %s: payload is a JSON %s, want an object", what, v.Type())
+	}
+	return decode(v)
+}
+
+// str reads key as a "lenient string" the way Relay does for release and tag values: strings as
+// they are, numbers as their JSON text, booleans as true/false, anything else as absent.
+func str(v *fastjson.Value, key string) string {
+	return lenient(v.Get(key))
+}
+
+func lenient(f *fastjson.Value) string {
+	if f == nil {
+		return ""
+	}
+	switch f.Type() {
+	case fastjson.TypeString:
+		b, _ := f.StringBytes()
+		return string(b)
+	case fastjson.TypeNumber:
+		return string(f.MarshalTo(nil))
+	case fastjson.TypeTrue:
+		return "true"
+	case fastjson.TypeFalse:
+		return "false"
+	}
+	return ""
+}
+
+// integer reads key as a non-fractional number; strings holding one are accepted too because SDKs
+// serialize 64-bit integers as strings where JavaScript would lose precision.
+func integer(v *fastjson.Value, key string) int64 {
+	f := v.Get(key)
+	if f == nil {
+		return 0
+	}
+	switch f.Type() {
+	case fastjson.TypeNumber:
+		if n, err := f.Int64(); err == nil {
+			return n
+		}
+		x, _ := f.Float64()
+		return int64(x)
+	case fastjson.TypeString:
+		b, _ := f.StringBytes()
+		n, _ := strconv.ParseInt(string(b), 10, 64)
+		return n
+	}
+	return 0
+}
+
+// number reads key as a float; ok is false when it is absent or not numeric.
+func number(v *fastjson.Value, key string) (x float64, ok bool) {
+	f := v.Get(key)
+	if f == nil || f.Type() != fastjson.TypeNumber {
+		return 0, false
+	}
+	x, err := f.Float64()
+	return x, err == nil
+}
+
+// boolean reads key as a JSON boolean; anything else is false.
+func boolean(v *fastjson.Value, key string) bool {
+	f := v.Get(key)
+	return f != nil && f.Type() == fastjson.TypeTrue
+}
+
+// rawJSON returns the compact JSON text of key, or "" when absent or null.
+func rawJSON(v *fastjson.Value, key string) string {
+	f := v.Get(key)
+	if f == nil || f.Type() == fastjson.TypeNull {
+		return ""
+	}
+	return string(f.MarshalTo(nil))
+}
+
+var errNoTimestamp = errors.New("no timestamp")
+
+// timestamp reads key as a Sentry timestamp: a number of seconds since the epoch (fractions keep
+// microseconds as SDKs send them) or an RFC 3339 string; strings without a zone are UTC.
+func timestamp(v *fastjson.Value, key string) (time.Time, error) {
+	f := v.Get(key)
+	if f == nil || f.Type() == fastjson.TypeNull {
+		return time.Time{}, errNoTimestamp
+	}
+	switch f.Type() {
+	case fastjson.TypeNumber:
+		x, err := f.Float64()
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x < 0 || x > 1e11 {
+			return time.Time{}, fmt.Errorf("%s %s is not a time in seconds since the epoch", key, f.MarshalTo(nil))
+		}
+		sec, frac := math.Modf(x)
+		// Round to the microsecond: float seconds carry no more than that, and rounding keeps
+		// 1795645345.4006274 from becoming …400627399.
+		return time.Unix(int64(sec), int64(math.Round(frac*1e6))*1e3).UTC(), nil
+	case fastjson.TypeString:
+		b, _ := f.StringBytes()
+		t, err := parseTimeString(string(b))
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%s %q is not an RFC 3339 time", key, b)
+		}
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%s is a JSON %s, want a number or a string", key, f.Type())
+}
+
+// optionalTimestamp is timestamp for fields that may be absent: a missing one is the zero time,
+// a malformed one still fails.
+func optionalTimestamp(v *fastjson.Value, key string) (time.Time, error) {
+	t, err := timestamp(v, key)
+	if err == errNoTimestamp {
+		return time.Time{}, nil
+	}
+	return t, err
+}
+
+func parseTimeString(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	// Naive times (no zone) are UTC, as in Relay.
+	return time.ParseInLocation("2006-01-02T15:04:05.999999999", s, time.UTC)
+}
+
+// tags reads key as Sentry tags: an object of strings or a list of [key, value] pairs. Empty keys
+// are dropped; later duplicates are dropped (first one wins, like Relay's deduplication).
+func tags(v *fastjson.Value, key string) []Tag {
+	f := v.Get(key)
+	if f == nil {
+		return nil
+	}
+	var out []Tag
+	add := func(k string, val *fastjson.Value) {
+		if k == "" || val == nil || val.Type() == fastjson.TypeNull {
+			return
+		}
+		for _, t := range out {
+			if t.Key == k {
+				return
+			}
+		}
+		out = append(out, Tag{Key: k, Value: lenient(val)})
+	}
+	switch f.Type() {
+	case fastjson.TypeObject:
+		o, _ := f.Object()
+		out = make([]Tag, 0, o.Len())
+		o.Visit(func(k []byte, val *fastjson.Value) { add(string(k), val) })
+	case fastjson.TypeArray:
+		pairs, _ := f.Array()
+		out = make([]Tag, 0, len(pairs))
+		for _, p := range pairs {
+			kv, err := p.Array()
+			if err != nil || len(kv) != 2 {
+				continue
+			}
+			add(lenient(kv[0]), kv[1])
+		}
+	}
+	return out
+}
+
+// toValue converts any JSON value into a Value, keeping integers apart from doubles.
+func toValue(f *fastjson.Value) Value {
+	switch f.Type() {
+	case fastjson.TypeString:
+		b, _ := f.StringBytes()
+		return Value{Kind: KindString, Str: string(b)}
+	case fastjson.TypeTrue:
+		return Value{Kind: KindBool, Bool: true}
+	case fastjson.TypeFalse:
+		return Value{Kind: KindBool}
+	case fastjson.TypeNumber:
+		if n, err := f.Int64(); err == nil {
+			return Value{Kind: KindInt, Int: n}
+		}
+		x, _ := f.Float64()
+		return Value{Kind: KindDouble, Double: x}
+	case fastjson.TypeArray:
+		elems, _ := f.Array()
+		out := make([]Value, len(elems))
+		for i, e := range elems {
+			out[i] = toValue(e)
+		}
+		return Value{Kind: KindArray, Array: out}
+	case fastjson.TypeObject:
+		return Value{Kind: KindMap, Map: objectAttrs(f)}
+	}
+	return Value{}
+}
+
+// objectAttrs converts a JSON object's members into attributes in document order.
+func objectAttrs(f *fastjson.Value) []Attr {
+	o, err := f.Object()
+	if err != nil {
+		return nil
+	}
+	out := make([]Attr, 0, o.Len())
+	o.Visit(func(k []byte, val *fastjson.Value) {
+		out = append(out, Attr{Key: string(k), Value: toValue(val)})
+	})
+	return out
+}
+
+// typedAttrs reads the protocol's typed attribute object {key: {"type": t, "value": v, "unit": u}}
+// used by log items and v2 spans. The declared type decides the kind where the JSON value allows
+// it (an "integer" sent as a string stays an integer); otherwise the JSON value's own type wins.
+func typedAttrs(v *fastjson.Value, key string) []Attr {
+	f := v.Get(key)
+	if f == nil || f.Type() != fastjson.TypeObject {
+		return nil
+	}
+	o, _ := f.Object()
+	out := make([]Attr, 0, o.Len())
+	o.Visit(func(k []byte, a *fastjson.Value) {
+		if a.Type() != fastjson.TypeObject {
+			// Some SDKs send bare values; keep them rather than drop them.
+			out = append(out, Attr{Key: string(k), Value: toValue(a)})
+			return
+		}
+		raw := a.Get("value")
+		if raw == nil {
+			return
+		}
+		val := toValue(raw)
+		switch string(a.GetStringBytes("type")) {
+		case "integer":
+			if val.Kind == KindString {
+				if n, err := strconv.ParseInt(val.Str, 10, 64); err == nil {
+					val = Value{Kind: KindInt, Int: n}
+				}
+			} else if val.Kind == KindDouble && val.Double == math.Trunc(val.Double) {
+				val = Value{Kind: KindInt, Int: int64(val.Double)}
+			}
+		case "double":
+			if val.Kind == KindInt {
+				val = Value{Kind: KindDouble, Double: float64(val.Int)}
+			} else if val.Kind == KindString {
+				if x, err := strconv.ParseFloat(val.Str, 64); err == nil {
+					val = Value{Kind: KindDouble, Double: x}
+				}
+			}
+		case "string":
+			if val.Kind != KindString {
+				val = Value{Kind: KindString, Str: lenient(raw)}
+			}
+		}
+		out = append(out, Attr{Key: string(k), Value: val, Unit: string(a.GetStringBytes("unit"))})
+	})
+	return out
+}
+
+// isHex reports whether s is exactly n lowercase or uppercase hex digits.
+func isHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// traceID normalizes a trace id: 32 hex digits, or a UUID with dashes, lowercased. It returns ""
+// for anything else so callers can treat the id as absent.
+func traceID(s string) string {
+	if len(s) == 36 && s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-' {
+		s = s[:8] + s[9:13] + s[14:18] + s[19:23] + s[24:]
+	}
+	if !isHex(s, 32) {
+		return ""
+	}
+	return lower(s)
+}
+
+// spanID normalizes a span id: 16 hex digits, lowercased, or "".
+func spanID(s string) string {
+	if !isHex(s, 16) {
+		return ""
+	}
+	return lower(s)
+}
+
+// eventID normalizes an event id the way trace ids are normalized (both are UUIDs).
+func eventID(s string) string { return traceID(s) }
+
+func lower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
