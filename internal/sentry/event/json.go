@@ -1,0 +1,791 @@
+package event
+
+import (
+	"fmt"
+	"math"
+	"sync"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// This file holds the package's own JSON tree: a strict, lossless parser and a byte-copying
+// serializer. Faultline keeps each event as JSON text, so the tree exists to edit a few keys of a
+// document and write the rest back unchanged.
+//
+// Why not valyala/fastjson, which BenchmarkNormalize and BenchmarkFastjsonParseMarshal measured
+// first: its tree can write invalid JSON. It parses leniently (raw control characters, `\x`
+// escapes, numbers such as `1.2.3` or `inf` are accepted and copied to the output), and a string
+// that has been read is re-encoded with strconv.AppendQuote (`\a`, `\x7f`, `\U0001f600` are Go
+// escapes, not JSON ones). The store, PostgreSQL jsonb and every consumer downstream must be able to
+// read what Normalize writes, so the parser here validates as it goes, repairs what Relay's
+// forensics repair, keeps strings and numbers as their raw JSON text (so output is a copy) and
+// never mutates on read. The benchmark numbers are in normalize_test.go.
+
+// kind is the JSON type of a node.
+type kind uint8
+
+const (
+	kindNull kind = iota
+	kindFalse
+	kindTrue
+	kindNumber
+	kindString
+	kindObject
+	kindArray
+)
+
+// node flags.
+const (
+	strEscaped uint8 = 1 << iota // a string's raw text contains backslash escapes
+	keyEscaped                   // on a member's value: the member's key contains escapes
+)
+
+// node is one JSON value. Strings keep their escaped text between the quotes, numbers their
+// literal text, so serializing a node copies bytes. Objects and arrays share one child type
+// (array elements have empty keys) so that one slab serves both: 48 bytes a node, 64 a member.
+type node struct {
+	kind  kind
+	flags uint8
+	raw   string
+	kids  []member
+}
+
+// member is one key of an object, or one element of an array (key "").
+type member struct {
+	key string
+	val node
+}
+
+func (n *node) escaped() bool { return n.flags&strEscaped != 0 }
+
+func (m *member) keyEscaped() bool { return m.val.flags&keyEscaped != 0 }
+
+const (
+	// maxInputDepth bounds the nesting Normalize accepts. serde_json, which Relay parses with,
+	// stops at 128; Sentry's databags (extra, contexts) are trimmed far below that.
+	maxInputDepth = 128
+	// maxStoredDepth bounds the nesting Decode and ParseDocument accept: normalization wraps bare
+	// exception/thread/breadcrumb objects in {"values":[…]}, adding two levels to what it read.
+	maxStoredDepth = maxInputDepth + 8
+)
+
+// syntaxError says where and why a document is not JSON.
+type syntaxError struct {
+	offset int
+	msg    string
+}
+
+func (e *syntaxError) Error() string {
+	return fmt.Sprintf("invalid JSON at offset %d: %s", e.offset, e.msg)
+}
+
+// slab hands out the child lists of a tree. Objects and arrays collect their children on a
+// stack while they are parsed and move them into the slab when they close, so a document costs
+// a few chunk allocations instead of one per value; chunks are reused through slabPool when the
+// tree is only needed during one call (Normalize, Decode).
+type slab struct {
+	stack  []member
+	chunks [][]member
+	cur    int // index of the chunk being filled
+}
+
+const slabChunk = 1024
+
+var slabPool = sync.Pool{New: func() any { return &slab{stack: make([]member, 0, 64)} }}
+
+// keep moves a closed container's children into the slab. The returned slice is capped, so an
+// edit that appends to it copies instead of overwriting a neighbour.
+func (sl *slab) keep(ms []member) []member {
+	for {
+		if sl.cur == len(sl.chunks) {
+			sl.chunks = append(sl.chunks, make([]member, 0, max(len(ms), slabChunk)))
+		}
+		c := sl.chunks[sl.cur]
+		if cap(c)-len(c) >= len(ms) {
+			start := len(c)
+			c = append(c, ms...)
+			sl.chunks[sl.cur] = c
+			return c[start:len(c):len(c)]
+		}
+		sl.cur++
+	}
+}
+
+// release clears what the tree referenced (so the pool does not pin event text) and pools sl.
+func (sl *slab) release() {
+	for i := range sl.chunks {
+		clear(sl.chunks[i])
+		sl.chunks[i] = sl.chunks[i][:0]
+	}
+	sl.cur = 0
+	clear(sl.stack[:cap(sl.stack)])
+	sl.stack = sl.stack[:0]
+	slabPool.Put(sl)
+}
+
+// parser builds a tree over s.
+type parser struct {
+	s        string
+	pos      int
+	depth    int
+	maxDepth int
+	sl       *slab
+}
+
+// parseJSON parses a whole document into sl. Invalid UTF-8 is replaced by U+FFFD first, as a
+// repair: an event should not be lost for one bad byte in a breadcrumb.
+func parseJSON(s string, maxDepth int, sl *slab) (node, error) {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	p := parser{s: s, maxDepth: maxDepth, sl: sl}
+	root, err := p.value()
+	if err != nil {
+		return node{}, err
+	}
+	p.skipWS()
+	if p.pos < len(p.s) {
+		return node{}, p.errorf("unexpected %s after the document", describeByte(p.s[p.pos]))
+	}
+	return root, nil
+}
+
+func (p *parser) errorf(format string, args ...any) error {
+	return &syntaxError{offset: p.pos, msg: fmt.Sprintf(format, args...)}
+}
+
+func describeByte(c byte) string {
+	if c < 0x20 || c >= 0x7f {
+		return fmt.Sprintf("byte 0x%02x", c)
+	}
+	return fmt.Sprintf("character %q", c)
+}
+
+func (p *parser) skipWS() {
+	for p.pos < len(p.s) {
+		switch p.s[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (p *parser) value() (node, error) {
+	p.skipWS()
+	if p.pos >= len(p.s) {
+		return node{}, p.errorf("unexpected end of input")
+	}
+	switch c := p.s[p.pos]; c {
+	case '{':
+		return p.container(kindObject)
+	case '[':
+		return p.container(kindArray)
+	case '"':
+		raw, esc, err := p.str()
+		if err != nil {
+			return node{}, err
+		}
+		n := node{kind: kindString, raw: raw}
+		if esc {
+			n.flags = strEscaped
+		}
+		return n, nil
+	case 't':
+		return p.literal("true", kindTrue)
+	case 'f':
+		return p.literal("false", kindFalse)
+	case 'n':
+		return p.literal("null", kindNull)
+	case 'N':
+		// NaN and Infinity are what Python's json module writes for floats; Relay repairs them
+		// (json_forensics) for Python SDKs. They become null.
+		return p.literal("NaN", kindNull)
+	case 'I':
+		return p.literal("Infinity", kindNull)
+	default:
+		if c == '-' && strings.HasPrefix(p.s[p.pos:], "-Infinity") {
+			return p.literal("-Infinity", kindNull)
+		}
+		if c == '-' || (c >= '0' && c <= '9') {
+			return p.number()
+		}
+		return node{}, p.errorf("unexpected %s", describeByte(c))
+	}
+}
+
+func (p *parser) literal(lit string, k kind) (node, error) {
+	if !strings.HasPrefix(p.s[p.pos:], lit) {
+		return node{}, p.errorf("invalid literal, expected %q", lit)
+	}
+	p.pos += len(lit)
+	return node{kind: k}, nil
+}
+
+func (p *parser) number() (node, error) {
+	s, start := p.s, p.pos
+	i := start
+	if s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && s[i] >= '1' && s[i] <= '9':
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	default:
+		p.pos = i
+		return node{}, p.errorf("invalid number: expected a digit")
+	}
+	if i < len(s) && s[i] == '.' {
+		i++
+		d := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == d {
+			p.pos = i
+			return node{}, p.errorf("invalid number: expected a digit after '.'")
+		}
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		d := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == d {
+			p.pos = i
+			return node{}, p.errorf("invalid number: expected a digit in the exponent")
+		}
+	}
+	p.pos = i
+	return node{kind: kindNumber, raw: s[start:i]}, nil
+}
+
+// container parses an object or an array, its opening bracket at p.pos.
+func (p *parser) container(k kind) (node, error) {
+	p.depth++
+	if p.depth > p.maxDepth {
+		return node{}, p.errorf("nesting deeper than %d levels", p.maxDepth)
+	}
+	p.pos++
+	closing, what := byte(']'), "array"
+	if k == kindObject {
+		closing, what = '}', "object"
+	}
+	sl := p.sl
+	base := len(sl.stack)
+	p.skipWS()
+	if p.pos < len(p.s) && p.s[p.pos] == closing {
+		p.pos++
+		p.depth--
+		return node{kind: k}, nil
+	}
+	for {
+		var m member
+		if k == kindObject {
+			p.skipWS()
+			if p.pos >= len(p.s) {
+				return node{}, p.errorf("unexpected end of input in object")
+			}
+			if p.s[p.pos] != '"' {
+				return node{}, p.errorf("expected a string key, found %s", describeByte(p.s[p.pos]))
+			}
+			key, esc, err := p.str()
+			if err != nil {
+				return node{}, err
+			}
+			p.skipWS()
+			if p.pos >= len(p.s) || p.s[p.pos] != ':' {
+				return node{}, p.errorf("expected ':' after object key")
+			}
+			p.pos++
+			m.key = key
+			if m.val, err = p.value(); err != nil {
+				return node{}, err
+			}
+			if esc {
+				m.val.flags |= keyEscaped
+			}
+		} else {
+			var err error
+			if m.val, err = p.value(); err != nil {
+				return node{}, err
+			}
+		}
+		sl.stack = append(sl.stack, m)
+		p.skipWS()
+		if p.pos >= len(p.s) {
+			return node{}, p.errorf("unexpected end of input in %s", what)
+		}
+		if c := p.s[p.pos]; c == ',' {
+			p.pos++
+			continue
+		} else if c == closing {
+			p.pos++
+			break
+		}
+		return node{}, p.errorf("expected ',' or '%c' in %s, found %s", closing, what, describeByte(p.s[p.pos]))
+	}
+	n := node{kind: k, kids: sl.keep(sl.stack[base:])}
+	sl.stack = sl.stack[:base]
+	p.depth--
+	return n, nil
+}
+
+const (
+	lsb = 0x0101010101010101
+	msb = 0x8080808080808080
+)
+
+// str reads a string starting at its opening quote and returns its raw (still escaped) text.
+// Eight bytes are checked at a time for a quote, a backslash or a control character; input is
+// valid UTF-8 already, so bytes >= 0x80 need no look.
+func (p *parser) str() (string, bool, error) {
+	s := p.s
+	start := p.pos + 1
+	i := start
+	for i+8 <= len(s) {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		q := w ^ (lsb * '"')
+		b := w ^ (lsb * '\\')
+		special := ((q - lsb) &^ q) | ((b - lsb) &^ b) | ((w - lsb*0x20) &^ w)
+		if special&msb != 0 {
+			break
+		}
+		i += 8
+	}
+	esc := false
+	for i < len(s) {
+		c := s[i]
+		switch {
+		case c == '"':
+			p.pos = i + 1
+			return s[start:i], esc, nil
+		case c == '\\':
+			n, ok := escapeLen(s[i:])
+			if !ok {
+				return p.strRepair(start)
+			}
+			esc = true
+			i += n
+		case c < 0x20:
+			return p.strRepair(start)
+		default:
+			i++
+		}
+	}
+	p.pos = len(s)
+	return "", false, p.errorf("unterminated string")
+}
+
+// escapeLen returns the length of the valid escape sequence at the start of s; ok is false for
+// an escape JSON does not allow or a lone UTF-16 surrogate.
+func escapeLen(s string) (int, bool) {
+	if len(s) < 2 {
+		return 0, false
+	}
+	switch s[1] {
+	case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+		return 2, true
+	case 'u':
+		r, ok := hex4(s[2:])
+		if !ok {
+			return 0, false
+		}
+		if !utf16.IsSurrogate(r) {
+			return 6, true
+		}
+		if r >= 0xdc00 || len(s) < 12 || s[6] != '\\' || s[7] != 'u' {
+			return 0, false
+		}
+		r2, ok := hex4(s[8:])
+		if !ok || r2 < 0xdc00 || r2 > 0xdfff {
+			return 0, false
+		}
+		return 12, true
+	}
+	return 0, false
+}
+
+func hex4(s string) (rune, bool) {
+	if len(s) < 4 {
+		return 0, false
+	}
+	var r rune
+	for i := range 4 {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// strRepair re-reads a string that holds a raw control character or a lone surrogate escape
+// (both of which serde_json, and so Relay, reject) and returns a repaired raw text: control
+// characters escaped, lone surrogates replaced by U+FFFD. Other invalid escapes stay errors.
+func (p *parser) strRepair(start int) (string, bool, error) {
+	s := p.s
+	var b strings.Builder
+	for i := start; i < len(s); {
+		c := s[i]
+		switch {
+		case c == '"':
+			p.pos = i + 1
+			return b.String(), true, nil
+		case c == '\\':
+			n, ok := escapeLen(s[i:])
+			if ok {
+				b.WriteString(s[i : i+n])
+				i += n
+				continue
+			}
+			if len(s) >= i+6 && s[i+1] == 'u' {
+				if r, ok := hex4(s[i+2:]); ok && utf16.IsSurrogate(r) {
+					b.WriteString(`\ufffd`)
+					i += 6
+					continue
+				}
+			}
+			p.pos = i
+			return "", false, p.errorf("invalid escape sequence in string")
+		case c < 0x20:
+			b.WriteString(`\u00`)
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&0xf])
+			i++
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	p.pos = len(s)
+	return "", false, p.errorf("unterminated string")
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSON serializes n.
+func appendJSON(dst []byte, n *node) []byte {
+	switch n.kind {
+	case kindNull:
+		return append(dst, "null"...)
+	case kindFalse:
+		return append(dst, "false"...)
+	case kindTrue:
+		return append(dst, "true"...)
+	case kindNumber:
+		return append(dst, n.raw...)
+	case kindString:
+		dst = append(dst, '"')
+		dst = append(dst, n.raw...)
+		return append(dst, '"')
+	case kindObject:
+		dst = append(dst, '{')
+		for i := range n.kids {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			m := &n.kids[i]
+			dst = append(dst, '"')
+			dst = append(dst, m.key...)
+			dst = append(dst, '"', ':')
+			dst = appendJSON(dst, &m.val)
+		}
+		return append(dst, '}')
+	case kindArray:
+		dst = append(dst, '[')
+		for i := range n.kids {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSON(dst, &n.kids[i].val)
+		}
+		return append(dst, ']')
+	}
+	return dst
+}
+
+// appendEscaped writes s as the inside of a JSON string literal.
+func appendEscaped(dst []byte, s string) []byte {
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		dst = append(dst, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			dst = append(dst, '\\', c)
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		default:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+		}
+		start = i + 1
+	}
+	return append(dst, s[start:]...)
+}
+
+// escapeRaw returns s in raw (escaped) form and whether it needed escapes.
+func escapeRaw(s string) (string, bool) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			return string(appendEscaped(nil, s)), true
+		}
+	}
+	return s, false
+}
+
+// unescape turns a raw string back into text. The raw text was validated by the parser or
+// written by appendEscaped.
+func unescape(raw string) string {
+	i := strings.IndexByte(raw, '\\')
+	if i < 0 {
+		return raw
+	}
+	b := make([]byte, 0, len(raw))
+	b = append(b, raw[:i]...)
+	for i < len(raw) {
+		c := raw[i]
+		if c != '\\' {
+			b = append(b, c)
+			i++
+			continue
+		}
+		if i+1 >= len(raw) {
+			break
+		}
+		switch raw[i+1] {
+		case 'b':
+			b = append(b, '\b')
+		case 'f':
+			b = append(b, '\f')
+		case 'n':
+			b = append(b, '\n')
+		case 'r':
+			b = append(b, '\r')
+		case 't':
+			b = append(b, '\t')
+		case 'u':
+			r, ok := hex4(raw[i+2:])
+			if !ok {
+				return string(b)
+			}
+			i += 6
+			if utf16.IsSurrogate(r) {
+				r2, _ := hex4(raw[i+2:])
+				r = utf16.DecodeRune(r, r2)
+				i += 6
+			}
+			b = utf8.AppendRune(b, r)
+			continue
+		default:
+			b = append(b, raw[i+1])
+		}
+		i += 2
+	}
+	return string(b)
+}
+
+// Constructors for values the normalizer writes.
+
+func stringNode(s string) node {
+	raw, esc := escapeRaw(s)
+	n := node{kind: kindString, raw: raw}
+	if esc {
+		n.flags = strEscaped
+	}
+	return n
+}
+
+func numberNode(raw string) node { return node{kind: kindNumber, raw: raw} }
+
+func boolNode(b bool) node {
+	if b {
+		return node{kind: kindTrue}
+	}
+	return node{kind: kindFalse}
+}
+
+func objectNode(ms ...member) node { return node{kind: kindObject, kids: ms} }
+
+func arrayNode(ns ...node) node {
+	ms := make([]member, len(ns))
+	for i := range ns {
+		ms[i].val = ns[i]
+	}
+	return node{kind: kindArray, kids: ms}
+}
+
+// field makes a member from a plain key.
+func field(key string, v node) member {
+	raw, esc := escapeRaw(key)
+	v.flags &^= keyEscaped
+	if esc {
+		v.flags |= keyEscaped
+	}
+	return member{key: raw, val: v}
+}
+
+// Reading and editing.
+
+func (m *member) is(key string) bool {
+	if m.val.flags&keyEscaped == 0 {
+		return m.key == key
+	}
+	return unescape(m.key) == key
+}
+
+// name returns the member's key as text.
+func (m *member) name() string {
+	if m.val.flags&keyEscaped == 0 {
+		return m.key
+	}
+	return unescape(m.key)
+}
+
+// get returns the value of key in object n, or nil. A pointer into n is valid until n's members
+// change.
+func (n *node) get(key string) *node {
+	if n == nil || n.kind != kindObject {
+		return nil
+	}
+	for i := range n.kids {
+		if n.kids[i].is(key) {
+			return &n.kids[i].val
+		}
+	}
+	return nil
+}
+
+// elems returns an array's elements, nil for other kinds.
+func (n *node) elems() []member {
+	if n == nil || n.kind != kindArray {
+		return nil
+	}
+	return n.kids
+}
+
+// index returns the position of key in object n, or -1.
+func (n *node) index(key string) int {
+	for i := range n.kids {
+		if n.kids[i].is(key) {
+			return i
+		}
+	}
+	return -1
+}
+
+// set replaces the value of key in object n or appends it. The value keeps the existing
+// member's key flags.
+func (n *node) set(key string, v node) {
+	if i := n.index(key); i >= 0 {
+		v.flags = v.flags&^keyEscaped | n.kids[i].val.flags&keyEscaped
+		n.kids[i].val = v
+		return
+	}
+	n.kids = append(n.kids[:len(n.kids):len(n.kids)], field(key, v))
+}
+
+// replace sets the value of member i, keeping its key.
+func (n *node) replace(i int, v node) {
+	v.flags = v.flags&^keyEscaped | n.kids[i].val.flags&keyEscaped
+	n.kids[i].val = v
+}
+
+// push appends an element to array n.
+func (n *node) push(v node) {
+	v.flags &^= keyEscaped
+	n.kids = append(n.kids[:len(n.kids):len(n.kids)], member{val: v})
+}
+
+// del removes key from object n.
+func (n *node) del(key string) {
+	if i := n.index(key); i >= 0 {
+		kids := make([]member, 0, len(n.kids)-1)
+		kids = append(kids, n.kids[:i]...)
+		n.kids = append(kids, n.kids[i+1:]...)
+	}
+}
+
+// text returns a string node's text, "" for other kinds.
+func (n *node) text() string {
+	if n == nil || n.kind != kindString {
+		return ""
+	}
+	if n.flags&strEscaped == 0 {
+		return n.raw
+	}
+	return unescape(n.raw)
+}
+
+// lenient returns strings as they are and numbers and booleans as their JSON text, the way Relay
+// reads "lenient string" fields such as release and tag values.
+func (n *node) lenient() string {
+	if n == nil {
+		return ""
+	}
+	switch n.kind {
+	case kindString:
+		return n.text()
+	case kindNumber:
+		return n.raw
+	case kindTrue:
+		return "true"
+	case kindFalse:
+		return "false"
+	}
+	return ""
+}
+
+// int returns an integral number node's value.
+func (n *node) int() (int64, bool) {
+	if n == nil || n.kind != kindNumber {
+		return 0, false
+	}
+	if i, err := strconv.ParseInt(n.raw, 10, 64); err == nil {
+		return i, true
+	}
+	f, err := strconv.ParseFloat(n.raw, 64)
+	if err != nil || f != math.Trunc(f) || f < math.MinInt64 || f >= math.MaxInt64 {
+		return 0, false
+	}
+	return int64(f), true
+}
+
+func (n *node) boolean() (value, ok bool) {
+	if n == nil {
+		return false, false
+	}
+	switch n.kind {
+	case kindTrue:
+		return true, true
+	case kindFalse:
+		return false, true
+	}
+	return false, false
+}
