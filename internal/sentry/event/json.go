@@ -3,9 +3,9 @@ package event
 import (
 	"fmt"
 	"math"
-	"sync"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )

@@ -136,10 +136,10 @@ func TestNormalize(t *testing.T) {
 				"spans.0.timestamp": receivedF - 6, "errors.0.type": "clock_drift"},
 		},
 		{
-			name: "a drift under 55 minutes is network latency and not corrected",
-			in:   `{"timestamp":1795645300}`,
-			opts: NormalizeOptions{SentAt: received.Add(-50 * time.Minute)},
-			want: map[string]any{"timestamp": 1795645300.0},
+			name:   "a drift under 55 minutes is network latency and not corrected",
+			in:     `{"timestamp":1795645300}`,
+			opts:   NormalizeOptions{SentAt: received.Add(-50 * time.Minute)},
+			want:   map[string]any{"timestamp": 1795645300.0},
 			absent: []string{"errors"},
 		},
 		{
@@ -174,9 +174,9 @@ func TestNormalize(t *testing.T) {
 			want: map[string]any{"threads.values.0.id": 1.0, "breadcrumbs.values.0.message": "m"},
 		},
 		{
-			name: "a legacy sentry.interfaces.Exception key is renamed",
-			in:   `{"sentry.interfaces.Exception":{"values":[{"type":"TypeError"}]},"sentry.interfaces.User":{"id":"u"}}`,
-			want: map[string]any{"exception.values.0.type": "TypeError", "user.id": "u"},
+			name:   "a legacy sentry.interfaces.Exception key is renamed",
+			in:     `{"sentry.interfaces.Exception":{"values":[{"type":"TypeError"}]},"sentry.interfaces.User":{"id":"u"}}`,
+			want:   map[string]any{"exception.values.0.type": "TypeError", "user.id": "u"},
 			absent: []string{"sentry.interfaces.Exception", "sentry.interfaces.User"},
 		},
 		{
@@ -256,8 +256,8 @@ func TestNormalize(t *testing.T) {
 			want: map[string]any{"user.ip_address": "198.51.100.9"},
 		},
 		{
-			name: "server events do not get the client address unasked",
-			in:   `{"platform":"node"}`,
+			name:   "server events do not get the client address unasked",
+			in:     `{"platform":"node"}`,
 			absent: []string{"user"},
 		},
 		{
