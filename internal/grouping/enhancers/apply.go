@@ -1,0 +1,156 @@
+package enhancers
+
+import "strings"
+
+// Frame is what rules see of one frame. The caller fills it once per frame.
+type Frame struct {
+	Family   Family
+	Path     string // abs_path, else filename; passed through glob.Fold
+	Module   string
+	Function string // after function-name trimming
+	Package  string // passed through glob.Fold
+	// ClientInApp is the SDK's in_app: -1 not sent, 0 false, 1 true.
+	ClientInApp int8
+}
+
+// Exception is what error.* matchers see: the exception the stacktrace belongs to.
+type Exception struct {
+	Type      string
+	Value     string // lowercased
+	Mechanism string
+}
+
+// FrameState is a frame's outcome.
+type FrameState struct {
+	// InApp is the final in-app flag (not set by anyone means false).
+	InApp bool
+	// InAppSet reports whether the client or a rule decided InApp.
+	InAppSet bool
+	// InAppRule is the last rule that set in-app; nil when the client decided (or nobody did).
+	InAppRule *Rule
+	Category  string
+	// Group is +1 after +group, -1 after -group, 0 when no rule touched grouping.
+	Group     int8
+	GroupRule *Rule
+
+	inApp int8 // working tri-state
+}
+
+// Stack is the stacktrace-level outcome: limits set by max-frames / min-frames (0 = unset).
+type Stack struct {
+	MaxFrames, MinFrames int
+	MaxRule, MinRule     *Rule
+}
+
+// Apply runs the rules top to bottom over all frames (caller first, crash last), writing one
+// state per frame into states (len(states) must equal len(frames)). A rule sees what earlier
+// rules did: categories they assigned and in-app flags they set.
+func (rs *Rules) Apply(frames []Frame, exc *Exception, states []FrameState) Stack {
+	for i := range frames {
+		states[i] = FrameState{inApp: frames[i].ClientInApp}
+	}
+	var st Stack
+	var present uint8
+	for i := range frames {
+		present |= 1 << frames[i].Family
+	}
+	if rs != nil {
+		for _, r := range rs.rules {
+			if r.frameFamilies&present == 0 {
+				continue
+			}
+			for i := range frames {
+				if r.frameFamilies&(1<<frames[i].Family) == 0 || !r.matches(frames, states, i, exc) {
+					continue
+				}
+				r.apply(states, i, &st)
+			}
+		}
+	}
+	for i := range states {
+		s := &states[i]
+		s.InAppSet = s.inApp >= 0
+		s.InApp = s.inApp == 1
+	}
+	return st
+}
+
+func (r *Rule) apply(states []FrameState, i int, st *Stack) {
+	for _, a := range r.actions {
+		switch a.kind {
+		case actionCategory:
+			states[i].Category = a.str
+		case actionMaxFrames:
+			st.MaxFrames, st.MaxRule = a.limit, r
+		case actionMinFrames:
+			st.MinFrames, st.MinRule = a.limit, r
+		case actionApp, actionGroup:
+			lo, hi := i, i+1
+			switch a.rng {
+			case rangeUp:
+				lo, hi = i+1, len(states)
+			case rangeDown:
+				lo, hi = 0, i
+			}
+			for j := lo; j < hi; j++ {
+				s := &states[j]
+				if a.kind == actionApp {
+					s.inApp = 0
+					if a.flag {
+						s.inApp = 1
+					}
+					s.InAppRule = r
+				} else {
+					s.Group = -1
+					if a.flag {
+						s.Group = 1
+					}
+					s.GroupRule = r
+				}
+			}
+		}
+	}
+}
+
+func (r *Rule) matches(frames []Frame, states []FrameState, i int, exc *Exception) bool {
+	for k := range r.matchers {
+		m := &r.matchers[k]
+		j := i + m.offset
+		if j < 0 || j >= len(frames) {
+			return false
+		}
+		if m.test(&frames[j], &states[j], exc) == m.negated {
+			return false
+		}
+	}
+	return true
+}
+
+func (m *matcher) test(f *Frame, s *FrameState, exc *Exception) bool {
+	switch m.field {
+	case fieldFamily:
+		return m.families&(1<<f.Family) != 0
+	case fieldApp:
+		return (s.inApp == 1) == m.app
+	case fieldPath:
+		return f.Path != "" && m.pat.Match(f.Path)
+	case fieldModule:
+		return f.Module != "" && m.pat.Match(f.Module)
+	case fieldFunction:
+		return f.Function != "" && m.pat.Match(f.Function)
+	case fieldPackage:
+		return f.Package != "" && m.pat.Match(f.Package)
+	case fieldCategory:
+		return s.Category != "" && m.pat.Match(s.Category)
+	case fieldErrorType:
+		return exc != nil && exc.Type != "" && m.pat.Match(exc.Type)
+	case fieldErrorValue:
+		return exc != nil && exc.Value != "" && m.pat.Match(exc.Value)
+	case fieldErrorMechanism:
+		return exc != nil && exc.Mechanism != "" && m.pat.Match(exc.Mechanism)
+	}
+	return false
+}
+
+// LowerValue prepares an exception value for error.value matchers.
+func LowerValue(v string) string { return strings.ToLower(v) }

@@ -1,0 +1,448 @@
+// Package enhancers parses and applies stack-trace rules ("enhancements") in Sentry's rule text
+// syntax: which frames are in-app, which frames take part in grouping, frame categories, and the
+// max-frames / min-frames limits of a stacktrace.
+//
+// It owns the rule language, the built-in rule sets of each grouping config and the rule engine.
+// It works on a flat per-frame view prepared by the caller and knows nothing about events,
+// component trees or hashes.
+package enhancers
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/faultline/faultline/internal/grouping/glob"
+)
+
+// Family is the behaviour family of a platform, as rules see it.
+type Family uint8
+
+// Families; "other" is everything that is neither JavaScript nor native.
+const (
+	FamilyOther Family = iota
+	FamilyJavaScript
+	FamilyNative
+)
+
+// FamilyOf maps a platform name to its behaviour family.
+func FamilyOf(platform string) Family {
+	switch platform {
+	case "javascript", "node":
+		return FamilyJavaScript
+	case "objc", "cocoa", "swift", "native", "c":
+		return FamilyNative
+	}
+	return FamilyOther
+}
+
+func (f Family) String() string {
+	switch f {
+	case FamilyJavaScript:
+		return "javascript"
+	case FamilyNative:
+		return "native"
+	}
+	return "other"
+}
+
+type field uint8
+
+const (
+	fieldFamily field = iota
+	fieldPath
+	fieldModule
+	fieldFunction
+	fieldPackage
+	fieldApp
+	fieldCategory
+	fieldErrorType
+	fieldErrorValue
+	fieldErrorMechanism
+)
+
+// matcherKeys maps every accepted matcher key (with its stack.* / error.* aliases) to its field.
+var matcherKeys = map[string]struct {
+	f     field
+	canon string
+}{
+	"family":          {fieldFamily, "family"},
+	"path":            {fieldPath, "stack.abs_path"},
+	"stack.abs_path":  {fieldPath, "stack.abs_path"},
+	"module":          {fieldModule, "stack.module"},
+	"stack.module":    {fieldModule, "stack.module"},
+	"function":        {fieldFunction, "stack.function"},
+	"stack.function":  {fieldFunction, "stack.function"},
+	"package":         {fieldPackage, "stack.package"},
+	"stack.package":   {fieldPackage, "stack.package"},
+	"app":             {fieldApp, "app"},
+	"category":        {fieldCategory, "category"},
+	"error.type":      {fieldErrorType, "error.type"},
+	"error.value":     {fieldErrorValue, "error.value"},
+	"error.mechanism": {fieldErrorMechanism, "error.mechanism"},
+}
+
+type matcher struct {
+	field   field
+	negated bool
+	pat     glob.Pattern
+	// families is the bit set of families a family matcher accepts.
+	families uint8
+	// app is the in-app value an app matcher accepts.
+	app bool
+	// offset is 0 for the frame itself, -1 for its caller, +1 for its callee.
+	offset int
+}
+
+type actionKind uint8
+
+const (
+	actionApp actionKind = iota
+	actionGroup
+	actionCategory
+	actionMaxFrames
+	actionMinFrames
+)
+
+// Range says which frames a flag action touches relative to the matched frame.
+type rangeKind uint8
+
+const (
+	rangeSelf  rangeKind = iota
+	rangeUp              // "^": frames toward the crash (after it in caller-first order)
+	rangeDown            // "v": frames away from the crash (before it)
+)
+
+type action struct {
+	kind  actionKind
+	rng   rangeKind
+	flag  bool
+	str   string
+	limit int
+}
+
+// Rule is one parsed line.
+type Rule struct {
+	text     string
+	builtin  bool
+	matchers []matcher
+	actions  []action
+	// frameFamilies is a quick filter: the families the rule can match at all.
+	frameFamilies uint8
+	hasCategory   bool // sets a category
+	hasStackVar   bool // sets max-frames / min-frames
+	hasFrameFlag  bool // sets in-app or group
+}
+
+// String is the rule in canonical form, as hints print it.
+func (r *Rule) String() string { return r.text }
+
+// Builtin reports whether the rule belongs to a grouping config's base set.
+func (r *Rule) Builtin() bool { return r.builtin }
+
+// Rules is an ordered rule set.
+type Rules struct {
+	rules []*Rule
+}
+
+// Len is the number of rules.
+func (rs *Rules) Len() int {
+	if rs == nil {
+		return 0
+	}
+	return len(rs.rules)
+}
+
+// Concat returns base's rules followed by extra's, as Sentry applies project rules on top of the
+// config's base rules.
+func Concat(base, extra *Rules) *Rules {
+	out := &Rules{}
+	if base != nil {
+		out.rules = append(out.rules, base.rules...)
+	}
+	if extra != nil {
+		out.rules = append(out.rules, extra.rules...)
+	}
+	return out
+}
+
+// Parse parses rule text: one rule per line, "#" starts a comment. Errors name the line.
+func Parse(text string) (*Rules, error) {
+	return parse(text, false)
+}
+
+func parse(text string, builtin bool) (*Rules, error) {
+	rs := &Rules{}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(stripComment(line))
+		if line == "" {
+			continue
+		}
+		r, err := parseRule(line)
+		if err != nil {
+			return nil, fmt.Errorf("stack-trace rules line %d (%q): %w", i+1, line, err)
+		}
+		r.builtin = builtin
+		rs.rules = append(rs.rules, r)
+	}
+	return rs, nil
+}
+
+// stripComment cuts a "#" comment that is not inside a quoted value.
+func stripComment(line string) string {
+	inQuote := false
+	for i := 0; i < len(line); i++ {
+		switch line[i] {
+		case '\\':
+			if inQuote {
+				i++
+			}
+		case '"':
+			inQuote = !inQuote
+		case '#':
+			if !inQuote {
+				return line[:i]
+			}
+		}
+	}
+	return line
+}
+
+// tokenize splits a rule into tokens: whitespace separates, quoted values keep their spaces,
+// and "[", "]", "|" stand alone.
+func tokenize(line string) ([]string, error) {
+	var toks []string
+	var cur strings.Builder
+	inQuote := false
+	flush := func() {
+		if cur.Len() > 0 {
+			toks = append(toks, cur.String())
+			cur.Reset()
+		}
+	}
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case inQuote && c == '\\' && i+1 < len(line):
+			i++
+			cur.WriteByte(line[i])
+		case c == '"':
+			inQuote = !inQuote
+			cur.WriteByte(c)
+		case inQuote:
+			cur.WriteByte(c)
+		case c == ' ' || c == '\t':
+			flush()
+		case c == '[' || c == ']' || c == '|':
+			flush()
+			toks = append(toks, string(c))
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	if inQuote {
+		return nil, fmt.Errorf("unterminated quoted value")
+	}
+	flush()
+	return toks, nil
+}
+
+func parseRule(line string) (*Rule, error) {
+	toks, err := tokenize(line)
+	if err != nil {
+		return nil, err
+	}
+	r := &Rule{frameFamilies: 0b111}
+	var canon []string
+	i := 0
+	// Matchers come first: an optional "[ m ] |" caller, frame matchers, an optional "| [ m ]" callee.
+	if i < len(toks) && toks[i] == "[" {
+		if i+3 >= len(toks) || toks[i+2] != "]" || toks[i+3] != "|" {
+			return nil, fmt.Errorf("a caller matcher must look like [ matcher ] |")
+		}
+		m, c, err := parseMatcher(toks[i+1])
+		if err != nil {
+			return nil, err
+		}
+		m.offset = -1
+		r.matchers = append(r.matchers, m)
+		canon = append(canon, "[ "+c+" ] |")
+		i += 4
+	}
+	for i < len(toks) && !isAction(toks[i]) && toks[i] != "|" {
+		m, c, err := parseMatcher(toks[i])
+		if err != nil {
+			return nil, err
+		}
+		if m.field == fieldFamily && !m.negated {
+			r.frameFamilies &= m.families
+		}
+		r.matchers = append(r.matchers, m)
+		canon = append(canon, c)
+		i++
+	}
+	if i < len(toks) && toks[i] == "|" {
+		if i+3 >= len(toks) || toks[i+1] != "[" || toks[i+3] != "]" {
+			return nil, fmt.Errorf("a callee matcher must look like | [ matcher ]")
+		}
+		m, c, err := parseMatcher(toks[i+2])
+		if err != nil {
+			return nil, err
+		}
+		m.offset = 1
+		r.matchers = append(r.matchers, m)
+		canon = append(canon, "| [ "+c+" ]")
+		i += 4
+	}
+	if len(r.matchers) == 0 {
+		return nil, fmt.Errorf("a rule needs at least one matcher before its actions")
+	}
+	if i == len(toks) {
+		return nil, fmt.Errorf("a rule needs at least one action (+app, -group, category=…, max-frames=…)")
+	}
+	for ; i < len(toks); i++ {
+		a, err := parseAction(toks[i])
+		if err != nil {
+			return nil, err
+		}
+		switch a.kind {
+		case actionApp, actionGroup:
+			r.hasFrameFlag = true
+		case actionCategory:
+			r.hasCategory = true
+		default:
+			r.hasStackVar = true
+		}
+		r.actions = append(r.actions, a)
+		canon = append(canon, toks[i])
+	}
+	r.text = strings.Join(canon, " ")
+	return r, nil
+}
+
+func isAction(tok string) bool {
+	if tok == "" {
+		return false
+	}
+	switch tok[0] {
+	case '+', '-', '^':
+		return true
+	case 'v':
+		return len(tok) > 1 && (tok[1] == '+' || tok[1] == '-')
+	}
+	return strings.Contains(tok, "=") && !strings.Contains(tok, ":")
+}
+
+func parseMatcher(tok string) (matcher, string, error) {
+	var m matcher
+	src := tok
+	if strings.HasPrefix(tok, "!") {
+		m.negated = true
+		tok = tok[1:]
+	}
+	key, value, ok := strings.Cut(tok, ":")
+	if !ok {
+		return m, "", fmt.Errorf("%q is neither a matcher (key:value) nor an action", src)
+	}
+	spec, known := matcherKeys[key]
+	if !known {
+		return m, "", fmt.Errorf("unknown matcher %q", key)
+	}
+	if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+		value = value[1 : len(value)-1]
+	}
+	if value == "" {
+		return m, "", fmt.Errorf("matcher %q has an empty value", key)
+	}
+	m.field = spec.f
+	switch spec.f {
+	case fieldFamily:
+		for _, f := range strings.Split(value, ",") {
+			switch f {
+			case "javascript":
+				m.families |= 1 << FamilyJavaScript
+			case "native":
+				m.families |= 1 << FamilyNative
+			case "other":
+				m.families |= 1 << FamilyOther
+			case "all":
+				m.families |= 0b111
+			default:
+				return m, "", fmt.Errorf("unknown family %q (want javascript, native, other or all)", f)
+			}
+		}
+	case fieldApp:
+		switch value {
+		case "yes", "true", "1":
+			m.app = true
+		case "no", "false", "0":
+		default:
+			return m, "", fmt.Errorf("app matcher wants yes or no, not %q", value)
+		}
+	case fieldPath, fieldPackage:
+		m.pat = glob.Compile(value, true, true)
+	case fieldErrorValue:
+		m.pat = glob.Compile(value, false, true)
+	default:
+		m.pat = glob.Compile(value, false, false)
+	}
+	canon := key + ":" + quoteIfNeeded(value)
+	if m.negated {
+		canon = "!" + canon
+	}
+	return m, canon, nil
+}
+
+func quoteIfNeeded(v string) string {
+	if strings.ContainsAny(v, " \t\"[]|#") {
+		return strconv.Quote(v)
+	}
+	return v
+}
+
+func parseAction(tok string) (action, error) {
+	var a action
+	if key, value, ok := strings.Cut(tok, "="); ok {
+		switch key {
+		case "category":
+			if value == "" {
+				return a, fmt.Errorf("category= needs a value")
+			}
+			a.kind, a.str = actionCategory, value
+		case "max-frames", "min-frames":
+			n, err := strconv.Atoi(value)
+			if err != nil || n < 0 {
+				return a, fmt.Errorf("%s wants a non-negative integer, not %q", key, value)
+			}
+			a.kind, a.limit = actionMaxFrames, n
+			if key == "min-frames" {
+				a.kind = actionMinFrames
+			}
+		case "invert-stacktrace":
+			return a, fmt.Errorf("invert-stacktrace is no longer supported")
+		default:
+			return a, fmt.Errorf("unknown variable action %q", key)
+		}
+		return a, nil
+	}
+	rest := tok
+	switch rest[0] {
+	case '^':
+		a.rng, rest = rangeUp, rest[1:]
+	case 'v':
+		a.rng, rest = rangeDown, rest[1:]
+	}
+	if len(rest) < 2 || (rest[0] != '+' && rest[0] != '-') {
+		return a, fmt.Errorf("unknown action %q", tok)
+	}
+	a.flag = rest[0] == '+'
+	switch rest[1:] {
+	case "app":
+		a.kind = actionApp
+	case "group":
+		a.kind = actionGroup
+	default:
+		return a, fmt.Errorf("unknown flag action %q (want app or group)", tok)
+	}
+	return a, nil
+}
