@@ -83,7 +83,8 @@ func (t *Text) Line(i int) (string, bool) {
 // Lines is the number of lines.
 func (t *Text) Lines() int { return len(t.starts) }
 
-func newText(s string) *Text {
+// NewText splits a source into lines; for sources that come from elsewhere than sourcesContent.
+func NewText(s string) *Text {
 	t := &Text{Source: s, starts: make([]int, 1, 1+strings.Count(s, "\n"))}
 	for i := 0; i < len(s); i++ {
 		if s[i] == '\n' {
@@ -182,7 +183,7 @@ func (m *Map) Content(i int) *Text {
 	if t := p.Load(); t != nil {
 		return t
 	}
-	t := newText(unescape(m.contents[i].raw, m.contents[i].escaped))
+	t := NewText(unescape(m.contents[i].raw, m.contents[i].escaped))
 	if p.CompareAndSwap(nil, t) {
 		return t
 	}

@@ -1,0 +1,428 @@
+// Package jsscope finds the functions of a (minified) JavaScript file and the names they would be
+// called by, so that a stack frame can be named after the function it ran in rather than after
+// the token it stopped at.
+//
+// It owns a small tolerant lexer and a bracket-matching scope finder; it knows nothing of source
+// maps, events or files. Positions are 0-based lines and UTF-16 columns, as in source maps.
+//
+// What counts as a scope and how it is named (the same inference Sentry's js-source-scopes makes):
+//   - function declarations and expressions: their own name; an anonymous one takes the name it is
+//     assigned to (`a.prototype.b = function(){}` → `a.prototype.b`, `const b = function(){}` → `b`)
+//     or its object key (`{a: function(){}}` in `var c = {…}` → `c.a`);
+//   - arrow functions: the same inference (`const b = () => {}` → `b`); the scope of an arrow
+//     with an expression body ends where that expression does;
+//   - class and object methods: `A.m` (`get A.m`, `set A.m` for accessors, `new A` for the
+//     constructor) and `c.m` for methods of an object literal assigned to `c`;
+//   - class bodies, named `new A`, because field initializers run in the constructor;
+//   - anything passed as a call argument stays anonymous: the name would be a guess.
+//
+// Each name is kept as components with their positions, so the caller can map every identifier
+// back through the source map to its original spelling.
+package jsscope
+
+import (
+	"sort"
+	"strings"
+)
+
+// Component is one piece of a scope name: an identifier from the file (Ident, with its position)
+// or literal text such as ".", "get " or "new ".
+type Component struct {
+	Text      string
+	Ident     bool
+	Line, Col uint32
+}
+
+// Scope is one function-like region. End is exclusive. Name is empty for anonymous functions.
+type Scope struct {
+	StartLine, StartCol uint32
+	EndLine, EndCol     uint32
+	Name                []Component
+	parent              int
+}
+
+// Index holds the scopes of one file for innermost-scope lookups.
+type Index struct {
+	scopes []Scope // sorted by start, parents before children
+}
+
+// Len is the number of scopes found.
+func (ix *Index) Len() int { return len(ix.scopes) }
+
+func pos(line, col uint32) uint64 { return uint64(line)<<32 | uint64(col) }
+
+func (s *Scope) start() uint64 { return pos(s.StartLine, s.StartCol) }
+func (s *Scope) end() uint64   { return pos(s.EndLine, s.EndCol) }
+
+// Lookup returns the innermost scope that contains the position.
+func (ix *Index) Lookup(line, col uint32) (*Scope, bool) {
+	p := pos(line, col)
+	i := sort.Search(len(ix.scopes), func(i int) bool { return ix.scopes[i].start() > p }) - 1
+	for i >= 0 {
+		s := &ix.scopes[i]
+		if p < s.end() {
+			return s, true
+		}
+		i = s.parent
+	}
+	return nil, false
+}
+
+type openKind uint8
+
+const (
+	oParen openKind = iota
+	oBracket
+	oBlock
+	oObject
+	oClass
+	oFuncBody
+	oArrowExpr
+)
+
+type open struct {
+	kind  openKind
+	tok   int         // index of the opening token in toks
+	scope int         // scope this closes, -1 when none
+	name  []Component // name of an object literal or class, for naming its members
+	// method is set on a parenthesis that holds a function's parameters: the scope its body opens.
+	method *pending
+}
+
+// pending is a function whose body brace has not been seen yet.
+type pending struct {
+	startTok int
+	name     []Component
+	arrow    bool // an arrow: a non-"{" next token starts an expression body
+}
+
+type finder struct {
+	toks   []token
+	stack  []open
+	scopes []Scope
+	// afterParams is the function whose parameter list just closed; a "{" next opens its body.
+	afterParams *pending
+	// afterFunction is set between the "function" keyword and its parameter list.
+	afterFunction *pending
+	// pendingClass is set between "class" and its body brace, at the stack depth it belongs to.
+	pendingClass      *pending
+	pendingClassDepth int
+	lastParenOpen     int // token index of the "(" matching the last ")"
+}
+
+// Scan finds the scopes of a JavaScript source.
+func Scan(src string) *Index {
+	f := &finder{lastParenOpen: -1}
+	lx := &lexer{src: src}
+	for {
+		t, ok := lx.next()
+		if !ok {
+			break
+		}
+		f.toks = append(f.toks, t)
+		f.step(len(f.toks) - 1)
+	}
+	// close what is still open at the end of the file
+	for i := len(f.stack) - 1; i >= 0; i-- {
+		if s := f.stack[i].scope; s >= 0 {
+			f.scopes[s].EndLine, f.scopes[s].EndCol = lx.line, lx.col
+		}
+	}
+	sort.SliceStable(f.scopes, func(i, j int) bool {
+		a, b := &f.scopes[i], &f.scopes[j]
+		if a.start() != b.start() {
+			return a.start() < b.start()
+		}
+		return a.end() > b.end()
+	})
+	var parents []int
+	for i := range f.scopes {
+		for len(parents) > 0 && f.scopes[parents[len(parents)-1]].end() <= f.scopes[i].start() {
+			parents = parents[:len(parents)-1]
+		}
+		f.scopes[i].parent = -1
+		if len(parents) > 0 {
+			f.scopes[i].parent = parents[len(parents)-1]
+		}
+		parents = append(parents, i)
+	}
+	return &Index{scopes: f.scopes}
+}
+
+func (f *finder) top() *open {
+	if len(f.stack) == 0 {
+		return nil
+	}
+	return &f.stack[len(f.stack)-1]
+}
+
+func (f *finder) isPunct(i int, text string) bool {
+	return i >= 0 && i < len(f.toks) && f.toks[i].kind == tPunct && f.toks[i].text == text
+}
+
+func (f *finder) isIdent(i int, text string) bool {
+	return i >= 0 && i < len(f.toks) && f.toks[i].kind == tIdent && f.toks[i].text == text
+}
+
+func (f *finder) newScope(startTok int, name []Component) int {
+	t := f.toks[startTok]
+	f.scopes = append(f.scopes, Scope{StartLine: t.line, StartCol: t.col, Name: name})
+	return len(f.scopes) - 1
+}
+
+func (f *finder) closeScope(s int, line, col uint32) {
+	if s >= 0 {
+		f.scopes[s].EndLine, f.scopes[s].EndCol = line, col
+	}
+}
+
+// closeArrows ends expression-bodied arrows at token i (a ",", ";" or closing bracket).
+func (f *finder) closeArrows(i int) {
+	for len(f.stack) > 0 && f.top().kind == oArrowExpr {
+		f.closeScope(f.top().scope, f.toks[i].line, f.toks[i].col)
+		f.stack = f.stack[:len(f.stack)-1]
+	}
+}
+
+func (f *finder) step(i int) {
+	t := f.toks[i]
+	// a closed parameter list (or an arrow) decides what the next token starts
+	if p := f.afterParams; p != nil {
+		f.afterParams = nil
+		if t.kind == tPunct && t.text == "{" {
+			f.stack = append(f.stack, open{kind: oFuncBody, tok: i, scope: f.newScope(p.startTok, p.name)})
+			return
+		}
+		if p.arrow {
+			f.stack = append(f.stack, open{kind: oArrowExpr, tok: i, scope: f.newScope(p.startTok, p.name)})
+		}
+	}
+	if t.kind == tIdent {
+		switch {
+		case t.text == "function":
+			start := i
+			if f.isIdent(i-1, "async") {
+				start = i - 1
+			}
+			f.afterFunction = &pending{startTok: start, name: f.infer(start)}
+		case t.text == "class":
+			f.pendingClass, f.pendingClassDepth = &pending{startTok: i, name: f.infer(i)}, len(f.stack)
+		case f.afterFunction != nil:
+			f.afterFunction.name = []Component{ident(t)}
+		case f.pendingClass != nil && len(f.stack) == f.pendingClassDepth && f.isIdent(i-1, "class") && t.text != "extends" && len(f.pendingClass.name) == 0:
+			// `var A = class B {}`: bundlers write the developer's class name as A and rename the
+			// inner binding (esbuild: `var UserService = class _UserService`), so A wins.
+			f.pendingClass.name = []Component{ident(t)}
+		}
+		return
+	}
+	if t.kind != tPunct {
+		return
+	}
+	switch t.text {
+	case "(":
+		o := open{kind: oParen, tok: i, scope: -1}
+		if p := f.afterFunction; p != nil {
+			o.method, f.afterFunction = p, nil
+		} else {
+			o.method = f.methodAt(i)
+		}
+		f.stack = append(f.stack, o)
+	case "[":
+		f.stack = append(f.stack, open{kind: oBracket, tok: i, scope: -1})
+	case "{":
+		if p := f.pendingClass; p != nil && len(f.stack) == f.pendingClassDepth {
+			f.pendingClass = nil
+			var scopeName []Component
+			if len(p.name) > 0 {
+				scopeName = append([]Component{{Text: "new "}}, p.name...)
+			}
+			f.stack = append(f.stack, open{kind: oClass, tok: i, scope: f.newScope(p.startTok, scopeName), name: p.name})
+			return
+		}
+		if f.objectLiteralAt(i) {
+			f.stack = append(f.stack, open{kind: oObject, tok: i, scope: -1, name: f.infer(i)})
+			return
+		}
+		f.stack = append(f.stack, open{kind: oBlock, tok: i, scope: -1})
+	case ")", "]", "}":
+		f.closeArrows(i)
+		if len(f.stack) == 0 {
+			return
+		}
+		o := f.top()
+		f.stack = f.stack[:len(f.stack)-1]
+		f.closeScope(o.scope, t.endLine, t.endCol)
+		if t.text == ")" {
+			f.lastParenOpen = o.tok
+			f.afterParams = o.method
+		}
+	case ",", ";":
+		f.closeArrows(i)
+	case "=>":
+		start := -1
+		switch {
+		case f.isPunct(i-1, ")"):
+			start = f.lastParenOpen
+		case i > 0 && f.toks[i-1].kind == tIdent:
+			start = i - 1
+		}
+		if start < 0 {
+			return
+		}
+		if f.isIdent(start-1, "async") {
+			start--
+		}
+		f.afterParams = &pending{startTok: start, name: f.infer(start), arrow: true}
+	}
+}
+
+func ident(t token) Component { return Component{Text: t.text, Ident: true, Line: t.line, Col: t.col} }
+
+// keyAt returns the property-name component of token i, if it can name a method or key.
+func (f *finder) keyAt(i int) (Component, bool) {
+	if i < 0 {
+		return Component{}, false
+	}
+	switch t := f.toks[i]; t.kind {
+	case tIdent, tPrivate:
+		return ident(t), true
+	}
+	return Component{}, false
+}
+
+// methodAt recognizes `name(` as the start of a method definition inside a class body or object
+// literal: the name must follow the start of the body, a member separator, or a modifier.
+func (f *finder) methodAt(paren int) *pending {
+	o := f.top()
+	if o == nil || o.kind != oClass && o.kind != oObject {
+		return nil
+	}
+	key, ok := f.keyAt(paren - 1)
+	if !ok {
+		return nil
+	}
+	start, prefix := paren-1, ""
+	for j := paren - 2; j > o.tok; j-- {
+		t := f.toks[j]
+		if t.kind == tPunct && t.text == "*" {
+			start = j
+			continue
+		}
+		if t.kind == tIdent && (t.text == "static" || t.text == "async" || t.text == "get" || t.text == "set") {
+			if t.text == "get" || t.text == "set" {
+				prefix = t.text + " "
+			}
+			start = j
+			continue
+		}
+		if !(t.kind == tPunct && (t.text == "," || t.text == ";" || t.text == "}")) {
+			return nil
+		}
+		break
+	}
+	var name []Component
+	if prefix != "" {
+		name = append(name, Component{Text: prefix})
+	}
+	switch {
+	case o.kind == oClass && key.Text == "constructor":
+		name = append(append(name, Component{Text: "new "}), o.name...)
+	case len(o.name) > 0:
+		name = append(append(name, o.name...), Component{Text: "."}, key)
+	default:
+		name = append(name, key)
+	}
+	if len(o.name) == 0 && o.kind == oClass && key.Text == "constructor" {
+		name = nil
+	}
+	return &pending{startTok: start, name: name}
+}
+
+// objectLiteralAt decides whether the "{" at token i opens an object literal (an expression)
+// rather than a block, from the token before it.
+func (f *finder) objectLiteralAt(i int) bool {
+	if i == 0 {
+		return false
+	}
+	p := f.toks[i-1]
+	switch p.kind {
+	case tIdent:
+		switch p.text {
+		case "return", "typeof", "in", "of", "new", "delete", "void", "throw", "case", "yield", "await", "instanceof":
+			return true
+		}
+		return false
+	case tPunct:
+		switch p.text {
+		case ")", "]", "}", ";", "{", "=>":
+			return false
+		case ":":
+			o := f.top()
+			return o != nil && (o.kind == oObject || o.kind == oParen || o.kind == oBracket)
+		}
+		return true
+	}
+	return false
+}
+
+// infer names an anonymous function, arrow, class or object literal starting at token start from
+// what precedes it: an assignment target (`a.b.c =`) or an object key (`key:`).
+func (f *finder) infer(start int) []Component {
+	j := start - 1
+	if j < 0 || f.toks[j].kind != tPunct {
+		return nil
+	}
+	switch f.toks[j].text {
+	case "=":
+		var chain []Component
+		k := j - 1
+		for k >= 0 {
+			key, ok := f.keyAt(k)
+			if !ok {
+				break
+			}
+			chain = append(chain, key)
+			if k >= 1 && (f.isPunct(k-1, ".") || f.isPunct(k-1, "?.")) {
+				chain = append(chain, Component{Text: "."})
+				k -= 2
+				continue
+			}
+			break
+		}
+		if len(chain) == 0 || chain[len(chain)-1].Text == "." {
+			return nil
+		}
+		for a, b := 0, len(chain)-1; a < b; a, b = a+1, b-1 {
+			chain[a], chain[b] = chain[b], chain[a]
+		}
+		if o := f.top(); o != nil && o.kind == oClass && len(o.name) > 0 && len(chain) == 1 {
+			// a class field holding a function: `handler = () => …` in class A is A.handler
+			return append(append(append([]Component(nil), o.name...), Component{Text: "."}), chain...)
+		}
+		return chain
+	case ":":
+		o := f.top()
+		if o == nil || o.kind != oObject {
+			return nil
+		}
+		key, ok := f.keyAt(j - 1)
+		if !ok {
+			return nil
+		}
+		if len(o.name) == 0 {
+			return []Component{key}
+		}
+		return append(append(append([]Component(nil), o.name...), Component{Text: "."}), key)
+	}
+	return nil
+}
+
+// String renders a name with its identifiers as they appear in the file.
+func String(name []Component) string {
+	var b strings.Builder
+	for _, c := range name {
+		b.WriteString(c.Text)
+	}
+	return b.String()
+}

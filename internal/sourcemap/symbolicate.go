@@ -1,0 +1,389 @@
+// Package sourcemap symbolicates minified JavaScript stack frames of Sentry events: it finds each
+// frame's source map (debug id → sourceMappingURL → release + dist + URL candidates), maps the
+// position back to the original source, names the function, adds context lines, and reports
+// what could not be resolved the way Sentry does.
+//
+// It works on the typed frames of internal/sentry/event and knows nothing of the collector, pdata
+// or where artifacts are stored: those come through the Source interface, strictly per project.
+// Sub-packages do one job each: decode (source map format), jsscope (function scopes of minified
+// JS), locate (URL and comment rules), artifact (artifact bundles), cache (bounded LRU).
+package sourcemap
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/faultline/faultline/internal/sentry/event"
+	"github.com/faultline/faultline/internal/sourcemap/cache"
+	"github.com/faultline/faultline/internal/sourcemap/decode"
+	"github.com/faultline/faultline/internal/sourcemap/jsscope"
+	"github.com/faultline/faultline/internal/sourcemap/locate"
+)
+
+// Processing error types, as Sentry writes them into event.errors[].type.
+const (
+	ErrNoSource              = "js_no_source"
+	ErrInvalidSource         = "js_invalid_source"
+	ErrMissingSourcesContent = "js_missing_sources_content"
+	ErrInvalidLocation       = "js_invalid_sourcemap_location"
+)
+
+// ProcessingError is one entry for the event's errors list.
+type ProcessingError struct {
+	Type      string `json:"type"`
+	URL       string `json:"url,omitempty"`
+	Source    string `json:"source,omitempty"`
+	Sourcemap string `json:"sourcemap,omitempty"`
+	Row       int    `json:"row,omitempty"`
+	Column    int    `json:"column,omitempty"`
+	// Reason is Faultline's explanation (e.g. the candidate names tried); Sentry has no such field.
+	Reason string `json:"reason,omitempty"`
+}
+
+// Options tune a Symbolicator.
+type Options struct {
+	// CacheBytes bounds the memory of parsed maps and minified-file scope indexes (estimated).
+	// Zero means 256 MiB.
+	CacheBytes int64
+	// MaxFileBytes rejects larger artifacts before parsing. Zero means 64 MiB.
+	MaxFileBytes int64
+}
+
+// Symbolicator resolves frames against one Source. It is safe for concurrent use; parsed maps
+// are shared between events through its cache.
+type Symbolicator struct {
+	src     Source
+	maxFile int64
+	cache   *cache.Cache[*parsed]
+}
+
+// parsed is a cached artifact: a decoded map, or a scanned minified file, or why it failed.
+type parsed struct {
+	m   *decode.Map
+	min *minified
+	err error
+}
+
+// minified is what symbolication needs from a minified file.
+type minified struct {
+	debugID string // from its //# debugId= comment
+	mapRef  string // its last sourceMappingURL
+	scopes  *jsscope.Index
+}
+
+// New returns a Symbolicator reading artifacts from src.
+func New(src Source, opts Options) *Symbolicator {
+	if opts.CacheBytes <= 0 {
+		opts.CacheBytes = 256 << 20
+	}
+	if opts.MaxFileBytes <= 0 {
+		opts.MaxFileBytes = 64 << 20
+	}
+	return &Symbolicator{src: src, maxFile: opts.MaxFileBytes, cache: cache.New[*parsed](opts.CacheBytes)}
+}
+
+// CacheStats reports the parsed-artifact cache's counters.
+func (s *Symbolicator) CacheStats() cache.Stats { return s.cache.Stats() }
+
+// Request is one stack trace to symbolicate.
+type Request struct {
+	Project  string // project id: artifacts of other projects are never used
+	Release  string
+	Dist     string
+	Platform string // event platform; "node" enables Node's built-in module rule
+	// DebugImages are the event's debug_meta.images; type "sourcemap" entries map code_file to
+	// debug_id.
+	DebugImages []event.DebugImage
+	// Frames caller first, as in event.Stacktrace.
+	Frames []event.Frame
+}
+
+// Result is the outcome for one stack trace.
+type Result struct {
+	// Frames has one entry per input frame: symbolicated, or the input frame when it could not be
+	// (with data.symbolicated=false when it was attempted).
+	Frames []event.Frame
+	// Symbolicated counts frames that were resolved.
+	Symbolicated int
+	// Errors lists what could not be resolved, de-duplicated.
+	Errors []ProcessingError
+}
+
+var nodeAbsPath = regexp.MustCompile(`^((app|webpack|[a-zA-Z]):|/)`)
+
+// resolved is what one minified abs_path resolves to; frames of the same file share it.
+type resolved struct {
+	min          *minified // nil when the minified file was not available
+	m            *decode.Map
+	mapURL       string // data.sourcemap
+	sourceBase   string // what original source names are joined to for abs_path
+	resolvedWith string
+	err          *ProcessingError // set when the frame must stay raw
+	skip         bool             // plain JS without a map: leave the frame alone, no error
+}
+
+// Symbolicate resolves the frames of one stack trace. It never fails as a whole: frames that
+// cannot be resolved stay as they were and are reported in Result.Errors.
+func (s *Symbolicator) Symbolicate(ctx context.Context, req Request) Result {
+	res := Result{Frames: make([]event.Frame, len(req.Frames))}
+	images := map[string]string{}
+	for _, img := range req.DebugImages {
+		if img.Type != "sourcemap" || img.CodeFile == "" {
+			continue
+		}
+		if id, ok := decode.NormalizeDebugID(img.DebugID); ok {
+			images[img.CodeFile] = id
+		}
+	}
+	byPath := map[string]*resolved{}
+	seen := map[ProcessingError]bool{}
+	callsite := "" // the caller frame's token name at its call position (caller naming)
+	for i, raw := range req.Frames {
+		res.Frames[i] = raw
+		name := callsite
+		callsite = ""
+		absPath := strings.TrimPrefix(raw.AbsPath, "async ")
+		if absPath == "" || raw.Lineno == 0 || absPath == "native" || absPath == "[native code]" {
+			if absPath == "native" || absPath == "[native code]" {
+				res.Frames[i].InApp = boolPtr(false)
+			}
+			continue
+		}
+		if req.Platform == "node" && !nodeAbsPath.MatchString(absPath) {
+			res.Frames[i].InApp = boolPtr(false) // a Node built-in such as node:internal/…
+			continue
+		}
+		r, ok := byPath[absPath]
+		if !ok {
+			r = s.resolveFile(ctx, req, absPath, images[absPath])
+			byPath[absPath] = r
+		}
+		if r.skip {
+			continue
+		}
+		if r.err != nil {
+			s.fail(&res, i, *r.err, seen)
+			continue
+		}
+		line, col := uint32(raw.Lineno-1), uint32(0)
+		if raw.Colno > 0 {
+			col = uint32(raw.Colno - 1)
+		}
+		tok, ok := r.m.Lookup(line, col)
+		if !ok {
+			s.fail(&res, i, ProcessingError{Type: ErrInvalidLocation, Row: raw.Lineno, Column: raw.Colno, Source: absPath}, seen)
+			continue
+		}
+		out, perr := s.buildFrame(ctx, req, raw, r, tok, name)
+		res.Frames[i] = out
+		res.Symbolicated++
+		if perr != nil && !seen[*perr] {
+			seen[*perr] = true
+			res.Errors = append(res.Errors, *perr)
+		}
+		if tok.Name >= 0 {
+			callsite = r.m.Name(tok.Name)
+		}
+	}
+	return res
+}
+
+func (s *Symbolicator) fail(res *Result, i int, perr ProcessingError, seen map[ProcessingError]bool) {
+	res.Frames[i].Data = mergeData(res.Frames[i].Data, map[string]any{"symbolicated": false})
+	if !seen[perr] {
+		seen[perr] = true
+		res.Errors = append(res.Errors, perr)
+	}
+}
+
+// resolveFile finds the minified file and the map for one abs_path.
+func (s *Symbolicator) resolveFile(ctx context.Context, req Request, absPath, debugID string) *resolved {
+	r := &resolved{}
+	// 1. the minified file: by debug id, else by release + URL candidates
+	var minFile *File
+	if debugID != "" {
+		minFile, _ = s.src.ByDebugID(ctx, req.Project, debugID, KindMinified)
+	}
+	var tried []string
+	if minFile == nil {
+		minFile, tried = s.byCandidates(ctx, req, absPath)
+	}
+	if minFile != nil {
+		p := s.load(req.Project, minFile, false)
+		if p.err != nil {
+			return &resolved{err: &ProcessingError{Type: ErrNoSource, URL: absPath, Reason: p.err.Error()}}
+		}
+		r.min = p.min
+		if debugID == "" {
+			debugID = p.min.debugID
+		}
+	}
+	// 2. the map: by debug id, else by the sourcemap header or sourceMappingURL comment
+	var mapFile *File
+	if debugID != "" {
+		if f, err := s.src.ByDebugID(ctx, req.Project, debugID, KindSourceMap); err == nil {
+			mapFile = f
+			r.mapURL, r.sourceBase = absPath, absPath
+		}
+	}
+	if mapFile == nil {
+		ref := ""
+		if minFile != nil {
+			ref = minFile.Headers["sourcemap"]
+			if ref == "" {
+				ref = minFile.Headers["x-sourcemap"]
+			}
+			if ref == "" && r.min != nil {
+				ref = r.min.mapRef
+			}
+		}
+		switch {
+		case ref == "" && minFile == nil && debugID == "":
+			reason := "no minified file found"
+			if req.Release == "" {
+				reason += " (the event has no release and no debug id matches)"
+			} else if len(tried) > 0 {
+				reason += "; tried " + strings.Join(tried, ", ")
+			}
+			return &resolved{err: &ProcessingError{Type: ErrNoSource, URL: absPath, Reason: reason}}
+		case ref == "" && debugID != "" && minFile == nil:
+			return &resolved{err: &ProcessingError{Type: ErrNoSource, URL: absPath, Reason: "no file for debug id " + debugID}}
+		case ref == "":
+			return &resolved{skip: true} // plain JS: nothing says it has a map
+		case locate.IsDataURL(ref):
+			body, err := locate.DecodeDataURL(ref)
+			if err != nil {
+				return &resolved{err: &ProcessingError{Type: ErrInvalidSource, URL: absPath, Reason: err.Error()}}
+			}
+			mapFile = &File{Key: "inline:" + minFile.Key, URL: absPath, ResolvedWith: minFile.ResolvedWith, Read: func() ([]byte, error) { return body, nil }}
+			r.mapURL, r.sourceBase = absPath, absPath
+		default:
+			mapURL := locate.Join(absPath, locate.StripQuery(ref))
+			f, tried := s.byCandidates(ctx, req, mapURL)
+			if f == nil {
+				return &resolved{err: &ProcessingError{Type: ErrNoSource, URL: mapURL, Reason: "source map not found; tried " + strings.Join(tried, ", ")}}
+			}
+			mapFile = f
+			r.mapURL, r.sourceBase = mapURL, mapURL
+		}
+	}
+	r.resolvedWith = mapFile.ResolvedWith
+	p := s.load(req.Project, mapFile, true)
+	if p.err != nil {
+		return &resolved{err: &ProcessingError{Type: ErrInvalidSource, URL: r.mapURL, Reason: p.err.Error()}}
+	}
+	r.m = p.m
+	return r
+}
+
+// byCandidates looks a URL up as a release artifact under each candidate name.
+func (s *Symbolicator) byCandidates(ctx context.Context, req Request, url string) (*File, []string) {
+	if req.Release == "" {
+		return nil, nil
+	}
+	cands := locate.Candidates(url)
+	for _, c := range cands {
+		if f, err := s.src.ByURL(ctx, req.Project, req.Release, req.Dist, c); err == nil {
+			return f, nil
+		}
+	}
+	return nil, cands
+}
+
+// load returns the parsed form of a file from the cache, parsing it on first use.
+func (s *Symbolicator) load(project string, f *File, isMap bool) *parsed {
+	kind := "min"
+	if isMap {
+		kind = "map"
+	}
+	p, err := s.cache.Get(project+"\x00"+kind+"\x00"+f.Key, func() (*parsed, int64, error) {
+		body, err := f.Read()
+		if err != nil {
+			// I/O failures are not remembered: the next event tries again.
+			return nil, 0, err
+		}
+		if int64(len(body)) > s.maxFile {
+			return &parsed{err: fmt.Errorf("%s is %d bytes, over the %d limit", f.URL, len(body), s.maxFile)}, 64, nil
+		}
+		if isMap {
+			m, err := decode.Decode(body)
+			if err != nil {
+				return &parsed{err: err}, 64, nil
+			}
+			return &parsed{m: m}, m.SizeBytes(), nil
+		}
+		min := &minified{scopes: jsscope.Scan(string(body)), mapRef: locate.SourceMappingURL(body)}
+		min.debugID, _ = decode.NormalizeDebugID(locate.DebugIDComment(body))
+		return &parsed{min: min}, int64(min.scopes.Len())*96 + 256, nil
+	})
+	if err != nil {
+		return &parsed{err: err}
+	}
+	return p
+}
+
+// buildFrame turns a resolved token into the output frame. The error it returns (missing
+// sourcesContent) does not undo the symbolication.
+func (s *Symbolicator) buildFrame(ctx context.Context, req Request, raw event.Frame, r *resolved, tok decode.Token, callsite string) (event.Frame, *ProcessingError) {
+	out := raw
+	srcName, _ := r.m.Source(tok.Source)
+	out.Lineno = int(tok.Line) + 1
+	out.Colno = int(tok.Col) + 1
+	out.Filename = locate.CleanFilename(srcName)
+	out.AbsPath = locate.Join(r.sourceBase, srcName)
+	out.Function = s.functionName(r, raw, tok, callsite)
+	if strings.Contains(out.AbsPath, "/node_modules/") || strings.HasPrefix(out.Filename, "node_modules/") || r.m.Ignored(tok.Source) {
+		out.InApp = boolPtr(false)
+	}
+	out.PreContext, out.ContextLine, out.PostContext = nil, "", nil
+	var perr *ProcessingError
+	if text := s.sourceText(ctx, req, r, tok.Source, out.AbsPath); text != nil {
+		out.PreContext, out.ContextLine, out.PostContext = contextLines(text, int(tok.Line), int(tok.Col))
+	} else {
+		perr = &ProcessingError{Type: ErrMissingSourcesContent, Source: out.AbsPath, Sourcemap: r.mapURL}
+	}
+	out.Data = mergeData(raw.Data, map[string]any{
+		"sourcemap":     r.mapURL,
+		"resolved_with": r.resolvedWith,
+		"symbolicated":  true,
+	})
+	return out, perr
+}
+
+// sourceText returns the original source: from sourcesContent, else uploaded as a release file
+// under the source's joined URL.
+func (s *Symbolicator) sourceText(ctx context.Context, req Request, r *resolved, src int, absPath string) *decode.Text {
+	if t := r.m.Content(src); t != nil {
+		return t
+	}
+	f, _ := s.byCandidates(ctx, req, absPath)
+	if f == nil {
+		return nil
+	}
+	body, err := f.Read()
+	if err != nil || int64(len(body)) > s.maxFile {
+		return nil
+	}
+	return decode.NewText(string(body))
+}
+
+// mergeData adds keys to a frame's data object (JSON text), keeping what was there.
+func mergeData(data string, add map[string]any) string {
+	obj := map[string]json.RawMessage{}
+	if data != "" {
+		if err := json.Unmarshal([]byte(data), &obj); err != nil {
+			obj = map[string]json.RawMessage{}
+		}
+	}
+	for k, v := range add {
+		b, _ := json.Marshal(v)
+		obj[k] = b
+	}
+	b, _ := json.Marshal(obj)
+	return string(b)
+}
+
+func boolPtr(b bool) *bool { return &b }
