@@ -79,3 +79,51 @@ const (
 	GroupMetadataFilename = "faultline.group.metadata.filename"
 	GroupMetadataFunction = "faultline.group.metadata.function"
 )
+
+// Set by the sentry receiver on the records, spans and metrics of item types other than errors.
+const (
+	// Op and Origin are a Sentry span's operation (http.server, db.sql …) and instrumentation origin.
+	Op     = "sentry.op"
+	Origin = "sentry.origin"
+	// Description is the trace context's description of a transaction's root span.
+	Description = "sentry.description"
+	// TransactionSource is transaction_info.source: how the transaction was named (route, url, custom …).
+	TransactionSource = "sentry.transaction.source"
+	// MeasurementPrefix prefixes a transaction measurement: "lcp" becomes "sentry.measurement.lcp" (a double).
+	MeasurementPrefix = "sentry.measurement."
+	// CheckInID, MonitorSlug and CheckInStatus identify a cron check-in and its outcome
+	// (in_progress, ok, error); CheckInDuration is its duration in seconds (a double).
+	CheckInID       = "sentry.check_in.id"
+	MonitorSlug     = "sentry.monitor.slug"
+	CheckInStatus   = "sentry.check_in.status"
+	CheckInDuration = "sentry.check_in.duration"
+	// MonitorConfig is the check-in's monitor_config (schedule, margins, timezone) as JSON text.
+	MonitorConfig = "sentry.monitor.config"
+	// FeedbackContactEmail … FeedbackReplayID are the fields of user feedback; the message is the body.
+	FeedbackContactEmail      = "sentry.feedback.contact_email"
+	FeedbackName              = "sentry.feedback.name"
+	FeedbackURL               = "sentry.feedback.url"
+	FeedbackAssociatedEventID = "sentry.feedback.associated_event_id"
+	FeedbackReplayID          = "sentry.feedback.replay_id"
+	// SessionStatus is the data point attribute of SessionsMetric: init, exited, errored, crashed, abnormal.
+	SessionStatus = "sentry.session.status"
+	// DiscardReason and DataCategory are the data point attributes of DiscardedEventsMetric.
+	DiscardReason = "sentry.discard.reason"
+	DataCategory  = "sentry.data_category"
+)
+
+// EventNames of the LogRecords the sentry receiver emits for cron check-ins and user feedback.
+const (
+	CheckInEventName  = "sentry.check_in"
+	FeedbackEventName = "sentry.feedback"
+)
+
+// Metrics the sentry receiver emits (delta, monotonic sums).
+const (
+	// SessionsMetric counts release-health sessions by SessionStatus: "init" counts sessions
+	// started, the other statuses count sessions ended that way.
+	SessionsMetric = "sentry.sessions"
+	// DiscardedEventsMetric counts what SDKs report in client reports as dropped before sending,
+	// by DiscardReason and DataCategory.
+	DiscardedEventsMetric = "sentry.client_report.discarded_events"
+)

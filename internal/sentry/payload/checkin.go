@@ -29,7 +29,7 @@ func DecodeCheckIn(raw []byte) (*CheckIn, error) {
 		c.MonitorSlug = str(v, "monitor_slug")
 		c.Status = str(v, "status")
 		if c.MonitorSlug == "" || c.Status == "" {
-			return fmt.Errorf("decode check-in %s: monitor_slug %q and status %q are both required", c.ID, c.MonitorSlug, c.Status)
+			return fmt.Errorf("decode %s: monitor_slug %q and status %q are both required", named("check-in", c.ID), c.MonitorSlug, c.Status)
 		}
 		c.Duration, c.HasDuration = number(v, "duration")
 		c.Environment = str(v, "environment")

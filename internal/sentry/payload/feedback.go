@@ -28,15 +28,15 @@ func DecodeFeedback(raw []byte) (*Feedback, error) {
 		f.EventInfo = eventInfo(v)
 		var err error
 		if f.Timestamp, err = optionalTimestamp(v, "timestamp"); err != nil {
-			return fmt.Errorf("decode feedback %s: %w", f.EventID, err)
+			return fmt.Errorf("decode %s: %w", named("feedback", f.EventID), err)
 		}
 		fb := v.Get("contexts", "feedback")
 		if fb == nil || fb.Type() != fastjson.TypeObject {
-			return fmt.Errorf("decode feedback %s: contexts.feedback is missing", f.EventID)
+			return fmt.Errorf("decode %s: contexts.feedback is missing", named("feedback", f.EventID))
 		}
 		f.Message = str(fb, "message")
 		if f.Message == "" {
-			return fmt.Errorf("decode feedback %s: contexts.feedback.message is empty", f.EventID)
+			return fmt.Errorf("decode %s: contexts.feedback.message is empty", named("feedback", f.EventID))
 		}
 		f.ContactEmail = str(fb, "contact_email")
 		f.Name = str(fb, "name")
@@ -61,7 +61,7 @@ func DecodeUserReport(raw []byte) (*Feedback, error) {
 		f.Name = str(v, "name")
 		f.Message = str(v, "comments")
 		if f.Message == "" {
-			return fmt.Errorf("decode user report for event %s: comments are empty", f.AssociatedEventID)
+			return fmt.Errorf("decode %s: comments are empty", named("user report for event", f.AssociatedEventID))
 		}
 		return nil
 	})

@@ -64,14 +64,14 @@ func DecodeSession(raw []byte) (*Session, error) {
 		s.AbnormalMechanism = str(v, "abnormal_mechanism")
 		s.Attrs = sessionAttrs(v)
 		if s.Attrs.Release == "" {
-			return fmt.Errorf("decode session %s: attrs.release is missing", s.SID)
+			return fmt.Errorf("decode %s: attrs.release is missing", named("session", s.SID))
 		}
 		var err error
 		if s.Started, err = timestamp(v, "started"); err != nil {
-			return fmt.Errorf("decode session %s: %w", s.SID, err)
+			return fmt.Errorf("decode %s: %w", named("session", s.SID), err)
 		}
 		if s.Timestamp, err = optionalTimestamp(v, "timestamp"); err != nil {
-			return fmt.Errorf("decode session %s: %w", s.SID, err)
+			return fmt.Errorf("decode %s: %w", named("session", s.SID), err)
 		}
 		return nil
 	})

@@ -69,6 +69,14 @@ func parseObject(what string, raw []byte, decode func(*fastjson.Value) error) er
 	return decode(v)
 }
 
+// named is kind followed by id when there is one, for error messages.
+func named(kind, id string) string {
+	if id == "" {
+		return kind
+	}
+	return kind + " " + id
+}
+
 // str reads key as a "lenient string" the way Relay does for release and tag values: strings as
 // they are, numbers as their JSON text, booleans as true/false, anything else as absent.
 func str(v *fastjson.Value, key string) string {
