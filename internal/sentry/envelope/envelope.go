@@ -1,0 +1,451 @@
+// Package envelope reads what Sentry SDKs send: the envelope format (a JSON header line followed
+// by items, each a JSON header line and a payload), the legacy /store/ body, and the content
+// encodings SDKs compress them with. It enforces Relay's size limits on the decompressed bytes
+// while it reads, so an oversized or bomb body is cut off before it costs memory.
+//
+// It owns framing only: payloads stay opaque bytes for the event and payload packages to decode.
+// It knows nothing about HTTP, authentication, projects, pdata or the collector; callers map the
+// Kind of an *Error to whatever their transport answers.
+package envelope
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/valyala/fastjson"
+)
+
+// Envelope is one parsed envelope. Items keep the order they had on the wire.
+type Envelope struct {
+	Header Header
+	Items  []Item
+	// Dropped lists items that were read past but not kept because they broke a size or count
+	// limit. Their siblings are unaffected; the caller decides how to report them (Relay answers
+	// 413 for the whole envelope, see README.md).
+	Dropped []Dropped
+}
+
+// Header is the envelope header. Fields not listed here stay available in Raw.
+type Header struct {
+	// EventID is the header's event_id as 32 lowercase hex digits, or "" when absent.
+	EventID string
+	// DSN is the self-authentication DSN some SDKs (sentry-go, JS with a tunnel) put in the header.
+	DSN string
+	// SentAt is when the SDK sent the envelope, the zero time when absent or unreadable; it is
+	// the reference for clock-drift correction.
+	SentAt time.Time
+	// Raw is the header line's JSON, owned by the envelope.
+	Raw []byte
+}
+
+// Item is one envelope item. Header keys not listed here stay available in Header.
+type Item struct {
+	Type           string
+	ContentType    string
+	Filename       string
+	AttachmentType string
+	// ItemCount is the number of items inside a container item (log, span v2, trace_metric …),
+	// 0 when the header has none.
+	ItemCount int
+	// Header is the item header line's JSON.
+	Header []byte
+	// Payload is the item's bytes exactly as sent (may be empty).
+	Payload []byte
+}
+
+// Dropped is an item the parser skipped because it broke a limit.
+type Dropped struct {
+	Type string
+	// Size is the payload size in bytes as far as it was read.
+	Size int64
+	// Reason says which limit, with the numbers.
+	Reason string
+}
+
+// Kind classifies a parse or decode failure.
+type Kind int
+
+const (
+	// KindMalformed: the bytes do not follow the envelope grammar, or a compressed stream is corrupt.
+	KindMalformed Kind = iota + 1
+	// KindEmpty: the body has no bytes at all.
+	KindEmpty
+	// KindTooLarge: the whole body, a header line or the number of items is over its limit.
+	KindTooLarge
+	// KindUnsupported: the content encoding is not one SDKs use.
+	KindUnsupported
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindMalformed:
+		return "malformed"
+	case KindEmpty:
+		return "empty"
+	case KindTooLarge:
+		return "too large"
+	case KindUnsupported:
+		return "unsupported"
+	}
+	return fmt.Sprintf("kind(%d)", int(k))
+}
+
+// Error is what every function of this package returns when it fails. Err, when set, is the
+// underlying error (a read error of the caller's reader, for example), reachable with errors.As.
+type Error struct {
+	Kind   Kind
+	Detail string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Detail + ": " + e.Err.Error()
+	}
+	return e.Detail
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+func malformed(format string, args ...any) *Error {
+	return &Error{Kind: KindMalformed, Detail: fmt.Sprintf(format, args...)}
+}
+
+var (
+	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 32<<10) }}
+	jsonPool   fastjson.ParserPool
+)
+
+// Parse reads one envelope from r, which must already be decompressed. It stops with a
+// KindTooLarge error as soon as more than limits.MaxEnvelopeSize bytes arrive, and it skips the
+// payload of an item over its type's limit without keeping it (the item is listed in Dropped).
+// A header or framing error is fatal: without trustworthy framing no sibling can be trusted.
+func Parse(r io.Reader, limits Limits) (*Envelope, error) {
+	br := readerPool.Get().(*bufio.Reader)
+	br.Reset(&cappedReader{r: r, left: limits.MaxEnvelopeSize, limit: limits.MaxEnvelopeSize})
+	defer func() {
+		br.Reset(nil)
+		readerPool.Put(br)
+	}()
+	p := parser{br: br, limits: limits}
+	return p.parse()
+}
+
+type parser struct {
+	br     *bufio.Reader
+	limits Limits
+	acct   accounting
+}
+
+func (p *parser) parse() (*Envelope, error) {
+	line, size, eof, err := p.readLine(p.limits.MaxHeaderSize)
+	if err != nil {
+		return nil, err
+	}
+	if size == 0 && eof {
+		return nil, &Error{Kind: KindEmpty, Detail: "empty request body"}
+	}
+	if line == nil {
+		return nil, &Error{Kind: KindTooLarge, Detail: fmt.Sprintf("envelope header line exceeds %d bytes", p.limits.MaxHeaderSize)}
+	}
+	env := &Envelope{}
+	if err := parseEnvelopeHeader(line, &env.Header); err != nil {
+		return nil, err
+	}
+	for !eof {
+		line, _, eof, err = p.readLine(p.limits.MaxHeaderSize)
+		if err != nil {
+			return nil, err
+		}
+		if line == nil {
+			return nil, &Error{Kind: KindTooLarge, Detail: fmt.Sprintf("item header line exceeds %d bytes", p.limits.MaxHeaderSize)}
+		}
+		// Blank lines between items and after the last one are tolerated, as Relay's JSON
+		// stream reader skips whitespace before a header.
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		if len(env.Items)+len(env.Dropped) >= p.limits.MaxItems {
+			return nil, &Error{Kind: KindTooLarge, Detail: fmt.Sprintf("envelope has more than %d items", p.limits.MaxItems)}
+		}
+		it, length, err := parseItemHeader(line)
+		if err != nil {
+			return nil, err
+		}
+		max, reason := p.acct.admit(&p.limits, it.Type, it.ItemCount)
+		var payload []byte
+		var size int64
+		switch {
+		case length >= 0 && eof:
+			// The item header was the last line: only an empty payload fits.
+			if length > 0 {
+				return nil, malformed("item %q: unexpected end of file, %d payload bytes announced", it.Type, length)
+			}
+		case length >= 0:
+			size = length
+			if payload, err = p.readExact(it.Type, length, max); err != nil {
+				return nil, err
+			}
+			if eof, err = p.requireTermination(it.Type); err != nil {
+				return nil, err
+			}
+		default:
+			if payload, size, eof, err = p.readLine(max); err != nil {
+				return nil, err
+			}
+		}
+		if reason == "" && size > max {
+			reason = fmt.Sprintf("item of %d bytes exceeds the %d byte limit for type %q", size, max, it.Type)
+		}
+		if reason != "" {
+			env.Dropped = append(env.Dropped, Dropped{Type: it.Type, Size: size, Reason: reason})
+			continue
+		}
+		p.acct.add(it.Type, size)
+		if payload == nil {
+			payload = []byte{}
+		}
+		it.Payload = payload
+		env.Items = append(env.Items, it)
+	}
+	return env, nil
+}
+
+// readLine reads up to the next '\n' (not included) or EOF. A line longer than max is read past
+// and counted but not kept: line is nil then. eof reports that the line ended at EOF.
+func (p *parser) readLine(max int64) (line []byte, size int64, eof bool, err error) {
+	keep := max >= 0
+	for {
+		frag, e := p.br.ReadSlice('\n')
+		if e == nil {
+			frag = frag[:len(frag)-1]
+		}
+		size += int64(len(frag))
+		if keep && size <= max {
+			line = append(line, frag...)
+		} else {
+			keep, line = false, nil
+		}
+		switch e {
+		case nil:
+			if keep && line == nil {
+				line = []byte{}
+			}
+			return line, size, false, nil
+		case bufio.ErrBufferFull:
+			continue
+		case io.EOF:
+			if keep && line == nil {
+				line = []byte{}
+			}
+			return line, size, true, nil
+		default:
+			return nil, size, false, readError(e)
+		}
+	}
+}
+
+// readExact reads an item payload of a declared length; over max it is discarded, not kept.
+func (p *parser) readExact(typ string, length, max int64) ([]byte, error) {
+	if length > max {
+		n, err := io.CopyN(io.Discard, p.br, length)
+		if err != nil {
+			return nil, truncated(typ, length, n, err)
+		}
+		return nil, nil
+	}
+	payload := make([]byte, length)
+	if n, err := io.ReadFull(p.br, payload); err != nil {
+		return nil, truncated(typ, length, int64(n), err)
+	}
+	return payload, nil
+}
+
+func truncated(typ string, length, n int64, err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		return malformed("item %q: unexpected end of file after %d of %d payload bytes", typ, n, length)
+	}
+	return readError(err)
+}
+
+// requireTermination checks that a payload of declared length is followed by '\n' or EOF.
+func (p *parser) requireTermination(typ string) (eof bool, err error) {
+	b, err := p.br.ReadByte()
+	switch {
+	case err == io.EOF:
+		return true, nil
+	case err != nil:
+		return false, readError(err)
+	case b != '\n':
+		return false, malformed("item %q: missing newline after header or payload (found %q)", typ, b)
+	}
+	return false, nil
+}
+
+// readError keeps errors this package already classified (from Decompress's readers, or the
+// envelope size cap) and classifies any other read failure as malformed input.
+func readError(err error) error {
+	if e, ok := err.(*Error); ok {
+		return e
+	}
+	return &Error{Kind: KindMalformed, Detail: "reading body", Err: err}
+}
+
+func parseEnvelopeHeader(line []byte, h *Header) error {
+	if !utf8.Valid(line) {
+		return malformed("invalid envelope header: not valid UTF-8")
+	}
+	jp := jsonPool.Get()
+	defer jsonPool.Put(jp)
+	v, err := jp.ParseBytes(line)
+	if err != nil {
+		return &Error{Kind: KindMalformed, Detail: "invalid envelope header", Err: err}
+	}
+	o, err := v.Object()
+	if err != nil {
+		return malformed("invalid envelope header: %s is not a JSON object", v.Type())
+	}
+	var ferr error
+	o.Visit(func(k []byte, v *fastjson.Value) {
+		if ferr != nil {
+			return
+		}
+		switch string(k) {
+		case "event_id":
+			if v.Type() == fastjson.TypeNull {
+				return
+			}
+			s, err := v.StringBytes()
+			if err != nil {
+				ferr = malformed("invalid envelope header: event_id is a %s, not a string", v.Type())
+				return
+			}
+			if h.EventID, ferr = normalizeEventID(s); ferr != nil {
+				return
+			}
+		case "dsn":
+			if s, err := v.StringBytes(); err == nil {
+				h.DSN = string(s)
+			}
+		case "sent_at":
+			// An unreadable sent_at only disables clock-drift correction; Relay treats the
+			// field as optional, so it is no reason to lose the envelope.
+			if s, err := v.StringBytes(); err == nil {
+				if t, err := time.Parse(time.RFC3339Nano, string(s)); err == nil {
+					h.SentAt = t
+				}
+			}
+		}
+	})
+	if ferr != nil {
+		return ferr
+	}
+	h.Raw = line
+	return nil
+}
+
+// parseItemHeader returns the item with its header fields and the declared length, -1 when the
+// header has none.
+func parseItemHeader(line []byte) (Item, int64, error) {
+	it := Item{Header: line}
+	if !utf8.Valid(line) {
+		return it, 0, malformed("invalid item header: not valid UTF-8")
+	}
+	jp := jsonPool.Get()
+	defer jsonPool.Put(jp)
+	v, err := jp.ParseBytes(line)
+	if err != nil {
+		return it, 0, &Error{Kind: KindMalformed, Detail: "invalid item header", Err: err}
+	}
+	if v.Type() != fastjson.TypeObject {
+		return it, 0, malformed("invalid item header: %s is not a JSON object", v.Type())
+	}
+	typ := v.Get("type")
+	if typ == nil || typ.Type() != fastjson.TypeString || len(typ.GetStringBytes()) == 0 {
+		return it, 0, malformed("invalid item header: missing item type")
+	}
+	it.Type = string(typ.GetStringBytes())
+	it.ContentType = string(v.GetStringBytes("content_type"))
+	it.Filename = string(v.GetStringBytes("filename"))
+	it.AttachmentType = string(v.GetStringBytes("attachment_type"))
+	length := int64(-1)
+	if lv := v.Get("length"); lv != nil && lv.Type() != fastjson.TypeNull {
+		n, err := lv.Int64()
+		if err != nil || n < 0 {
+			return it, 0, malformed("invalid item header: length %s of item %q is not a non-negative integer", lv, it.Type)
+		}
+		length = n
+	}
+	if cv := v.Get("item_count"); cv != nil && cv.Type() != fastjson.TypeNull {
+		n, err := cv.Int()
+		if err != nil || n < 0 {
+			return it, 0, malformed("invalid item header: item_count %s of item %q is not a non-negative integer", cv, it.Type)
+		}
+		it.ItemCount = n
+	}
+	return it, length, nil
+}
+
+// normalizeEventID accepts a UUID as 32 hex digits or in the 36-character dashed form, any case,
+// and returns 32 lowercase hex digits. An empty string counts as absent.
+func normalizeEventID(s []byte) (string, error) {
+	if len(s) == 0 {
+		return "", nil
+	}
+	var out [32]byte
+	n := 0
+	dashed := len(s) == 36
+	if !dashed && len(s) != 32 {
+		return "", malformed("invalid envelope header: event_id %q is not a UUID", s)
+	}
+	for i, c := range s {
+		if dashed && (i == 8 || i == 13 || i == 18 || i == 23) {
+			if c != '-' {
+				return "", malformed("invalid envelope header: event_id %q is not a UUID", s)
+			}
+			continue
+		}
+		switch {
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f':
+		case c >= 'A' && c <= 'F':
+			c += 'a' - 'A'
+		default:
+			return "", malformed("invalid envelope header: event_id %q is not a UUID", s)
+		}
+		out[n] = c
+		n++
+	}
+	return string(out[:]), nil
+}
+
+// cappedReader lets at most left bytes through and fails with KindTooLarge when more arrive.
+type cappedReader struct {
+	r     io.Reader
+	left  int64
+	limit int64
+}
+
+func (c *cappedReader) Read(b []byte) (int, error) {
+	if c.left < 0 {
+		return 0, c.tooLarge()
+	}
+	// Read one byte beyond the cap so that a body of exactly the cap is accepted.
+	if int64(len(b)) > c.left+1 {
+		b = b[:c.left+1]
+	}
+	n, err := c.r.Read(b)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return 0, c.tooLarge()
+	}
+	return n, err
+}
+
+func (c *cappedReader) tooLarge() error {
+	return &Error{Kind: KindTooLarge, Detail: fmt.Sprintf("envelope exceeds the %d byte limit after decompression", c.limit)}
+}
