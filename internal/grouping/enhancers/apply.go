@@ -154,3 +154,12 @@ func (m *matcher) test(f *Frame, s *FrameState, exc *Exception) bool {
 
 // LowerValue prepares an exception value for error.value matchers.
 func LowerValue(v string) string { return strings.ToLower(v) }
+
+// NeedsErrorValue reports whether any rule has an error.value matcher, so callers lowercase
+// exception values only when some rule will read them.
+func (rs *Rules) NeedsErrorValue() bool {
+	if rs == nil {
+		return false
+	}
+	return rs.needsValue
+}

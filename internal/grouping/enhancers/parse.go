@@ -62,24 +62,21 @@ const (
 )
 
 // matcherKeys maps every accepted matcher key (with its stack.* / error.* aliases) to its field.
-var matcherKeys = map[string]struct {
-	f     field
-	canon string
-}{
-	"family":          {fieldFamily, "family"},
-	"path":            {fieldPath, "stack.abs_path"},
-	"stack.abs_path":  {fieldPath, "stack.abs_path"},
-	"module":          {fieldModule, "stack.module"},
-	"stack.module":    {fieldModule, "stack.module"},
-	"function":        {fieldFunction, "stack.function"},
-	"stack.function":  {fieldFunction, "stack.function"},
-	"package":         {fieldPackage, "stack.package"},
-	"stack.package":   {fieldPackage, "stack.package"},
-	"app":             {fieldApp, "app"},
-	"category":        {fieldCategory, "category"},
-	"error.type":      {fieldErrorType, "error.type"},
-	"error.value":     {fieldErrorValue, "error.value"},
-	"error.mechanism": {fieldErrorMechanism, "error.mechanism"},
+var matcherKeys = map[string]field{
+	"family":          fieldFamily,
+	"path":            fieldPath,
+	"stack.abs_path":  fieldPath,
+	"module":          fieldModule,
+	"stack.module":    fieldModule,
+	"function":        fieldFunction,
+	"stack.function":  fieldFunction,
+	"package":         fieldPackage,
+	"stack.package":   fieldPackage,
+	"app":             fieldApp,
+	"category":        fieldCategory,
+	"error.type":      fieldErrorType,
+	"error.value":     fieldErrorValue,
+	"error.mechanism": fieldErrorMechanism,
 }
 
 type matcher struct {
@@ -132,6 +129,31 @@ type Rule struct {
 	hasCategory   bool // sets a category
 	hasStackVar   bool // sets max-frames / min-frames
 	hasFrameFlag  bool // sets in-app or group
+	hints         [4]string
+}
+
+// HintKind selects one of the explanation texts a rule produces.
+type HintKind uint8
+
+// Hint kinds.
+const (
+	HintIgnored HintKind = iota
+	HintUnignored
+	HintInApp
+	HintOutOfApp
+)
+
+// Hint is the explanation shown on a frame the rule changed, e.g.
+// "ignored by built-in stack trace rule (category:threadbase -group v-group)". The texts are
+// built once per rule so grouping an event does not format strings.
+func (r *Rule) Hint(k HintKind) string { return r.hints[k] }
+
+func (r *Rule) buildHints() {
+	by := "stack trace rule (" + r.text + ")"
+	if r.builtin {
+		by = "built-in " + by
+	}
+	r.hints = [4]string{"ignored by " + by, "un-ignored by " + by, "marked in-app by " + by, "marked out of app by " + by}
 }
 
 // String is the rule in canonical form, as hints print it.
@@ -142,7 +164,8 @@ func (r *Rule) Builtin() bool { return r.builtin }
 
 // Rules is an ordered rule set.
 type Rules struct {
-	rules []*Rule
+	rules      []*Rule
+	needsValue bool
 }
 
 // Len is the number of rules.
@@ -163,6 +186,7 @@ func Concat(base, extra *Rules) *Rules {
 	if extra != nil {
 		out.rules = append(out.rules, extra.rules...)
 	}
+	out.needsValue = (base != nil && base.needsValue) || (extra != nil && extra.needsValue)
 	return out
 }
 
@@ -183,7 +207,11 @@ func parse(text string, builtin bool) (*Rules, error) {
 			return nil, fmt.Errorf("stack-trace rules line %d (%q): %w", i+1, line, err)
 		}
 		r.builtin = builtin
+		r.buildHints()
 		rs.rules = append(rs.rules, r)
+		for _, m := range r.matchers {
+			rs.needsValue = rs.needsValue || m.field == fieldErrorValue
+		}
 	}
 	return rs, nil
 }
@@ -344,7 +372,7 @@ func parseMatcher(tok string) (matcher, string, error) {
 	if !ok {
 		return m, "", fmt.Errorf("%q is neither a matcher (key:value) nor an action", src)
 	}
-	spec, known := matcherKeys[key]
+	f, known := matcherKeys[key]
 	if !known {
 		return m, "", fmt.Errorf("unknown matcher %q", key)
 	}
@@ -354,8 +382,8 @@ func parseMatcher(tok string) (matcher, string, error) {
 	if value == "" {
 		return m, "", fmt.Errorf("matcher %q has an empty value", key)
 	}
-	m.field = spec.f
-	switch spec.f {
+	m.field = f
+	switch f {
 	case fieldFamily:
 		for _, f := range strings.Split(value, ",") {
 			switch f {

@@ -1,0 +1,161 @@
+package grouping
+
+import (
+	"strings"
+
+	"github.com/faultline/faultline/internal/grouping/enhancers"
+	"github.com/faultline/faultline/internal/grouping/glob"
+	"github.com/faultline/faultline/internal/sentry/event"
+)
+
+// frameInfo is a frame as grouping sees it after Sentry's stacktrace normalization (function
+// trimming, JS query stripping, multiprocessing context lines). The event's frame is untouched.
+type frameInfo struct {
+	f           *event.Frame
+	platform    string
+	family      enhancers.Family
+	function    string // trimmed
+	rawFunction string // the untrimmed name when trimming changed it, or the SDK's raw_function
+	filename    string
+	contextLine string
+}
+
+// prepared is one stacktrace after normalization and stack-trace rules.
+type prepared struct {
+	st     *event.Stacktrace
+	frames []frameInfo
+	states []enhancers.FrameState
+	stack  enhancers.Stack
+}
+
+// prepare normalizes a stacktrace once per event and runs the stack-trace rules over it. exc is
+// the exception it belongs to (for error.* matchers), or nil.
+func (s *state) prepare(st *event.Stacktrace, exc *event.Exception) *prepared {
+	for _, p := range s.stacks {
+		if p.st == st {
+			return p
+		}
+	}
+	n := len(st.Frames)
+	p := &prepared{st: st, frames: make([]frameInfo, n), states: make([]enhancers.FrameState, n)}
+	match := make([]enhancers.Frame, n)
+	for i := range st.Frames {
+		f := &st.Frames[i]
+		fi := &p.frames[i]
+		fi.f = f
+		fi.platform = f.Platform
+		if fi.platform == "" {
+			fi.platform = s.ev.Platform
+		}
+		fi.family = enhancers.FamilyOf(fi.platform)
+		fi.function, fi.rawFunction = f.Function, f.RawFunction
+		if f.RawFunction == "" && f.Function != "" {
+			if t := trimFunctionName(f.Function, fi.platform); t != f.Function {
+				fi.function, fi.rawFunction = t, f.Function
+			}
+		}
+		fi.filename = f.Filename
+		// Only for events whose platform is exactly javascript (not node): cache-busting query
+		// strings are not part of the file.
+		if s.ev.Platform == "javascript" {
+			if q := strings.IndexByte(fi.filename, '?'); q >= 0 {
+				fi.filename = fi.filename[:q]
+			}
+		}
+		fi.contextLine = f.ContextLine
+		if !s.cfg.keepMultiprocessingContext && s.ev.Platform == "python" {
+			fi.contextLine = parameterizeSpawnMain(f, fi.contextLine)
+		}
+		path := f.AbsPath
+		if path == "" {
+			path = f.Filename
+		}
+		var clientInApp int8 = -1
+		if f.InApp != nil {
+			clientInApp = 0
+			if *f.InApp {
+				clientInApp = 1
+			}
+		}
+		match[i] = enhancers.Frame{
+			Family:      fi.family,
+			Path:        glob.Fold(path),
+			Module:      f.Module,
+			Function:    fi.function,
+			Package:     glob.Fold(f.Package),
+			ClientInApp: clientInApp,
+		}
+	}
+	var ex *enhancers.Exception
+	if exc != nil {
+		ex = &enhancers.Exception{Type: exc.Type, Mechanism: mechanismType(exc)}
+		if s.g.stackRules.NeedsErrorValue() {
+			ex.Value = strings.ToLower(exc.Value)
+		}
+	}
+	p.stack = s.g.stackRules.Apply(match, ex, p.states)
+	s.stacks = append(s.stacks, p)
+	return p
+}
+
+func mechanismType(exc *event.Exception) string {
+	if exc.Mechanism == nil {
+		return ""
+	}
+	return exc.Mechanism.Type
+}
+
+// parameterizeSpawnMain replaces the numbers in the context line of the frame Python's
+// multiprocessing runs in a child ("spawn_main(tracker_fd=12, pipe_handle=31)"), which differ on
+// every run.
+func parameterizeSpawnMain(f *event.Frame, line string) string {
+	if f.Module != "__main__" || f.Filename != "<string>" || f.Function != "<module>" ||
+		!strings.Contains(line, "spawn_main(") || !strings.Contains(line, "pipe_handle=") ||
+		!(strings.Contains(line, "tracker_fd=") || strings.Contains(line, "parent_pid=")) {
+		return line
+	}
+	var b strings.Builder
+	for i := 0; i < len(line); i++ {
+		b.WriteByte(line[i])
+		if line[i] == '=' {
+			j := i + 1
+			for j < len(line) && '0' <= line[j] && line[j] <= '9' {
+				j++
+			}
+			if j > i+1 {
+				b.WriteString("<int>")
+				i = j - 1
+			}
+		}
+	}
+	return b.String()
+}
+
+// crashFrame is the frame Sentry names as where the error happened: the last in-app frame of the
+// main stacktrace, else its last frame.
+func (s *state) crashFrame() (*frameInfo, *prepared) {
+	var st *event.Stacktrace
+	var exc *event.Exception
+	if n := len(s.ev.Exceptions); n > 0 {
+		exc = &s.ev.Exceptions[n-1]
+		if exc.Stacktrace != nil && len(exc.Stacktrace.Frames) > 0 {
+			st = exc.Stacktrace
+		}
+	}
+	if st == nil && s.ev.Stacktrace != nil && len(s.ev.Stacktrace.Frames) > 0 {
+		st, exc = s.ev.Stacktrace, nil
+	}
+	if st == nil && len(s.ev.Threads) == 1 && s.ev.Threads[0].Stacktrace != nil && len(s.ev.Threads[0].Stacktrace.Frames) > 0 {
+		st, exc = s.ev.Threads[0].Stacktrace, nil
+	}
+	if st == nil {
+		return nil, nil
+	}
+	p := s.prepare(st, exc)
+	for i := len(p.frames) - 1; i >= 0; i-- {
+		if p.states[i].InApp {
+			return &p.frames[i], p
+		}
+	}
+	return &p.frames[len(p.frames)-1], p
+}

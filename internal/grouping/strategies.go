@@ -1,0 +1,367 @@
+package grouping
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/faultline/faultline/internal/grouping/enhancers"
+	"github.com/faultline/faultline/internal/grouping/parameterize"
+	"github.com/faultline/faultline/internal/sentry/event"
+)
+
+// state is the per-event working memory of one Group call.
+type state struct {
+	g      *Grouper
+	cfg    *config
+	ev     *event.Event
+	a      arena
+	stacks []*prepared
+}
+
+func newState(g *Grouper, ev *event.Event) *state {
+	s := &state{g: g, cfg: &g.cfg, ev: ev}
+	n := 0
+	for i := range ev.Exceptions {
+		if st := ev.Exceptions[i].Stacktrace; st != nil {
+			n += len(st.Frames)
+		}
+	}
+	if ev.Stacktrace != nil {
+		n += len(ev.Stacktrace.Frames)
+	}
+	// Size the arena for the common case (frames × (frame node per variant + its children)).
+	s.a.comps = make([]Component, 0, 24+n*8)
+	s.a.ptrs = make([]*Component, 0, 16+n*8)
+	s.a.strs = make([]string, 0, 8+n*4)
+	return s
+}
+
+type variantComp struct {
+	name string
+	c    *Component
+}
+
+// strategyOut is what one strategy produced: a component per variant, in insertion order.
+type strategyOut struct {
+	name     string // as precedence hints name it: exception, threads, stacktrace, message
+	variants []variantComp
+}
+
+func (s *state) strategies() []strategyOut {
+	outs := make([]strategyOut, 0, 2)
+	if o, ok := s.chainedException(); ok {
+		outs = append(outs, o)
+	}
+	if o, ok := s.threads(); ok {
+		outs = append(outs, o)
+	}
+	if st := s.ev.Stacktrace; st != nil && len(st.Frames) > 0 {
+		vs := s.stacktrace(s.prepare(st, nil))
+		removeNonStacktraceVariants(vs)
+		outs = append(outs, strategyOut{name: "stacktrace", variants: vs})
+	}
+	if o, ok := s.message(); ok {
+		outs = append(outs, o)
+	}
+	// The first strategy (highest score) with a contributing component wins; what later ones
+	// would have contributed is marked as overruled.
+	winner, because := -1, ""
+	for k := range outs {
+		for _, vc := range outs[k].variants {
+			if !vc.c.Contributes {
+				continue
+			}
+			if winner < 0 {
+				winner = k
+				because = precedenceHint(&outs[k])
+			} else if winner != k {
+				vc.c.set(false, because)
+			}
+		}
+	}
+	return outs
+}
+
+func precedenceHint(o *strategyOut) string {
+	var names []string
+	for _, vc := range o.variants {
+		if vc.c.Contributes {
+			names = append(names, vc.name)
+		}
+	}
+	slices.Sort(names)
+	verb := " takes precedence"
+	if strings.HasSuffix(o.name, "s") {
+		verb = " take precedence"
+	}
+	desc := o.name
+	if !(len(names) == 1 && names[0] == "default") {
+		desc = strings.Join(names, "/") + " " + o.name
+	}
+	return "ignored because " + desc + verb
+}
+
+// removeNonStacktraceVariants: when some variants have a contributing stacktrace and others do
+// not, the others stop contributing (so "app" does not fall back to type+value while "system"
+// groups by frames).
+func removeNonStacktraceVariants(vs []variantComp) {
+	if len(vs) <= 1 {
+		return
+	}
+	var with []string
+	for _, vc := range vs {
+		if vc.c.hasContributing("stacktrace") {
+			with = append(with, vc.name)
+		}
+	}
+	if len(with) == 0 {
+		return
+	}
+	suffix := "others do"
+	if len(with) == 1 {
+		suffix = "but the " + with[0] + " variant does"
+	}
+	for _, vc := range vs {
+		if !slices.Contains(with, vc.name) {
+			vc.c.set(false, "ignored because this variant does not have a contributing stacktrace, "+suffix)
+		}
+	}
+}
+
+func (s *state) chainedException() (strategyOut, bool) {
+	excs := filterExceptionGroups(s.ev.Exceptions)
+	if len(excs) == 0 {
+		return strategyOut{}, false
+	}
+	var vs []variantComp
+	if len(excs) == 1 {
+		vs = s.exception(excs[0])
+	} else {
+		// One chained_exception per variant name, holding each exception's component for it.
+		var names []string
+		lists := map[string][]*Component{}
+		for _, e := range excs {
+			for _, vc := range s.exception(e) {
+				if _, ok := lists[vc.name]; !ok {
+					names = append(names, vc.name)
+				}
+				lists[vc.name] = append(lists[vc.name], vc.c)
+			}
+		}
+		for _, name := range names {
+			c := s.a.node("chained_exception")
+			c.Children = lists[name]
+			c.computeContributes()
+			vs = append(vs, variantComp{name, c})
+		}
+	}
+	removeNonStacktraceVariants(vs)
+	return strategyOut{name: "exception", variants: vs}, true
+}
+
+func (s *state) exception(e *event.Exception) []variantComp {
+	var typeC *Component
+	if e.Type != "" {
+		typeC = s.a.leaf("type", e.Type)
+	} else {
+		typeC = s.a.node("type")
+	}
+	if e.Mechanism != nil && e.Mechanism.Synthetic {
+		typeC.set(false, "ignored because exception is synthetic")
+	}
+	var stacks []variantComp
+	if st := e.Stacktrace; st != nil && len(st.Frames) > 0 {
+		stacks = s.stacktrace(s.prepare(st, e))
+	} else {
+		// Without a stacktrace an exception yields only the app variant.
+		stacks = []variantComp{{"app", s.a.node("stacktrace")}}
+	}
+	normalized := ""
+	if e.Value != "" {
+		normalized = parameterize.Normalize(e.Value, true)
+	}
+	for i, sv := range stacks {
+		valueC := s.a.node("value")
+		if e.Value != "" {
+			valueC = s.a.leaf("value", normalized)
+			if normalized != e.Value {
+				valueC.Hint = "stripped event-specific values"
+			}
+		}
+		if sv.c.Contributes && valueC.Contributes {
+			valueC.set(false, "ignored because stacktrace takes precedence")
+		}
+		exc := s.a.node("exception")
+		exc.Children = s.a.children(3)
+		if s.cfg.legacyExceptionOrder {
+			exc.Children = append(exc.Children, sv.c, typeC, valueC)
+		} else {
+			exc.Children = append(exc.Children, typeC, valueC, sv.c)
+		}
+		exc.computeContributes()
+		stacks[i] = variantComp{sv.name, exc}
+	}
+	return stacks
+}
+
+func (s *state) threads() (strategyOut, bool) {
+	ths := s.ev.Threads
+	if len(ths) == 0 {
+		return strategyOut{}, false
+	}
+	var pick *event.Thread
+	for _, want := range [2]func(*event.Thread) bool{
+		func(t *event.Thread) bool { return t.Crashed },
+		func(t *event.Thread) bool { return t.Current },
+	} {
+		var found *event.Thread
+		n := 0
+		for i := range ths {
+			if want(&ths[i]) {
+				found = &ths[i]
+				n++
+			}
+		}
+		if n == 1 {
+			pick = found
+			break
+		}
+	}
+	if pick == nil && len(ths) == 1 {
+		pick = &ths[0]
+	}
+	c := s.a.node("threads")
+	if pick == nil {
+		c.Hint = "ignored because it contains neither a single thread nor multiple threads with exactly one crashing"
+		return strategyOut{name: "threads", variants: []variantComp{{"app", c}}}, true
+	}
+	if pick.Stacktrace == nil || len(pick.Stacktrace.Frames) == 0 {
+		c.Hint = "ignored because thread has no stacktrace"
+		return strategyOut{name: "threads", variants: []variantComp{{"app", c}}}, true
+	}
+	vs := s.stacktrace(s.prepare(pick.Stacktrace, nil))
+	for i, vc := range vs {
+		t := c
+		if i > 0 {
+			t = s.a.node("threads")
+		}
+		t.Children = s.a.children(1)
+		t.Children = append(t.Children, vc.c)
+		t.computeContributes()
+		vs[i].c = t
+	}
+	removeNonStacktraceVariants(vs)
+	return strategyOut{name: "threads", variants: vs}, true
+}
+
+func (s *state) message() (strategyOut, bool) {
+	le := s.ev.LogEntry
+	if le == nil {
+		return strategyOut{}, false
+	}
+	raw := le.Message
+	if raw == "" {
+		raw = le.Formatted
+	}
+	if raw == "" {
+		return strategyOut{}, false
+	}
+	normalized := parameterize.Normalize(raw, true)
+	c := s.a.leaf("message", normalized)
+	if normalized != raw {
+		c.Hint = "stripped event-specific values"
+	}
+	return strategyOut{name: "message", variants: []variantComp{{"default", c}}}, true
+}
+
+// stacktrace builds the app and system stacktrace components of a prepared stacktrace.
+func (s *state) stacktrace(p *prepared) []variantComp {
+	n := len(p.frames)
+	sys := s.a.node("stacktrace")
+	app := s.a.node("stacktrace")
+	sys.Children = s.a.children(n)
+	app.Children = s.a.children(n)
+	var prev *event.Frame
+	for i := range p.frames {
+		fc := s.frame(&p.frames[i], prev)
+		prev = p.frames[i].f
+		sys.Children = append(sys.Children, fc)
+	}
+	// A lone function-less JavaScript frame says little; which ones are dropped depends on the
+	// config (2023 kept a bug that inverted the URL condition).
+	if n == 1 && sys.Children[0].Contributes && p.frames[0].family == enhancers.FamilyJavaScript && p.frames[0].f.Function == "" {
+		isURL := hasURLOrigin(p.frames[0].f.AbsPath, true)
+		if isURL == s.cfg.jsSingleFrameURLBackwards {
+			sys.Children[0].set(false, "ignored single non-URL JavaScript frame")
+		}
+	}
+	inApp := 0
+	for i, fc := range sys.Children {
+		st := &p.states[i]
+		switch {
+		case st.Group < 0:
+			fc.set(false, st.GroupRule.Hint(enhancers.HintIgnored))
+		case st.Group > 0:
+			contributes := false
+			for _, ch := range fc.Children {
+				contributes = contributes || ch.Contributes
+			}
+			fc.set(contributes, st.GroupRule.Hint(enhancers.HintUnignored))
+		}
+		ac := s.a.node("frame")
+		*ac = *fc
+		if st.InApp {
+			inApp++
+			if ac.Hint == "" && ac.Contributes {
+				ac.Hint = inAppHint(st)
+			}
+		} else {
+			ac.Contributes = false
+			ac.Hint = inAppHint(st)
+		}
+		app.Children = append(app.Children, ac)
+	}
+	s.finishStacktrace(sys, p, -1)
+	s.finishStacktrace(app, p, inApp)
+	return []variantComp{{"app", app}, {"system", sys}}
+}
+
+// finishStacktrace applies max-frames / min-frames and decides whether the stacktrace
+// contributes. inApp is the number of in-app frames for the app variant, -1 for system.
+func (s *state) finishStacktrace(c *Component, p *prepared, inApp int) {
+	if max := p.stack.MaxFrames; max > 0 {
+		kept := 0
+		hint := "ignored because only " + strconv.Itoa(max) + " frames are considered"
+		for i := len(c.Children) - 1; i >= 0; i-- {
+			fc := c.Children[i]
+			if !fc.Contributes {
+				continue
+			}
+			if kept < max {
+				kept++
+				continue
+			}
+			fc.set(false, hint)
+		}
+	}
+	c.computeContributes()
+	contributing := 0
+	for _, fc := range c.Children {
+		if fc.Contributes {
+			contributing++
+		}
+	}
+	if min := p.stack.MinFrames; min > 0 && contributing > 0 && contributing < min {
+		c.set(false, "discarded because stack trace only contains "+strconv.Itoa(contributing)+" frame(s) which is less than "+strconv.Itoa(min)+" allowed")
+		return
+	}
+	switch {
+	case len(c.Children) == 0:
+		c.set(false, "ignored because it contains no frames")
+	case inApp == 0:
+		c.set(false, "ignored because it contains no in-app frames")
+	case !c.Contributes:
+		c.set(false, "ignored because it contains no contributing frames")
+	}
+}
