@@ -49,7 +49,7 @@ type config struct {
 	// legacyUnknownVariables leaves unknown {{ vars }} in fingerprints as literal text.
 	legacyUnknownVariables bool
 	// parameterizeFingerprints parameterizes {{ message }}, {{ value }} and literal raw messages.
-	parameterizeFingerprints bool
+	parameterizeFingerprints     bool
 	clientVariant, serverVariant string
 	clientName, serverName       string // how the root hint names the winning fingerprint
 }

@@ -83,7 +83,7 @@ func TestWorkedExamplesFromSentrySnapshotsHashExactly(t *testing.T) {
 			// 2026: a lone function-less frame without a URL is ignored, nothing contributes:
 			// fallback md5("").
 			name: "a single non-URL javascript frame falls back under 2026", config: ConfigFall2025,
-			event: `{"platform": "javascript", "stacktrace": {"frames": [{"filename": "foo.js", "abs_path": "foo.js", "lineno": 1}]}}`,
+			event:  `{"platform": "javascript", "stacktrace": {"frames": [{"filename": "foo.js", "abs_path": "foo.js", "lineno": 1}]}}`,
 			want:   map[string]string{"app": "", "system": "", "fallback": "d41d8cd98f00b204e9800998ecf8427e"},
 			hashes: []string{"d41d8cd98f00b204e9800998ecf8427e"},
 		},

@@ -105,9 +105,9 @@ const (
 type rangeKind uint8
 
 const (
-	rangeSelf  rangeKind = iota
-	rangeUp              // "^": frames toward the crash (after it in caller-first order)
-	rangeDown            // "v": frames away from the crash (before it)
+	rangeSelf rangeKind = iota
+	rangeUp             // "^": frames toward the crash (after it in caller-first order)
+	rangeDown           // "v": frames away from the crash (before it)
 )
 
 type action struct {

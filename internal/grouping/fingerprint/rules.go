@@ -383,7 +383,9 @@ func (r *Rule) matches(ev *Event) bool {
 				}
 			}
 		case groupException:
-			if !anyOf(len(ev.Exceptions), func(k int) bool { return allOf(ms, func(m *matcher) bool { return m.testException(&ev.Exceptions[k]) }) }) {
+			if !anyOf(len(ev.Exceptions), func(k int) bool {
+				return allOf(ms, func(m *matcher) bool { return m.testException(&ev.Exceptions[k]) })
+			}) {
 				return false
 			}
 		case groupFrame:

@@ -11,12 +11,12 @@ import "strings"
 type kind uint8
 
 const (
-	kindGeneric kind = iota
-	kindAny          // "*" or "**": everything matches
-	kindExact        // no wildcard
-	kindPrefix       // "lit*" (plain) or "lit**" (path)
-	kindSuffix       // "*lit" (plain)
-	kindContains     // "*lit*" (plain) or "**/lit/**" (path)
+	kindGeneric  kind = iota
+	kindAny           // "*" or "**": everything matches
+	kindExact         // no wildcard
+	kindPrefix        // "lit*" (plain) or "lit**" (path)
+	kindSuffix        // "*lit" (plain)
+	kindContains      // "*lit*" (plain) or "**/lit/**" (path)
 )
 
 // Pattern is a compiled glob.
