@@ -388,9 +388,12 @@ func decodeAny(s *scanner, depth int) (*Map, error) {
 	if r.mappingsEscaped {
 		mappings = []byte(unescape(mappings, true))
 	}
-	lines, segs, err := decodeMappings(mappings, len(m.sources), len(m.names))
-	if err != nil {
-		return nil, err
+	lines, segs, ok := decodeMappingsParallel(mappings, len(m.sources), len(m.names))
+	if !ok {
+		var err error
+		if lines, segs, err = decodeMappings(mappings, len(m.sources), len(m.names)); err != nil {
+			return nil, err
+		}
 	}
 	m.lines, m.segs = lines, segs
 	return m, nil

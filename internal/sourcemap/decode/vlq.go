@@ -85,6 +85,33 @@ func encodeVLQ(dst []byte, v int64) []byte {
 	}
 }
 
+// vlq decodes one VLQ of at most 7 digits starting at m[i] and returns its value and the index
+// after it, or -1 for anything else (bad character, end of input, over 32 bits, leading zero
+// digits); decodeVLQ then decodes it or words the error.
+// It is small enough to be inlined into the hot loop.
+func vlq(m []byte, i int) (int64, int) {
+	var u uint64
+	for shift := uint(0); i < len(m) && shift < 35; shift += 5 {
+		d := base64Value[m[i]]
+		if d < 0 {
+			return 0, -1
+		}
+		i++
+		u |= uint64(d&31) << shift
+		if d&32 == 0 {
+			if u>>1 > math.MaxInt32 {
+				return 0, -1
+			}
+			if u&1 != 0 {
+				return -int64(u >> 1), i
+			}
+			return int64(u >> 1), i
+		}
+	}
+	return 0, -1
+}
+
+
 // decodeMappings decodes a mappings string into per-line segments. lines[l]..lines[l+1] indexes
 // the segments of generated line l; segments of a line are sorted by generated column (stable, so
 // equal columns keep their order in the map, which is what the spec's sort does).
@@ -101,40 +128,42 @@ func decodeMappings(m []byte, nSources, nNames int) (lines []uint32, segs []Segm
 		lines = append(lines, uint32(len(segs)))
 		lineStart, sorted, genCol = len(segs), true, 0
 	}
-	var f [5]int64
+	atEnd := func(i int) bool { return i == len(m) || m[i] == ',' || m[i] == ';' }
 	for i := 0; i < len(m); {
 		if m[i] == ';' {
 			endLine()
 			i++
 			continue
 		}
-		segStart, n := i, 0
-		for {
-			if n == 5 {
-				return nil, nil, fmt.Errorf("segment at mappings offset %d has more than 5 fields", segStart)
-			}
-			var v int64
-			if v, i, err = decodeVLQ(m, i); err != nil {
+		segStart := i
+		v, j := vlq(m, i)
+		if j < 0 {
+			if v, j, err = decodeVLQ(m, i); err != nil {
 				return nil, nil, err
 			}
-			f[n] = v
-			n++
-			if i == len(m) || m[i] == ',' || m[i] == ';' {
-				break
-			}
 		}
-		if n == 2 || n == 3 {
-			return nil, nil, fmt.Errorf("segment at mappings offset %d has %d fields (want 1, 4 or 5)", segStart, n)
-		}
-		genCol += f[0]
+		i = j
+		genCol += v
 		if genCol < 0 || genCol > math.MaxInt32 {
 			return nil, nil, fmt.Errorf("segment at mappings offset %d has generated column %d", segStart, genCol)
 		}
 		seg := Segment{GenCol: uint32(genCol), Source: -1, Name: -1}
-		if n >= 4 {
-			src += f[1]
-			oline += f[2]
-			ocol += f[3]
+		if !atEnd(i) {
+			var d [3]int64
+			for k := range d {
+				if atEnd(i) {
+					return nil, nil, fmt.Errorf("segment at mappings offset %d has %d fields (want 1, 4 or 5)", segStart, k+1)
+				}
+				if d[k], j = vlq(m, i); j < 0 {
+					if d[k], j, err = decodeVLQ(m, i); err != nil {
+						return nil, nil, err
+					}
+				}
+				i = j
+			}
+			src += d[0]
+			oline += d[1]
+			ocol += d[2]
 			switch {
 			case src < 0 || src >= int64(nSources):
 				return nil, nil, fmt.Errorf("segment at mappings offset %d has source index %d (map has %d sources)", segStart, src, nSources)
@@ -144,13 +173,22 @@ func decodeMappings(m []byte, nSources, nNames int) (lines []uint32, segs []Segm
 				return nil, nil, fmt.Errorf("segment at mappings offset %d has original column %d", segStart, ocol)
 			}
 			seg.Source, seg.Line, seg.Col = int32(src), uint32(oline), uint32(ocol)
-		}
-		if n == 5 {
-			name += f[4]
-			if name < 0 || name >= int64(nNames) {
-				return nil, nil, fmt.Errorf("segment at mappings offset %d has name index %d (map has %d names)", segStart, name, nNames)
+			if !atEnd(i) {
+				if v, j = vlq(m, i); j < 0 {
+					if v, j, err = decodeVLQ(m, i); err != nil {
+						return nil, nil, err
+					}
+				}
+				i = j
+				name += v
+				if name < 0 || name >= int64(nNames) {
+					return nil, nil, fmt.Errorf("segment at mappings offset %d has name index %d (map has %d names)", segStart, name, nNames)
+				}
+				seg.Name = int32(name)
+				if !atEnd(i) {
+					return nil, nil, fmt.Errorf("segment at mappings offset %d has more than 5 fields", segStart)
+				}
 			}
-			seg.Name = int32(name)
 		}
 		if len(segs) > lineStart && segs[len(segs)-1].GenCol > seg.GenCol {
 			sorted = false
