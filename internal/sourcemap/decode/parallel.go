@@ -103,7 +103,9 @@ func decodeMappingsParallel(m []byte, nSources, nNames int) (lines []uint32, seg
 	for k := range chunks {
 		if k > 0 {
 			s, l, c, nm := src, line, col, name
-			wg.Go(func() { bad[k] = !fixChunk(segs[chunks[k].off:chunks[k].off+chunks[k].count], s, l, c, nm, nSources, nNames) })
+			wg.Go(func() {
+				bad[k] = !fixChunk(segs[chunks[k].off:chunks[k].off+chunks[k].count], s, l, c, nm, nSources, nNames)
+			})
 		}
 		src, line, col, name = src+chunks[k].src, line+chunks[k].line, col+chunks[k].col, name+chunks[k].name
 	}

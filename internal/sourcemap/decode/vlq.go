@@ -111,7 +111,6 @@ func vlq(m []byte, i int) (int64, int) {
 	return 0, -1
 }
 
-
 // decodeMappings decodes a mappings string into per-line segments. lines[l]..lines[l+1] indexes
 // the segments of generated line l; segments of a line are sorted by generated column (stable, so
 // equal columns keep their order in the map, which is what the spec's sort does).
