@@ -323,13 +323,28 @@ func decodeTags(n *node) []Tag {
 		return nil
 	}
 	var tags []Tag
+	var seen map[string]bool // only for many tags; a short list is searched
 	add := func(k string, v *node) {
 		if v.kind == kindNull || v.kind == kindObject || v.kind == kindArray {
 			return
 		}
-		for _, t := range tags {
-			if t.Key == k {
+		if seen != nil {
+			if seen[k] {
 				return
+			}
+			seen[k] = true
+		} else {
+			for _, t := range tags {
+				if t.Key == k {
+					return
+				}
+			}
+			if len(tags) == 16 {
+				seen = make(map[string]bool, 64)
+				for _, t := range tags {
+					seen[t.Key] = true
+				}
+				seen[k] = true
 			}
 		}
 		tags = append(tags, Tag{Key: k, Value: v.lenient()})

@@ -122,16 +122,25 @@ var legacyKeys = [...][2]string{
 // renameLegacyKeys renames a legacy key in place when the modern key is absent. When both are
 // present the modern one wins and the legacy one stays as an unknown key, as in Relay.
 func renameLegacyKeys(root *node) {
-	for i := range root.kids {
-		m := &root.kids[i]
-		if len(m.key) < len("sentry.interfaces.") || !strings.HasPrefix(m.key, "sentry.interfaces.") {
+	for i := 0; i < len(root.kids); i++ {
+		if !strings.HasPrefix(root.kids[i].key, "sentry.interfaces.") {
 			continue
 		}
 		for _, lk := range legacyKeys {
-			if m.key == lk[0] && root.index(lk[1]) < 0 {
-				m.key = lk[1]
-				break
+			if root.kids[i].key != lk[0] {
+				continue
 			}
+			// A null modern key counts as absent, so normalizing twice renames the same way.
+			if j := root.index(lk[1]); j >= 0 && root.kids[j].val.kind == kindNull {
+				root.del(lk[1])
+				if j < i {
+					i--
+				}
+			}
+			if root.index(lk[1]) < 0 {
+				root.kids[i].key = lk[1]
+			}
+			break
 		}
 	}
 }
@@ -139,6 +148,9 @@ func renameLegacyKeys(root *node) {
 // normalizeLogEntry reads the legacy top-level "message" (a string or an object) into logentry
 // and makes sure logentry has "formatted".
 func normalizeLogEntry(root *node) {
+	if le := root.get("logentry"); le != nil && le.kind == kindNull {
+		root.del("logentry")
+	}
 	if root.index("logentry") < 0 {
 		if i := root.index("message"); i >= 0 {
 			root.kids[i].key = "logentry"

@@ -1,0 +1,120 @@
+package event
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func normalized(t *testing.T, in string) []byte {
+	t.Helper()
+	out, _, err := Normalize([]byte(in), baseOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestReplaceFramesKeepsTheOriginalAsRawStacktrace(t *testing.T) {
+	in := `{"platform":"javascript","exception":{"values":[{"type":"TypeError","value":"x",
+		"stacktrace":{"frames":[
+			{"abs_path":"https://a.example/app.min.js","lineno":1,"colno":10,"function":"a","vars":{"k":"v"}},
+			{"abs_path":"https://a.example/app.min.js","lineno":1,"colno":99,"function":"b"}]}}]}}`
+	doc, err := ParseDocument(normalized(t, in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	frames := []Frame{
+		{AbsPath: "webpack://app/src/a.ts", Filename: "src/a.ts", Function: "load", Lineno: 12, Colno: 3, InApp: &yes,
+			ContextLine: "  load()", PreContext: []string{"function x() {"}, PostContext: []string{"}"},
+			Data: `{"sourcemap":"https://a.example/app.min.js.map","resolved_with":"debug-id"}`},
+		{AbsPath: "webpack://app/src/b.ts", Function: "run", Lineno: 40},
+	}
+	if err := doc.ReplaceFrames(StacktraceRef{Kind: ExceptionStacktrace, Index: 0}, frames); err != nil {
+		t.Fatal(err)
+	}
+	// A second symbolication pass must not overwrite the original.
+	if err := doc.ReplaceFrames(StacktraceRef{Kind: ExceptionStacktrace, Index: 0}, frames); err != nil {
+		t.Fatal(err)
+	}
+	doc.AddProcessingError("js_no_source", map[string]string{"url": "https://a.example/other.js"})
+	out := doc.AppendTo(nil)
+
+	var got map[string]any
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("document is not valid JSON: %v\n%s", err, out)
+	}
+	checks := map[string]any{
+		"exception.values.0.stacktrace.frames.0.function":           "load",
+		"exception.values.0.stacktrace.frames.0.in_app":             true,
+		"exception.values.0.stacktrace.frames.0.data.resolved_with": "debug-id",
+		"exception.values.0.stacktrace.frames.0.vars.k":             "v",
+		"exception.values.0.stacktrace.frames.0.pre_context.0":      "function x() {",
+		"exception.values.0.raw_stacktrace.frames.0.function":       "a",
+		"exception.values.0.raw_stacktrace.frames.0.abs_path":       "https://a.example/app.min.js",
+		"exception.values.0.raw_stacktrace.frames.1.colno":          99.0,
+		"errors.0.type": "js_no_source", "errors.0.url": "https://a.example/other.js",
+	}
+	for path, want := range checks {
+		if v, ok := lookup(got, path); !ok || !reflect.DeepEqual(v, want) {
+			t.Errorf("%s = %#v, want %#v\n%s", path, v, want, out)
+		}
+	}
+	if _, ok := lookup(got, "exception.values.0.stacktrace.frames.1.colno"); ok {
+		t.Errorf("a zero Colno should remove the key: %s", out)
+	}
+
+	ev := doc.Event()
+	if ev.Exceptions[0].Stacktrace.Frames[0].Function != "load" || ev.Exceptions[0].RawStacktrace.Frames[0].Function != "a" {
+		t.Errorf("typed view not updated: %+v", ev.Exceptions[0])
+	}
+	dec, err := Decode(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(dec, ev) {
+		t.Errorf("Decode of the written document differs from the document's view")
+	}
+}
+
+func TestReplaceFramesRejectsWhatItCannotWrite(t *testing.T) {
+	doc, err := ParseDocument(normalized(t, `{"exception":[{"type":"E","stacktrace":{"frames":[{"function":"f"}]}}],"threads":[{"id":1}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		ref     StacktraceRef
+		frames  []Frame
+		wantErr string
+	}{
+		{"a missing exception", StacktraceRef{Kind: ExceptionStacktrace, Index: 3}, nil, "event has no exception 3"},
+		{"a thread without stacktrace", StacktraceRef{Kind: ThreadStacktrace, Index: 0}, nil, "thread 0 has no stacktrace"},
+		{"frame data that is not an object", StacktraceRef{}, []Frame{{Function: "f", Data: `[1]`}}, "frame data is an array"},
+		{"frame data that is not JSON", StacktraceRef{}, []Frame{{Function: "f", Data: `{`}}, "invalid JSON at offset 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := doc.ReplaceFrames(tt.ref, tt.frames)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestDocumentWritesBackWhatItDidNotTouch(t *testing.T) {
+	norm := normalized(t, string(referenceEvent(t)))
+	doc, err := ParseDocument(norm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := doc.AppendTo(nil); string(got) != string(norm) {
+		t.Errorf("untouched document changed:\n%s\n%s", norm, got)
+	}
+	if refs := doc.Stacktraces(); len(refs) != 1 || refs[0] != (StacktraceRef{Kind: ExceptionStacktrace}) {
+		t.Errorf("Stacktraces() = %v", refs)
+	}
+}

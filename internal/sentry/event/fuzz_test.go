@@ -1,0 +1,52 @@
+package event
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+// FuzzNormalize checks the properties the store and processor rely on: Normalize never panics,
+// its output is valid JSON (and UTF-8) that Decode and ParseDocument accept with the same typed
+// view, a document written back unchanged is byte-identical, and normalizing again changes
+// nothing. The second pass has no sent_at: clock drift belongs to the envelope, which a stored
+// event no longer has. Seeds live in testdata/fuzz/FuzzNormalize.
+func FuzzNormalize(f *testing.F) {
+	f.Add(referenceEvent(f))
+	f.Add([]byte(`{"exception":{"type":"E"},"message":"m","tags":{"environment":"e"},"timestamp":"2026-11-25T22:00:00"}`))
+	opts := NormalizeOptions{EventID: "", ReceivedAt: received, SentAt: received.Add(-2 * time.Hour), ClientIP: "192.0.2.7"}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		out, ev, err := Normalize(raw, opts)
+		if err != nil {
+			return
+		}
+		if !json.Valid(out) || !utf8.Valid(out) {
+			t.Fatalf("output is not valid JSON:\n%q\n%q", raw, out)
+		}
+		dec, err := Decode(out)
+		if err != nil {
+			t.Fatalf("Decode rejects Normalize's output: %v\n%q", err, out)
+		}
+		if !reflect.DeepEqual(dec, ev) {
+			t.Fatalf("Decode's view differs from Normalize's:\n%+v\n%+v", dec, ev)
+		}
+		doc, err := ParseDocument(out)
+		if err != nil {
+			t.Fatalf("ParseDocument rejects Normalize's output: %v", err)
+		}
+		if back := doc.AppendTo(nil); !bytes.Equal(back, out) {
+			t.Fatalf("untouched document changed:\n%q\n%q", out, back)
+		}
+		again, _, err := Normalize(out, NormalizeOptions{ReceivedAt: opts.ReceivedAt, ClientIP: opts.ClientIP})
+		if err != nil {
+			t.Fatalf("Normalize rejects its own output: %v\n%q", err, out)
+		}
+		if !bytes.Equal(again, out) {
+			t.Fatalf("Normalize is not idempotent:\n%q\n%q\n%q", raw, out, again)
+		}
+		_ = RenderStacktrace(ev)
+	})
+}
