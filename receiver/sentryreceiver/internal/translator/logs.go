@@ -1,0 +1,44 @@
+package translator
+
+import (
+	"fmt"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+
+	"github.com/faultline/faultline/internal/attrkey"
+	"github.com/faultline/faultline/internal/sentry/envelope"
+	"github.com/faultline/faultline/internal/sentry/payload"
+)
+
+// logs maps a `log` container: each Sentry log becomes one LogRecord with its typed attributes
+// as sent. They map 1:1 because Sentry logs follow the OTel log model.
+func (t *translation) logs(it *envelope.Item) (string, error) {
+	b, err := payload.DecodeLogs(it.Payload)
+	if err != nil {
+		return "", err
+	}
+	for i := range b.Logs {
+		l := &b.Logs[i]
+		lr := t.logRecord(t.resourceFromAttrs(l.Attributes))
+		lr.SetTimestamp(t.at(l.Timestamp))
+		lr.SetObservedTimestamp(t.observed)
+		if l.SeverityNumber >= int(plog.SeverityNumberTrace) && l.SeverityNumber <= int(plog.SeverityNumberFatal4) {
+			lr.SetSeverityNumber(plog.SeverityNumber(l.SeverityNumber))
+		} else {
+			lr.SetSeverityNumber(severity(l.Level))
+		}
+		lr.SetSeverityText(l.Level)
+		lr.Body().SetStr(l.Body)
+		lr.SetTraceID(traceID(l.TraceID))
+		lr.SetSpanID(spanID(l.SpanID))
+		m := lr.Attributes()
+		m.EnsureCapacity(2 + len(l.Attributes))
+		putAttrs(m, l.Attributes)
+		m.PutStr(attrkey.ProjectID, t.in.ProjectID)
+		m.PutStr(attrkey.ItemType, "log")
+	}
+	if b.Dropped > 0 {
+		return fmt.Sprintf("%d of %d logs dropped: not an object or no valid timestamp", b.Dropped, b.Dropped+len(b.Logs)), nil
+	}
+	return "", nil
+}

@@ -1,0 +1,178 @@
+// Package translator turns one parsed Sentry envelope into OTel data: error, message, feedback,
+// check-in and Sentry log items become plog records; transactions and span items become ptrace
+// spans; sessions and client reports become pmetric sums. DESIGN.md §3 ("OTel mapping") is the
+// contract; README.md beside this file lists every attribute and where it comes from.
+//
+// It owns the mapping only. Decoding belongs to the event (errors) and payload (everything else)
+// packages, the envelope codec to package envelope, and HTTP, auth, limits and pipelines to the
+// receiver around it. Every item gets an outcome, so nothing is dropped without a reason.
+package translator
+
+import (
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/faultline/faultline/internal/sentry/envelope"
+)
+
+// ScopeName is the instrumentation scope of everything the translator emits.
+const ScopeName = "github.com/faultline/faultline/receiver/sentryreceiver"
+
+// Input is one envelope and what the receiver knows about the request that carried it.
+type Input struct {
+	ProjectID string
+	Envelope  *envelope.Envelope
+	// ReceivedAt is when the request arrived; it is the observed time of every record and the
+	// reference for clock-drift correction.
+	ReceivedAt time.Time
+	ClientIP   string
+	// ServiceName is the resource service.name; when empty it is "sentry-project-<ProjectID>"
+	// because Sentry events name no service, and a per-project name keeps projects apart.
+	ServiceName string
+}
+
+// ItemOutcome is what happened to one envelope item. Outcomes follow the envelope's item order,
+// then come the items the envelope codec dropped for size (Envelope.Dropped).
+type ItemOutcome struct {
+	ItemType string
+	Accepted bool
+	// Reason explains a rejection, or a partial loss inside an accepted item ("2 of 9 spans dropped …").
+	Reason string
+}
+
+// Output is the OTel data of one envelope. Empty signals have no resources.
+type Output struct {
+	Logs    plog.Logs
+	Traces  ptrace.Traces
+	Metrics pmetric.Metrics
+	// EventID is the id to answer the SDK with: the envelope header's, else the first event's.
+	EventID  string
+	Outcomes []ItemOutcome
+}
+
+// Unsupported item types get this reason; the receiver counts them in its self-telemetry.
+const reasonUnsupported = "item type not supported by the sentry receiver"
+
+// minClockDrift is Relay's threshold for correcting client clocks (sentry-protocol.md §10): below
+// it the difference between sent_at and receipt is network latency, not a wrong clock.
+const minClockDrift = 55 * time.Minute
+
+// Translate maps every item of in.Envelope. It never fails as a whole: a bad item is reported in
+// its outcome and its siblings are unaffected.
+func Translate(in Input) Output {
+	t := newTranslation(in)
+	items := in.Envelope.Items
+	t.out.Outcomes = make([]ItemOutcome, len(items), len(items)+len(in.Envelope.Dropped))
+	var attachments []int
+	for i := range items {
+		it := &items[i]
+		o := &t.out.Outcomes[i]
+		o.ItemType = it.Type
+		var err error
+		switch it.Type {
+		case "event":
+			err = t.event(it)
+		case "transaction":
+			o.Reason, err = t.transaction(it)
+		case "span":
+			o.Reason, err = t.span(it)
+		case "log":
+			o.Reason, err = t.logs(it)
+		case "session":
+			err = t.session(it)
+		case "sessions":
+			err = t.sessionAggregates(it)
+		case "client_report":
+			err = t.clientReport(it)
+		case "check_in":
+			err = t.checkIn(it)
+		case "feedback":
+			err = t.feedback(it)
+		case "user_report":
+			err = t.userReport(it)
+		case "attachment":
+			// Attachments are referenced from their event's record once all items are seen,
+			// because SDKs may put them before the event.
+			attachments = append(attachments, i)
+			continue
+		default:
+			o.Reason = reasonUnsupported
+			continue
+		}
+		if err != nil {
+			o.Reason = err.Error()
+			continue
+		}
+		o.Accepted = true
+	}
+	if len(attachments) > 0 {
+		t.attachments(attachments)
+	}
+	// Items the codec skipped for breaking a size limit get their outcome too, after the rest.
+	for _, d := range in.Envelope.Dropped {
+		t.out.Outcomes = append(t.out.Outcomes, ItemOutcome{ItemType: d.Type, Reason: d.Reason})
+	}
+	if t.out.EventID == "" {
+		t.out.EventID = t.firstEventID
+	}
+	return t.out
+}
+
+// translation is the state of one Translate call.
+type translation struct {
+	in  Input
+	out Output
+	// shift corrects timestamps of non-error items for a client clock that is off by at least
+	// minClockDrift; event.Normalize does the same for error events.
+	shift        time.Duration
+	observed     pcommon.Timestamp
+	serviceName  string
+	firstEventID string
+	// sdkName and sdkVersion are the envelope header's sdk, read on first use (sdkRead).
+	sdkName, sdkVersion string
+	sdkRead             bool
+	// eventRecord is the record of the error event or feedback that attachments belong to.
+	eventRecord    plog.LogRecord
+	hasEventRecord bool
+
+	logResources    []resourceLogs
+	spanResources   []resourceSpans
+	metricResources []resourceMetrics
+}
+
+func newTranslation(in Input) *translation {
+	t := &translation{
+		in:          in,
+		out:         Output{Logs: plog.NewLogs(), Traces: ptrace.NewTraces(), Metrics: pmetric.NewMetrics(), EventID: in.Envelope.Header.EventID},
+		observed:    pcommon.NewTimestampFromTime(in.ReceivedAt),
+		serviceName: in.ServiceName,
+	}
+	if t.serviceName == "" {
+		t.serviceName = "sentry-project-" + in.ProjectID
+	}
+	if sent := in.Envelope.Header.SentAt; !sent.IsZero() {
+		if d := in.ReceivedAt.Sub(sent); d >= minClockDrift || d <= -minClockDrift {
+			t.shift = d
+		}
+	}
+	return t
+}
+
+// noteEventID remembers the first event id seen, for Output.EventID when the header has none.
+func (t *translation) noteEventID(id string) {
+	if t.firstEventID == "" {
+		t.firstEventID = id
+	}
+}
+
+// at converts a payload time to a pcommon timestamp, corrected for clock drift.
+func (t *translation) at(ts time.Time) pcommon.Timestamp {
+	if ts.IsZero() {
+		return t.observed
+	}
+	return pcommon.NewTimestampFromTime(ts.Add(t.shift))
+}

@@ -1,0 +1,81 @@
+package translator
+
+import (
+	"encoding/hex"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/faultline/faultline/internal/attrkey"
+	"github.com/faultline/faultline/internal/sentry/payload"
+)
+
+// putNonEmpty sets key only when v is not empty: absent Sentry fields stay absent attributes.
+func putNonEmpty(m pcommon.Map, key, v string) {
+	if v != "" {
+		m.PutStr(key, v)
+	}
+}
+
+// putAttrs copies payload attributes into m under their own keys. A null value is left out.
+func putAttrs(m pcommon.Map, attrs []payload.Attr) {
+	for i := range attrs {
+		if attrs[i].Value.Kind == payload.KindEmpty {
+			continue
+		}
+		setValue(m.PutEmpty(attrs[i].Key), &attrs[i].Value)
+	}
+}
+
+func setValue(dst pcommon.Value, v *payload.Value) {
+	switch v.Kind {
+	case payload.KindString:
+		dst.SetStr(v.Str)
+	case payload.KindBool:
+		dst.SetBool(v.Bool)
+	case payload.KindInt:
+		dst.SetInt(v.Int)
+	case payload.KindDouble:
+		dst.SetDouble(v.Double)
+	case payload.KindArray:
+		s := dst.SetEmptySlice()
+		s.EnsureCapacity(len(v.Array))
+		for i := range v.Array {
+			setValue(s.AppendEmpty(), &v.Array[i])
+		}
+	case payload.KindMap:
+		m := dst.SetEmptyMap()
+		m.EnsureCapacity(len(v.Map))
+		putAttrs(m, v.Map)
+	}
+}
+
+// putTags adds Sentry tags as sentry.tag.<key> string attributes.
+func putTags(m pcommon.Map, tags []payload.Tag) {
+	for _, tg := range tags {
+		m.PutStr(attrkey.TagPrefix+tg.Key, tg.Value)
+	}
+}
+
+// traceID decodes 32 hex digits; anything else is the empty (invalid) id.
+func traceID(s string) pcommon.TraceID {
+	var id pcommon.TraceID
+	if len(s) != 2*len(id) {
+		return pcommon.NewTraceIDEmpty()
+	}
+	if _, err := hex.Decode(id[:], []byte(s)); err != nil {
+		return pcommon.NewTraceIDEmpty()
+	}
+	return id
+}
+
+// spanID decodes 16 hex digits; anything else is the empty (invalid) id.
+func spanID(s string) pcommon.SpanID {
+	var id pcommon.SpanID
+	if len(s) != 2*len(id) {
+		return pcommon.NewSpanIDEmpty()
+	}
+	if _, err := hex.Decode(id[:], []byte(s)); err != nil {
+		return pcommon.NewSpanIDEmpty()
+	}
+	return id
+}
