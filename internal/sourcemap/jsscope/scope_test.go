@@ -1,0 +1,75 @@
+package jsscope
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf16"
+)
+
+// TestScopeNames looks up the position of the marker HERE (0-based line, UTF-16 column) and
+// checks the innermost scope's name ("" for anonymous, "-" for no scope).
+func TestScopeNames(t *testing.T) {
+	tests := []struct{ name, src, want string }{
+		{"a function declaration", "function load(a){return HERE}", "load"},
+		{"a named function expression keeps its own name", "x.y=function inner(){HERE}", "inner"},
+		{"an anonymous function takes the member it is assigned to", "a.prototype.b=function(){HERE}", "a.prototype.b"},
+		{"an arrow takes its variable", "const b=(x,y)=>{HERE}", "b"},
+		{"an arrow with one bare parameter", "let f=x=>{HERE}", "f"},
+		{"an async arrow", "var g=async()=>{await HERE}", "g"},
+		{"an expression-bodied arrow", "var h=()=>HERE+1,other=2", "h"},
+		{"code after an expression-bodied arrow is outside it", "var h=()=>1,other=HERE", "-"},
+		{"a class method", "class A{m(){HERE}}", "A.m"},
+		{"a getter", "class A{get b(){HERE}}", "get A.b"},
+		{"a static method", "class A{static s(){HERE}}", "A.s"},
+		{"a constructor", "class A{constructor(){HERE}}", "new A"},
+		{"a class field initializer runs in the class scope", "class A{x=HERE}", "new A"},
+		{"a class field holding an arrow", "class A{h=()=>{HERE}}", "A.h"},
+		{"a class expression is named after its binding, not its inner name", "var S=class _S{m(){HERE}}", "S.m"},
+		{"an object literal method", "const o={m(){HERE}}", "o.m"},
+		{"an object key holding a function", "const o={k:function(){HERE}}", "o.k"},
+		{"a callback argument stays anonymous", "[1].map(function(){HERE})", ""},
+		{"the innermost function wins", "function outer(){function inner(){HERE}}", "inner"},
+		{"after an inner function ends, the outer one is back", "function outer(){function inner(){}HERE}", "outer"},
+		{"top-level code has no scope", "var a=1;HERE", "-"},
+		{"braces in strings, templates, regexes and comments do not count", "function f(){var s='}',t=`${'}'}}`,r=/}[/]/g;/* } */HERE}", "f"},
+		{"division is not a regex", "function f(a,b){var c=a/b/2;HERE}", "f"},
+		{"methods after a minified method body", "class A{a(){}b(){HERE}}", "A.b"},
+		{"an if block is not a method", "function f(x){if(x){HERE}}", "f"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			line, col := marker(tc.src)
+			src := strings.Replace(tc.src, "HERE", "here", 1)
+			sc, ok := Scan(src).Lookup(line, col)
+			got := "-"
+			if ok {
+				got = String(sc.Name)
+			}
+			if got != tc.want {
+				t.Errorf("scope at %d:%d of %q is %q, want %q", line, col, tc.src, got, tc.want)
+			}
+		})
+	}
+}
+
+func marker(src string) (line, col uint32) {
+	before := src[:strings.Index(src, "HERE")]
+	line = uint32(strings.Count(before, "\n"))
+	last := before[strings.LastIndex(before, "\n")+1:]
+	return line, uint32(len(utf16.Encode([]rune(last))))
+}
+
+func TestScopePositionsCountUTF16Units(t *testing.T) {
+	src := "var s='😀é';\nfunction f(){return 1}"
+	ix := Scan(src)
+	sc, ok := ix.Lookup(1, 14)
+	if !ok || String(sc.Name) != "f" || sc.StartLine != 1 || sc.StartCol != 0 {
+		t.Fatalf("scope %+v, %v", sc, ok)
+	}
+	src = "var s='😀é';function f(){return 1}"
+	// the emoji is two UTF-16 units, é one: f's body starts at column 12+...
+	sc, ok = Scan(src).Lookup(0, 25)
+	if !ok || String(sc.Name) != "f" || sc.StartCol != 12 {
+		t.Fatalf("scope %+v, %v; want f starting at UTF-16 column 12", sc, ok)
+	}
+}
