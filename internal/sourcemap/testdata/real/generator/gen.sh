@@ -9,3 +9,4 @@ npx esbuild app/src/index.js --bundle --minify --sourcemap --platform=node --for
 npx esbuild app/src/index.js --bundle --sourcemap --platform=node --format=cjs --outfile="$OUT/bundle/app.js"
 npx terser "$OUT/bundle/app.js" -c -m --source-map "content='$OUT/bundle/app.js.map',url='app.min.js.map',includeSources" -o "$OUT/terser/app.min.js"
 node stacks.js "$OUT" > "$OUT/stacks.json"
+for v in esbuild terser; do node oracle.js "$OUT/$v/app.min.js.map" > "$OUT/$v/oracle.json"; done
