@@ -35,8 +35,9 @@ type Input struct {
 	ServiceName string
 }
 
-// ItemOutcome is what happened to one envelope item. Outcomes follow the envelope's item order,
-// then come the items the envelope codec dropped for size (Envelope.Dropped).
+// ItemOutcome is what happened to one envelope item; Outcomes follow the envelope's item order.
+// Items the envelope codec skipped for size (Envelope.Dropped) never reach the translator: the
+// receiver reports those itself.
 type ItemOutcome struct {
 	ItemType string
 	Accepted bool
@@ -66,7 +67,7 @@ const minClockDrift = 55 * time.Minute
 func Translate(in Input) Output {
 	t := newTranslation(in)
 	items := in.Envelope.Items
-	t.out.Outcomes = make([]ItemOutcome, len(items), len(items)+len(in.Envelope.Dropped))
+	t.out.Outcomes = make([]ItemOutcome, len(items))
 	var attachments []int
 	for i := range items {
 		it := &items[i]
@@ -111,10 +112,6 @@ func Translate(in Input) Output {
 	}
 	if len(attachments) > 0 {
 		t.attachments(attachments)
-	}
-	// Items the codec skipped for breaking a size limit get their outcome too, after the rest.
-	for _, d := range in.Envelope.Dropped {
-		t.out.Outcomes = append(t.out.Outcomes, ItemOutcome{ItemType: d.Type, Reason: d.Reason})
 	}
 	if t.out.EventID == "" {
 		t.out.EventID = t.firstEventID

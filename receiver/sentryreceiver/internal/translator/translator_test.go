@@ -464,16 +464,6 @@ func TestEveryItemGetsAnOutcomeAndABadItemCostsNoSibling(t *testing.T) {
 	require.Equal(t, 1, out.Logs.LogRecordCount(), "the valid sibling survives")
 }
 
-func TestItemsTheCodecDroppedForSizeGetAnOutcome(t *testing.T) {
-	env := items(item("event", `{"message":"ok"}`))
-	env.Dropped = []envelope.Dropped{{Type: "attachment", Size: 200 << 20, Reason: "attachment larger than 104857600 bytes"}}
-	out := Translate(Input{ProjectID: "1", ReceivedAt: received, Envelope: env})
-	require.Equal(t, []ItemOutcome{
-		{ItemType: "event", Accepted: true},
-		{ItemType: "attachment", Reason: "attachment larger than 104857600 bytes"},
-	}, out.Outcomes)
-}
-
 func TestAttachmentsWithoutAnEventAreRejected(t *testing.T) {
 	out := Translate(Input{ProjectID: "1", ReceivedAt: received, Envelope: items(
 		envelope.Item{Type: "attachment", Filename: "dump.dmp", AttachmentType: "event.minidump", Payload: []byte{1, 2, 3}},
