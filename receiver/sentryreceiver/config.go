@@ -1,0 +1,165 @@
+package sentryreceiver
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/confmap"
+)
+
+// Service name strategies: what the receiver puts in the resource's service.name.
+const (
+	// ServiceNameSlug names the service after the project's slug (the default), falling back to
+	// "sentry-project-<id>" for a project without one.
+	ServiceNameSlug = "slug"
+	// ServiceNameProjectID always uses "sentry-project-<id>".
+	ServiceNameProjectID = "project_id"
+)
+
+// Config is the sentry receiver's configuration.
+type Config struct {
+	// ServerConfig is the HTTP server: endpoint (default localhost:8000), TLS, auth extension,
+	// max_request_body_size (default 200 MiB, Relay's envelope limit; it also caps the body
+	// after decompression), timeouts, middlewares.
+	confighttp.ServerConfig `mapstructure:",squash"`
+	// Projects lists the projects events may be sent to. At least one is required.
+	Projects []ProjectConfig `mapstructure:"projects"`
+	// ServiceName is the service.name strategy: "slug" (default) or "project_id". A project's own
+	// service_name overrides it.
+	ServiceName string `mapstructure:"service_name"`
+	_           struct{}
+}
+
+// ProjectConfig is one Sentry project.
+type ProjectConfig struct {
+	// ID is the numeric project id, the last path segment of the DSN.
+	ID int64 `mapstructure:"id"`
+	// Slug is the project's short name; it names the service unless service_name says otherwise.
+	Slug string `mapstructure:"slug"`
+	// Keys are the public keys (the DSN's user part) that may send to this project; any length.
+	Keys []string `mapstructure:"keys"`
+	// AllowedOrigins restricts the Origin (or Referer) of browser requests: "*" (any, the
+	// default when empty), "example.com", "*.example.com", or "https://example.com:8443".
+	AllowedOrigins []string `mapstructure:"allowed_origins"`
+	// RateLimit caps the requests per second this project may send; off when events_per_second is 0.
+	RateLimit RateLimitConfig `mapstructure:"rate_limit"`
+	// ServiceName, when set, is the service.name of everything this project sends.
+	ServiceName string `mapstructure:"service_name"`
+	_           struct{}
+}
+
+// RateLimitConfig is a token bucket: events_per_second tokens refill per second, up to burst.
+// Each request (an envelope or a store event) takes one token.
+type RateLimitConfig struct {
+	EventsPerSecond float64 `mapstructure:"events_per_second"`
+	// Burst is the bucket size; 0 means max(1, events_per_second).
+	Burst int `mapstructure:"burst"`
+	_     struct{}
+}
+
+var _ confmap.Validator = (*Config)(nil)
+
+// Validate reports every problem of the configuration at once.
+func (c *Config) Validate() error {
+	var errs []error
+	if len(c.Projects) == 0 {
+		errs = append(errs, errors.New("projects: at least one project is required, e.g. projects: [{id: 1, keys: [<public key>]}]"))
+	}
+	if len(c.CompressionAlgorithms) > 0 {
+		errs = append(errs, fmt.Errorf("compression_algorithms %q: not supported by the sentry receiver, which decodes gzip, deflate, br and zstd itself within Relay's limits; remove the key", c.CompressionAlgorithms))
+	}
+	switch c.ServiceName {
+	case "", ServiceNameSlug, ServiceNameProjectID:
+	default:
+		errs = append(errs, fmt.Errorf("service_name %q: must be %q or %q", c.ServiceName, ServiceNameSlug, ServiceNameProjectID))
+	}
+	ids := map[int64]bool{}
+	keys := map[string]int64{}
+	for i, p := range c.Projects {
+		where := fmt.Sprintf("projects[%d] (id %d)", i, p.ID)
+		if p.ID <= 0 {
+			errs = append(errs, fmt.Errorf("%s: id must be a positive number, the last path segment of the DSN", where))
+		} else if ids[p.ID] {
+			errs = append(errs, fmt.Errorf("%s: id %d is configured twice", where, p.ID))
+		}
+		ids[p.ID] = true
+		if len(p.Keys) == 0 {
+			errs = append(errs, fmt.Errorf("%s: keys must list at least one public key", where))
+		}
+		for _, k := range p.Keys {
+			switch {
+			case k == "":
+				errs = append(errs, fmt.Errorf("%s: empty public key", where))
+			case strings.ContainsAny(k, " ,=:@/\t"):
+				errs = append(errs, fmt.Errorf("%s: public key %q contains a character a DSN or auth header cannot carry", where, k))
+			default:
+				if other, dup := keys[k]; dup {
+					errs = append(errs, fmt.Errorf("%s: public key %q is also a key of project %d; a key must identify one project", where, k, other))
+				}
+				keys[k] = p.ID
+			}
+		}
+		for _, o := range p.AllowedOrigins {
+			if _, err := parseOriginPattern(o); err != nil {
+				errs = append(errs, fmt.Errorf("%s: allowed_origins: %w", where, err))
+			}
+		}
+		if p.RateLimit.EventsPerSecond < 0 || p.RateLimit.Burst < 0 {
+			errs = append(errs, fmt.Errorf("%s: rate_limit: events_per_second and burst must not be negative", where))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// originPattern is one allowed_origins entry.
+type originPattern struct {
+	scheme string // "" = any
+	host   string // "*" = any; "*.example.com" = any subdomain (not the apex)
+	port   string // "" = any
+}
+
+func parseOriginPattern(s string) (originPattern, error) {
+	if s == "" {
+		return originPattern{}, errors.New("empty origin pattern")
+	}
+	if s == "*" {
+		return originPattern{host: "*"}, nil
+	}
+	var p originPattern
+	rest := s
+	if i := strings.Index(s, "://"); i >= 0 {
+		p.scheme, rest = strings.ToLower(s[:i]), s[i+3:]
+		if p.scheme != "http" && p.scheme != "https" {
+			return p, fmt.Errorf("origin pattern %q: scheme must be http or https", s)
+		}
+	}
+	rest = strings.TrimSuffix(rest, "/")
+	u, err := url.Parse("http://" + rest)
+	if err != nil || u.Path != "" || u.Hostname() == "" {
+		return p, fmt.Errorf("origin pattern %q: want *, host, *.host, or scheme://host[:port]", s)
+	}
+	p.host, p.port = strings.ToLower(u.Hostname()), u.Port()
+	if strings.Contains(strings.TrimPrefix(p.host, "*."), "*") {
+		return p, fmt.Errorf("origin pattern %q: * may only be the whole pattern or the first label", s)
+	}
+	return p, nil
+}
+
+func (p originPattern) matches(scheme, host, port string) bool {
+	if p.scheme != "" && p.scheme != scheme {
+		return false
+	}
+	if p.port != "" && p.port != port {
+		return false
+	}
+	switch {
+	case p.host == "*":
+		return true
+	case strings.HasPrefix(p.host, "*."):
+		return strings.HasSuffix(host, p.host[1:])
+	}
+	return p.host == host
+}

@@ -1,0 +1,85 @@
+package sentryreceiver
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/faultline/faultline/receiver/sentryreceiver/internal/metadata"
+)
+
+func loadConfig(t *testing.T, name string) *Config {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := cm.Sub(component.NewIDWithName(metadata.Type, name).String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	if err := sub.Unmarshal(cfg); err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestConfigDefaultsFillWhatTheFileLeavesOut(t *testing.T) {
+	cfg := loadConfig(t, "")
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.NetAddr.Endpoint != "localhost:8000" || cfg.MaxRequestBodySize != 200<<20 || cfg.ServiceName != ServiceNameSlug {
+		t.Errorf("defaults: endpoint %q, body %d, service_name %q", cfg.NetAddr.Endpoint, cfg.MaxRequestBodySize, cfg.ServiceName)
+	}
+	if len(cfg.Projects) != 1 || cfg.Projects[0].ID != 1 {
+		t.Errorf("projects %+v", cfg.Projects)
+	}
+}
+
+func TestConfigReadsEveryKey(t *testing.T) {
+	cfg := loadConfig(t, "full")
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.Projects[0]
+	if cfg.NetAddr.Endpoint != "0.0.0.0:9000" || cfg.MaxRequestBodySize != 10<<20 || cfg.ServiceName != ServiceNameProjectID ||
+		p.Slug != "demo" || len(p.Keys) != 2 || len(p.AllowedOrigins) != 2 || p.RateLimit.EventsPerSecond != 100 || p.RateLimit.Burst != 200 ||
+		cfg.Projects[1].ServiceName != "checkout" {
+		t.Errorf("config %+v", cfg)
+	}
+}
+
+func TestConfigValidateNamesEveryProblem(t *testing.T) {
+	err := loadConfig(t, "invalid").Validate()
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		`compression_algorithms ["gzip"]: not supported`,
+		`service_name "release": must be "slug" or "project_id"`,
+		"projects[0] (id 0): id must be a positive number",
+		"projects[0] (id 0): keys must list at least one public key",
+		`projects[1] (id 2): public key "a b" contains a character`,
+		`projects[1] (id 2): allowed_origins: origin pattern "ftp://x": scheme must be http or https`,
+		`projects[1] (id 2): allowed_origins: origin pattern "a.*.com": * may only be`,
+		"projects[1] (id 2): rate_limit: events_per_second and burst must not be negative",
+		"projects[2] (id 2): id 2 is configured twice",
+		`projects[2] (id 2): public key "dup" is also a key of project 2`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("missing %q in:\n%v", want, err)
+		}
+	}
+}
+
+func TestConfigWithoutProjectsIsInvalid(t *testing.T) {
+	err := NewFactory().CreateDefaultConfig().(*Config).Validate()
+	if err == nil || !strings.Contains(err.Error(), "at least one project is required") {
+		t.Errorf("got %v", err)
+	}
+}

@@ -1,0 +1,121 @@
+package sentryreceiver
+
+import (
+	"context"
+	"sync"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/receiver"
+
+	"github.com/faultline/faultline/receiver/sentryreceiver/internal/metadata"
+)
+
+// defaultEndpoint is where SDKs send by default (the DSN's host).
+const defaultEndpoint = "localhost:8000"
+
+// defaultMaxBodySize is Relay's envelope limit (200 MiB); it bounds the body before and after
+// decompression.
+const defaultMaxBodySize = 200 << 20
+
+// NewFactory returns the factory of the `sentry` receiver.
+func NewFactory() receiver.Factory {
+	return receiver.NewFactory(
+		metadata.Type,
+		createDefaultConfig,
+		receiver.WithLogs(createLogs, metadata.LogsStability),
+		receiver.WithTraces(createTraces, metadata.TracesStability),
+		receiver.WithMetrics(createMetrics, metadata.MetricsStability),
+	)
+}
+
+func createDefaultConfig() component.Config {
+	srv := confighttp.NewDefaultServerConfig()
+	srv.NetAddr.Endpoint = defaultEndpoint
+	srv.MaxRequestBodySize = defaultMaxBodySize
+	return &Config{ServerConfig: srv, ServiceName: ServiceNameSlug}
+}
+
+func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {
+	s, err := receivers.getOrCreate(cfg.(*Config), set)
+	if err != nil {
+		return nil, err
+	}
+	s.rcv.logs = next
+	return s, nil
+}
+
+func createTraces(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Traces) (receiver.Traces, error) {
+	s, err := receivers.getOrCreate(cfg.(*Config), set)
+	if err != nil {
+		return nil, err
+	}
+	s.rcv.traces = next
+	return s, nil
+}
+
+func createMetrics(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Metrics) (receiver.Metrics, error) {
+	s, err := receivers.getOrCreate(cfg.(*Config), set)
+	if err != nil {
+		return nil, err
+	}
+	s.rcv.metrics = next
+	return s, nil
+}
+
+// receivers shares one receiver (one HTTP server) between the pipelines of one configuration,
+// as otlpreceiver does with core's internal sharedcomponent package, which we cannot import.
+var receivers = &sharedReceivers{byConfig: map[*Config]*sharedReceiver{}}
+
+type sharedReceivers struct {
+	mu       sync.Mutex
+	byConfig map[*Config]*sharedReceiver
+}
+
+// sharedReceiver starts its receiver on the first Start and stops it on the first Shutdown
+// (the collector starts and stops all pipelines together), then forgets it so that a new
+// pipeline build gets a fresh one.
+type sharedReceiver struct {
+	rcv       *sentryReceiver
+	startOnce sync.Once
+	stopOnce  sync.Once
+	startErr  error
+	stopErr   error
+	forget    func()
+}
+
+func (s *sharedReceivers) getOrCreate(cfg *Config, set receiver.Settings) (*sharedReceiver, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sr, ok := s.byConfig[cfg]; ok {
+		return sr, nil
+	}
+	rcv, err := newReceiver(cfg, set)
+	if err != nil {
+		return nil, err
+	}
+	sr := &sharedReceiver{rcv: rcv}
+	sr.forget = func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.byConfig[cfg] == sr {
+			delete(s.byConfig, cfg)
+		}
+	}
+	s.byConfig[cfg] = sr
+	return sr, nil
+}
+
+func (s *sharedReceiver) Start(ctx context.Context, host component.Host) error {
+	s.startOnce.Do(func() { s.startErr = s.rcv.Start(ctx, host) })
+	return s.startErr
+}
+
+func (s *sharedReceiver) Shutdown(ctx context.Context) error {
+	s.stopOnce.Do(func() {
+		s.stopErr = s.rcv.Shutdown(ctx)
+		s.forget()
+	})
+	return s.stopErr
+}

@@ -1,0 +1,289 @@
+package sentryreceiver
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/faultline/faultline/internal/sentry/dsn"
+	"github.com/faultline/faultline/internal/sentry/envelope"
+	"github.com/faultline/faultline/receiver/sentryreceiver/internal/translator"
+)
+
+// Item outcomes of the receiver_sentry_items metric.
+const (
+	outcomeAccepted   = "accepted"
+	outcomeRejected   = "rejected"
+	outcomeDropped    = "dropped"
+	outcomeRefused    = "refused"
+	outcomeNoPipeline = "no_pipeline"
+)
+
+const formatSentry = "sentry"
+
+// ServeHTTP answers every request the server gets.
+func (rcv *sentryReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setCommonHeaders(w.Header())
+	rt, pid := parseRoute(r.URL.Path)
+	if rt == routeNone {
+		writeError(w, &apiError{status: http.StatusNotFound, detail: "not found",
+			causes: []string{"the sentry receiver serves POST /api/{project_id}/envelope/, /api/{project_id}/store/ and /api/store/"}})
+		return
+	}
+	switch r.Method {
+	case http.MethodOptions:
+		writePreflight(w)
+		return
+	case http.MethodPost:
+	default:
+		w.Header().Set("Allow", "POST, OPTIONS")
+		writeError(w, &apiError{status: http.StatusMethodNotAllowed, detail: "method not allowed",
+			causes: []string{r.Method + " is not accepted; SDKs POST"}})
+		return
+	}
+	if pid != "" && !validProjectID(pid) {
+		writeError(w, errBadRequest("bad project path parameter", fmt.Sprintf("project id %q is not a number", pid)))
+		return
+	}
+	id, apiErr := rcv.handle(r, rt, pid)
+	if apiErr != nil {
+		writeError(w, apiErr)
+		return
+	}
+	if id == "" {
+		writeJSON(w, http.StatusOK, struct{}{})
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		ID string `json:"id"`
+	}{id})
+}
+
+// handle authenticates, reads and forwards one request; it returns the event id to answer with.
+func (rcv *sentryReceiver) handle(r *http.Request, rt route, pid string) (string, *apiError) {
+	received := rcv.now()
+	creds, found, apiErr := requestCredentials(r)
+	if apiErr != nil {
+		return "", apiErr
+	}
+	if creds.version > protocolVersion {
+		return "", errBadRequest(fmt.Sprintf("unsupported protocol version (%d)", creds.version))
+	}
+	var proj *project
+	if found {
+		// Refuse before reading the body: an unknown key or a rate-limited project costs nothing.
+		if proj, apiErr = rcv.authorize(creds.key, pid, r); apiErr != nil {
+			return "", apiErr
+		}
+	} else if rt == routeStore {
+		return "", errUnauthorized("missing authorization information")
+	}
+
+	body, err := envelope.Decompress(r.Body, r.Header.Get("Content-Encoding"))
+	if err != nil {
+		return "", bodyError(err, rt == routeEnvelope)
+	}
+	defer body.Close()
+	var env *envelope.Envelope
+	if rt == routeEnvelope {
+		if env, err = envelope.Parse(body, rcv.limits); err != nil {
+			return "", bodyError(err, true)
+		}
+	} else {
+		payload, err := envelope.DecodeStoreBody(body, rcv.limits)
+		if err != nil {
+			return "", bodyError(err, false)
+		}
+		env = &envelope.Envelope{Items: []envelope.Item{{Type: "event", Payload: payload}}}
+	}
+
+	if proj, apiErr = rcv.authorizeEnvelope(r, env, proj, creds, pid); apiErr != nil {
+		return "", apiErr
+	}
+
+	out := translator.Translate(translator.Input{
+		ProjectID:   proj.id,
+		Envelope:    env,
+		ReceivedAt:  received,
+		ClientIP:    clientIP(r),
+		ServiceName: proj.serviceName,
+	})
+	return out.EventID, rcv.deliver(r.Context(), env, out)
+}
+
+// authorize resolves a public key to its project and applies the project's origin check and
+// rate limit. pid is the project id of the path, "" for /api/store/.
+func (rcv *sentryReceiver) authorize(key, pid string, r *http.Request) (*project, *apiError) {
+	p := rcv.projects.byKey[key]
+	if p == nil {
+		return nil, errForbidden("ProjectState", fmt.Sprintf("public key %q is not a key of any configured project", key))
+	}
+	if pid != "" && pid != p.id {
+		return nil, errForbidden("ProjectId", fmt.Sprintf("public key %q belongs to project %s, not %s", key, p.id, pid))
+	}
+	origin, referer := r.Header.Get("Origin"), r.Header.Get("Referer")
+	if !p.originAllowed(origin, referer) {
+		if origin == "" {
+			origin = referer
+		}
+		return nil, errForbidden("Cors", fmt.Sprintf("origin %q is not in allowed_origins of project %s", origin, p.id))
+	}
+	if p.limiter != nil {
+		if ok, wait := p.limiter.take(rcv.now()); !ok {
+			return nil, &apiError{status: http.StatusTooManyRequests,
+				detail:     fmt.Sprintf("rate limit of project %s reached; the SDK drops events until Retry-After has passed", p.id),
+				retryAfter: wait}
+		}
+	}
+	return p, nil
+}
+
+// authorizeEnvelope completes authentication with the envelope header's dsn: it is the only
+// credential when the request had none, and it must agree with the request's when both exist.
+func (rcv *sentryReceiver) authorizeEnvelope(r *http.Request, env *envelope.Envelope, proj *project, creds credentials, pid string) (*project, *apiError) {
+	if proj == nil {
+		if env.Header.DSN == "" {
+			return nil, errUnauthorized("missing authorization information")
+		}
+		d, err := dsn.Parse(env.Header.DSN)
+		if err != nil {
+			return nil, errUnauthorized("bad envelope authentication header", err.Error())
+		}
+		return rcv.authorize(d.PublicKey, pid, r)
+	}
+	if env.Header.DSN == "" {
+		return proj, nil
+	}
+	d, err := dsn.Parse(env.Header.DSN)
+	switch {
+	case err != nil:
+		return nil, errBadRequest("invalid event envelope", "invalid envelope header: "+err.Error())
+	case d.PublicKey != creds.key:
+		return nil, errBadRequest("invalid event envelope", "header mismatch: public key of the envelope's dsn differs from the request's")
+	case d.ProjectID != proj.id:
+		return nil, errBadRequest("invalid event envelope", "header mismatch: project id of the envelope's dsn differs from the request's")
+	}
+	return proj, nil
+}
+
+// signalOf names the pipeline an item type's records go to (translator README has the mapping).
+func signalOf(itemType string) string {
+	switch itemType {
+	case "transaction", "span":
+		return "traces"
+	case "session", "sessions", "client_report":
+		return "metrics"
+	}
+	return "logs"
+}
+
+// deliver hands each signal to its pipeline, records self-telemetry, and decides the answer:
+// a refusing pipeline wins, then dropped (oversized) items, then an envelope none of whose
+// items could be read.
+func (rcv *sentryReceiver) deliver(ctx context.Context, env *envelope.Envelope, out translator.Output) *apiError {
+	refused := map[string]error{}
+	missing := map[string]bool{}
+	if n := out.Logs.LogRecordCount(); n > 0 {
+		if rcv.logs == nil {
+			missing["logs"] = true
+		} else {
+			c := rcv.obs.StartLogsOp(ctx)
+			err := rcv.logs.ConsumeLogs(c, out.Logs)
+			rcv.obs.EndLogsOp(c, formatSentry, n, err)
+			refused["logs"] = err
+		}
+	}
+	if n := out.Traces.SpanCount(); n > 0 {
+		if rcv.traces == nil {
+			missing["traces"] = true
+		} else {
+			c := rcv.obs.StartTracesOp(ctx)
+			err := rcv.traces.ConsumeTraces(c, out.Traces)
+			rcv.obs.EndTracesOp(c, formatSentry, n, err)
+			refused["traces"] = err
+		}
+	}
+	if n := out.Metrics.DataPointCount(); n > 0 {
+		if rcv.metrics == nil {
+			missing["metrics"] = true
+		} else {
+			c := rcv.obs.StartMetricsOp(ctx)
+			err := rcv.metrics.ConsumeMetrics(c, out.Metrics)
+			rcv.obs.EndMetricsOp(c, formatSentry, n, err)
+			refused["metrics"] = err
+		}
+	}
+
+	var firstErr error
+	accepted, rejected := 0, []string(nil)
+	for _, o := range out.Outcomes {
+		outcome := outcomeAccepted
+		sig := signalOf(o.ItemType)
+		switch {
+		case !o.Accepted:
+			outcome = outcomeRejected
+			if mappedTypes[o.ItemType] {
+				rejected = append(rejected, o.ItemType+": "+o.Reason)
+			}
+		case refused[sig] != nil:
+			outcome = outcomeRefused
+			if firstErr == nil {
+				firstErr = refused[sig]
+			}
+		case missing[sig]:
+			outcome = outcomeNoPipeline
+		default:
+			accepted++
+		}
+		rcv.count(ctx, o.ItemType, outcome)
+	}
+	for _, d := range env.Dropped {
+		rcv.count(ctx, d.Type, outcomeDropped)
+	}
+
+	switch {
+	case firstErr != nil:
+		return consumerError(firstErr)
+	case len(env.Dropped) > 0:
+		d := env.Dropped[0]
+		causes := make([]string, len(env.Dropped))
+		for i, d := range env.Dropped {
+			causes[i] = d.Type + ": " + d.Reason
+		}
+		return &apiError{status: http.StatusRequestEntityTooLarge,
+			detail: fmt.Sprintf("envelope exceeded size limits for type '%s' (%s)", d.Type, sizeLimitsDoc), causes: causes}
+	case accepted == 0 && len(rejected) > 0:
+		return errBadRequest("invalid event data", rejected...)
+	}
+	return nil
+}
+
+// mappedTypes are the item types the translator maps. When it rejects one of them the payload
+// was bad, a client error; an item of another type is only counted, as Sentry's protocol asks
+// receivers to skip what they do not know.
+var mappedTypes = map[string]bool{
+	"event": true, "transaction": true, "span": true, "log": true, "session": true, "sessions": true,
+	"client_report": true, "check_in": true, "feedback": true, "user_report": true,
+}
+
+// knownTypes bounds the item_type attribute of self-telemetry: the types of the protocol
+// reference keep their name, anything else a client invents is "unknown".
+var knownTypes = map[string]bool{
+	"event": true, "transaction": true, "attachment": true, "session": true, "sessions": true,
+	"client_report": true, "user_report": true, "feedback": true, "check_in": true, "log": true,
+	"trace_metric": true, "span": true, "profile": true, "profile_chunk": true, "profile_chunk_ui": true,
+	"replay_event": true, "replay_recording": true, "replay_video": true, "statsd": true,
+	"metric_buckets": true, "security": true, "raw_security": true, "nel": true, "form_data": true,
+	"unreal_report": true, "integration": true,
+}
+
+func (rcv *sentryReceiver) count(ctx context.Context, itemType, outcome string) {
+	if !knownTypes[itemType] {
+		itemType = "unknown"
+	}
+	rcv.tel.ReceiverSentryItems.Add(ctx, 1, metric.WithAttributes(
+		attribute.String("item_type", itemType), attribute.String("outcome", outcome)))
+}

@@ -1,0 +1,174 @@
+package sentryreceiver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/receiverhelper"
+	"go.uber.org/zap"
+
+	"github.com/faultline/faultline/internal/sentry/envelope"
+	"github.com/faultline/faultline/receiver/sentryreceiver/internal/metadata"
+)
+
+// sentryReceiver is one HTTP server shared by the logs, traces and metrics pipelines that use
+// the same receiver configuration.
+type sentryReceiver struct {
+	cfg      *Config
+	set      receiver.Settings
+	limits   envelope.Limits
+	projects *projects
+	obs      *receiverhelper.ObsReport
+	tel      *metadata.TelemetryBuilder
+
+	// Consumers are set by the factory before Start; nil when that pipeline does not exist.
+	logs    consumer.Logs
+	traces  consumer.Traces
+	metrics consumer.Metrics
+
+	server *http.Server
+	addr   net.Addr // where the server listens, known after Start
+	wg     sync.WaitGroup
+	now    func() time.Time
+}
+
+func newReceiver(cfg *Config, set receiver.Settings) (*sentryReceiver, error) {
+	obs, err := receiverhelper.NewObsReport(receiverhelper.ObsReportSettings{
+		ReceiverID:             set.ID,
+		Transport:              "http",
+		ReceiverCreateSettings: set,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating sentry receiver obsreport: %w", err)
+	}
+	tel, err := metadata.NewTelemetryBuilder(set.TelemetrySettings)
+	if err != nil {
+		return nil, fmt.Errorf("creating sentry receiver telemetry: %w", err)
+	}
+	limits := envelope.DefaultLimits()
+	if cfg.MaxRequestBodySize > 0 {
+		limits.MaxEnvelopeSize = cfg.MaxRequestBodySize
+	}
+	return &sentryReceiver{
+		cfg:      cfg,
+		set:      set,
+		limits:   limits,
+		projects: newProjects(cfg),
+		obs:      obs,
+		tel:      tel,
+		now:      time.Now,
+	}, nil
+}
+
+// Start listens on the configured endpoint and serves until Shutdown.
+func (rcv *sentryReceiver) Start(ctx context.Context, host component.Host) error {
+	srvCfg := rcv.cfg.ServerConfig
+	// The handler decodes Content-Encoding itself (with br, and within Relay's limits), so the
+	// server must pass compressed bodies through untouched. Validate rejects a user list.
+	srvCfg.CompressionAlgorithms = []string{}
+	var err error
+	rcv.server, err = srvCfg.ToServer(ctx, host.GetExtensions(), rcv.set.TelemetrySettings, rcv,
+		confighttp.WithErrorHandler(func(w http.ResponseWriter, _ *http.Request, msg string, status int) {
+			setCommonHeaders(w.Header())
+			writeError(w, &apiError{status: status, detail: msg})
+		}))
+	if err != nil {
+		return fmt.Errorf("creating the sentry receiver's HTTP server: %w", err)
+	}
+	ln, err := srvCfg.ToListener(ctx)
+	if err != nil {
+		return fmt.Errorf("sentry receiver cannot listen on %s: %w", srvCfg.NetAddr.Endpoint, err)
+	}
+	rcv.addr = ln.Addr()
+	rcv.set.Logger.Info("Sentry receiver listening", zap.String("endpoint", rcv.addr.String()))
+	rcv.wg.Go(func() {
+		if err := rcv.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			componentstatus.ReportStatus(host, componentstatus.NewFatalErrorEvent(err))
+		}
+	})
+	return nil
+}
+
+// Shutdown stops the server; it is safe without a prior Start.
+func (rcv *sentryReceiver) Shutdown(ctx context.Context) error {
+	var err error
+	if rcv.server != nil {
+		err = rcv.server.Shutdown(ctx)
+	}
+	rcv.wg.Wait()
+	rcv.tel.Shutdown()
+	return err
+}
+
+// route is the endpoint a path names.
+type route int
+
+const (
+	routeNone route = iota
+	routeEnvelope
+	routeStore
+)
+
+// parseRoute accepts /api/{project}/envelope/, /api/{project}/store/ and /api/store/, with or
+// without trailing slash and tolerating repeated slashes, as SDKs with a path prefix in their DSN
+// sometimes produce.
+func parseRoute(path string) (r route, projectID string) {
+	var segs [4]string
+	n := 0
+	for i := 0; i < len(path); {
+		for i < len(path) && path[i] == '/' {
+			i++
+		}
+		j := i
+		for j < len(path) && path[j] != '/' {
+			j++
+		}
+		if j > i {
+			if n == len(segs) {
+				return routeNone, ""
+			}
+			segs[n] = path[i:j]
+			n++
+		}
+		i = j
+	}
+	switch {
+	case n == 2 && segs[0] == "api" && segs[1] == "store":
+		return routeStore, ""
+	case n == 3 && segs[0] == "api" && segs[2] == "envelope":
+		return routeEnvelope, segs[1]
+	case n == 3 && segs[0] == "api" && segs[2] == "store":
+		return routeStore, segs[1]
+	}
+	return routeNone, ""
+}
+
+func validProjectID(s string) bool {
+	if s == "" || len(s) > 19 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

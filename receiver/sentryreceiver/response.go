@@ -1,0 +1,130 @@
+package sentryreceiver
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"go.opentelemetry.io/collector/consumer/consumererror"
+
+	"github.com/faultline/faultline/internal/sentry/envelope"
+)
+
+// sizeLimitsDoc is where Sentry documents its size limits; Relay links it from its 413 answers.
+const sizeLimitsDoc = "https://develop.sentry.dev/sdk/envelopes/#size-limits"
+
+// overloadRetryAfter is the Retry-After of a 503 when the pipeline refuses data. Sentry SDKs do not
+// retry, but the JavaScript SDKs pause all sending for that long, which gives a memory limiter
+// room to recover; short, because every second paused is events lost.
+const overloadRetryAfter = 5 * time.Second
+
+// apiError is an error answer in Relay's shape: {"detail": …, "causes": […]}.
+type apiError struct {
+	status int
+	detail string
+	causes []string
+	// retryAfter, when set, goes out as Retry-After (and for 429 as X-Sentry-Rate-Limits).
+	retryAfter time.Duration
+}
+
+func (e *apiError) Error() string { return fmt.Sprintf("%d %s %v", e.status, e.detail, e.causes) }
+
+func errUnauthorized(detail string, causes ...string) *apiError {
+	return &apiError{status: http.StatusUnauthorized, detail: detail, causes: causes}
+}
+
+func errForbidden(reason, cause string) *apiError {
+	return &apiError{status: http.StatusForbidden, detail: "event submission rejected with_reason: " + reason, causes: []string{cause}}
+}
+
+func errBadRequest(detail string, causes ...string) *apiError {
+	return &apiError{status: http.StatusBadRequest, detail: detail, causes: causes}
+}
+
+// bodyError maps a failure to read, decompress or parse the body. isEnvelope picks the wording
+// of a malformed body (envelope vs legacy store event).
+func bodyError(err error, isEnvelope bool) *apiError {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &apiError{status: http.StatusRequestEntityTooLarge,
+			detail: fmt.Sprintf("request body exceeds the %d byte limit (%s)", mbe.Limit, sizeLimitsDoc)}
+	}
+	var e *envelope.Error
+	if !errors.As(err, &e) {
+		return errBadRequest("invalid request body", err.Error())
+	}
+	switch e.Kind {
+	case envelope.KindEmpty:
+		return errBadRequest("empty request body")
+	case envelope.KindTooLarge:
+		return &apiError{status: http.StatusRequestEntityTooLarge,
+			detail: fmt.Sprintf("envelope exceeded size limits (%s)", sizeLimitsDoc), causes: []string{e.Error()}}
+	case envelope.KindUnsupported:
+		return &apiError{status: http.StatusUnsupportedMediaType, detail: "unsupported content encoding", causes: []string{e.Error()}}
+	}
+	if isEnvelope {
+		return errBadRequest("invalid event envelope", e.Error())
+	}
+	return errBadRequest("invalid event data", e.Error())
+}
+
+// consumerError maps a pipeline's refusal the way otlpreceiver does: a permanent error means
+// the data itself is bad (400); anything else is back-pressure, retryable (503 + Retry-After).
+func consumerError(err error) *apiError {
+	if consumererror.IsPermanent(err) {
+		return errBadRequest("event rejected by the pipeline", err.Error())
+	}
+	return &apiError{status: http.StatusServiceUnavailable, detail: "the service is overloaded",
+		causes: []string{err.Error()}, retryAfter: overloadRetryAfter}
+}
+
+// setCommonHeaders sets what every answer carries: Relay's CORS headers (browser SDKs read the
+// rate-limit headers only if they are exposed) and the resource policy that lets pages embed
+// answers cross-origin.
+func setCommonHeaders(h http.Header) {
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Expose-Headers", "x-sentry-error, x-sentry-rate-limits, retry-after")
+	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+}
+
+// writePreflight answers a CORS preflight with what Relay allows.
+func writePreflight(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Access-Control-Allow-Methods", "POST")
+	h.Set("Access-Control-Allow-Headers", "x-sentry-auth, x-requested-with, x-forwarded-for, origin, referer, accept, content-type, authentication, authorization, content-encoding, transfer-encoding")
+	h.Set("Access-Control-Max-Age", "3600")
+	w.WriteHeader(http.StatusOK)
+}
+
+func writeError(w http.ResponseWriter, e *apiError) {
+	h := w.Header()
+	if e.retryAfter > 0 {
+		secs := strconv.FormatInt(int64((e.retryAfter+time.Second-1)/time.Second), 10)
+		h.Set("Retry-After", secs)
+		if e.status == http.StatusTooManyRequests {
+			// All categories, project scope: every SDK understands this form.
+			h.Set("X-Sentry-Rate-Limits", secs+"::project")
+		}
+	}
+	h.Set("X-Sentry-Error", e.detail)
+	body := struct {
+		Detail string   `json:"detail"`
+		Causes []string `json:"causes,omitempty"`
+	}{e.detail, e.causes}
+	writeJSON(w, e.status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		// The bodies are structs of strings; Marshal cannot fail on them.
+		panic(fmt.Sprintf("encoding response body: %v", err))
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
