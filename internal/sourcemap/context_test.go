@@ -1,6 +1,8 @@
 package sourcemap
 
 import (
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -41,5 +43,25 @@ func TestFoldNameFoldsRepeatedParts(t *testing.T) {
 		if got := foldName(in); got != want {
 			t.Errorf("foldName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestFrameDataIsValidJSONAndKeepsExistingKeys(t *testing.T) {
+	tests := []struct{ name, data, want string }{
+		{name: "a frame without data", data: "", want: `{"resolved_with":"release","sourcemap":"https://x/a\"b\\c\n.map","symbolicated":true}`},
+		{name: "existing keys stay", data: `{"orig_in_app":1}`, want: `{"orig_in_app":1,"resolved_with":"release","sourcemap":"https://x/a\"b\\c\n.map","symbolicated":true}`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := frameData(tc.data, "https://x/a\"b\\c\n.map", "release")
+			var a, b any
+			if err := json.Unmarshal([]byte(got), &a); err != nil {
+				t.Fatalf("%s: %v", got, err)
+			}
+			json.Unmarshal([]byte(tc.want), &b)
+			if !reflect.DeepEqual(a, b) {
+				t.Errorf("frameData = %s, want %s", got, tc.want)
+			}
+		})
 	}
 }

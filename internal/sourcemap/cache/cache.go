@@ -111,6 +111,18 @@ func (c *Cache[V]) finish(key string, cl *call[V], size int64, keep bool) {
 	close(cl.done)
 }
 
+// Delete drops a key, so that the next Get loads it again.
+func (c *Cache[V]) Delete(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.entries[key]; ok {
+		e := el.Value.(*entry[V])
+		c.lru.Remove(el)
+		delete(c.entries, key)
+		c.bytes -= e.size
+	}
+}
+
 // Stats returns the current counters.
 func (c *Cache[V]) Stats() Stats {
 	c.mu.Lock()
