@@ -1,7 +1,7 @@
 // Package payload decodes the Sentry envelope items that are not error events: transactions and
 // their spans, v1 and v2 `span` items, `log` containers, `session` updates and `sessions`
-// aggregates, client reports, cron check-ins, and user feedback (`feedback` events and legacy
-// `user_report` items).
+// aggregates, client reports, cron check-ins, user feedback (`feedback` events and legacy
+// `user_report` items), and `trace_metric` containers.
 //
 // Each decoder turns one item payload into a typed value whose strings are owned copies, so the
 // parser behind it is reused at once. Timestamps are accepted the way Relay accepts them (RFC 3339

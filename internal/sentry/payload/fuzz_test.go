@@ -11,6 +11,7 @@ func FuzzDecoders(f *testing.F) {
 	f.Add([]byte(`{"items":[{"trace_id":"6e0ef15ede06506803e11fc01001116a","span_id":"391cd42b4d98aa01","start_timestamp":1.5,"end_timestamp":2,"timestamp":1,"attributes":{"a":{"type":"integer","value":"7"}}}]}`))
 	f.Add([]byte(`{"sid":"s","init":true,"started":"2026-11-25T22:00:00Z","attrs":{"release":"r"},"aggregates":[{"started":1,"exited":2}]}`))
 	f.Add([]byte(`{"timestamp":1,"discarded_events":[{"reason":"sample_rate","category":"error","quantity":"3"}]}`))
+	f.Add([]byte(`{"items":[{"timestamp":1,"type":"counter","name":"n","value":1,"attributes":{"a":{"type":"double","value":1}}}]}`))
 	f.Add([]byte(`{"check_in_id":"x","monitor_slug":"m","status":"ok","monitor_config":{"schedule":{}},"contexts":{"feedback":{"message":"m"}},"comments":"c"}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		if tx, err := DecodeTransaction(raw); err == nil {
@@ -46,5 +47,12 @@ func FuzzDecoders(f *testing.F) {
 			t.Fatalf("feedback decoded without message: %+v", fb)
 		}
 		_, _ = DecodeUserReport(raw)
+		if b, err := DecodeTraceMetrics(raw); err == nil {
+			for _, m := range b.Metrics {
+				if m.Name == "" || (m.Value.Kind != KindInt && m.Value.Kind != KindDouble) {
+					t.Fatalf("trace metric decoded without name or number: %+v", m)
+				}
+			}
+		}
 	})
 }

@@ -415,3 +415,25 @@ func TestTimestampsAcceptWhatRelayAccepts(t *testing.T) {
 		require.Equal(t, want, s.Started, raw)
 	}
 }
+
+func TestDecodeTraceMetrics(t *testing.T) {
+	got, err := DecodeTraceMetrics([]byte(`{"items":[
+		{"timestamp":"2026-11-25T22:22:25.5Z","trace_id":"6e0ef15ede06506803e11fc01001116a","span_id":"391cd42b4d98aa01","type":"counter","name":"orders","value":3,"attributes":{"sentry.release":{"type":"string","value":"shop@1.2.3"}}},
+		{"timestamp":1795645345,"type":"distribution","name":"latency","value":12.5,"unit":"millisecond"},
+		{"timestamp":1795645345,"type":"set","name":"users","value":1},
+		{"timestamp":1795645345,"type":"gauge","name":"queue","value":"7"},
+		{"type":"gauge","name":"queue","value":7}]}`))
+	require.NoError(t, err)
+	require.Equal(t, &TraceMetricBatch{
+		Metrics: []TraceMetric{
+			{Timestamp: time.Date(2026, 11, 25, 22, 22, 25, 500000000, time.UTC), TraceID: "6e0ef15ede06506803e11fc01001116a", SpanID: "391cd42b4d98aa01",
+				Type: "counter", Name: "orders", Value: Value{Kind: KindInt, Int: 3},
+				Attributes: []Attr{{Key: "sentry.release", Value: Value{Kind: KindString, Str: "shop@1.2.3"}}}},
+			{Timestamp: time.Unix(1795645345, 0).UTC(), Type: "distribution", Name: "latency", Value: Value{Kind: KindDouble, Double: 12.5}, Unit: "millisecond"},
+		},
+		Dropped: 3,
+	}, got)
+
+	_, err = DecodeTraceMetrics([]byte(`{}`))
+	require.EqualError(t, err, "decode trace metric container: no items array")
+}

@@ -1,9 +1,11 @@
 package translator
 
 import (
+	"fmt"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/faultline/faultline/internal/attrkey"
 	"github.com/faultline/faultline/internal/sentry/envelope"
@@ -106,4 +108,90 @@ func (t *translation) clientReport(it *envelope.Item) error {
 		dp.Attributes().PutStr(attrkey.DataCategory, d.Category)
 	}
 	return nil
+}
+
+// traceMetrics maps a `trace_metric` container. Each sample becomes one data point of the metric
+// it names: counters a delta sum, gauges a gauge, distributions a delta histogram of one
+// observation (count 1, no bucket bounds), because SDKs send raw samples, not aggregates. The
+// sample's typed attributes are the point's attributes, and its trace and span ids an exemplar,
+// so a metric leads back to the trace it was recorded in.
+func (t *translation) traceMetrics(it *envelope.Item) (string, error) {
+	b, err := payload.DecodeTraceMetrics(it.Payload)
+	if err != nil {
+		return "", err
+	}
+	for i := range b.Metrics {
+		s := &b.Metrics[i]
+		k := t.resourceFromAttrs(s.Attributes)
+		ts := t.at(s.Timestamp)
+		var attrs pcommon.Map
+		var exemplars pmetric.ExemplarSlice
+		switch s.Type {
+		case payload.MetricCounter:
+			m, created := t.metric(k, s.Name, pmetric.MetricTypeSum, s.Unit)
+			if created {
+				sum := m.SetEmptySum()
+				sum.SetAggregationTemporality(pmetric.AggregationTemporalityDelta)
+				sum.SetIsMonotonic(true)
+			}
+			dp := m.Sum().DataPoints().AppendEmpty()
+			setNumber(dp, ts, &s.Value)
+			attrs, exemplars = dp.Attributes(), dp.Exemplars()
+		case payload.MetricGauge:
+			m, created := t.metric(k, s.Name, pmetric.MetricTypeGauge, s.Unit)
+			if created {
+				m.SetEmptyGauge()
+			}
+			dp := m.Gauge().DataPoints().AppendEmpty()
+			setNumber(dp, ts, &s.Value)
+			attrs, exemplars = dp.Attributes(), dp.Exemplars()
+		case payload.MetricDistribution:
+			m, created := t.metric(k, s.Name, pmetric.MetricTypeHistogram, s.Unit)
+			if created {
+				m.SetEmptyHistogram().SetAggregationTemporality(pmetric.AggregationTemporalityDelta)
+			}
+			dp := m.Histogram().DataPoints().AppendEmpty()
+			dp.SetStartTimestamp(ts)
+			dp.SetTimestamp(ts)
+			x := number(&s.Value)
+			dp.SetCount(1)
+			dp.SetSum(x)
+			dp.SetMin(x)
+			dp.SetMax(x)
+			dp.BucketCounts().Append(1)
+			attrs, exemplars = dp.Attributes(), dp.Exemplars()
+		}
+		attrs.EnsureCapacity(len(s.Attributes))
+		putAttrs(attrs, s.Attributes)
+		if s.TraceID != "" {
+			ex := exemplars.AppendEmpty()
+			ex.SetTimestamp(ts)
+			ex.SetDoubleValue(number(&s.Value))
+			ex.SetTraceID(traceID(s.TraceID))
+			ex.SetSpanID(spanID(s.SpanID))
+		}
+	}
+	if b.Dropped > 0 {
+		return fmt.Sprintf("%d of %d metric samples dropped: no name, unknown type, non-numeric value or no valid timestamp", b.Dropped, b.Dropped+len(b.Metrics)), nil
+	}
+	return "", nil
+}
+
+// setNumber fills a sum or gauge point of one sample, keeping integers integers.
+func setNumber(dp pmetric.NumberDataPoint, ts pcommon.Timestamp, v *payload.Value) {
+	dp.SetStartTimestamp(ts)
+	dp.SetTimestamp(ts)
+	if v.Kind == payload.KindInt {
+		dp.SetIntValue(v.Int)
+	} else {
+		dp.SetDoubleValue(v.Double)
+	}
+}
+
+// number is a sample's value as a float, for histograms and exemplars.
+func number(v *payload.Value) float64 {
+	if v.Kind == payload.KindInt {
+		return float64(v.Int)
+	}
+	return v.Double
 }

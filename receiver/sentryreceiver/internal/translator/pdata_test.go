@@ -102,11 +102,21 @@ type pointRow struct {
 	Scope       string
 	Metric      string
 	Unit        string
+	Type        pmetric.MetricType
 	Temporality pmetric.AggregationTemporality
 	Monotonic   bool
 	Start, Time time.Time
-	Value       int64
-	Attrs       map[string]any
+	// Value is the int64 or float64 of a sum or gauge point, or for a histogram point
+	// [count, sum, min, max] followed by its bucket counts.
+	Value     any
+	Attrs     map[string]any
+	Exemplars []exemplarRow
+}
+
+type exemplarRow struct {
+	Time            time.Time
+	Value           float64
+	TraceID, SpanID string
 }
 
 func pointRows(md pmetric.Metrics) []pointRow {
@@ -117,17 +127,57 @@ func pointRows(md pmetric.Metrics) []pointRow {
 			sm := rm.ScopeMetrics().At(j)
 			for k := 0; k < sm.Metrics().Len(); k++ {
 				m := sm.Metrics().At(k)
-				for p := 0; p < m.Sum().DataPoints().Len(); p++ {
-					dp := m.Sum().DataPoints().At(p)
-					rows = append(rows, pointRow{
-						Resource: rm.Resource().Attributes().AsRaw(), Scope: sm.Scope().Name(),
-						Metric: m.Name(), Unit: m.Unit(), Temporality: m.Sum().AggregationTemporality(), Monotonic: m.Sum().IsMonotonic(),
-						Start: dp.StartTimestamp().AsTime().UTC(), Time: dp.Timestamp().AsTime().UTC(), Value: dp.IntValue(),
-						Attrs: dp.Attributes().AsRaw(),
-					})
+				base := pointRow{Resource: rm.Resource().Attributes().AsRaw(), Scope: sm.Scope().Name(), Metric: m.Name(), Unit: m.Unit(), Type: m.Type()}
+				var numbers pmetric.NumberDataPointSlice
+				switch m.Type() {
+				case pmetric.MetricTypeSum:
+					base.Temporality, base.Monotonic = m.Sum().AggregationTemporality(), m.Sum().IsMonotonic()
+					numbers = m.Sum().DataPoints()
+				case pmetric.MetricTypeGauge:
+					numbers = m.Gauge().DataPoints()
+				case pmetric.MetricTypeHistogram:
+					base.Temporality = m.Histogram().AggregationTemporality()
+					for p := 0; p < m.Histogram().DataPoints().Len(); p++ {
+						dp := m.Histogram().DataPoints().At(p)
+						row := base
+						row.Start, row.Time = dp.StartTimestamp().AsTime().UTC(), dp.Timestamp().AsTime().UTC()
+						row.Value = append([]float64{float64(dp.Count()), dp.Sum(), dp.Min(), dp.Max()}, bucketCounts(dp)...)
+						row.Attrs, row.Exemplars = dp.Attributes().AsRaw(), exemplarRows(dp.Exemplars())
+						rows = append(rows, row)
+					}
+					continue
+				}
+				for p := 0; p < numbers.Len(); p++ {
+					dp := numbers.At(p)
+					row := base
+					row.Start, row.Time = dp.StartTimestamp().AsTime().UTC(), dp.Timestamp().AsTime().UTC()
+					if dp.ValueType() == pmetric.NumberDataPointValueTypeInt {
+						row.Value = dp.IntValue()
+					} else {
+						row.Value = dp.DoubleValue()
+					}
+					row.Attrs, row.Exemplars = dp.Attributes().AsRaw(), exemplarRows(dp.Exemplars())
+					rows = append(rows, row)
 				}
 			}
 		}
+	}
+	return rows
+}
+
+func bucketCounts(dp pmetric.HistogramDataPoint) []float64 {
+	out := make([]float64, dp.BucketCounts().Len())
+	for i := range out {
+		out[i] = float64(dp.BucketCounts().At(i))
+	}
+	return out
+}
+
+func exemplarRows(es pmetric.ExemplarSlice) []exemplarRow {
+	var rows []exemplarRow
+	for i := 0; i < es.Len(); i++ {
+		e := es.At(i)
+		rows = append(rows, exemplarRow{Time: e.Timestamp().AsTime().UTC(), Value: e.DoubleValue(), TraceID: hexOrEmpty(e.TraceID()), SpanID: hexOrEmpty(e.SpanID())})
 	}
 	return rows
 }

@@ -163,36 +163,44 @@ type resourceMetrics struct {
 	metrics pmetric.MetricSlice
 }
 
-// deltaSum returns the data points of the delta, monotonic sum name under resource k, creating
-// the resource and the metric on first use so one envelope yields one metric per name and resource.
-func (t *translation) deltaSum(k resourceKey, name, unit, description string) pmetric.NumberDataPointSlice {
-	var ms pmetric.MetricSlice
-	found := false
+// metricSlice returns the metrics of resource k, creating the resource on first use.
+func (t *translation) metricSlice(k resourceKey) pmetric.MetricSlice {
 	for i := range t.metricResources {
 		if t.metricResources[i].key == k {
-			ms, found = t.metricResources[i].metrics, true
-			break
+			return t.metricResources[i].metrics
 		}
 	}
-	if !found {
-		rm := t.out.Metrics.ResourceMetrics().AppendEmpty()
-		k.fill(rm.Resource().Attributes())
-		sm := rm.ScopeMetrics().AppendEmpty()
-		sm.Scope().SetName(ScopeName)
-		ms = sm.Metrics()
-		t.metricResources = append(t.metricResources, resourceMetrics{key: k, metrics: ms})
-	}
+	rm := t.out.Metrics.ResourceMetrics().AppendEmpty()
+	k.fill(rm.Resource().Attributes())
+	sm := rm.ScopeMetrics().AppendEmpty()
+	sm.Scope().SetName(ScopeName)
+	t.metricResources = append(t.metricResources, resourceMetrics{key: k, metrics: sm.Metrics()})
+	return sm.Metrics()
+}
+
+// metric returns the metric name of type typ under resource k, creating it on first use, so one
+// envelope yields one metric per name, type and resource however many items feed it.
+func (t *translation) metric(k resourceKey, name string, typ pmetric.MetricType, unit string) (m pmetric.Metric, created bool) {
+	ms := t.metricSlice(k)
 	for i := 0; i < ms.Len(); i++ {
-		if m := ms.At(i); m.Name() == name {
-			return m.Sum().DataPoints()
+		if m := ms.At(i); m.Name() == name && m.Type() == typ {
+			return m, false
 		}
 	}
-	m := ms.AppendEmpty()
+	m = ms.AppendEmpty()
 	m.SetName(name)
 	m.SetUnit(unit)
-	m.SetDescription(description)
-	sum := m.SetEmptySum()
-	sum.SetAggregationTemporality(pmetric.AggregationTemporalityDelta)
-	sum.SetIsMonotonic(true)
-	return sum.DataPoints()
+	return m, true
+}
+
+// deltaSum returns the data points of the delta, monotonic sum name under resource k.
+func (t *translation) deltaSum(k resourceKey, name, unit, description string) pmetric.NumberDataPointSlice {
+	m, created := t.metric(k, name, pmetric.MetricTypeSum, unit)
+	if created {
+		m.SetDescription(description)
+		sum := m.SetEmptySum()
+		sum.SetAggregationTemporality(pmetric.AggregationTemporalityDelta)
+		sum.SetIsMonotonic(true)
+	}
+	return m.Sum().DataPoints()
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/getsentry/sentry-go"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/faultline/faultline/internal/sentry/envelope"
@@ -20,7 +21,7 @@ import (
 
 // TestSentryGoSDKOutputTranslates runs the real sentry-go SDK against a local server and
 // translates what it sends: an error captured inside a transaction must carry the
-// transaction's trace id, and so must a log written inside it.
+// transaction's trace id, and so must a log and a metric sample recorded inside it.
 func TestSentryGoSDKOutputTranslates(t *testing.T) {
 	var (
 		mu        sync.Mutex
@@ -62,6 +63,7 @@ func TestSentryGoSDKOutputTranslates(t *testing.T) {
 	child := tx.StartChild("db.sql", sentry.WithDescription("SELECT * FROM orders"))
 	child.Finish()
 	sentry.NewLogger(tx.Context()).Warn().Emit("stock low")
+	sentry.NewMeter(tx.Context()).Distribution("checkout.latency", 12.5, sentry.WithUnit("millisecond"))
 	hub.CaptureException(errors.New("payment declined"))
 	tx.Finish()
 	hub.CaptureCheckIn(&sentry.CheckIn{MonitorSlug: "nightly", Status: sentry.CheckInStatusOK, Duration: 2 * time.Second}, nil)
@@ -70,6 +72,7 @@ func TestSentryGoSDKOutputTranslates(t *testing.T) {
 	var (
 		errorRecord, logRecord, checkIn plog.LogRecord
 		root, dbSpan                    ptrace.Span
+		latency                         pmetric.HistogramDataPoint
 		found                           = map[string]bool{}
 	)
 	mu.Lock()
@@ -89,6 +92,14 @@ func TestSentryGoSDKOutputTranslates(t *testing.T) {
 				logRecord, found["log"] = lr, true
 			}
 		})
+		for i := 0; i < out.Metrics.ResourceMetrics().Len(); i++ {
+			ms := out.Metrics.ResourceMetrics().At(i).ScopeMetrics().At(0).Metrics()
+			for j := 0; j < ms.Len(); j++ {
+				if m := ms.At(j); m.Name() == "checkout.latency" {
+					latency, found["metric"] = m.Histogram().DataPoints().At(0), true
+				}
+			}
+		}
 		forEachSpan(out.Traces, func(s ptrace.Span) {
 			switch s.Name() {
 			case "POST /checkout":
@@ -98,13 +109,15 @@ func TestSentryGoSDKOutputTranslates(t *testing.T) {
 			}
 		})
 	}
-	require.Equal(t, map[string]bool{"error": true, "log": true, "check-in": true, "transaction": true, "db span": true}, found)
+	require.Equal(t, map[string]bool{"error": true, "log": true, "check-in": true, "transaction": true, "db span": true, "metric": true}, found)
 
 	require.False(t, root.TraceID().IsEmpty())
 	require.Equal(t, root.TraceID(), errorRecord.TraceID(), "error and transaction share the trace")
 	require.Equal(t, root.TraceID(), dbSpan.TraceID())
 	require.Equal(t, root.SpanID(), dbSpan.ParentSpanID())
 	require.Equal(t, root.TraceID(), logRecord.TraceID(), "log and transaction share the trace")
+	require.Equal(t, 12.5, latency.Sum())
+	require.Equal(t, root.TraceID(), latency.Exemplars().At(0).TraceID(), "the metric sample links to the trace")
 	require.Equal(t, ptrace.SpanKindServer, root.Kind())
 	require.Equal(t, ptrace.SpanKindClient, dbSpan.Kind())
 

@@ -1,6 +1,6 @@
 // Package translator turns one parsed Sentry envelope into OTel data: error, message, feedback,
 // check-in and Sentry log items become plog records; transactions and span items become ptrace
-// spans; sessions and client reports become pmetric sums. DESIGN.md §3 ("OTel mapping") is the
+// spans; sessions, client reports and trace metrics become pmetric data points. DESIGN.md §3 ("OTel mapping") is the
 // contract; README.md beside this file lists every attribute and where it comes from.
 //
 // It owns the mapping only. Decoding belongs to the event (errors) and payload (everything else)
@@ -89,6 +89,8 @@ func Translate(in Input) Output {
 			err = t.sessionAggregates(it)
 		case "client_report":
 			err = t.clientReport(it)
+		case "trace_metric":
+			o.Reason, err = t.traceMetrics(it)
 		case "check_in":
 			err = t.checkIn(it)
 		case "feedback":

@@ -353,7 +353,7 @@ func TestTranslateMetrics(t *testing.T) {
 	started := time.Date(2026, 11, 25, 22, 0, 0, 0, time.UTC)
 	shop := map[string]any{"service.name": "sentry-project-1", "service.version": "shop@1.2.3", "deployment.environment.name": "production"}
 	sessions := func(status string, start, end time.Time, n int64) pointRow {
-		return pointRow{Resource: shop, Scope: ScopeName, Metric: "sentry.sessions", Unit: "{session}",
+		return pointRow{Resource: shop, Scope: ScopeName, Metric: "sentry.sessions", Unit: "{session}", Type: pmetric.MetricTypeSum,
 			Temporality: pmetric.AggregationTemporalityDelta, Monotonic: true, Start: start, Time: end, Value: n,
 			Attrs: map[string]any{"sentry.session.status": status}}
 	}
@@ -393,11 +393,11 @@ func TestTranslateMetrics(t *testing.T) {
 			in: Input{ProjectID: "1", ReceivedAt: received, Envelope: items(item("client_report",
 				`{"timestamp":1795645300,"discarded_events":[{"reason":"sample_rate","category":"transaction","quantity":7},{"reason":"queue_overflow","category":"error","quantity":2}]}`))},
 			want: []pointRow{
-				{Resource: project1, Scope: ScopeName, Metric: "sentry.client_report.discarded_events", Unit: "{item}", Temporality: pmetric.AggregationTemporalityDelta,
-					Monotonic: true, Start: time.Unix(1795645300, 0).UTC(), Time: time.Unix(1795645300, 0).UTC(), Value: 7,
+				{Resource: project1, Scope: ScopeName, Metric: "sentry.client_report.discarded_events", Unit: "{item}", Type: pmetric.MetricTypeSum, Temporality: pmetric.AggregationTemporalityDelta,
+					Monotonic: true, Start: time.Unix(1795645300, 0).UTC(), Time: time.Unix(1795645300, 0).UTC(), Value: int64(7),
 					Attrs: map[string]any{"sentry.discard.reason": "sample_rate", "sentry.data_category": "transaction"}},
-				{Resource: project1, Scope: ScopeName, Metric: "sentry.client_report.discarded_events", Unit: "{item}", Temporality: pmetric.AggregationTemporalityDelta,
-					Monotonic: true, Start: time.Unix(1795645300, 0).UTC(), Time: time.Unix(1795645300, 0).UTC(), Value: 2,
+				{Resource: project1, Scope: ScopeName, Metric: "sentry.client_report.discarded_events", Unit: "{item}", Type: pmetric.MetricTypeSum, Temporality: pmetric.AggregationTemporalityDelta,
+					Monotonic: true, Start: time.Unix(1795645300, 0).UTC(), Time: time.Unix(1795645300, 0).UTC(), Value: int64(2),
 					Attrs: map[string]any{"sentry.discard.reason": "queue_overflow", "sentry.data_category": "error"}},
 			},
 			wantOutcomes: []ItemOutcome{{ItemType: "client_report", Accepted: true}},
@@ -412,6 +412,34 @@ func TestTranslateMetrics(t *testing.T) {
 			require.Equal(t, 1, out.Metrics.MetricCount(), "one metric per name and resource")
 		})
 	}
+}
+
+func TestTranslateTraceMetrics(t *testing.T) {
+	ts := time.Unix(1795645345, 0).UTC()
+	shop := map[string]any{"service.name": "sentry-project-1", "service.version": "shop@1.2.3"}
+	release := `"sentry.release":{"type":"string","value":"shop@1.2.3"}`
+	out := Translate(Input{ProjectID: "1", ReceivedAt: received, Envelope: items(envelope.Item{Type: "trace_metric", ItemCount: 5,
+		ContentType: "application/vnd.sentry.items.trace-metric+json", Payload: []byte(`{"items":[
+		{"timestamp":1795645345,"trace_id":"` + traceA + `","span_id":"` + spanA + `","type":"counter","name":"orders","value":2,"attributes":{` + release + `,"plan":{"type":"string","value":"pro"}}},
+		{"timestamp":1795645345,"type":"counter","name":"orders","value":1,"attributes":{` + release + `}},
+		{"timestamp":1795645345,"type":"gauge","name":"queue.depth","value":7.5,"unit":"item"},
+		{"timestamp":1795645345,"trace_id":"` + traceA + `","type":"distribution","name":"latency","value":12.5,"unit":"millisecond"},
+		{"timestamp":1795645345,"type":"set","name":"users","value":1}]}`)})})
+
+	require.Equal(t, []pointRow{
+		{Resource: shop, Scope: ScopeName, Metric: "orders", Type: pmetric.MetricTypeSum, Temporality: pmetric.AggregationTemporalityDelta, Monotonic: true,
+			Start: ts, Time: ts, Value: int64(2), Attrs: map[string]any{"sentry.release": "shop@1.2.3", "plan": "pro"},
+			Exemplars: []exemplarRow{{Time: ts, Value: 2, TraceID: traceA, SpanID: spanA}}},
+		{Resource: shop, Scope: ScopeName, Metric: "orders", Type: pmetric.MetricTypeSum, Temporality: pmetric.AggregationTemporalityDelta, Monotonic: true,
+			Start: ts, Time: ts, Value: int64(1), Attrs: map[string]any{"sentry.release": "shop@1.2.3"}},
+		{Resource: project1, Scope: ScopeName, Metric: "queue.depth", Unit: "item", Type: pmetric.MetricTypeGauge,
+			Start: ts, Time: ts, Value: 7.5, Attrs: map[string]any{}},
+		{Resource: project1, Scope: ScopeName, Metric: "latency", Unit: "millisecond", Type: pmetric.MetricTypeHistogram, Temporality: pmetric.AggregationTemporalityDelta,
+			Start: ts, Time: ts, Value: []float64{1, 12.5, 12.5, 12.5, 1}, Attrs: map[string]any{},
+			Exemplars: []exemplarRow{{Time: ts, Value: 12.5, TraceID: traceA}}},
+	}, pointRows(out.Metrics))
+	require.Equal(t, []ItemOutcome{{ItemType: "trace_metric", Accepted: true,
+		Reason: "1 of 5 metric samples dropped: no name, unknown type, non-numeric value or no valid timestamp"}}, out.Outcomes)
 }
 
 func TestAnErrorAndATransactionOfOneRequestShareTheTraceID(t *testing.T) {
