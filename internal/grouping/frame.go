@@ -196,21 +196,17 @@ func (s *state) contextLineComponent(fi *frameInfo) *Component {
 	return c
 }
 
-// collapseWhitespace joins the whitespace-separated words of s with single spaces.
+// collapseWhitespace joins the whitespace-separated words of s with single spaces. Indentation
+// alone is cut without copying, since most source lines need nothing more.
 func collapseWhitespace(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c >= 0x80 ||
-			(c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ')) {
-			clean = false
-			break
+	t := strings.TrimSpace(s)
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c >= 0x80 || (c == ' ' && t[i+1] == ' ') {
+			return strings.Join(strings.Fields(t), " ")
 		}
 	}
-	if clean {
-		return s
-	}
-	return strings.Join(strings.Fields(s), " ")
+	return t
 }
 
 func (s *state) functionComponent(fi *frameInfo, contextLineContributes bool) *Component {

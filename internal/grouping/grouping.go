@@ -123,5 +123,7 @@ func (g *Grouper) Group(ev *event.Event) (*Result, error) {
 		return nil, fmt.Errorf("grouping: nil event")
 	}
 	s := newState(g, ev)
-	return s.run(), nil
+	res := s.run()
+	s.release()
+	return res, nil
 }

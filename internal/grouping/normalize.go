@@ -25,7 +25,33 @@ type prepared struct {
 	st     *event.Stacktrace
 	frames []frameInfo
 	states []enhancers.FrameState
+	match  []enhancers.Frame
 	stack  enhancers.Stack
+}
+
+// newPrepared reuses the pooled state's buffers: nothing in a Result points into them.
+func (s *state) newPrepared(st *event.Stacktrace, n int) *prepared {
+	k := len(s.stacks)
+	if k < len(s.spare) {
+		s.spare[k].st = st
+	} else {
+		s.spare = append(s.spare, prepared{st: st})
+	}
+	p := &s.spare[k]
+	p.frames = resize(p.frames, n)
+	p.states = resize(p.states, n)
+	p.match = resize(p.match, n)
+	p.stack = enhancers.Stack{}
+	return p
+}
+
+func resize[T any](b []T, n int) []T {
+	if cap(b) < n {
+		return make([]T, n)
+	}
+	b = b[:n]
+	clear(b)
+	return b
 }
 
 // prepare normalizes a stacktrace once per event and runs the stack-trace rules over it. exc is
@@ -37,8 +63,8 @@ func (s *state) prepare(st *event.Stacktrace, exc *event.Exception) *prepared {
 		}
 	}
 	n := len(st.Frames)
-	p := &prepared{st: st, frames: make([]frameInfo, n), states: make([]enhancers.FrameState, n)}
-	match := make([]enhancers.Frame, n)
+	p := s.newPrepared(st, n)
+	match := p.match
 	for i := range st.Frames {
 		f := &st.Frames[i]
 		fi := &p.frames[i]

@@ -2,6 +2,7 @@ package grouping
 
 import (
 	"slices"
+	"sync"
 	"strconv"
 	"strings"
 
@@ -10,17 +11,22 @@ import (
 	"github.com/faultline/faultline/internal/sentry/event"
 )
 
-// state is the per-event working memory of one Group call.
+// state is the per-event working memory of one Group call. States are pooled: only the arena
+// (whose components the Result keeps) is allocated afresh for every event.
 type state struct {
 	g      *Grouper
 	cfg    *config
 	ev     *event.Event
 	a      arena
 	stacks []*prepared
+	spare  []prepared // backing store for stacks, reused across events
 }
 
+var statePool = sync.Pool{New: func() any { return new(state) }}
+
 func newState(g *Grouper, ev *event.Event) *state {
-	s := &state{g: g, cfg: &g.cfg, ev: ev}
+	s := statePool.Get().(*state)
+	s.g, s.cfg, s.ev = g, &g.cfg, ev
 	n := 0
 	for i := range ev.Exceptions {
 		if st := ev.Exceptions[i].Stacktrace; st != nil {
@@ -31,10 +37,24 @@ func newState(g *Grouper, ev *event.Event) *state {
 		n += len(ev.Stacktrace.Frames)
 	}
 	// Size the arena for the common case (frames × (frame node per variant + its children)).
-	s.a.comps = make([]Component, 0, 24+n*8)
-	s.a.ptrs = make([]*Component, 0, 16+n*8)
+	s.a.comps = make([]Component, 0, 24+n*6)
+	s.a.ptrs = make([]*Component, 0, 16+n*6)
 	s.a.strs = make([]string, 0, 8+n*4)
 	return s
+}
+
+// release returns s to the pool without references to the event or the result.
+func (s *state) release() {
+	for i := range s.spare {
+		p := &s.spare[i]
+		p.st = nil
+		clear(p.frames)
+		clear(p.match)
+		clear(p.states)
+	}
+	s.g, s.cfg, s.ev, s.a = nil, nil, nil, arena{}
+	s.stacks = s.stacks[:0]
+	statePool.Put(s)
 }
 
 type variantComp struct {

@@ -54,17 +54,29 @@ func (rs *Rules) Apply(frames []Frame, exc *Exception, states []FrameState) Stac
 	for i := range frames {
 		present |= 1 << frames[i].Family
 	}
-	if rs != nil {
-		for _, r := range rs.rules {
-			if r.frameFamilies&present == 0 {
+	if rs == nil || len(rs.rules) == 0 {
+		for i := range states {
+			s := &states[i]
+			s.InAppSet = s.inApp >= 0
+			s.InApp = s.inApp == 1
+		}
+		return st
+	}
+	var bitsBuf [32][]uint64
+	bits := bitsBuf[:0]
+	for i := range frames {
+		bits = append(bits, rs.staticBits(&frames[i]))
+	}
+	for ri, r := range rs.rules {
+		if r.frameFamilies&present == 0 {
+			continue
+		}
+		word, bit := ri/64, uint64(1)<<(ri%64)
+		for i := range frames {
+			if bits[i][word]&bit == 0 || !r.matchesDynamic(frames, states, i, exc) {
 				continue
 			}
-			for i := range frames {
-				if r.frameFamilies&(1<<frames[i].Family) == 0 || !r.matches(frames, states, i, exc) {
-					continue
-				}
-				r.apply(states, i, &st)
-			}
+			r.apply(states, i, &st)
 		}
 	}
 	for i := range states {
@@ -112,26 +124,12 @@ func (r *Rule) apply(states []FrameState, i int, st *Stack) {
 	}
 }
 
-func (r *Rule) matches(frames []Frame, states []FrameState, i int, exc *Exception) bool {
-	for k := range r.matchers {
-		m := &r.matchers[k]
-		j := i + m.offset
-		if j < 0 || j >= len(frames) {
-			return false
-		}
-		if m.test(&frames[j], &states[j], exc) == m.negated {
-			return false
-		}
-	}
-	return true
-}
-
 func (m *matcher) test(f *Frame, s *FrameState, exc *Exception) bool {
 	switch m.field {
 	case fieldFamily:
 		return m.families&(1<<f.Family) != 0
 	case fieldApp:
-		return (s.inApp == 1) == m.app
+		return s != nil && (s.inApp == 1) == m.app
 	case fieldPath:
 		return f.Path != "" && m.pat.Match(f.Path)
 	case fieldModule:
@@ -141,7 +139,7 @@ func (m *matcher) test(f *Frame, s *FrameState, exc *Exception) bool {
 	case fieldPackage:
 		return f.Package != "" && m.pat.Match(f.Package)
 	case fieldCategory:
-		return s.Category != "" && m.pat.Match(s.Category)
+		return s != nil && s.Category != "" && m.pat.Match(s.Category)
 	case fieldErrorType:
 		return exc != nil && exc.Type != "" && m.pat.Match(exc.Type)
 	case fieldErrorValue:

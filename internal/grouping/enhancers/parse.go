@@ -9,6 +9,7 @@ package enhancers
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -166,6 +167,7 @@ func (r *Rule) Builtin() bool { return r.builtin }
 type Rules struct {
 	rules      []*Rule
 	needsValue bool
+	cache      *staticCache
 }
 
 // Len is the number of rules.
@@ -179,7 +181,7 @@ func (rs *Rules) Len() int {
 // Concat returns base's rules followed by extra's, as Sentry applies project rules on top of the
 // config's base rules.
 func Concat(base, extra *Rules) *Rules {
-	out := &Rules{}
+	out := &Rules{cache: newStaticCache()}
 	if base != nil {
 		out.rules = append(out.rules, base.rules...)
 	}
@@ -196,7 +198,7 @@ func Parse(text string) (*Rules, error) {
 }
 
 func parse(text string, builtin bool) (*Rules, error) {
-	rs := &Rules{}
+	rs := &Rules{cache: newStaticCache()}
 	for i, line := range strings.Split(text, "\n") {
 		line = strings.TrimSpace(stripComment(line))
 		if line == "" {
@@ -345,7 +347,22 @@ func parseRule(line string) (*Rule, error) {
 		canon = append(canon, toks[i])
 	}
 	r.text = strings.Join(canon, " ")
+	// Cheap tests first: a rule is a conjunction, so the order only changes how fast a
+	// non-matching frame is rejected.
+	slices.SortStableFunc(r.matchers, func(a, b matcher) int { return matcherCost(a) - matcherCost(b) })
 	return r, nil
+}
+
+func matcherCost(m matcher) int {
+	switch m.field {
+	case fieldFamily, fieldApp:
+		return 0
+	case fieldCategory, fieldErrorType, fieldErrorMechanism:
+		return 1
+	case fieldFunction, fieldModule:
+		return 2
+	}
+	return 3
 }
 
 func isAction(tok string) bool {

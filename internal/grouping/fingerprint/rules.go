@@ -27,6 +27,23 @@ type Event struct {
 	Release  string
 	SDK      string
 	Tag      func(key string) (string, bool)
+
+	// lowered copies of Messages and exception values, made once per Match.
+	lowMessages, lowValues []string
+}
+
+func (ev *Event) lower() {
+	if ev.lowMessages != nil || ev.lowValues != nil {
+		return
+	}
+	ev.lowMessages = make([]string, len(ev.Messages))
+	for i, m := range ev.Messages {
+		ev.lowMessages[i] = strings.ToLower(m)
+	}
+	ev.lowValues = make([]string, len(ev.Exceptions))
+	for i := range ev.Exceptions {
+		ev.lowValues[i] = strings.ToLower(ev.Exceptions[i].Value)
+	}
 }
 
 // Exception is one exception's type and value.
@@ -53,19 +70,20 @@ const (
 )
 
 type matcher struct {
-	key     string
-	tag     string
-	negated bool
-	grp     group
-	pat     glob.Pattern
-	fold    bool // value must be lowercased before matching
+	key      string
+	tag      string
+	negated  bool
+	grp      group
+	pat      glob.Pattern
+	fold     bool     // value must be lowercased before matching
+	families []string // for family matchers
 }
 
 // Rule is one parsed fingerprint rule.
 type Rule struct {
 	text        string
 	builtin     bool
-	matchers    []matcher
+	groups      [4][]matcher // matchers split by what they must hold for together
 	Fingerprint []string
 	Title       string
 }
@@ -159,7 +177,7 @@ func parseRule(line string) (*Rule, error) {
 		if err != nil {
 			return nil, err
 		}
-		r.matchers = append(r.matchers, m)
+		r.groups[m.grp] = append(r.groups[m.grp], m)
 	}
 	if err := parseFingerprint(rhs, r); err != nil {
 		return nil, err
@@ -243,6 +261,7 @@ func parseMatcher(tok string) (matcher, error) {
 	case "level":
 		fold = true
 	case "family":
+		m.families = strings.Split(value, ",")
 	case "path", "stack.abs_path":
 		m.key, m.grp, path, fold = "path", groupFrame, true, true
 	case "module", "stack.module":
@@ -352,9 +371,10 @@ func readValue(s string) (string, string, error) {
 
 // Match returns the first rule matching ev, or nil.
 func (rs *Rules) Match(ev *Event) *Rule {
-	if rs == nil {
+	if rs == nil || len(rs.rules) == 0 {
 		return nil
 	}
+	ev.lower()
 	for _, r := range rs.rules {
 		if r.matches(ev) {
 			return r
@@ -365,17 +385,11 @@ func (rs *Rules) Match(ev *Event) *Rule {
 
 func (r *Rule) matches(ev *Event) bool {
 	// Matchers of one group must hold for the same exception / frame / message.
-	for _, grp := range [...]group{groupTop, groupException, groupFrame, groupMessage} {
-		ms := r.matchers[:0:0]
-		for i := range r.matchers {
-			if r.matchers[i].grp == grp {
-				ms = append(ms, r.matchers[i])
-			}
-		}
+	for grp, ms := range r.groups {
 		if len(ms) == 0 {
 			continue
 		}
-		switch grp {
+		switch group(grp) {
 		case groupTop:
 			for i := range ms {
 				if ms[i].testTop(ev) == ms[i].negated {
@@ -384,7 +398,12 @@ func (r *Rule) matches(ev *Event) bool {
 			}
 		case groupException:
 			if !anyOf(len(ev.Exceptions), func(k int) bool {
-				return allOf(ms, func(m *matcher) bool { return m.testException(&ev.Exceptions[k]) })
+				return allOf(ms, func(m *matcher) bool {
+					if m.key == "type" {
+						return m.pat.Match(ev.Exceptions[k].Type)
+					}
+					return m.pat.Match(ev.lowValues[k])
+				})
 			}) {
 				return false
 			}
@@ -394,7 +413,7 @@ func (r *Rule) matches(ev *Event) bool {
 			}
 		case groupMessage:
 			if !anyOf(len(ev.Messages), func(k int) bool {
-				return allOf(ms, func(m *matcher) bool { return m.match(ev.Messages[k]) })
+				return allOf(ms, func(m *matcher) bool { return m.pat.Match(ev.lowMessages[k]) })
 			}) {
 				return false
 			}
@@ -439,7 +458,7 @@ func (m *matcher) testTop(ev *Event) bool {
 	case "sdk":
 		return m.match(ev.SDK)
 	case "family":
-		for _, f := range strings.Split(m.pat.String(), ",") {
+		for _, f := range m.families {
 			if f == "all" || f == ev.Family {
 				return true
 			}
@@ -453,13 +472,6 @@ func (m *matcher) testTop(ev *Event) bool {
 		return ok && m.match(v)
 	}
 	return false
-}
-
-func (m *matcher) testException(e *Exception) bool {
-	if m.key == "type" {
-		return m.match(e.Type)
-	}
-	return m.match(e.Value)
 }
 
 func (m *matcher) testFrame(f *Frame) bool {

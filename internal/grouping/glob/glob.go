@@ -39,6 +39,11 @@ func Compile(pattern string, path, foldCase bool) Pattern {
 	}
 	if path {
 		p.pat = strings.ReplaceAll(p.pat, `\`, "/")
+	} else {
+		// In plain globs "*" already crosses everything, so "**" means the same.
+		for strings.Contains(p.pat, "**") {
+			p.pat = strings.ReplaceAll(p.pat, "**", "*")
+		}
 	}
 	p.kind = kindGeneric
 	pat := p.pat
@@ -57,7 +62,9 @@ func Compile(pattern string, path, foldCase bool) Pattern {
 		!strings.ContainsAny(pat[3:len(pat)-3], "*?["):
 		// "**/x/**" matches any value containing "/x/", counting the implied leading "/".
 		p.kind, p.lit = kindContains, pat[2:len(pat)-2]
-	case path && strings.HasSuffix(pat, "/**") && strings.Count(pat, "*") == 2 && !strings.ContainsAny(pat, "?[") && strings.HasPrefix(pat, "/"):
+	case path && strings.HasSuffix(pat, "**") && strings.Count(pat, "*") == 2 && !strings.ContainsAny(pat, "?["):
+		// "lit**": everything that starts with lit (or, for a relative value, with lit once
+		// the implied leading "/" is added).
 		p.kind, p.lit = kindPrefix, pat[:len(pat)-2]
 	}
 	return p
@@ -98,7 +105,7 @@ func (p *Pattern) Match(value string) bool {
 		if strings.HasPrefix(value, p.lit) {
 			return true
 		}
-		return p.path && len(value) > 0 && value[0] != '/' && p.lit[0] == '/' && strings.HasPrefix(value, p.lit[1:])
+		return p.path && len(value) > 0 && value[0] != '/' && len(p.lit) > 0 && p.lit[0] == '/' && strings.HasPrefix(value, p.lit[1:])
 	case kindSuffix:
 		return strings.HasSuffix(value, p.lit)
 	case kindContains:
@@ -113,79 +120,83 @@ func (p *Pattern) Match(value string) bool {
 	return p.path && len(value) > 0 && value[0] != '/' && matchGeneric(p.pat, value, true, true)
 }
 
-// matchGeneric is a backtracking matcher over value, optionally read with a leading "/".
+// matchGeneric is a backtracking matcher over value, read with a leading "/" when lead is set.
 func matchGeneric(pat, value string, lead, path bool) bool {
 	n := len(value)
 	if lead {
 		n++
 	}
-	at := func(i int) byte {
-		if lead {
-			if i == 0 {
-				return '/'
-			}
-			return value[i-1]
+	return matchFrom(pat, value, lead, path, n, 0, 0)
+}
+
+func charAt(value string, lead bool, i int) byte {
+	if lead {
+		if i == 0 {
+			return '/'
 		}
-		return value[i]
+		return value[i-1]
 	}
-	var rec func(pi, vi int) bool
-	rec = func(pi, vi int) bool {
-		for pi < len(pat) {
-			c := pat[pi]
-			switch c {
-			case '*':
-				double := pi+1 < len(pat) && pat[pi+1] == '*'
-				next := pi + 1
-				if double {
-					next = pi + 2
+	return value[i]
+}
+
+func matchFrom(pat, value string, lead, path bool, n, pi, vi int) bool {
+	for pi < len(pat) {
+		c := pat[pi]
+		switch c {
+		case '*':
+			double := pi+1 < len(pat) && pat[pi+1] == '*'
+			next := pi + 1
+			if double {
+				next = pi + 2
+			}
+			crosses := double || !path
+			for k := vi; k <= n; k++ {
+				if matchFrom(pat, value, lead, path, n, next, k) {
+					return true
 				}
-				crosses := double || !path
-				for k := vi; k <= n; k++ {
-					if rec(next, k) {
-						return true
-					}
-					if k < n && !crosses && at(k) == '/' {
-						return false
-					}
+				if k < n && !crosses && charAt(value, lead, k) == '/' {
+					return false
 				}
+			}
+			return false
+		case '?':
+			if vi >= n || (path && charAt(value, lead, vi) == '/') {
 				return false
-			case '?':
-				if vi >= n || (path && at(vi) == '/') {
-					return false
-				}
-				pi++
-				vi++
-			case '[':
-				end := strings.IndexByte(pat[pi+1:], ']')
-				if end < 0 || vi >= n {
-					if vi >= n || at(vi) != '[' {
-						return false
-					}
-					pi++
-					vi++
-					continue
-				}
-				set := pat[pi+1 : pi+1+end]
-				neg := false
-				if len(set) > 0 && (set[0] == '!' || set[0] == '^') {
-					neg, set = true, set[1:]
-				}
-				if inSet(set, at(vi)) == neg {
-					return false
-				}
-				pi += end + 2
-				vi++
-			default:
-				if vi >= n || at(vi) != c {
-					return false
-				}
-				pi++
-				vi++
 			}
+			pi++
+			vi++
+		case '[':
+			end := strings.IndexByte(pat[pi+1:], ']')
+			if vi >= n {
+				return false
+			}
+			if end < 0 {
+				if charAt(value, lead, vi) != '[' {
+					return false
+				}
+				pi++
+				vi++
+				continue
+			}
+			set := pat[pi+1 : pi+1+end]
+			neg := false
+			if len(set) > 0 && (set[0] == '!' || set[0] == '^') {
+				neg, set = true, set[1:]
+			}
+			if inSet(set, charAt(value, lead, vi)) == neg {
+				return false
+			}
+			pi += end + 2
+			vi++
+		default:
+			if vi >= n || charAt(value, lead, vi) != c {
+				return false
+			}
+			pi++
+			vi++
 		}
-		return vi == n
 	}
-	return rec(0, 0)
+	return vi == n
 }
 
 func inSet(set string, c byte) bool {

@@ -62,3 +62,10 @@ func TestTrimKeepsTwoNonBlankLinesAndMarksTheCut(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkReplaceTypicalErrorValue(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		Replace("Cannot read properties of undefined (reading 'id') for order 12345")
+	}
+}

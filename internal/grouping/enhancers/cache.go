@@ -1,0 +1,121 @@
+package enhancers
+
+import (
+	"hash/maphash"
+	"sync"
+)
+
+// staticCache remembers, per distinct frame, which rules' frame-only matchers (family, path,
+// module, function, package) hold. Those matchers read nothing that rules change, so the answer
+// depends only on the frame's fields; the dynamic ones (app, category, error.*, caller/callee)
+// are still evaluated in rule order on every event. Frames repeat heavily across events of one
+// application, which is what makes grouping affordable per event (BenchmarkGroup20Frames).
+type staticCache struct {
+	seed   maphash.Seed
+	shards [64]cacheShard
+}
+
+type cacheShard struct {
+	mu sync.RWMutex
+	m  map[uint64]*staticEntry
+}
+
+type staticEntry struct {
+	family                          Family
+	path, module, function, pkgName string
+	bits                            []uint64
+}
+
+// maxEntriesPerShard bounds memory: 64 shards × 1024 frames; a full shard starts over.
+const maxEntriesPerShard = 1024
+
+func newStaticCache() *staticCache {
+	c := &staticCache{seed: maphash.MakeSeed()}
+	for i := range c.shards {
+		c.shards[i].m = make(map[uint64]*staticEntry)
+	}
+	return c
+}
+
+func (c *staticCache) key(f *Frame) uint64 {
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	h.WriteByte(byte(f.Family))
+	h.WriteString(f.Path)
+	h.WriteByte(0)
+	h.WriteString(f.Module)
+	h.WriteByte(0)
+	h.WriteString(f.Function)
+	h.WriteByte(0)
+	h.WriteString(f.Package)
+	return h.Sum64()
+}
+
+// bits returns the static-match bit set of f over rs, computing and remembering it on a miss.
+func (rs *Rules) staticBits(f *Frame) []uint64 {
+	c := rs.cache
+	k := c.key(f)
+	sh := &c.shards[k%uint64(len(c.shards))]
+	sh.mu.RLock()
+	e := sh.m[k]
+	sh.mu.RUnlock()
+	if e != nil && e.family == f.Family && e.path == f.Path && e.module == f.Module && e.function == f.Function && e.pkgName == f.Package {
+		return e.bits
+	}
+	e = &staticEntry{family: f.Family, path: f.Path, module: f.Module, function: f.Function, pkgName: f.Package,
+		bits: make([]uint64, (len(rs.rules)+63)/64)}
+	for i, r := range rs.rules {
+		if r.matchesStatic(f) {
+			e.bits[i/64] |= 1 << (i % 64)
+		}
+	}
+	sh.mu.Lock()
+	if len(sh.m) >= maxEntriesPerShard {
+		sh.m = make(map[uint64]*staticEntry)
+	}
+	sh.m[k] = e
+	sh.mu.Unlock()
+	return e.bits
+}
+
+func isStatic(m *matcher) bool {
+	if m.offset != 0 {
+		return false
+	}
+	switch m.field {
+	case fieldFamily, fieldPath, fieldModule, fieldFunction, fieldPackage:
+		return true
+	}
+	return false
+}
+
+func (r *Rule) matchesStatic(f *Frame) bool {
+	if r.frameFamilies&(1<<f.Family) == 0 {
+		return false
+	}
+	for k := range r.matchers {
+		m := &r.matchers[k]
+		if isStatic(m) && m.test(f, nil, nil) == m.negated {
+			return false
+		}
+	}
+	return true
+}
+
+// matchesDynamic checks the matchers the cache cannot answer.
+func (r *Rule) matchesDynamic(frames []Frame, states []FrameState, i int, exc *Exception) bool {
+	for k := range r.matchers {
+		m := &r.matchers[k]
+		if isStatic(m) {
+			continue
+		}
+		j := i + m.offset
+		if j < 0 || j >= len(frames) {
+			return false
+		}
+		if m.test(&frames[j], &states[j], exc) == m.negated {
+			return false
+		}
+	}
+	return true
+}
