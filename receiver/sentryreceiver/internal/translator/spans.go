@@ -3,6 +3,7 @@ package translator
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
@@ -27,6 +28,7 @@ func (t *translation) transaction(it *envelope.Item) (string, error) {
 	}
 	t.noteEventID(id)
 
+	shift := t.eventShift(tx.End)
 	spans := t.spans(t.resource(tx.Release, tx.Environment, tx.SDKName, tx.SDKVersion, tx.Platform, tx.ServerName))
 	spans.EnsureCapacity(spans.Len() + 1 + len(tx.Spans))
 	tid := traceID(tx.Trace.TraceID)
@@ -38,8 +40,8 @@ func (t *translation) transaction(it *envelope.Item) (string, error) {
 	root.SetParentSpanID(spanID(tx.Trace.ParentSpanID))
 	root.SetName(firstNonEmpty(tx.Name, tx.Trace.Op, "<unlabeled transaction>"))
 	root.SetKind(spanKind(tx.Trace.Op))
-	root.SetStartTimestamp(t.at(tx.Start))
-	root.SetEndTimestamp(t.at(tx.End))
+	root.SetStartTimestamp(t.shifted(tx.Start, shift))
+	root.SetEndTimestamp(t.shifted(tx.End, shift))
 	setStatus(root.Status(), tx.Trace.Status)
 	m := root.Attributes()
 	m.EnsureCapacity(16 + len(tx.Trace.Data) + len(tx.Tags) + len(tx.Measurements))
@@ -67,7 +69,7 @@ func (t *translation) transaction(it *envelope.Item) (string, error) {
 		s := &tx.Spans[i]
 		span := spans.AppendEmpty()
 		span.SetTraceID(tid)
-		t.childSpan(span, s)
+		t.childSpan(span, s, shift)
 		if s.ParentSpanID == "" {
 			span.SetParentSpanID(rootID)
 		}
@@ -78,14 +80,15 @@ func (t *translation) transaction(it *envelope.Item) (string, error) {
 	return "", nil
 }
 
-// childSpan fills everything of a Sentry span but its trace id, which the caller decides.
-func (t *translation) childSpan(span ptrace.Span, s *payload.Span) {
+// childSpan fills everything of a Sentry span but its trace id, which the caller decides; its
+// times move by shift.
+func (t *translation) childSpan(span ptrace.Span, s *payload.Span, shift time.Duration) {
 	span.SetSpanID(spanID(s.SpanID))
 	span.SetParentSpanID(spanID(s.ParentSpanID))
 	span.SetName(firstNonEmpty(s.Description, s.Op, "<unlabeled span>"))
 	span.SetKind(spanKind(s.Op))
-	span.SetStartTimestamp(t.at(s.Start))
-	span.SetEndTimestamp(t.at(s.End))
+	span.SetStartTimestamp(t.shifted(s.Start, shift))
+	span.SetEndTimestamp(t.shifted(s.End, shift))
 	setStatus(span.Status(), s.Status)
 	m := span.Attributes()
 	m.EnsureCapacity(4 + len(s.Data) + len(s.Tags))
@@ -105,7 +108,7 @@ func (t *translation) span(it *envelope.Item) (string, error) {
 		}
 		span := t.spans(t.resource("", "", "", "", "", "")).AppendEmpty()
 		span.SetTraceID(traceID(s.TraceID))
-		t.childSpan(span, s)
+		t.childSpan(span, s, t.shift)
 		span.Attributes().PutStr(attrkey.ItemType, "span")
 		return "", nil
 	}

@@ -170,8 +170,32 @@ func (t *translation) noteEventID(id string) {
 
 // at converts a payload time to a pcommon timestamp, corrected for clock drift.
 func (t *translation) at(ts time.Time) pcommon.Timestamp {
+	return t.shifted(ts, t.shift)
+}
+
+// shifted converts a payload time moved by shift; the zero time (not sent) is the receipt time.
+func (t *translation) shifted(ts time.Time, shift time.Duration) pcommon.Timestamp {
 	if ts.IsZero() {
 		return t.observed
 	}
-	return pcommon.NewTimestampFromTime(ts.Add(t.shift))
+	return pcommon.NewTimestampFromTime(ts.Add(shift))
+}
+
+// Relay's bounds for event timestamps (sentry-protocol.md §10): an event may end at most a minute
+// after it was received, and no earlier than the retention period; event.Normalize applies the
+// same bounds with the same 90-day default retention.
+const (
+	maxSecsInFuture = 60 * time.Second
+	maxAgeInPast    = 90 * 24 * time.Hour
+)
+
+// eventShift is the correction for a transaction ending at end: the envelope's clock drift, or,
+// when even the corrected end lies too far in the future or past, whatever moves the end to the
+// receipt time, so the whole transaction keeps its shape but lands when it arrived.
+func (t *translation) eventShift(end time.Time) time.Duration {
+	corrected := end.Add(t.shift)
+	if corrected.After(t.in.ReceivedAt.Add(maxSecsInFuture)) || corrected.Before(t.in.ReceivedAt.Add(-maxAgeInPast)) {
+		return t.in.ReceivedAt.Sub(end)
+	}
+	return t.shift
 }

@@ -337,6 +337,25 @@ func TestTranslateTraces(t *testing.T) {
 			}},
 			wantOutcomes: []ItemOutcome{{ItemType: "span", Accepted: true}},
 		},
+		{
+			name: "a transaction ending in the future is moved whole to end at its receipt, as Relay does",
+			in: Input{ProjectID: "1", ReceivedAt: received, Envelope: items(item("transaction",
+				`{"transaction":"job","start_timestamp":1795648945,"timestamp":1795648946,"contexts":{"trace":{"trace_id":"`+traceA+`","span_id":"`+spanA+`"}},
+				"spans":[{"span_id":"bbbbbbbbbbbbbbbb","start_timestamp":1795648945.5,"timestamp":1795648946}]}`))},
+			want: []spanRow{
+				{
+					Resource: project1, Scope: ScopeName, TraceID: traceA, SpanID: spanA, Name: "job", Kind: ptrace.SpanKindInternal,
+					Start: received.Add(-time.Second), End: received,
+					Attrs: map[string]any{"sentry.project_id": "1", "sentry.item_type": "transaction", "sentry.transaction": "job"},
+				},
+				{
+					Resource: project1, Scope: ScopeName, TraceID: traceA, SpanID: "bbbbbbbbbbbbbbbb", ParentID: spanA, Name: "<unlabeled span>",
+					Kind: ptrace.SpanKindInternal, Start: received.Add(-500 * time.Millisecond), End: received,
+					Attrs: map[string]any{"sentry.project_id": "1"},
+				},
+			},
+			wantOutcomes: []ItemOutcome{{ItemType: "transaction", Accepted: true}},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
