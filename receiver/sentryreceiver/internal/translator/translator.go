@@ -27,7 +27,7 @@ type Input struct {
 	ProjectID string
 	Envelope  *envelope.Envelope
 	// ReceivedAt is when the request arrived; it is the observed time of every record and the
-	// reference for clock-drift correction.
+	// reference for clock-drift correction. The zero value means now, as in event.Normalize.
 	ReceivedAt time.Time
 	ClientIP   string
 	// ServiceName is the resource service.name; when empty it is "sentry-project-<ProjectID>"
@@ -144,6 +144,9 @@ type translation struct {
 }
 
 func newTranslation(in Input) *translation {
+	if in.ReceivedAt.IsZero() {
+		in.ReceivedAt = time.Now()
+	}
 	t := &translation{
 		in:          in,
 		out:         Output{Logs: plog.NewLogs(), Traces: ptrace.NewTraces(), Metrics: pmetric.NewMetrics(), EventID: in.Envelope.Header.EventID},
