@@ -147,8 +147,8 @@ type resolved struct {
 	resolvedWith string
 	err          *ProcessingError // set when the frame must stay raw
 	skip         bool             // plain JS without a map: leave the frame alone, no error
-	// filenames and absPaths are the output names of each source, computed once per file.
-	filenames, absPaths []string
+	// filenames, absPaths and modules are the output names of each source, computed once.
+	filenames, absPaths, modules []string
 }
 
 // Symbolicate resolves the frames of one stack trace. It never fails as a whole: frames that
@@ -321,10 +321,18 @@ func (s *Symbolicator) resolveFile(ctx context.Context, req Request, absPath, de
 	r.m = p.m
 	r.filenames = make([]string, r.m.SourceCount())
 	r.absPaths = make([]string, r.m.SourceCount())
+	r.modules = make([]string, r.m.SourceCount())
 	for i := range r.filenames {
 		name, _ := r.m.Source(i)
 		r.filenames[i] = locate.CleanFilename(name)
 		r.absPaths[i] = locate.Join(r.sourceBase, name)
+		// Sentry derives a module for bundler names and for URL-like paths
+		switch {
+		case strings.HasPrefix(name, "webpack:") || strings.HasPrefix(name, "turbopack:"):
+			r.modules[i] = locate.Module(r.filenames[i])
+		case locate.HasModule(r.absPaths[i]):
+			r.modules[i] = locate.Module(r.absPaths[i])
+		}
 	}
 	return r
 }
@@ -383,6 +391,9 @@ func (s *Symbolicator) buildFrame(ctx context.Context, req Request, raw event.Fr
 	out.Colno = int(tok.Col) + 1
 	out.Filename = r.filenames[tok.Source]
 	out.AbsPath = r.absPaths[tok.Source]
+	if r.modules[tok.Source] != "" {
+		out.Module = r.modules[tok.Source]
+	}
 	out.Function = s.functionName(r, raw, tok, callsite)
 	if strings.Contains(out.AbsPath, "/node_modules/") || strings.HasPrefix(out.Filename, "node_modules/") || r.m.Ignored(tok.Source) {
 		out.InApp = boolPtr(false)

@@ -8,9 +8,9 @@
 // Validation follows the tc39 source-map-tests: a map the spec calls invalid is rejected with a
 // reason (wrong field types, bad VLQ, out-of-range indexes, overlapping sections, nested index
 // maps). Leniencies, each because real maps need it: a `)]}'` XSSI prefix is skipped, trailing
-// commas are accepted, null `file`/`sourceRoot` count as absent, `x_google_ignoreList` stands in
-// for a missing `ignoreList`, and an unparsable debug id is dropped with a warning instead of
-// failing the map.
+// commas are accepted, raw control characters inside strings are kept, null `file`/`sourceRoot`
+// count as absent, `x_google_ignoreList` stands in for a missing `ignoreList`, and an unparsable
+// debug id is dropped with a warning instead of failing the map.
 package decode
 
 import (

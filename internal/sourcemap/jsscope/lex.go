@@ -20,9 +20,11 @@ const (
 // token is one significant token with its position as a 0-based line and UTF-16 column, the
 // coordinates source maps use.
 type token struct {
-	kind      tokKind
-	text      string // identifiers and punctuators; empty for literals
-	line, col uint32
+	kind tokKind
+	// start/end locate the token's text in the source; tokens hold no pointers, so the garbage
+	// collector never scans the (large) token slice.
+	start, end uint32
+	line, col  uint32
 	// endLine/endCol is the position just after the token.
 	endLine, endCol uint32
 }
@@ -139,14 +141,14 @@ func (lx *lexer) next() (token, bool) {
 		for lx.i+n < len(lx.src) && isIdentPart(lx.src[lx.i+n]) {
 			n++
 		}
-		t.kind, t.text = tIdent, lx.src[start:start+n]
+		t.kind = tIdent
 		lx.advance(n)
 	case c == '#' && lx.i+1 < len(lx.src) && isIdentStart(lx.src[lx.i+1]):
 		n := 2
 		for lx.i+n < len(lx.src) && isIdentPart(lx.src[lx.i+n]) {
 			n++
 		}
-		t.kind, t.text = tPrivate, lx.src[start:start+n]
+		t.kind = tPrivate
 		lx.advance(n)
 	case c >= '0' && c <= '9' || c == '.' && lx.i+1 < len(lx.src) && lx.src[lx.i+1] >= '0' && lx.src[lx.i+1] <= '9':
 		n := 1
@@ -206,8 +208,7 @@ func (lx *lexer) next() (token, bool) {
 	default:
 		t.kind = tPunct
 		n := punctLen(lx.src[lx.i:])
-		t.text = lx.src[start : start+n]
-		switch t.text {
+		switch lx.src[start : start+n] {
 		case "{", "(", "[":
 			lx.depth++
 		case "}", ")", "]":
@@ -215,8 +216,9 @@ func (lx *lexer) next() (token, bool) {
 		}
 		lx.advance(n)
 	}
+	t.start, t.end = uint32(start), uint32(lx.i)
 	t.endLine, t.endCol = lx.line, lx.col
-	lx.prevKind, lx.prevText, lx.hasPrev = t.kind, t.text, true
+	lx.prevKind, lx.prevText, lx.hasPrev = t.kind, lx.src[start:lx.i], true
 	return t, true
 }
 
@@ -243,18 +245,66 @@ func (lx *lexer) templateBody() {
 	}
 }
 
-// punctLen returns the length of the punctuator at the start of s; the scope finder only needs
-// "=>", "?.", "...", the assignment/comparison family kept whole so "=" is never confused with
-// "==" or "=>", and single characters otherwise.
+// punctLen returns the length of the punctuator at the start of s. The scope finder only needs
+// "=>", "?.", "..." and the assignment/comparison family kept whole (so "=" is never confused
+// with "==" or "=>"); the rest may be split, which is harmless.
 func punctLen(s string) int {
-	for _, p := range [...]string{">>>=", "...", "===", "!==", "**=", "<<=", ">>=", ">>>", "&&=", "||=", "??=", "=>", "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "++", "--", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "**", "<<", ">>"} {
-		if len(s) >= len(p) && s[:len(p)] == p {
-			return len(p)
-		}
-	}
-	if s[0] >= utf8.RuneSelf {
+	c := s[0]
+	if c >= utf8.RuneSelf {
 		_, n := utf8.DecodeRuneInString(s)
 		return n
+	}
+	at := func(i int) byte {
+		if i < len(s) {
+			return s[i]
+		}
+		return 0
+	}
+	c1, c2 := at(1), at(2)
+	switch c {
+	case '=':
+		switch {
+		case c1 == '>':
+			return 2
+		case c1 == '=' && c2 == '=':
+			return 3
+		case c1 == '=':
+			return 2
+		}
+	case '!':
+		if c1 == '=' {
+			if c2 == '=' {
+				return 3
+			}
+			return 2
+		}
+	case '.':
+		if c1 == '.' && c2 == '.' {
+			return 3
+		}
+	case '?':
+		if c1 == '?' || c1 == '.' && !(c2 >= '0' && c2 <= '9') {
+			if c1 == '?' && c2 == '=' {
+				return 3
+			}
+			return 2
+		}
+	case '<', '>', '&', '|', '*', '+', '-', '%', '^', '/':
+		if c1 == c && (c == '&' || c == '|' || c == '*' || c == '<' || c == '>' || c == '+' || c == '-') {
+			if c == '>' && c2 == '>' {
+				if at(3) == '=' {
+					return 4
+				}
+				return 3
+			}
+			if c2 == '=' && c != '+' && c != '-' {
+				return 3
+			}
+			return 2
+		}
+		if c1 == '=' {
+			return 2
+		}
 	}
 	return 1
 }

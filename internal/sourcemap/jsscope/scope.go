@@ -13,7 +13,9 @@
 //     with an expression body ends where that expression does;
 //   - class and object methods: `A.m` (`get A.m`, `set A.m` for accessors, `new A` for the
 //     constructor) and `c.m` for methods of an object literal assigned to `c`;
-//   - class bodies, named `new A`, because field initializers run in the constructor;
+//   - class bodies, named `new A`, because field initializers run in the constructor; for
+//     `var A = class B {…}` the binding A names the class (bundlers keep the developer's name
+//     there and rename the inner one: esbuild writes `var UserService = class _UserService`);
 //   - anything passed as a call argument stays anonymous: the name would be a guess.
 //
 // Each name is kept as components with their positions, so the caller can map every identifier
@@ -97,6 +99,7 @@ type pending struct {
 }
 
 type finder struct {
+	src    string
 	toks   []token
 	stack  []open
 	scopes []Scope
@@ -112,7 +115,8 @@ type finder struct {
 
 // Scan finds the scopes of a JavaScript source.
 func Scan(src string) *Index {
-	f := &finder{lastParenOpen: -1}
+	// about one significant token per 3 bytes of minified code
+	f := &finder{src: src, lastParenOpen: -1, toks: make([]token, 0, len(src)/3+16)}
 	lx := &lexer{src: src}
 	for {
 		t, ok := lx.next()
@@ -156,12 +160,15 @@ func (f *finder) top() *open {
 	return &f.stack[len(f.stack)-1]
 }
 
+// text returns a token's source text.
+func (f *finder) text(t token) string { return f.src[t.start:t.end] }
+
 func (f *finder) isPunct(i int, text string) bool {
-	return i >= 0 && i < len(f.toks) && f.toks[i].kind == tPunct && f.toks[i].text == text
+	return i >= 0 && i < len(f.toks) && f.toks[i].kind == tPunct && f.text(f.toks[i]) == text
 }
 
 func (f *finder) isIdent(i int, text string) bool {
-	return i >= 0 && i < len(f.toks) && f.toks[i].kind == tIdent && f.toks[i].text == text
+	return i >= 0 && i < len(f.toks) && f.toks[i].kind == tIdent && f.text(f.toks[i]) == text
 }
 
 func (f *finder) newScope(startTok int, name []Component) int {
@@ -186,10 +193,11 @@ func (f *finder) closeArrows(i int) {
 
 func (f *finder) step(i int) {
 	t := f.toks[i]
+	text := f.text(t)
 	// a closed parameter list (or an arrow) decides what the next token starts
 	if p := f.afterParams; p != nil {
 		f.afterParams = nil
-		if t.kind == tPunct && t.text == "{" {
+		if t.kind == tPunct && text == "{" {
 			f.stack = append(f.stack, open{kind: oFuncBody, tok: i, scope: f.newScope(p.startTok, p.name)})
 			return
 		}
@@ -199,27 +207,27 @@ func (f *finder) step(i int) {
 	}
 	if t.kind == tIdent {
 		switch {
-		case t.text == "function":
+		case text == "function":
 			start := i
 			if f.isIdent(i-1, "async") {
 				start = i - 1
 			}
 			f.afterFunction = &pending{startTok: start, name: f.infer(start)}
-		case t.text == "class":
+		case text == "class":
 			f.pendingClass, f.pendingClassDepth = &pending{startTok: i, name: f.infer(i)}, len(f.stack)
 		case f.afterFunction != nil:
-			f.afterFunction.name = []Component{ident(t)}
-		case f.pendingClass != nil && len(f.stack) == f.pendingClassDepth && f.isIdent(i-1, "class") && t.text != "extends" && len(f.pendingClass.name) == 0:
+			f.afterFunction.name = []Component{f.ident(t)}
+		case f.pendingClass != nil && len(f.stack) == f.pendingClassDepth && f.isIdent(i-1, "class") && text != "extends" && len(f.pendingClass.name) == 0:
 			// `var A = class B {}`: bundlers write the developer's class name as A and rename the
 			// inner binding (esbuild: `var UserService = class _UserService`), so A wins.
-			f.pendingClass.name = []Component{ident(t)}
+			f.pendingClass.name = []Component{f.ident(t)}
 		}
 		return
 	}
 	if t.kind != tPunct {
 		return
 	}
-	switch t.text {
+	switch text {
 	case "(":
 		o := open{kind: oParen, tok: i, scope: -1}
 		if p := f.afterFunction; p != nil {
@@ -253,7 +261,7 @@ func (f *finder) step(i int) {
 		o := f.top()
 		f.stack = f.stack[:len(f.stack)-1]
 		f.closeScope(o.scope, t.endLine, t.endCol)
-		if t.text == ")" {
+		if text == ")" {
 			f.lastParenOpen = o.tok
 			f.afterParams = o.method
 		}
@@ -277,7 +285,9 @@ func (f *finder) step(i int) {
 	}
 }
 
-func ident(t token) Component { return Component{Text: t.text, Ident: true, Line: t.line, Col: t.col} }
+func (f *finder) ident(t token) Component {
+	return Component{Text: f.text(t), Ident: true, Line: t.line, Col: t.col}
+}
 
 // keyAt returns the property-name component of token i, if it can name a method or key.
 func (f *finder) keyAt(i int) (Component, bool) {
@@ -286,7 +296,7 @@ func (f *finder) keyAt(i int) (Component, bool) {
 	}
 	switch t := f.toks[i]; t.kind {
 	case tIdent, tPrivate:
-		return ident(t), true
+		return f.ident(t), true
 	}
 	return Component{}, false
 }
@@ -305,18 +315,19 @@ func (f *finder) methodAt(paren int) *pending {
 	start, prefix := paren-1, ""
 	for j := paren - 2; j > o.tok; j-- {
 		t := f.toks[j]
-		if t.kind == tPunct && t.text == "*" {
+		text := f.text(t)
+		if t.kind == tPunct && text == "*" {
 			start = j
 			continue
 		}
-		if t.kind == tIdent && (t.text == "static" || t.text == "async" || t.text == "get" || t.text == "set") {
-			if t.text == "get" || t.text == "set" {
-				prefix = t.text + " "
+		if t.kind == tIdent && (text == "static" || text == "async" || text == "get" || text == "set") {
+			if text == "get" || text == "set" {
+				prefix = text + " "
 			}
 			start = j
 			continue
 		}
-		if !(t.kind == tPunct && (t.text == "," || t.text == ";" || t.text == "}")) {
+		if !(t.kind == tPunct && (text == "," || text == ";" || text == "}")) {
 			return nil
 		}
 		break
@@ -348,13 +359,13 @@ func (f *finder) objectLiteralAt(i int) bool {
 	p := f.toks[i-1]
 	switch p.kind {
 	case tIdent:
-		switch p.text {
+		switch f.text(p) {
 		case "return", "typeof", "in", "of", "new", "delete", "void", "throw", "case", "yield", "await", "instanceof":
 			return true
 		}
 		return false
 	case tPunct:
-		switch p.text {
+		switch f.text(p) {
 		case ")", "]", "}", ";", "{", "=>":
 			return false
 		case ":":
@@ -373,7 +384,7 @@ func (f *finder) infer(start int) []Component {
 	if j < 0 || f.toks[j].kind != tPunct {
 		return nil
 	}
-	switch f.toks[j].text {
+	switch f.text(f.toks[j]) {
 	case "=":
 		var chain []Component
 		k := j - 1

@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -216,4 +217,51 @@ func CleanFilename(name string) string {
 		name = name[i+1:]
 	}
 	return name
+}
+
+// Module derives a frame's module from a source URL or cleaned filename the way Sentry's
+// generate_module does: the URL's path without extension and ".min"; everything after a path
+// segment that is an md5/sha1 hash; else with leading slashes, common folders (js, scripts,
+// static, build, node_modules, bower_components, dot/underscore/tilde folders), version and hash
+// folders, and a trailing commit-ish removed. It returns "<unknown module>" when nothing is left.
+func Module(src string) string {
+	const unknown = "<unknown module>"
+	if src == "" {
+		return unknown
+	}
+	path := src
+	if u, err := url.Parse(src); err == nil {
+		path = u.Path
+	} else {
+		path = StripQuery(src)
+	}
+	if i := strings.LastIndexByte(path, '.'); i > strings.LastIndexByte(path, '/') {
+		path = path[:i]
+	}
+	path = strings.TrimSuffix(path, ".min")
+	tokens := strings.Split(path, "/")
+	for i, tok := range tokens {
+		if versionRE.MatchString(tok) {
+			return strings.Join(tokens[i+1:], "/")
+		}
+	}
+	if m := cleanModuleRE.ReplaceAllString(path, ""); m != "" {
+		return m
+	}
+	return unknown
+}
+
+var (
+	versionRE     = regexp.MustCompile(`(?i)^[a-f0-9]{32}|[a-f0-9]{40}$`)
+	cleanModuleRE = regexp.MustCompile(`(?i)^(?:/|(?:(?:java)?scripts?|js|build|static|node_modules|bower_components|[_.~].*?|v?(?:\d+\.)*\d+|[a-f0-9]{7,8}|[a-f0-9]{32}|[a-f0-9]{40})/)+|(?:[-.][a-f0-9]{7,}$)`)
+)
+
+// HasModule reports whether Sentry sets a module for a frame with this abs_path.
+func HasModule(absPath string) bool {
+	for _, p := range []string{"http:", "https:", "webpack:", "turbopack:", "app:"} {
+		if strings.HasPrefix(absPath, p) {
+			return true
+		}
+	}
+	return false
 }

@@ -104,3 +104,20 @@ func TestCleanFilenameDropsBundlerPrefixes(t *testing.T) {
 		}
 	}
 }
+
+func TestModule(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://example.com/static/js/app.min.js", "app"},
+		{"http://example.com/foo/bar/baz.js?v=1", "foo/bar/baz"},
+		{"https://example.com/assets/0123456789abcdef0123456789abcdef/chunk/main.js", "chunk/main"},
+		{"https://example.com/v1.2.3/lib/util.js", "lib/util"},
+		{"./src/components/App.jsx", "src/components/App"},
+		{"app:///node_modules/react/index.js", "react/index"},
+		{"", "<unknown module>"},
+	}
+	for _, tc := range tests {
+		if got := Module(tc.in); got != tc.want {
+			t.Errorf("Module(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
