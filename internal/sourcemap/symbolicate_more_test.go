@@ -29,7 +29,9 @@ func TestSymbolicateSourcesOutsideTheMap(t *testing.T) {
 	frames := stackFixtures(t)["esbuild"]["amount"]
 	top := frames[len(frames)-1]
 	js := readFixture(t, "esbuild", "app.min.js")
-	relDir := func(root string) string { return filepath.Join(root, projectID, "release", releaseVer, "_", "~", "srv", "app") }
+	relDir := func(root string) string {
+		return filepath.Join(root, projectID, "release", releaseVer, "_", "~", "srv", "app")
+	}
 	tests := []struct {
 		name        string
 		setup       func(t *testing.T, root string)
