@@ -2,6 +2,7 @@ package translator
 
 import (
 	"encoding/json"
+	"unsafe"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -66,7 +67,10 @@ func (t *translation) event(it *envelope.Item) error {
 	m.PutStr(attrkey.EventID, ev.EventID)
 	m.PutStr(attrkey.ProjectID, t.in.ProjectID)
 	m.PutStr(attrkey.ItemType, "event")
-	m.PutStr(attrkey.Event, string(normalized))
+	// The normalized JSON is a buffer Normalize made for this call and nothing else references,
+	// so the attribute takes it without a copy: ~10 KB less garbage per reference event.
+	// TestNormalizedEventIsNotReused guards the assumption.
+	m.PutStr(attrkey.Event, unsafe.String(unsafe.SliceData(normalized), len(normalized)))
 	putNonEmpty(m, attrkey.Level, ev.Level)
 	putNonEmpty(m, attrkey.Platform, ev.Platform)
 	putNonEmpty(m, attrkey.Transaction, ev.Transaction)

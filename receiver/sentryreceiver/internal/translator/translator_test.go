@@ -232,6 +232,22 @@ func TestTranslateReferenceNodeError(t *testing.T) {
 	require.Equal(t, idA, out.EventID)
 }
 
+// TestNormalizedEventIsNotReused guards the zero-copy sentry.event attribute: the JSON Normalize
+// returns must stay intact when Normalize runs again, as it would not if its buffer were pooled.
+func TestNormalizedEventIsNotReused(t *testing.T) {
+	env := readEnvelope(t, "testdata/node-error.envelope")
+	first := Translate(Input{ProjectID: "1", ReceivedAt: received, Envelope: env})
+	record := first.Logs.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0)
+	v, _ := record.Attributes().Get("sentry.event")
+	before := strings.Clone(v.Str())
+	for range 3 {
+		other := readEnvelope(t, "testdata/node-error.envelope")
+		other.Items[0].Payload = []byte(`{"message":"another event that would overwrite a shared buffer","extra":{"pad":"` + strings.Repeat("x", 12000) + `"}}`)
+		Translate(Input{ProjectID: "1", ReceivedAt: received, Envelope: other})
+	}
+	require.Equal(t, before, v.Str())
+}
+
 func TestTranslateTraces(t *testing.T) {
 	transaction := `{"event_id":"44444444444444444444444444444444","type":"transaction","transaction":"POST /api/checkout","transaction_info":{"source":"route"},
 		"platform":"node","release":"shop@1.2.3","environment":"production","server_name":"web-1","sdk":{"name":"sentry.javascript.node","version":"11.12.0"},
