@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -53,13 +54,7 @@ func (rcv *sentryReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apiErr)
 		return
 	}
-	if id == "" {
-		writeJSON(w, http.StatusOK, struct{}{})
-		return
-	}
-	writeJSON(w, http.StatusOK, struct {
-		ID string `json:"id"`
-	}{id})
+	writeOK(w, id)
 }
 
 // handle authenticates, reads and forwards one request; it returns the event id to answer with.
@@ -284,6 +279,19 @@ func (rcv *sentryReceiver) count(ctx context.Context, itemType, outcome string) 
 	if !knownTypes[itemType] {
 		itemType = "unknown"
 	}
-	rcv.tel.ReceiverSentryItems.Add(ctx, 1, metric.WithAttributes(
-		attribute.String("item_type", itemType), attribute.String("outcome", outcome)))
+	rcv.tel.ReceiverSentryItems.Add(ctx, 1, itemAttrs(itemType, outcome))
+}
+
+// itemAttrCache holds one attribute option per (item type, outcome): the set is bounded by
+// knownTypes and the outcomes, and building it per item would allocate on the hot path.
+var itemAttrCache sync.Map
+
+func itemAttrs(itemType, outcome string) metric.AddOption {
+	k := itemType + "/" + outcome
+	if o, ok := itemAttrCache.Load(k); ok {
+		return o.(metric.AddOption)
+	}
+	o := metric.WithAttributeSet(attribute.NewSet(attribute.String("item_type", itemType), attribute.String("outcome", outcome)))
+	itemAttrCache.Store(k, o)
+	return o
 }
