@@ -269,7 +269,7 @@ func (s *state) crashFrameVariable(name string) string {
 	case "module", "stack.module":
 		missing = "<no-module>"
 		if fi != nil {
-			v = fi.f.Module
+			v = fi.module
 		}
 	default:
 		missing = "<no-package>"

@@ -152,7 +152,7 @@ func hasUpper(s string) bool {
 }
 
 func (s *state) moduleComponent(fi *frameInfo) *Component {
-	m := fi.f.Module
+	m := fi.module
 	if m == "" {
 		return s.a.node("module")
 	}

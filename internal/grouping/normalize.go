@@ -17,7 +17,14 @@ type frameInfo struct {
 	function    string // trimmed
 	rawFunction string // the untrimmed name when trimming changed it, or the SDK's raw_function
 	filename    string
+	module      string // the SDK's, or generated from the URL for JavaScript
 	contextLine string
+}
+
+// jsProcessedPath: the URLs Sentry's JavaScript processing derives modules from.
+func jsProcessedPath(p string) bool {
+	return strings.HasPrefix(p, "http:") || strings.HasPrefix(p, "https:") ||
+		strings.HasPrefix(p, "webpack:") || strings.HasPrefix(p, "app:")
 }
 
 // prepared is one stacktrace after normalization and stack-trace rules.
@@ -92,6 +99,10 @@ func (s *state) prepare(st *event.Stacktrace, exc *event.Exception) *prepared {
 		if !s.cfg.keepMultiprocessingContext && s.ev.Platform == "python" {
 			fi.contextLine = parameterizeSpawnMain(f, fi.contextLine)
 		}
+		fi.module = f.Module
+		if fi.module == "" && fi.platform == "javascript" && jsProcessedPath(f.AbsPath) {
+			fi.module = GenerateJSModule(f.AbsPath)
+		}
 		path := f.AbsPath
 		if path == "" {
 			path = f.Filename
@@ -106,7 +117,7 @@ func (s *state) prepare(st *event.Stacktrace, exc *event.Exception) *prepared {
 		match[i] = enhancers.Frame{
 			Family:      fi.family,
 			Path:        glob.Fold(path),
-			Module:      f.Module,
+			Module:      fi.module,
 			Function:    fi.function,
 			Package:     glob.Fold(f.Package),
 			ClientInApp: clientInApp,

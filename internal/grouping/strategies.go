@@ -2,9 +2,9 @@ package grouping
 
 import (
 	"slices"
-	"sync"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/faultline/faultline/internal/grouping/enhancers"
 	"github.com/faultline/faultline/internal/grouping/parameterize"

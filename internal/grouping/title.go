@@ -122,7 +122,7 @@ func frameCulprit(fi *frameInfo) string {
 	case "objc", "cocoa", "native":
 		return orDefault(f.Function, "?")
 	}
-	loc := orDefault(f.Module, f.Filename)
+	loc := orDefault(fi.module, f.Filename)
 	if loc == "" {
 		return ""
 	}

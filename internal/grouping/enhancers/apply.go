@@ -67,16 +67,20 @@ func (rs *Rules) Apply(frames []Frame, exc *Exception, states []FrameState) Stac
 	for i := range frames {
 		bits = append(bits, rs.staticBits(&frames[i]))
 	}
-	for ri, r := range rs.rules {
-		if r.frameFamilies&present == 0 {
-			continue
-		}
-		word, bit := ri/64, uint64(1)<<(ri%64)
-		for i := range frames {
-			if bits[i][word]&bit == 0 || !r.matchesDynamic(frames, states, i, exc) {
+	// Categories are assigned first, so every category: matcher sees them whichever rule
+	// (built-in or project) assigns them; then all other actions run in rule order.
+	for _, categories := range [2]bool{true, false} {
+		for ri, r := range rs.rules {
+			if r.frameFamilies&present == 0 || (categories && !r.hasCategory) || (!categories && !r.hasFrameFlag && !r.hasStackVar) {
 				continue
 			}
-			r.apply(states, i, &st)
+			word, bit := ri/64, uint64(1)<<(ri%64)
+			for i := range frames {
+				if bits[i][word]&bit == 0 || !r.matchesDynamic(frames, states, i, exc) {
+					continue
+				}
+				r.apply(states, i, &st, categories)
+			}
 		}
 	}
 	for i := range states {
@@ -87,8 +91,11 @@ func (rs *Rules) Apply(frames []Frame, exc *Exception, states []FrameState) Stac
 	return st
 }
 
-func (r *Rule) apply(states []FrameState, i int, st *Stack) {
+func (r *Rule) apply(states []FrameState, i int, st *Stack, categories bool) {
 	for _, a := range r.actions {
+		if (a.kind == actionCategory) != categories {
+			continue
+		}
 		switch a.kind {
 		case actionCategory:
 			states[i].Category = a.str
