@@ -255,15 +255,23 @@ func (f *finder) step(i int) {
 		f.stack = append(f.stack, open{kind: oBlock, tok: i, scope: -1})
 	case ")", "]", "}":
 		f.closeArrows(i)
-		if len(f.stack) == 0 {
+		// Pop to the matching opener, closing what the input left open; a closer without one
+		// is ignored. Scopes therefore always nest, whatever the input.
+		j := len(f.stack) - 1
+		for j >= 0 && !closes(text, f.stack[j].kind) {
+			j--
+		}
+		if j < 0 {
 			return
 		}
-		o := f.top()
-		f.stack = f.stack[:len(f.stack)-1]
-		f.closeScope(o.scope, t.endLine, t.endCol)
+		opener := f.stack[j]
+		for len(f.stack) > j {
+			f.closeScope(f.top().scope, t.endLine, t.endCol)
+			f.stack = f.stack[:len(f.stack)-1]
+		}
 		if text == ")" {
-			f.lastParenOpen = o.tok
-			f.afterParams = o.method
+			f.lastParenOpen = opener.tok
+			f.afterParams = opener.method
 		}
 	case ",", ";":
 		f.closeArrows(i)
@@ -283,6 +291,17 @@ func (f *finder) step(i int) {
 		}
 		f.afterParams = &pending{startTok: start, name: f.infer(start), arrow: true}
 	}
+}
+
+// closes reports whether a closing punctuator matches an open construct.
+func closes(closer string, k openKind) bool {
+	switch closer {
+	case ")":
+		return k == oParen
+	case "]":
+		return k == oBracket
+	}
+	return k == oBlock || k == oObject || k == oClass || k == oFuncBody
 }
 
 func (f *finder) ident(t token) Component {
