@@ -357,8 +357,8 @@ var nodeCases = []groupingCase{
 		// A hybrid server rule keeps the variants and salts them with a literal.
 		name: "node server rule with default salts the component hash", platform: "node",
 		fpRules: "logger:payments -> {{ default }}, payments",
-		event: `{"platform": "node", "logger": "payments", "exception": {"values": [{"type": "Error", "value": "card declined 4242"}]}}`,
-		want:  map[string][]string{"app": {"Error", "card declined <int>", "payments"}},
+		event:   `{"platform": "node", "logger": "payments", "exception": {"values": [{"type": "Error", "value": "card declined 4242"}]}}`,
+		want:    map[string][]string{"app": {"Error", "card declined <int>", "payments"}},
 	},
 	{
 		// error.type matcher in a stack-trace rule applies only to that exception's frames.

@@ -57,6 +57,9 @@ func (r *Result) Primary() string {
 // MarshalJSON writes the `faultline group` contract (DESIGN §6):
 // {"config", "hashes", "variants": {name: {"hash" (null when not contributing), "contributes",
 // "hint", "tree" …}}}, followed by title, culprit and metadata. Variants are sorted by name.
+// Placeholders stay readable ("<int>"); encoding/json's Marshal would re-escape them as
+// "\u003cint\u003e" (equal JSON), so writers should call MarshalJSON or an Encoder with
+// SetEscapeHTML(false).
 func (r *Result) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 2048)
 	b = append(b, `{"config":`...)
