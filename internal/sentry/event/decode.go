@@ -10,16 +10,32 @@ import (
 // reads the normalized shapes and tolerates the legacy ones, but it does not normalize: use
 // Normalize for what SDKs send.
 func Decode(normalized []byte) (*Event, error) {
-	sl := slabPool.Get().(*slab)
-	defer sl.release()
-	root, err := parseJSON(string(normalized), maxStoredDepth, sl)
+	ev, err := decodeText(string(normalized))
 	if err != nil {
 		return nil, fmt.Errorf("decode event: %w", err)
 	}
-	if root.kind != kindObject {
-		return nil, fmt.Errorf("decode event: event is not a JSON object (found %s)", kindName(root.kind))
+	return ev, nil
+}
+
+// decodeText reads the typed view of an event; the view's strings share s.
+func decodeText(s string) (*Event, error) {
+	p := newReader(s)
+	if p.peek() != '{' {
+		n, ok := p.scalar()
+		if !ok {
+			return nil, p.err
+		}
+		return nil, fmt.Errorf("event is not a JSON object (found %s)", kindName(n.kind))
 	}
-	return decodeTree(&root), nil
+	ev, err := p.readEvent()
+	if err != nil {
+		return nil, err
+	}
+	if p.skipWS(); p.pos < len(p.s) {
+		p.fail("unexpected %s after the document", describeByte(p.s[p.pos]))
+		return nil, p.err
+	}
+	return ev, nil
 }
 
 // decodeTree builds the typed view. Strings point into the parsed text, so the view costs

@@ -9,7 +9,8 @@ import (
 	"unicode/utf8"
 )
 
-// FuzzNormalize checks the properties the store and processor rely on: Normalize never panics,
+// FuzzNormalize checks the properties the store and processor rely on: Decode and the tree
+// reader agree on any input, Normalize never panics,
 // its output is valid JSON (and UTF-8) that Decode and ParseDocument accept with the same typed
 // view, a document written back unchanged is byte-identical, and normalizing again changes
 // nothing. The second pass has no sent_at: clock drift belongs to the envelope, which a stored
@@ -19,6 +20,20 @@ func FuzzNormalize(f *testing.F) {
 	f.Add([]byte(`{"exception":{"type":"E"},"message":"m","tags":{"environment":"e"},"timestamp":"2026-11-25T22:00:00"}`))
 	opts := NormalizeOptions{EventID: "", ReceivedAt: received, SentAt: received.Add(-2 * time.Hour), ClientIP: "192.0.2.7"}
 	f.Fuzz(func(t *testing.T, raw []byte) {
+		// Decode reads text directly and the tree reads parsed nodes: both must see the same event.
+		sl := slabPool.Get().(*slab)
+		root, treeErr := parseJSON(string(raw), maxStoredDepth, sl)
+		direct, directErr := Decode(raw)
+		if (treeErr == nil && root.kind == kindObject) != (directErr == nil) {
+			t.Fatalf("tree parse error %v, Decode error %v for %q", treeErr, directErr, raw)
+		}
+		if directErr == nil {
+			if tree := decodeTree(&root); !reflect.DeepEqual(tree, direct) {
+				t.Fatalf("Decode and the tree read differently:\n%+v\n%+v\n%q", direct, tree, raw)
+			}
+		}
+		sl.release()
+
 		out, ev, err := Normalize(raw, opts)
 		if err != nil {
 			return

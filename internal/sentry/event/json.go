@@ -246,6 +246,15 @@ func (p *parser) literal(slot int, lit string, k kind) bool {
 }
 
 func (p *parser) number(slot int) bool {
+	raw, ok := p.lexNumber()
+	if ok {
+		p.sl.stack[slot].val = node{kind: kindNumber, raw: raw}
+	}
+	return ok
+}
+
+// lexNumber reads a number with JSON's grammar and returns its text.
+func (p *parser) lexNumber() (string, bool) {
 	s, start := p.s, p.pos
 	i := start
 	if s[i] == '-' {
@@ -260,7 +269,7 @@ func (p *parser) number(slot int) bool {
 		}
 	default:
 		p.pos = i
-		return p.fail("invalid number: expected a digit")
+		return "", p.fail("invalid number: expected a digit")
 	}
 	if i < len(s) && s[i] == '.' {
 		i++
@@ -270,7 +279,7 @@ func (p *parser) number(slot int) bool {
 		}
 		if i == d {
 			p.pos = i
-			return p.fail("invalid number: expected a digit after '.'")
+			return "", p.fail("invalid number: expected a digit after '.'")
 		}
 	}
 	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
@@ -284,12 +293,11 @@ func (p *parser) number(slot int) bool {
 		}
 		if i == d {
 			p.pos = i
-			return p.fail("invalid number: expected a digit in the exponent")
+			return "", p.fail("invalid number: expected a digit in the exponent")
 		}
 	}
 	p.pos = i
-	p.sl.stack[slot].val = node{kind: kindNumber, raw: s[start:i]}
-	return true
+	return s[start:i], true
 }
 
 // container parses an object or an array, its opening bracket at p.pos. Children go onto the
@@ -720,15 +728,13 @@ func (m *member) name() string {
 }
 
 // get returns the value of key in object n, or nil. A pointer into n is valid until n's members
-// change.
+// change. When a key repeats, the last one counts, as in serde_json (Relay) and in Decode.
 func (n *node) get(key string) *node {
 	if n == nil || n.kind != kindObject {
 		return nil
 	}
-	for i := range n.kids {
-		if n.kids[i].is(key) {
-			return &n.kids[i].val
-		}
+	if i := n.index(key); i >= 0 {
+		return &n.kids[i].val
 	}
 	return nil
 }
@@ -741,9 +747,9 @@ func (n *node) elems() []member {
 	return n.kids
 }
 
-// index returns the position of key in object n, or -1.
+// index returns the position of the last key in object n, or -1.
 func (n *node) index(key string) int {
-	for i := range n.kids {
+	for i := len(n.kids) - 1; i >= 0; i-- {
 		if n.kids[i].is(key) {
 			return i
 		}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/valyala/fastjson"
 )
 
 // referenceEvent returns the event item of testdata/node-error.envelope, the ~9.5 KB node error
@@ -412,5 +414,37 @@ func BenchmarkDecode(b *testing.B) {
 		if _, err := Decode(norm); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkParseTree is the tree parse alone (no normalization, no output), the part of
+// Normalize that BenchmarkFastjsonParseMarshal is the alternative to.
+func BenchmarkParseTree(b *testing.B) {
+	raw := string(referenceEvent(b))
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		sl := slabPool.Get().(*slab)
+		if _, err := parseJSON(raw, maxInputDepth, sl); err != nil {
+			b.Fatal(err)
+		}
+		sl.release()
+	}
+}
+
+// BenchmarkFastjsonParseMarshal is the measured alternative: valyala/fastjson's tree parse and
+// marshal of the same event (json.go says why it is not used).
+func BenchmarkFastjsonParseMarshal(b *testing.B) {
+	raw := referenceEvent(b)
+	var p fastjson.Parser
+	var out []byte
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		v, err := p.ParseBytes(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = v.MarshalTo(out[:0])
 	}
 }
