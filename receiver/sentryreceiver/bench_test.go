@@ -40,6 +40,7 @@ func BenchmarkHandleNodeErrorEnvelope(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	body := bytes.NewReader(data)
+	start := processCPU()
 	for b.Loop() {
 		body.Reset(data)
 		req := httptest.NewRequest("POST", "/api/1/envelope/", io.NopCloser(body))
@@ -50,6 +51,7 @@ func BenchmarkHandleNodeErrorEnvelope(b *testing.B) {
 			b.Fatalf("status %d: %s", w.Code, w.Body)
 		}
 	}
+	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkHTTPNodeErrorEnvelope adds the loopback HTTP round trip through the confighttp server,
@@ -76,6 +78,7 @@ func BenchmarkHTTPNodeErrorEnvelope(b *testing.B) {
 	defer client.CloseIdleConnections()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
+	start := processCPU()
 	for b.Loop() {
 		req, _ := http.NewRequest("POST", url, bytes.NewReader(data))
 		req.Header.Set("X-Sentry-Auth", xAuth1)
@@ -89,4 +92,5 @@ func BenchmarkHTTPNodeErrorEnvelope(b *testing.B) {
 			b.Fatalf("status %d", resp.StatusCode)
 		}
 	}
+	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
 }

@@ -25,8 +25,9 @@ type Envelope struct {
 	Header Header
 	Items  []Item
 	// Dropped lists items that were read past but not kept because they broke a size or count
-	// limit. Their siblings are unaffected; the caller decides how to report them (Relay answers
-	// 413 for the whole envelope, see README.md).
+	// limit. Their siblings are unaffected: Relay rejects the whole envelope with 413 instead, but
+	// dropping only the offender keeps an event whose attachment is too big. The caller decides
+	// how to report them (the sentry receiver still answers 413, see its README).
 	Dropped []Dropped
 }
 
