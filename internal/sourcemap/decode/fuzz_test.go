@@ -3,11 +3,13 @@ package decode
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
 // FuzzDecodeVLQ checks that any input either fails cleanly or decodes to a value that survives a
-// round trip through the encoder, and that whole mappings strings never panic.
+// round trip through the encoder, that whole mappings strings never panic, and that the chunked
+// (parallel) decoder agrees with the sequential one.
 func FuzzDecodeVLQ(f *testing.F) {
 	for _, s := range []string{"A", "D", "+/////D", "ggggggE", "AAAA,SAASA;;ACA", "C,F", ";;A="} {
 		f.Add([]byte(s))
@@ -23,11 +25,19 @@ func FuzzDecodeVLQ(f *testing.F) {
 			}
 		}
 		lines, segs, err := decodeMappings(b, 3, 3)
+		// the chunked decoder must agree with the sequential one, or refuse when it fails
+		plines, psegs, ok := decodeInChunks(b, 3, 3, 3)
 		if err != nil {
+			if ok {
+				t.Fatalf("chunked decoder accepted mappings the sequential one rejects (%v)", err)
+			}
 			return
 		}
 		if int(lines[len(lines)-1]) != len(segs) {
 			t.Fatalf("line index ends at %d, have %d segments", lines[len(lines)-1], len(segs))
+		}
+		if ok && (!slices.Equal(lines, plines) || !slices.Equal(segs, psegs)) {
+			t.Fatalf("chunked decoder differs: %v %v vs %v %v", lines, segs, plines, psegs)
 		}
 	})
 }

@@ -89,16 +89,44 @@ func (s *scanner) peek() kind {
 }
 
 // str reads a string and returns its raw bytes between the quotes (still escaped) and whether it
-// contains escapes. It finds quotes and backslashes with bytes.IndexByte (vectorized), because
-// sourcesContent is most of a map's bytes. Escapes are validated; raw control characters inside
-// strings are tolerated (a leniency JSON.parse does not have, and harmless here).
+// contains escapes. Escapes are validated; raw control characters inside strings are tolerated
+// (a leniency JSON.parse does not have, and harmless here).
 func (s *scanner) str() (raw []byte, escaped bool, err error) {
+	return s.scanString(true)
+}
+
+// lazyStr reads a string without validating its escapes: it jumps from quote to quote
+// (bytes.IndexByte is vectorized), which is what makes sourcesContent, most of a map's bytes,
+// cheap. unescape tolerates what it then finds.
+func (s *scanner) lazyStr() (raw []byte, escaped bool, err error) {
+	return s.scanString(false)
+}
+
+func (s *scanner) scanString(validate bool) (raw []byte, escaped bool, err error) {
 	s.ws()
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
 		return nil, false, s.errorf("expected string")
 	}
 	s.i++
 	start := s.i
+	if !validate {
+		for {
+			q := bytes.IndexByte(s.b[s.i:], '"')
+			if q < 0 {
+				return nil, false, s.errorf("unterminated string")
+			}
+			end := s.i + q
+			bs := 0
+			for end-bs-1 >= start && s.b[end-bs-1] == '\\' {
+				bs++
+			}
+			s.i = end + 1
+			if bs%2 == 0 {
+				raw = s.b[start:end]
+				return raw, bytes.IndexByte(raw, '\\') >= 0, nil
+			}
+		}
+	}
 	quote := -1 // position of the next '"' at or after s.i, once searched
 	for {
 		if quote < s.i {
@@ -308,7 +336,8 @@ func (s *scanner) array(elem func(i int) error) error {
 }
 
 // unescape turns the raw bytes of a JSON string into its value. Invalid surrogates become U+FFFD,
-// as JSON.parse followed by UTF-8 encoding would produce.
+// as JSON.parse followed by UTF-8 encoding would produce. Escapes that lazyStr did not validate
+// and turn out malformed are kept as they are.
 func unescape(raw []byte, escaped bool) string {
 	if !escaped {
 		return string(raw)
@@ -316,7 +345,7 @@ func unescape(raw []byte, escaped bool) string {
 	out := make([]byte, 0, len(raw))
 	for i := 0; i < len(raw); {
 		c := raw[i]
-		if c != '\\' {
+		if c != '\\' || i+1 >= len(raw) {
 			out = append(out, c)
 			i++
 			continue
@@ -332,10 +361,17 @@ func unescape(raw []byte, escaped bool) string {
 			out = append(out, '\r')
 		case 't':
 			out = append(out, '\t')
+		case '"', '\\', '/':
+			out = append(out, raw[i+1])
 		case 'u':
+			if i+6 > len(raw) || !isHex4(raw[i+2:i+6]) {
+				out = append(out, c)
+				i++
+				continue
+			}
 			r := rune(hex4(raw[i+2 : i+6]))
 			i += 6
-			if r >= 0xD800 && r < 0xDC00 && i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' {
+			if r >= 0xD800 && r < 0xDC00 && i+6 <= len(raw) && raw[i] == '\\' && raw[i+1] == 'u' && isHex4(raw[i+2:i+6]) {
 				if lo := rune(hex4(raw[i+2 : i+6])); lo >= 0xDC00 && lo < 0xE000 {
 					r = 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00)
 					i += 6
@@ -346,8 +382,8 @@ func unescape(raw []byte, escaped bool) string {
 			}
 			out = utf8.AppendRune(out, r)
 			continue
-		default: // '"', '\\', '/'
-			out = append(out, raw[i+1])
+		default:
+			out = append(out, c, raw[i+1])
 		}
 		i += 2
 	}

@@ -8,7 +8,9 @@
 // Validation follows the tc39 source-map-tests: a map the spec calls invalid is rejected with a
 // reason (wrong field types, bad VLQ, out-of-range indexes, overlapping sections, nested index
 // maps). Leniencies, each because real maps need it: a `)]}'` XSSI prefix is skipped, trailing
-// commas are accepted, raw control characters inside strings are kept, null `file`/`sourceRoot`
+// commas are accepted, raw control characters inside strings are kept, escapes inside
+// sourcesContent are checked only when that source is read (and kept as written when malformed),
+// null `file`/`sourceRoot`
 // count as absent, `x_google_ignoreList` stands in for a missing `ignoreList`, and an unparsable
 // debug id is dropped with a warning instead of failing the map.
 package decode
@@ -307,7 +309,7 @@ func decodeAny(s *scanner, depth int) (*Map, error) {
 			})
 		case "sourcesContent":
 			r.contents = r.contents[:0]
-			return stringArray(s, "sourcesContent", true, func(raw []byte, esc, null bool) {
+			return stringArrayWith(s, "sourcesContent", true, s.lazyStr, func(raw []byte, esc, null bool) {
 				r.contents = append(r.contents, content{raw: raw, escaped: esc, present: !null})
 			})
 		case "names":
@@ -496,13 +498,17 @@ func optString(s *scanner, field string, dst *string) error {
 }
 
 func stringArray(s *scanner, field string, nullable bool, add func(raw []byte, escaped, null bool)) error {
+	return stringArrayWith(s, field, nullable, s.str, add)
+}
+
+func stringArrayWith(s *scanner, field string, nullable bool, str func() ([]byte, bool, error), add func(raw []byte, escaped, null bool)) error {
 	if s.peek() != kindArray {
 		return typeErr(s, field, "an array")
 	}
 	return s.array(func(i int) error {
 		switch s.peek() {
 		case kindString:
-			raw, esc, err := s.str()
+			raw, esc, err := str()
 			if err == nil {
 				add(raw, esc, false)
 			}

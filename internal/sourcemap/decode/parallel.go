@@ -38,6 +38,11 @@ func decodeMappingsParallel(m []byte, nSources, nNames int) (lines []uint32, seg
 	if len(m) < parallelMin || n < 2 {
 		return nil, nil, false
 	}
+	return decodeInChunks(m, nSources, nNames, n)
+}
+
+// decodeInChunks splits mappings into about n chunks and decodes them concurrently.
+func decodeInChunks(m []byte, nSources, nNames, n int) (lines []uint32, segs []Segment, ok bool) {
 	// split at ';' so every chunk starts a generated line; count each chunk's segments exactly
 	// (commas plus non-empty lines) so all decode straight into one array
 	var chunks []chunk
@@ -157,48 +162,60 @@ func decodeChunk(m []byte, out []Segment, c *chunk, final bool, nSources, nNames
 		lineStart, sorted, genCol = n, true, 0
 	}
 	atEnd := func(i int) bool { return i == len(m) || m[i] == ',' || m[i] == ';' }
-	field := func(i int) (int64, int) {
-		if i < len(m) {
-			// one digit (values -15…15) is the most common case; keep it inlinable
-			if d := uint8(base64Value[m[i]]); d < 32 {
-				if d&1 != 0 {
-					return -int64(d >> 1), i + 1
-				}
-				return int64(d >> 1), i + 1
-			}
-		}
-		return slowField(m, i)
-	}
+	var f [5]int64
 	for i := 0; i < len(m); {
 		if m[i] == ';' {
 			endLine()
 			i++
 			continue
 		}
-		v, j := field(i)
-		if j < 0 || n == len(out) {
+		if n == len(out) {
 			return
 		}
-		i = j
-		genCol += v
+		// the fields of one segment; one- and two-digit VLQs (up to ±511, most fields) are
+		// decoded right here, longer ones by slowField
+		k := 0
+		for {
+			if k == 5 || i == len(m) {
+				return
+			}
+			d := uint8(base64Value[m[i]])
+			switch {
+			case d < 32:
+				f[k] = int64(d >> 1)
+				if d&1 != 0 {
+					f[k] = -f[k]
+				}
+				i++
+			case d < 64 && i+1 < len(m) && uint8(base64Value[m[i+1]]) < 32:
+				u := int64(d&31) | int64(base64Value[m[i+1]])<<5
+				f[k] = u >> 1
+				if u&1 != 0 {
+					f[k] = -f[k]
+				}
+				i += 2
+			default:
+				if f[k], i = slowField(m, i); i < 0 {
+					return
+				}
+			}
+			k++
+			if atEnd(i) {
+				break
+			}
+		}
+		if k == 2 || k == 3 {
+			return
+		}
+		genCol += f[0]
 		if genCol < 0 || genCol > colMask {
 			return
 		}
 		s := Segment{GenCol: uint32(genCol), Source: -1, Name: -1}
-		if !atEnd(i) {
-			var d [3]int64
-			for k := range d {
-				if atEnd(i) {
-					return
-				}
-				if d[k], j = field(i); j < 0 {
-					return
-				}
-				i = j
-			}
-			c.src += d[0]
-			c.line += d[1]
-			c.col += d[2]
+		if k >= 4 {
+			c.src += f[1]
+			c.line += f[2]
+			c.col += f[3]
 			if final {
 				if c.src < 0 || c.src >= int64(nSources) || c.line < 0 || c.line > math.MaxInt32 || c.col < 0 || c.col > math.MaxInt32 {
 					return
@@ -211,23 +228,16 @@ func decodeChunk(m []byte, out []Segment, c *chunk, final bool, nSources, nNames
 				s.GenCol |= flagMapped
 				s.Source, s.Line, s.Col = int32(c.src), uint32(int32(c.line)), uint32(int32(c.col))
 			}
-			if !atEnd(i) {
-				if v, j = field(i); j < 0 {
-					return
-				}
-				i = j
-				c.name += v
-				if !atEnd(i) || !fitsInt32(c.name) {
-					return
-				}
-				if final && (c.name < 0 || c.name >= int64(nNames)) {
-					return
-				}
-				if !final {
-					s.GenCol |= flagNamed
-				}
-				s.Name = int32(c.name)
+		}
+		if k == 5 {
+			c.name += f[4]
+			if !fitsInt32(c.name) || final && (c.name < 0 || c.name >= int64(nNames)) {
+				return
 			}
+			if !final {
+				s.GenCol |= flagNamed
+			}
+			s.Name = int32(c.name)
 		}
 		if n > lineStart && out[n-1].GenCol&colMask > s.GenCol&colMask {
 			sorted = false
