@@ -120,10 +120,10 @@ const (
 )
 
 // parseRoute accepts /api/{project}/envelope/, /api/{project}/store/ and /api/store/, with or
-// without trailing slash and tolerating repeated slashes, as SDKs with a path prefix in their DSN
-// sometimes produce.
+// without trailing slash, tolerating repeated slashes, and below any path prefix: a DSN like
+// http://key@host/sentry/1 makes SDKs post to /sentry/api/1/envelope/.
 func parseRoute(path string) (r route, projectID string) {
-	var segs [4]string
+	var segs [16]string
 	n := 0
 	for i := 0; i < len(path); {
 		for i < len(path) && path[i] == '/' {
@@ -143,12 +143,12 @@ func parseRoute(path string) (r route, projectID string) {
 		i = j
 	}
 	switch {
-	case n == 2 && segs[0] == "api" && segs[1] == "store":
+	case n >= 3 && segs[n-3] == "api" && segs[n-1] == "envelope":
+		return routeEnvelope, segs[n-2]
+	case n >= 3 && segs[n-3] == "api" && segs[n-1] == "store":
+		return routeStore, segs[n-2]
+	case n >= 2 && segs[n-2] == "api" && segs[n-1] == "store":
 		return routeStore, ""
-	case n == 3 && segs[0] == "api" && segs[2] == "envelope":
-		return routeEnvelope, segs[1]
-	case n == 3 && segs[0] == "api" && segs[2] == "store":
-		return routeStore, segs[1]
 	}
 	return routeNone, ""
 }

@@ -247,6 +247,7 @@ func TestEveryRequestGetsRelaysAnswer(t *testing.T) {
 		{name: "GET is not allowed", method: "GET", header: auth, status: 405, detail: "method not allowed", headers: map[string]string{"Allow": "POST, OPTIONS"}},
 		{name: "an unknown path is not found", header: auth, path: "/api/1/minidump/", body: okEnvelope, status: 404, detail: "not found"},
 		{name: "a CORS preflight gets Relay's allowances", method: "OPTIONS", status: 200, headers: map[string]string{"Access-Control-Allow-Methods": "POST", "Access-Control-Max-Age": "3600", "Access-Control-Allow-Origin": "*"}},
+		{name: "a path below a DSN path prefix is routed", header: auth, path: "/sentry/api/1/envelope/", body: okEnvelope, status: 200, id: eventID, logs: 1},
 		{name: "a path without trailing slash and with doubled slashes is routed", header: auth, path: "//api/1//envelope", body: okEnvelope, status: 200, id: eventID, logs: 1},
 		{name: "answers expose the rate-limit headers to browsers", header: auth, body: okEnvelope, status: 200, id: eventID, logs: 1, headers: map[string]string{"Access-Control-Expose-Headers": "x-sentry-error, x-sentry-rate-limits, retry-after", "Cross-Origin-Resource-Policy": "cross-origin"}},
 
