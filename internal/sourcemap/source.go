@@ -87,8 +87,7 @@ type bundleSet struct {
 
 type openBundle struct {
 	key string
-	f   *os.File
-	b   *artifact.Bundle
+	b   *artifact.Bundle // reads through its *os.File, which it keeps alive
 }
 
 // NewDir returns a Source over root.
@@ -198,19 +197,15 @@ func (d *Dir) projectBundles(project string) []openBundle {
 	st, err := os.Stat(dir)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	// Replaced bundle sets are not closed here: a concurrent lookup may still be reading one of
+	// their entries. The *os.File finalizer closes each once nothing refers to it any more.
 	set := d.bundles[project]
 	if err != nil {
-		if set != nil {
-			closeAll(set)
-			delete(d.bundles, project)
-		}
+		delete(d.bundles, project)
 		return nil
 	}
 	if set != nil && set.modTime == st.ModTime().UnixNano() {
 		return set.items
-	}
-	if set != nil {
-		closeAll(set)
 	}
 	set = &bundleSet{modTime: st.ModTime().UnixNano()}
 	entries, _ := os.ReadDir(dir)
@@ -239,7 +234,7 @@ func (d *Dir) projectBundles(project string) []openBundle {
 			continue
 		}
 		key := fmt.Sprintf("bundle:%s@%d:%d", path, fst.ModTime().UnixNano(), fst.Size())
-		found = append(found, dated{openBundle{key: key, f: f, b: b}, fst.ModTime().UnixNano()})
+		found = append(found, dated{openBundle{key: key, b: b}, fst.ModTime().UnixNano()})
 	}
 	sort.SliceStable(found, func(i, j int) bool { return found[i].mod > found[j].mod })
 	for _, x := range found {
@@ -247,10 +242,4 @@ func (d *Dir) projectBundles(project string) []openBundle {
 	}
 	d.bundles[project] = set
 	return set.items
-}
-
-func closeAll(set *bundleSet) {
-	for _, ob := range set.items {
-		ob.f.Close()
-	}
 }
