@@ -55,7 +55,9 @@ type Item struct {
 	ItemCount int
 	// Header is the item header line's JSON.
 	Header []byte
-	// Payload is the item's bytes exactly as sent (may be empty).
+	// Payload is the item's bytes exactly as sent (may be empty). It is allocated for this item
+	// and never reused by the parser, so callers may keep it or alias it (unsafe.String) in
+	// what they emit.
 	Payload []byte
 }
 
