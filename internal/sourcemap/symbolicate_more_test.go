@@ -130,3 +130,38 @@ func TestSymbolicateIsSafeForConcurrentUse(t *testing.T) {
 		t.Errorf("cache holds %d bytes, over its 64 KiB budget", st.Bytes)
 	}
 }
+
+func TestSymbolicateEventKeepsTheRawStacktraceOfExceptions(t *testing.T) {
+	frames := stackFixtures(t)["terser"]["ledger"]
+	s := New(NewDir(layout(t, "terser", "release")), Options{})
+	tests := []struct {
+		name     string
+		platform string
+		want     int
+	}{
+		{name: "a node event is symbolicated", platform: "node", want: 3},
+		{name: "a python event is left alone", platform: "python", want: 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := &event.Event{Platform: tc.platform, Release: releaseVer, Exceptions: []event.Exception{{Type: "Error", Stacktrace: &event.Stacktrace{Frames: frames}}}}
+			res := s.SymbolicateEvent(context.Background(), projectID, ev)
+			if res.Symbolicated != tc.want || len(res.Errors) > 0 {
+				t.Fatalf("symbolicated %d (want %d), errors %+v", res.Symbolicated, tc.want, res.Errors)
+			}
+			exc := ev.Exceptions[0]
+			if tc.want == 0 {
+				if exc.RawStacktrace != nil {
+					t.Fatal("raw stacktrace set although nothing changed")
+				}
+				return
+			}
+			if exc.RawStacktrace == nil || exc.RawStacktrace.Frames[len(frames)-1].AbsPath != appPath {
+				t.Fatalf("raw stacktrace not kept: %+v", exc.RawStacktrace)
+			}
+			if top := exc.Stacktrace.Frames[len(frames)-1]; top.Function != "Ledger.post" {
+				t.Errorf("top frame %s, want Ledger.post", top.Function)
+			}
+		})
+	}
+}
