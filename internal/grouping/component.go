@@ -81,12 +81,13 @@ func (c *Component) hasContributing(id string) bool {
 }
 
 // hashOf is the lowercase hex MD5 of the concatenated leaves, or "" when c doesn't contribute.
-func hashOf(c *Component) string {
+// buf is scratch space that is reused across calls.
+func hashOf(c *Component, buf *[]byte) string {
 	if !c.Contributes {
 		return ""
 	}
-	var buf [1024]byte
-	return md5Hex(c.appendLeaves(buf[:0]))
+	*buf = c.appendLeaves((*buf)[:0])
+	return md5Hex(*buf)
 }
 
 func md5Hex(b []byte) string {

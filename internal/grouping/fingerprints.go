@@ -57,13 +57,10 @@ func (s *state) chooseFingerprint() fingerprintChoice {
 // so frames carry the client's in-app flags.
 func (s *state) fingerprintView(withFrames bool) *fingerprint.Event {
 	ev := s.ev
-	v := &fingerprint.Event{
-		Family:  enhancers.FamilyOf(ev.Platform).String(),
-		Logger:  ev.Logger,
-		Level:   ev.Level,
-		Release: ev.Release,
-		Tag:     s.tag,
-	}
+	v := &s.fpView
+	v.Reset()
+	v.Family = enhancers.FamilyOf(ev.Platform).String()
+	v.Logger, v.Level, v.Release, v.Tag = ev.Logger, ev.Level, ev.Release, s.tagFn
 	if ev.SDK != nil {
 		v.SDK = ev.SDK.Name
 	}

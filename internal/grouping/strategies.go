@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/faultline/faultline/internal/grouping/enhancers"
+	"github.com/faultline/faultline/internal/grouping/fingerprint"
 	"github.com/faultline/faultline/internal/grouping/parameterize"
 	"github.com/faultline/faultline/internal/sentry/event"
 )
@@ -20,9 +21,17 @@ type state struct {
 	a      arena
 	stacks []*prepared
 	spare  []prepared // backing store for stacks, reused across events
+	fpView fingerprint.Event
+	// hashBuf collects the bytes a variant hash is taken over.
+	hashBuf []byte
+	tagFn   func(string) (string, bool) // s.tag, bound once per pooled state
 }
 
-var statePool = sync.Pool{New: func() any { return new(state) }}
+var statePool = sync.Pool{New: func() any {
+	s := new(state)
+	s.tagFn = s.tag
+	return s
+}}
 
 func newState(g *Grouper, ev *event.Event) *state {
 	s := statePool.Get().(*state)
@@ -53,6 +62,10 @@ func (s *state) release() {
 		clear(p.states)
 	}
 	s.g, s.cfg, s.ev, s.a = nil, nil, nil, arena{}
+	s.fpView.Reset()
+	clear(s.fpView.Exceptions[:cap(s.fpView.Exceptions)])
+	clear(s.fpView.Messages[:cap(s.fpView.Messages)])
+	clear(s.fpView.Frames[:cap(s.fpView.Frames)])
 	s.stacks = s.stacks[:0]
 	statePool.Put(s)
 }

@@ -95,7 +95,7 @@ func (s *state) run() *Result {
 					h = hashStrings(vals)
 				}
 			} else {
-				h = hashOf(r.c)
+				h = hashOf(r.c, &s.hashBuf)
 			}
 			hashes[r.name] = h
 		}

@@ -27,23 +27,11 @@ type Event struct {
 	Release  string
 	SDK      string
 	Tag      func(key string) (string, bool)
-
-	// lowered copies of Messages and exception values, made once per Match.
-	lowMessages, lowValues []string
 }
 
-func (ev *Event) lower() {
-	if ev.lowMessages != nil || ev.lowValues != nil {
-		return
-	}
-	ev.lowMessages = make([]string, len(ev.Messages))
-	for i, m := range ev.Messages {
-		ev.lowMessages[i] = strings.ToLower(m)
-	}
-	ev.lowValues = make([]string, len(ev.Exceptions))
-	for i := range ev.Exceptions {
-		ev.lowValues[i] = strings.ToLower(ev.Exceptions[i].Value)
-	}
+// Reset empties ev for reuse, keeping the capacity of its lists.
+func (ev *Event) Reset() {
+	*ev = Event{Exceptions: ev.Exceptions[:0], Messages: ev.Messages[:0], Frames: ev.Frames[:0]}
 }
 
 // Exception is one exception's type and value.
@@ -374,7 +362,6 @@ func (rs *Rules) Match(ev *Event) *Rule {
 	if rs == nil || len(rs.rules) == 0 {
 		return nil
 	}
-	ev.lower()
 	for _, r := range rs.rules {
 		if r.matches(ev) {
 			return r
@@ -402,7 +389,7 @@ func (r *Rule) matches(ev *Event) bool {
 					if m.key == "type" {
 						return m.pat.Match(ev.Exceptions[k].Type)
 					}
-					return m.pat.Match(ev.lowValues[k])
+					return m.pat.MatchFold(ev.Exceptions[k].Value)
 				})
 			}) {
 				return false
@@ -413,7 +400,7 @@ func (r *Rule) matches(ev *Event) bool {
 			}
 		case groupMessage:
 			if !anyOf(len(ev.Messages), func(k int) bool {
-				return allOf(ms, func(m *matcher) bool { return m.pat.Match(ev.lowMessages[k]) })
+				return allOf(ms, func(m *matcher) bool { return m.pat.MatchFold(ev.Messages[k]) })
 			}) {
 				return false
 			}
@@ -442,7 +429,7 @@ func allOf(ms []matcher, f func(*matcher) bool) bool {
 
 func (m *matcher) match(v string) bool {
 	if m.fold {
-		v = strings.ToLower(v)
+		return m.pat.MatchFold(v)
 	}
 	return m.pat.Match(v)
 }

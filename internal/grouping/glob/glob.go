@@ -120,6 +120,32 @@ func (p *Pattern) Match(value string) bool {
 	return p.path && len(value) > 0 && value[0] != '/' && matchGeneric(p.pat, value, true, true)
 }
 
+// MatchFold is Match for case-insensitive patterns given a value in any case: literal, prefix
+// and suffix patterns compare with strings.EqualFold, so most values need no lowercased copy.
+func (p *Pattern) MatchFold(value string) bool {
+	if !p.foldCase {
+		return p.Match(value)
+	}
+	switch p.kind {
+	case kindAny:
+		return true
+	case kindExact:
+		if !p.path {
+			return strings.EqualFold(value, p.lit)
+		}
+	case kindPrefix:
+		if !p.path {
+			return len(value) >= len(p.lit) && strings.EqualFold(value[:len(p.lit)], p.lit)
+		}
+	case kindSuffix:
+		return len(value) >= len(p.lit) && strings.EqualFold(value[len(value)-len(p.lit):], p.lit)
+	}
+	if p.path {
+		return p.Match(Fold(value))
+	}
+	return p.Match(strings.ToLower(value))
+}
+
 // matchGeneric is a backtracking matcher over value, read with a leading "/" when lead is set.
 func matchGeneric(pat, value string, lead, path bool) bool {
 	n := len(value)
