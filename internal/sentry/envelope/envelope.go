@@ -262,12 +262,25 @@ func (p *parser) readExact(typ string, length, max int64) ([]byte, error) {
 		}
 		return nil, nil
 	}
-	payload := make([]byte, length)
-	if n, err := io.ReadFull(p.br, payload); err != nil {
-		return nil, truncated(typ, length, int64(n), err)
+	if length <= eagerAlloc {
+		payload := make([]byte, length)
+		if n, err := io.ReadFull(p.br, payload); err != nil {
+			return nil, truncated(typ, length, int64(n), err)
+		}
+		return payload, nil
 	}
-	return payload, nil
+	// A declared length is only a claim: growing with what actually arrives keeps a 200 MiB
+	// claim on a 100-byte body from costing 200 MiB.
+	var buf bytes.Buffer
+	buf.Grow(eagerAlloc)
+	if n, err := io.CopyN(&buf, p.br, length); err != nil {
+		return nil, truncated(typ, length, n, err)
+	}
+	return buf.Bytes(), nil
 }
+
+// eagerAlloc is the largest declared payload length allocated before its bytes arrive.
+const eagerAlloc = 1 << 20
 
 func truncated(typ string, length, n int64, err error) error {
 	if err == io.EOF || err == io.ErrUnexpectedEOF {

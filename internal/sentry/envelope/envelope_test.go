@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -226,6 +227,33 @@ func TestParseStopsAtTheEnvelopeLimit(t *testing.T) {
 	l.MaxEnvelopeSize = int64(len(exact))
 	if _, err := Parse(strings.NewReader(exact), l); err != nil {
 		t.Errorf("a body of exactly the limit: %v", err)
+	}
+}
+
+func TestParseDoesNotTrustALargeDeclaredLength(t *testing.T) {
+	in := "{}\n{\"type\":\"attachment\",\"length\":150000000}\nshort"
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := Parse(strings.NewReader(in), DefaultLimits())
+	runtime.ReadMemStats(&after)
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindMalformed {
+		t.Fatalf("got %v, want malformed", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+		t.Errorf("a 150 MB claim on a 5 byte payload allocated %d bytes", grew)
+	}
+}
+
+func TestParseReadsALargeAttachmentWholly(t *testing.T) {
+	data := strings.Repeat("0123456789", 300000)
+	in := "{}\n{\"type\":\"attachment\",\"length\":3000000}\n" + data + "\n{\"type\":\"event\"}\n{}"
+	env, err := Parse(strings.NewReader(in), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(env.Items) != 2 || string(env.Items[0].Payload) != data {
+		t.Errorf("%d items, first %d bytes", len(env.Items), len(env.Items[0].Payload))
 	}
 }
 
