@@ -2,6 +2,7 @@ package grouping
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -277,5 +278,37 @@ func TestExceptionGroupsKeepTheDistinctLeafExceptions(t *testing.T) {
 	res = group(t, Options{}, ev)
 	if want := md5Leaves([]string{"ValueError", "bad", "ValueError", "worse", "ExceptionGroup", "many"}); res.Primary() != want {
 		t.Errorf("primary = %s, want %s", res.Primary(), want)
+	}
+}
+
+func TestGroupIsSafeForConcurrentUse(t *testing.T) {
+	g, err := New(Options{StackTraceRules: "family:javascript function:dispatch -group"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := []string{browserEvent("4f3a2b1c", "1a2b3c4d"), event20Frames(), webpackEvent, pythonSpawnEvent}
+	want := make([]string, len(events))
+	for i, e := range events {
+		res, _ := g.Group(mustEvent(t, e))
+		want[i] = res.Primary()
+	}
+	done := make(chan error, 8)
+	for w := 0; w < 8; w++ {
+		go func(w int) {
+			for k := 0; k < 200; k++ {
+				i := (w + k) % len(events)
+				res, err := g.Group(mustEvent(t, events[i]))
+				if err != nil || res.Primary() != want[i] {
+					done <- fmt.Errorf("event %d: primary %s, want %s (%v)", i, res.Primary(), want[i], err)
+					return
+				}
+			}
+			done <- nil
+		}(w)
+	}
+	for w := 0; w < 8; w++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }
