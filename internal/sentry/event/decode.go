@@ -230,15 +230,16 @@ func decodeStacktrace(n *node) *Stacktrace {
 		return nil
 	}
 	st := &Stacktrace{Frames: make([]Frame, 0, len(frames.kids))}
+	var lines []string // shared backing for the frames' context lines
 	for i := range frames.kids {
 		if f := &frames.kids[i].val; f.kind == kindObject {
-			st.Frames = append(st.Frames, decodeFrame(f))
+			st.Frames = append(st.Frames, decodeFrame(f, &lines))
 		}
 	}
 	return st
 }
 
-func decodeFrame(n *node) Frame {
+func decodeFrame(n *node, lines *[]string) Frame {
 	var f Frame
 	for i := range n.kids {
 		m := &n.kids[i]
@@ -275,9 +276,9 @@ func decodeFrame(n *node) Frame {
 		case "context_line":
 			f.ContextLine = v.lenient()
 		case "pre_context":
-			f.PreContext = stringList(v)
+			f.PreContext = stringList(v, lines)
 		case "post_context":
-			f.PostContext = stringList(v)
+			f.PostContext = stringList(v, lines)
 		case "instruction_addr":
 			f.InstructionAddr = address(v)
 		case "symbol_addr":
@@ -295,15 +296,20 @@ func decodeFrame(n *node) Frame {
 	return f
 }
 
-func stringList(n *node) []string {
+// stringList reads a list of lenient strings into the tail of *backing, so that the context
+// lines of a stack trace share one allocation.
+func stringList(n *node, backing *[]string) []string {
 	if n.kind != kindArray {
 		return nil
 	}
-	out := make([]string, len(n.kids))
-	for i := range n.kids {
-		out[i] = n.kids[i].val.lenient()
+	if cap(*backing)-len(*backing) < len(n.kids) {
+		*backing = make([]string, 0, max(len(n.kids), 128))
 	}
-	return out
+	start := len(*backing)
+	for i := range n.kids {
+		*backing = append(*backing, n.kids[i].val.lenient())
+	}
+	return (*backing)[start:len(*backing):len(*backing)]
 }
 
 // address reads a frame or image address: a "0x…" string or an integer.

@@ -36,6 +36,17 @@ func RenderStacktrace(ev *Event) string {
 		excs = append(excs, renderedException{value: msg, st: st})
 	}
 	var b strings.Builder
+	size := 0
+	for i := range excs {
+		size += len(excs[i].typ) + len(excs[i].value) + len(excs[i].module) + 32
+		if excs[i].st != nil {
+			for j := range excs[i].st.Frames {
+				f := &excs[i].st.Frames[j]
+				size += len(f.Function) + len(f.Module) + len(frameFile(f)) + len(f.ContextLine) + 24
+			}
+		}
+	}
+	b.Grow(size)
 	switch platformFamily(ev) {
 	case "javascript":
 		renderV8(&b, excs)
@@ -62,23 +73,16 @@ type renderedException struct {
 	st                 *Stacktrace
 }
 
-// frames returns the exception's frames callee first, the order most runtimes print.
-func (e *renderedException) calleeFirst() []Frame {
+// calleeFirst returns the exception's frames callee first, the order most runtimes print.
+func (e *renderedException) calleeFirst() []*Frame {
 	if e.st == nil {
 		return nil
 	}
-	fs := make([]Frame, len(e.st.Frames))
-	for i, f := range e.st.Frames {
-		fs[len(fs)-1-i] = f
+	fs := make([]*Frame, len(e.st.Frames))
+	for i := range e.st.Frames {
+		fs[len(fs)-1-i] = &e.st.Frames[i]
 	}
 	return fs
-}
-
-func (e *renderedException) callerFirst() []Frame {
-	if e.st == nil {
-		return nil
-	}
-	return e.st.Frames
 }
 
 func exceptionFrames(ev *Event, ex *Exception) *Stacktrace {
@@ -136,6 +140,12 @@ func platformFamily(ev *Event) string {
 	return ""
 }
 
+// writeInt writes n without the allocation strconv.Itoa makes for numbers above 99.
+func writeInt(b *strings.Builder, n int) {
+	var buf [20]byte
+	b.Write(strconv.AppendInt(buf[:0], int64(n), 10))
+}
+
 func header(typ, value string) string {
 	switch {
 	case typ == "":
@@ -156,10 +166,10 @@ func frameFile(f *Frame) string {
 func appendPos(b *strings.Builder, f *Frame, withCol bool) {
 	if f.Lineno > 0 {
 		b.WriteByte(':')
-		b.WriteString(strconv.Itoa(f.Lineno))
+		writeInt(b, f.Lineno)
 		if withCol && f.Colno > 0 {
 			b.WriteByte(':')
-			b.WriteString(strconv.Itoa(f.Colno))
+			writeInt(b, f.Colno)
 		}
 	}
 }
@@ -176,17 +186,17 @@ func renderV8(b *strings.Builder, excs []renderedException) {
 		for _, f := range e.calleeFirst() {
 			b.WriteString("    at ")
 			fn := f.Function
-			file := frameFile(&f)
+			file := frameFile(f)
 			switch {
 			case fn != "" && fn != "?" && file != "":
 				b.WriteString(fn)
 				b.WriteString(" (")
 				b.WriteString(file)
-				appendPos(b, &f, true)
+				appendPos(b, f, true)
 				b.WriteByte(')')
 			case file != "":
 				b.WriteString(file)
-				appendPos(b, &f, true)
+				appendPos(b, f, true)
 			default:
 				b.WriteString(fn)
 				b.WriteString(" (<anonymous>)")
@@ -203,15 +213,16 @@ func renderPython(b *strings.Builder, excs []renderedException) {
 		if i > 0 {
 			b.WriteString("\nThe above exception was the direct cause of the following exception:\n\n")
 		}
-		if frames := e.callerFirst(); len(frames) > 0 {
+		if e.st != nil && len(e.st.Frames) > 0 {
 			b.WriteString("Traceback (most recent call last):\n")
-			for _, f := range frames {
+			for i := range e.st.Frames {
+				f := &e.st.Frames[i]
 				b.WriteString(`  File "`)
-				b.WriteString(frameFile(&f))
+				b.WriteString(frameFile(f))
 				b.WriteByte('"')
 				if f.Lineno > 0 {
 					b.WriteString(", line ")
-					b.WriteString(strconv.Itoa(f.Lineno))
+					writeInt(b, f.Lineno)
 				}
 				if f.Function != "" {
 					b.WriteString(", in ")
@@ -266,10 +277,10 @@ func renderJava(b *strings.Builder, excs []renderedException) {
 				b.WriteString("Unknown Source")
 			case f.Filename == "":
 				b.WriteString("Unknown Source:")
-				b.WriteString(strconv.Itoa(f.Lineno))
+				writeInt(b, f.Lineno)
 			default:
 				b.WriteString(f.Filename)
-				appendPos(b, &f, false)
+				appendPos(b, f, false)
 			}
 			b.WriteString(")\n")
 		}
@@ -299,8 +310,8 @@ func renderGo(b *strings.Builder, excs []renderedException) {
 		for _, f := range frames {
 			b.WriteString(qualified(f.Module, f.Function))
 			b.WriteString("(...)\n\t")
-			b.WriteString(frameFile(&f))
-			appendPos(b, &f, false)
+			b.WriteString(frameFile(f))
+			appendPos(b, f, false)
 			b.WriteByte('\n')
 		}
 	}
@@ -323,12 +334,12 @@ func renderDotNet(b *strings.Builder, excs []renderedException) {
 			if !strings.Contains(f.Function, "(") {
 				b.WriteString("()")
 			}
-			if file := frameFile(&f); file != "" {
+			if file := frameFile(f); file != "" {
 				b.WriteString(" in ")
 				b.WriteString(file)
 				if f.Lineno > 0 {
 					b.WriteString(":line ")
-					b.WriteString(strconv.Itoa(f.Lineno))
+					writeInt(b, f.Lineno)
 				}
 			}
 			b.WriteByte('\n')
@@ -348,8 +359,8 @@ func renderRuby(b *strings.Builder, excs []renderedException) {
 			if j > 0 {
 				b.WriteString("\tfrom ")
 			}
-			b.WriteString(frameFile(&f))
-			appendPos(b, &f, false)
+			b.WriteString(frameFile(f))
+			appendPos(b, f, false)
 			if f.Function != "" {
 				b.WriteString(":in `")
 				b.WriteString(f.Function)
@@ -387,8 +398,8 @@ func renderPHP(b *strings.Builder, excs []renderedException) {
 		frames := e.calleeFirst()
 		if len(frames) > 0 {
 			b.WriteString(" in ")
-			b.WriteString(frameFile(&frames[0]))
-			appendPos(b, &frames[0], false)
+			b.WriteString(frameFile(frames[0]))
+			appendPos(b, frames[0], false)
 		}
 		b.WriteString("\nStack trace:\n")
 		n := 0
@@ -396,7 +407,7 @@ func renderPHP(b *strings.Builder, excs []renderedException) {
 		// (the caller's file and line) and the function called.
 		for j := 1; j < len(frames); j++ {
 			b.WriteString("#" + strconv.Itoa(n) + " ")
-			b.WriteString(frameFile(&frames[j]))
+			b.WriteString(frameFile(frames[j]))
 			if frames[j].Lineno > 0 {
 				b.WriteString("(" + strconv.Itoa(frames[j].Lineno) + ")")
 			}
@@ -429,10 +440,10 @@ func renderGeneric(b *strings.Builder, excs []renderedException) {
 				fn = "?"
 			}
 			b.WriteString(fn)
-			if file := frameFile(&f); file != "" {
+			if file := frameFile(f); file != "" {
 				b.WriteString(" (")
 				b.WriteString(file)
-				appendPos(b, &f, true)
+				appendPos(b, f, true)
 				b.WriteByte(')')
 			}
 			b.WriteByte('\n')
