@@ -41,3 +41,18 @@ func BenchmarkGroup20Frames(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGroupHashes20Frames is the same event through GroupHashes (no explanation trees).
+func BenchmarkGroupHashes20Frames(b *testing.B) {
+	g, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev := mustEvent(b, event20Frames())
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := g.GroupHashes(ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -193,7 +193,7 @@ func (a *arena) node(id string) *Component {
 	}
 	a.comps = a.comps[:len(a.comps)+1]
 	c := &a.comps[len(a.comps)-1]
-	c.ID = id
+	*c = Component{ID: id}
 	return c
 }
 

@@ -22,6 +22,8 @@ type state struct {
 	stacks []*prepared
 	spare  []prepared // backing store for stacks, reused across events
 	fpView fingerprint.Event
+	// trees: the Result keeps the component trees (Group) or only hashes (GroupHashes).
+	trees bool
 	// hashBuf collects the bytes a variant hash is taken over.
 	hashBuf []byte
 	tagFn   func(string) (string, bool) // s.tag, bound once per pooled state
@@ -33,9 +35,14 @@ var statePool = sync.Pool{New: func() any {
 	return s
 }}
 
-func newState(g *Grouper, ev *event.Event) *state {
+func newState(g *Grouper, ev *event.Event, trees bool) *state {
 	s := statePool.Get().(*state)
-	s.g, s.cfg, s.ev = g, &g.cfg, ev
+	s.g, s.cfg, s.ev, s.trees = g, &g.cfg, ev, trees
+	if !trees && cap(s.a.comps) > 0 {
+		// Hash-only grouping: nothing outlives the call, so the pooled arena is reused.
+		s.a.comps, s.a.ptrs, s.a.strs = s.a.comps[:0], s.a.ptrs[:0], s.a.strs[:0]
+		return s
+	}
 	n := 0
 	for i := range ev.Exceptions {
 		if st := ev.Exceptions[i].Stacktrace; st != nil {
@@ -61,7 +68,12 @@ func (s *state) release() {
 		clear(p.match)
 		clear(p.states)
 	}
-	s.g, s.cfg, s.ev, s.a = nil, nil, nil, arena{}
+	if s.trees {
+		s.a = arena{} // the Result owns these components now
+	}
+	// A hash-only arena keeps its memory (and, until overwritten, references to the last
+	// event's strings: one event per pooled state at most).
+	s.g, s.cfg, s.ev = nil, nil, nil
 	s.fpView.Reset()
 	clear(s.fpView.Exceptions[:cap(s.fpView.Exceptions)])
 	clear(s.fpView.Messages[:cap(s.fpView.Messages)])

@@ -2,6 +2,15 @@ package grouping
 
 const fallbackHash = "d41d8cd98f00b204e9800998ecf8427e" // md5 of nothing
 
+// tree is what a Variant shows of its component tree: all of it for Group, nothing for
+// GroupHashes (whose components are recycled).
+func (s *state) tree(c *Component) *Component {
+	if s.trees {
+		return c
+	}
+	return nil
+}
+
 // run computes everything for one event: fingerprint choice, strategies, variants and hashes,
 // title and culprit.
 func (s *state) run() *Result {
@@ -73,7 +82,7 @@ func (s *state) run() *Result {
 		}
 		for _, r := range roots {
 			r.c.set(false, "ignored because "+who+" takes precedence")
-			res.Variants[r.name] = Variant{Type: "component", Contributes: false, Hint: r.c.Hint, Tree: r.c}
+			res.Variants[r.name] = Variant{Type: "component", Contributes: false, Hint: r.c.Hint, Tree: s.tree(r.c)}
 		}
 		h := hashStrings(resolved)
 		res.Variants[name] = Variant{Type: kind, Hash: h, Contributes: true, Values: resolved, MatchedRule: matched}
@@ -113,7 +122,7 @@ func (s *state) run() *Result {
 			kind = "salted_component"
 		}
 		for _, r := range roots {
-			v := Variant{Type: kind, Hash: hashes[r.name], Contributes: r.c.Contributes, Hint: r.c.Hint, Tree: r.c}
+			v := Variant{Type: kind, Hash: hashes[r.name], Contributes: r.c.Contributes, Hint: r.c.Hint, Tree: s.tree(r.c)}
 			if salted {
 				v.Values, v.MatchedRule = resolved, matched
 			}

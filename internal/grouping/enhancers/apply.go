@@ -1,6 +1,9 @@
 package enhancers
 
-import "strings"
+import (
+	mathbits "math/bits"
+	"strings"
+)
 
 // Frame is what rules see of one frame. The caller fills it once per frame.
 type Frame struct {
@@ -64,22 +67,38 @@ func (rs *Rules) Apply(frames []Frame, exc *Exception, states []FrameState) Stac
 	}
 	var bitsBuf [32][]uint64
 	bits := bitsBuf[:0]
+	var anyBuf [4]uint64
+	candidates := anyBuf[:0]
 	for i := range frames {
-		bits = append(bits, rs.staticBits(&frames[i]))
+		b := rs.staticBits(&frames[i])
+		bits = append(bits, b)
+		if len(candidates) < len(b) {
+			candidates = append(candidates, make([]uint64, len(b)-len(candidates))...)
+		}
+		for w := range b {
+			candidates[w] |= b[w]
+		}
 	}
 	// Categories are assigned first, so every category: matcher sees them whichever rule
-	// (built-in or project) assigns them; then all other actions run in rule order.
+	// (built-in or project) assigns them; then all other actions run in rule order. Only rules
+	// whose frame-only matchers hold for some frame are visited.
 	for _, categories := range [2]bool{true, false} {
-		for ri, r := range rs.rules {
-			if r.frameFamilies&present == 0 || (categories && !r.hasCategory) || (!categories && !r.hasFrameFlag && !r.hasStackVar) {
-				continue
-			}
-			word, bit := ri/64, uint64(1)<<(ri%64)
-			for i := range frames {
-				if bits[i][word]&bit == 0 || !r.matchesDynamic(frames, states, i, exc) {
+		for w, word := range candidates {
+			for word != 0 {
+				k := mathbits.TrailingZeros64(word)
+				word &^= 1 << k
+				ri := w*64 + k
+				r := rs.rules[ri]
+				if (categories && !r.hasCategory) || (!categories && !r.hasFrameFlag && !r.hasStackVar) {
 					continue
 				}
-				r.apply(states, i, &st, categories)
+				bit := uint64(1) << k
+				for i := range frames {
+					if bits[i][w]&bit == 0 || !r.matchesDynamic(frames, states, i, exc) {
+						continue
+					}
+					r.apply(states, i, &st, categories)
+				}
 			}
 		}
 	}
