@@ -79,6 +79,7 @@ func kindName(k kind) string {
 }
 
 func normalizeTree(root *node, opts *NormalizeOptions) {
+	root.reserve(8)
 	renameLegacyKeys(root)
 	normalizeLogEntry(root)
 	for _, key := range [...]string{"exception", "threads", "breadcrumbs"} {
