@@ -1,9 +1,6 @@
 package enhancers
 
-import (
-	mathbits "math/bits"
-	"strings"
-)
+import mathbits "math/bits"
 
 // Frame is what rules see of one frame. The caller fills it once per frame.
 type Frame struct {
@@ -175,9 +172,6 @@ func (m *matcher) test(f *Frame, s *FrameState, exc *Exception) bool {
 	}
 	return false
 }
-
-// LowerValue prepares an exception value for error.value matchers.
-func LowerValue(v string) string { return strings.ToLower(v) }
 
 // NeedsErrorValue reports whether any rule has an error.value matcher, so callers lowercase
 // exception values only when some rule will read them.

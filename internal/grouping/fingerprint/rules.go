@@ -63,7 +63,7 @@ type matcher struct {
 	negated  bool
 	grp      group
 	pat      glob.Pattern
-	fold     bool     // value must be lowercased before matching
+	fold     bool     // case-insensitive matcher on a value of any case
 	families []string // for family matchers
 }
 
