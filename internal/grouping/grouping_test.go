@@ -42,6 +42,17 @@ func runGroupingCases(t *testing.T, cases []groupingCase) {
 				hashes = append(hashes, want[name])
 			}
 			checkHashes(t, res, want, hashes)
+			// GroupHashes must agree with Group on everything but the trees.
+			g, _ := New(Options{Config: c.config, StackTraceRules: c.stackRules, FingerprintRules: c.fpRules})
+			lite, err := g.GroupHashes(mustEvent(t, c.event))
+			if err != nil || !equalStrings(lite.Hashes, res.Hashes) || lite.Title != res.Title || lite.Culprit != res.Culprit {
+				t.Errorf("GroupHashes = %v %q %q, Group = %v %q %q (%v)", lite.Hashes, lite.Title, lite.Culprit, res.Hashes, res.Title, res.Culprit, err)
+			}
+			for name, v := range lite.Variants {
+				if v.Tree != nil || v.Hash != res.Variants[name].Hash || v.Contributes != res.Variants[name].Contributes {
+					t.Errorf("GroupHashes variant %q differs from Group's", name)
+				}
+			}
 			if c.title != "" && res.Title != c.title {
 				t.Errorf("title = %q, want %q", res.Title, c.title)
 			}

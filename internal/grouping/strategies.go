@@ -224,7 +224,16 @@ func (s *state) exception(e *event.Exception) []variantComp {
 	}
 	normalized := ""
 	if e.Value != "" {
-		normalized = parameterize.Normalize(e.Value, true)
+		// Without trees, a value that cannot contribute (every variant has a contributing
+		// stacktrace) is never seen, so it is not parameterized.
+		needed := s.trees
+		for _, sv := range stacks {
+			needed = needed || !sv.c.Contributes
+		}
+		normalized = e.Value
+		if needed {
+			normalized = parameterize.Normalize(e.Value, true)
+		}
 	}
 	for i, sv := range stacks {
 		valueC := s.a.node("value")
