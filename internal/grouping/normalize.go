@@ -100,7 +100,7 @@ func (s *state) prepare(st *event.Stacktrace, exc *event.Exception) *prepared {
 			fi.contextLine = parameterizeSpawnMain(f, fi.contextLine)
 		}
 		fi.module = f.Module
-		if fi.module == "" && fi.platform == "javascript" && jsProcessedPath(f.AbsPath) {
+		if fi.module == "" && fi.family == enhancers.FamilyJavaScript && jsProcessedPath(f.AbsPath) {
 			fi.module = GenerateJSModule(f.AbsPath)
 		}
 		path := f.AbsPath
