@@ -21,6 +21,9 @@ type NormalizeOptions struct {
 	ClientIP string
 	// DefaultPlatform is used when the event names no valid platform; "other" when empty.
 	DefaultPlatform string
+	// SentryClient is the client's sentry_client auth value ("sentry.javascript.browser/7.0.0"),
+	// which Relay turns into sdk {name, version} for events that carry no sdk.
+	SentryClient string
 	// Retention is how far in the past a timestamp may lie before the event is moved to the
 	// received time (Relay's max_secs_in_past); zero means 90 days, Sentry's default retention.
 	Retention time.Duration
@@ -98,6 +101,16 @@ func normalizeTree(root *node, opts *NormalizeOptions) {
 	normalizeContexts(root)
 	normalizeStacktraces(root)
 	normalizeTimestamps(root, opts)
+	if root.get("sdk") == nil && opts.SentryClient != "" {
+		name, version, _ := strings.Cut(opts.SentryClient, "/")
+		if name = strings.TrimSpace(name); name != "" {
+			sdk := objectNode(field("name", stringNode(name)))
+			if version = strings.TrimSpace(version); version != "" {
+				sdk.kids = append(sdk.kids, field("version", stringNode(version)))
+			}
+			root.set("sdk", sdk)
+		}
+	}
 	if root.get("logger") == nil {
 		root.set("logger", stringNode(""))
 	}

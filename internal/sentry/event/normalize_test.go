@@ -276,6 +276,16 @@ func TestNormalize(t *testing.T) {
 				"exception.values.0.stacktrace.frames.0.instruction_addr": "0x1000"},
 		},
 		{
+			name: "sentry_client fills a missing sdk",
+			in:   `{}`, opts: NormalizeOptions{SentryClient: "raven-python/6.10.0"},
+			want: map[string]any{"sdk.name": "raven-python", "sdk.version": "6.10.0"},
+		},
+		{
+			name: "an sdk sent with the event wins over sentry_client",
+			in:   `{"sdk":{"name":"sentry.python","version":"2.0.0"}}`, opts: NormalizeOptions{SentryClient: "raven-python/6.10.0"},
+			want: map[string]any{"sdk.name": "sentry.python"},
+		},
+		{
 			name: "unknown keys are kept as sent",
 			in:   `{"extra":{"deep":{"x":[1,2,{"y":null}]}},"my_key":"\u00e9\n"}`,
 			want: map[string]any{"extra.deep.x.2.y": nil, "my_key": "é\n"},
