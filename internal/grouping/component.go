@@ -185,15 +185,21 @@ type arena struct {
 	comps []Component
 	ptrs  []*Component
 	strs  []string
+	// reused is set when comps holds components of an earlier event that must be reset.
+	reused bool
 }
 
 func (a *arena) node(id string) *Component {
 	if len(a.comps) == cap(a.comps) {
 		a.comps = make([]Component, 0, max(32, 2*cap(a.comps)))
+		a.reused = false
 	}
 	a.comps = a.comps[:len(a.comps)+1]
 	c := &a.comps[len(a.comps)-1]
-	*c = Component{ID: id}
+	if a.reused {
+		*c = Component{}
+	}
+	c.ID = id
 	return c
 }
 

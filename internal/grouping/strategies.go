@@ -41,6 +41,7 @@ func newState(g *Grouper, ev *event.Event, trees bool) *state {
 	if !trees && cap(s.a.comps) > 0 {
 		// Hash-only grouping: nothing outlives the call, so the pooled arena is reused.
 		s.a.comps, s.a.ptrs, s.a.strs = s.a.comps[:0], s.a.ptrs[:0], s.a.strs[:0]
+		s.a.reused = true
 		return s
 	}
 	n := 0
