@@ -3,7 +3,7 @@
 const { execFileSync } = require("child_process");
 const path = require("path");
 const out = process.argv[2];
-const kinds = ["unicode", "amount", "ledger", "getter", "user", "arrow", "callback", "lib", "static", "proto", "object"];
+const kinds = ["unicode", "amount", "ledger", "getter", "user", "arrow", "callback", "lib", "static", "proto", "object", "ctor", "field"];
 const result = {};
 for (const variant of ["esbuild", "terser"]) {
   const file = path.resolve(out, variant, "app.min.js");

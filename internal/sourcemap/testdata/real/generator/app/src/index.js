@@ -28,6 +28,10 @@ export function main(kind) {
       return new Legacy().run();
     case "object":
       return handlers.onMessage("hello");
+    case "ctor":
+      return new UserService(null);
+    case "field":
+      return new Counter().tick();
   }
   return null;
 }
@@ -45,6 +49,15 @@ function Legacy() {
 Legacy.prototype.run = function () {
   throw new Error("legacy run " + this.name); // expect: Legacy.prototype.run
 };
+
+class Counter {
+  step = () => {
+    throw new Error("step failed"); // expect: Counter (Sentry names functions held by class fields after the class)
+  };
+  tick() {
+    return this.step();
+  }
+}
 
 const handlers = {
   onMessage(msg) {

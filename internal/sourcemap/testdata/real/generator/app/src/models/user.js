@@ -1,7 +1,7 @@
 export class UserService {
   constructor(options) {
     if (!options) {
-      throw new Error("options required"); // expect: new UserService
+      throw new Error("options required"); // expect: new UserService._UserService (see fromJSON below)
     }
     this.options = options;
   }
@@ -14,6 +14,6 @@ export class UserService {
   }
 
   static fromJSON(text) {
-    return new UserService(JSON.parse(text)); // expect: UserService.fromJSON
+    return new UserService(JSON.parse(text)); // expect: UserService._UserService.fromJSON (the bundle says var UserService = class _UserService, which Sentry names binding.class)
   }
 }
