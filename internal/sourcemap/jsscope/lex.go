@@ -15,6 +15,7 @@ const (
 	tTemplate // a template literal without substitutions, or a piece of one
 	tRegex
 	tPunct
+	tNone // outside the finder's window
 )
 
 // token is one significant token with its position as a 0-based line and UTF-16 column, the

@@ -89,23 +89,32 @@ const (
 
 type open struct {
 	kind  openKind
-	tok   int         // index of the opening token in toks
+	tok   int         // index of the opening token
 	scope int         // scope this closes, -1 when none
 	name  []Component // name of an object literal or class, for naming its members
 	// method is set on a parenthesis that holds a function's parameters: the scope its body opens.
 	method *pending
+	// arrow is, for a parenthesis, the arrow function it starts if "=>" follows it: worked out
+	// when it opens, because the tokens before it may be gone from the window by then.
+	arrow *pending
 }
 
 // pending is a function whose body brace has not been seen yet.
 type pending struct {
-	startTok int
-	name     []Component
-	arrow    bool // an arrow: a non-"{" next token starts an expression body
+	line, col uint32 // where its scope starts
+	name      []Component
+	arrow     bool // an arrow: a non-"{" next token starts an expression body
 }
+
+// window is how many recent tokens the finder keeps: it looks back a few tokens (modifiers,
+// assignment targets such as a.b.c.d), never further, so a bundle of any size scans in constant
+// token memory.
+const window = 256
 
 type finder struct {
 	src    string
-	toks   []token
+	ring   [window]token
+	n      int // tokens seen; token i is ring[i%window] while i > n-window
 	stack  []open
 	scopes []Scope
 	// afterParams is the function whose parameter list just closed; a "{" next opens its body.
@@ -115,21 +124,21 @@ type finder struct {
 	// pendingClass is set between "class" and its body brace, at the stack depth it belongs to.
 	pendingClass      *pending
 	pendingClassDepth int
-	lastParenOpen     int // token index of the "(" matching the last ")"
+	lastParen         open // the "(" matching the last ")"
 }
 
 // Scan finds the scopes of a JavaScript source.
 func Scan(src string) *Index {
-	// about one significant token per 3 bytes of minified code
-	f := &finder{src: src, lastParenOpen: -1, toks: make([]token, 0, len(src)/3+16)}
+	f := &finder{src: src}
 	lx := &lexer{src: src}
 	for {
 		t, ok := lx.next()
 		if !ok {
 			break
 		}
-		f.toks = append(f.toks, t)
-		f.step(len(f.toks) - 1)
+		f.ring[f.n%window] = t
+		f.n++
+		f.step(f.n - 1)
 	}
 	// close what is still open at the end of the file
 	for i := len(f.stack) - 1; i >= 0; i-- {
@@ -168,17 +177,32 @@ func (f *finder) top() *open {
 // text returns a token's source text.
 func (f *finder) text(t token) string { return f.src[t.start:t.end] }
 
+// at returns token i, or a token of kind tNone when i is outside the window.
+func (f *finder) at(i int) token {
+	if i < 0 || i >= f.n || i <= f.n-window {
+		return token{kind: tNone}
+	}
+	return f.ring[i%window]
+}
+
 func (f *finder) isPunct(i int, text string) bool {
-	return i >= 0 && i < len(f.toks) && f.toks[i].kind == tPunct && f.text(f.toks[i]) == text
+	t := f.at(i)
+	return t.kind == tPunct && f.text(t) == text
 }
 
 func (f *finder) isIdent(i int, text string) bool {
-	return i >= 0 && i < len(f.toks) && f.toks[i].kind == tIdent && f.text(f.toks[i]) == text
+	t := f.at(i)
+	return t.kind == tIdent && f.text(t) == text
 }
 
-func (f *finder) newScope(startTok int, name []Component) int {
-	t := f.toks[startTok]
-	f.scopes = append(f.scopes, Scope{StartLine: t.line, StartCol: t.col, Name: name})
+// pendingAt is a function that starts at token i.
+func (f *finder) pendingAt(i int, name []Component, arrow bool) *pending {
+	t := f.at(i)
+	return &pending{line: t.line, col: t.col, name: name, arrow: arrow}
+}
+
+func (f *finder) newScope(p *pending) int {
+	f.scopes = append(f.scopes, Scope{StartLine: p.line, StartCol: p.col, Name: p.name})
 	return len(f.scopes) - 1
 }
 
@@ -188,26 +212,26 @@ func (f *finder) closeScope(s int, line, col uint32) {
 	}
 }
 
-// closeArrows ends expression-bodied arrows at token i (a ",", ";" or closing bracket).
-func (f *finder) closeArrows(i int) {
+// closeArrows ends expression-bodied arrows at token t (a ",", ";" or closing bracket).
+func (f *finder) closeArrows(t token) {
 	for len(f.stack) > 0 && f.top().kind == oArrowExpr {
-		f.closeScope(f.top().scope, f.toks[i].line, f.toks[i].col)
+		f.closeScope(f.top().scope, t.line, t.col)
 		f.stack = f.stack[:len(f.stack)-1]
 	}
 }
 
 func (f *finder) step(i int) {
-	t := f.toks[i]
+	t := f.at(i)
 	text := f.text(t)
 	// a closed parameter list (or an arrow) decides what the next token starts
 	if p := f.afterParams; p != nil {
 		f.afterParams = nil
 		if t.kind == tPunct && text == "{" {
-			f.stack = append(f.stack, open{kind: oFuncBody, tok: i, scope: f.newScope(p.startTok, p.name)})
+			f.stack = append(f.stack, open{kind: oFuncBody, tok: i, scope: f.newScope(p)})
 			return
 		}
 		if p.arrow {
-			f.stack = append(f.stack, open{kind: oArrowExpr, tok: i, scope: f.newScope(p.startTok, p.name)})
+			f.stack = append(f.stack, open{kind: oArrowExpr, tok: i, scope: f.newScope(p)})
 		}
 	}
 	if t.kind == tIdent {
@@ -217,9 +241,9 @@ func (f *finder) step(i int) {
 			if f.isIdent(i-1, "async") {
 				start = i - 1
 			}
-			f.afterFunction = &pending{startTok: start, name: f.infer(start)}
+			f.afterFunction = f.pendingAt(start, f.infer(start), false)
 		case text == "class":
-			f.pendingClass, f.pendingClassDepth = &pending{startTok: i, name: f.infer(i)}, len(f.stack)
+			f.pendingClass, f.pendingClassDepth = f.pendingAt(i, f.infer(i), false), len(f.stack)
 		case f.afterFunction != nil:
 			f.afterFunction.name = []Component{f.ident(t)}
 		case f.pendingClass != nil && len(f.stack) == f.pendingClassDepth && f.isIdent(i-1, "class") && text != "extends":
@@ -238,7 +262,11 @@ func (f *finder) step(i int) {
 	}
 	switch text {
 	case "(":
-		o := open{kind: oParen, tok: i, scope: -1}
+		start := i
+		if f.isIdent(i-1, "async") {
+			start = i - 1
+		}
+		o := open{kind: oParen, tok: i, scope: -1, arrow: f.pendingAt(start, f.infer(start), true)}
 		if p := f.afterFunction; p != nil {
 			o.method, f.afterFunction = p, nil
 		} else {
@@ -250,7 +278,7 @@ func (f *finder) step(i int) {
 	case "{":
 		if p := f.pendingClass; p != nil && len(f.stack) == f.pendingClassDepth {
 			f.pendingClass = nil
-			f.stack = append(f.stack, open{kind: oClass, tok: i, scope: f.newScope(p.startTok, p.name), name: p.name})
+			f.stack = append(f.stack, open{kind: oClass, tok: i, scope: f.newScope(p), name: p.name})
 			return
 		}
 		if f.objectLiteralAt(i) {
@@ -259,7 +287,7 @@ func (f *finder) step(i int) {
 		}
 		f.stack = append(f.stack, open{kind: oBlock, tok: i, scope: -1})
 	case ")", "]", "}":
-		f.closeArrows(i)
+		f.closeArrows(t)
 		// Pop to the matching opener, closing what the input left open; a closer without one
 		// is ignored. Scopes therefore always nest, whatever the input.
 		j := len(f.stack) - 1
@@ -275,26 +303,22 @@ func (f *finder) step(i int) {
 			f.stack = f.stack[:len(f.stack)-1]
 		}
 		if text == ")" {
-			f.lastParenOpen = opener.tok
+			f.lastParen = opener
 			f.afterParams = opener.method
 		}
 	case ",", ";":
-		f.closeArrows(i)
+		f.closeArrows(t)
 	case "=>":
-		start := -1
 		switch {
-		case f.isPunct(i-1, ")"):
-			start = f.lastParenOpen
-		case i > 0 && f.toks[i-1].kind == tIdent:
-			start = i - 1
+		case f.isPunct(i-1, ")") && f.lastParen.arrow != nil:
+			f.afterParams = f.lastParen.arrow
+		case f.at(i-1).kind == tIdent:
+			start := i - 1
+			if f.isIdent(start-1, "async") {
+				start--
+			}
+			f.afterParams = f.pendingAt(start, f.infer(start), true)
 		}
-		if start < 0 {
-			return
-		}
-		if f.isIdent(start-1, "async") {
-			start--
-		}
-		f.afterParams = &pending{startTok: start, name: f.infer(start), arrow: true}
 	}
 }
 
@@ -318,7 +342,7 @@ func (f *finder) keyAt(i int) (Component, bool) {
 	if i < 0 {
 		return Component{}, false
 	}
-	switch t := f.toks[i]; t.kind {
+	switch t := f.at(i); t.kind {
 	case tIdent, tPrivate:
 		return f.ident(t), true
 	}
@@ -338,7 +362,7 @@ func (f *finder) methodAt(paren int) *pending {
 	}
 	start, prefix := paren-1, ""
 	for j := paren - 2; j > o.tok; j-- {
-		t := f.toks[j]
+		t := f.at(j)
 		text := f.text(t)
 		if t.kind == tPunct && text == "*" {
 			start = j
@@ -371,7 +395,7 @@ func (f *finder) methodAt(paren int) *pending {
 	if len(o.name) == 0 && o.kind == oClass && key.Text == "constructor" {
 		name = nil
 	}
-	return &pending{startTok: start, name: name}
+	return f.pendingAt(start, name, false)
 }
 
 // objectLiteralAt decides whether the "{" at token i opens an object literal (an expression)
@@ -380,7 +404,7 @@ func (f *finder) objectLiteralAt(i int) bool {
 	if i == 0 {
 		return false
 	}
-	p := f.toks[i-1]
+	p := f.at(i - 1)
 	switch p.kind {
 	case tIdent:
 		switch f.text(p) {
@@ -405,10 +429,10 @@ func (f *finder) objectLiteralAt(i int) bool {
 // what precedes it: an assignment target (`a.b.c =`) or an object key (`key:`).
 func (f *finder) infer(start int) []Component {
 	j := start - 1
-	if j < 0 || f.toks[j].kind != tPunct {
+	if f.at(j).kind != tPunct {
 		return nil
 	}
-	switch f.text(f.toks[j]) {
+	switch f.text(f.at(j)) {
 	case "=":
 		var chain []Component
 		k := j - 1
