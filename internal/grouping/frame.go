@@ -97,10 +97,11 @@ func isRecursion(f, prev *event.Frame) bool {
 }
 
 func basename(p string) string {
-	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
-		return p[i+1:]
+	i := strings.LastIndexByte(p, '/')
+	if j := strings.LastIndexByte(p, '\\'); j > i {
+		i = j
 	}
-	return p
+	return p[i+1:]
 }
 
 // hasURLOrigin: http(s), applewebdata and blob URLs always; file: URLs only when fileCounts.
@@ -188,7 +189,7 @@ func (s *state) contextLineComponent(fi *frameInfo) *Component {
 	}
 	c := s.a.leaf("context_line", line)
 	switch {
-	case utf8.RuneCountInString(raw) > 120:
+	case len(raw) > 120 && utf8.RuneCountInString(raw) > 120:
 		c.set(false, "ignored because line is too long")
 	case fi.family == enhancers.FamilyJavaScript && fi.f.Function == "" && hasURLOrigin(fi.f.AbsPath, true):
 		c.set(false, "ignored because frame points to a URL")
