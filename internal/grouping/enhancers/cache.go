@@ -2,6 +2,7 @@ package enhancers
 
 import (
 	"hash/maphash"
+	"strings"
 	"sync"
 )
 
@@ -62,7 +63,10 @@ func (rs *Rules) staticBits(f *Frame) []uint64 {
 	if e != nil && e.family == f.Family && e.path == f.Path && e.module == f.Module && e.function == f.Function && e.pkgName == f.Package {
 		return e.bits
 	}
-	e = &staticEntry{family: f.Family, path: f.Path, module: f.Module, function: f.Function, pkgName: f.Package,
+	// The entry outlives the event: copy the strings, which may point into the event's whole
+	// JSON text, so a cached frame keeps only its own bytes alive.
+	e = &staticEntry{family: f.Family, path: strings.Clone(f.Path), module: strings.Clone(f.Module),
+		function: strings.Clone(f.Function), pkgName: strings.Clone(f.Package),
 		bits: make([]uint64, (len(rs.rules)+63)/64)}
 	for i, r := range rs.rules {
 		if r.matchesStatic(f) {
