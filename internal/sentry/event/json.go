@@ -96,56 +96,44 @@ func (e *syntaxError) Error() string {
 	return fmt.Sprintf("invalid JSON at offset %d: %s", e.offset, e.msg)
 }
 
-// slab hands out the child lists of a tree. Objects and arrays collect their children on a
-// stack while they are parsed and move them into the slab when they close, so a document costs
-// a few chunk allocations instead of one per value; chunks are reused through slabPool when the
-// tree is only needed during one call (Normalize, Decode).
+// slab holds the child lists of a tree. Each nesting depth has its own chunk, and the children
+// of a container are written straight into the chunk of their depth: containers nested inside
+// it write to the next depth's chunk, so siblings stay contiguous without a stack and a copy
+// (that copy, with its GC write barriers, was a sixth of BenchmarkNormalize). Chunks are reused
+// through slabPool when the tree is only needed during one call (Normalize, Decode).
 type slab struct {
-	stack  []member
-	chunks [][]member
-	cur    int // index of the chunk being filled
+	levels [][]member // levels[d] receives the children of containers at depth d
+	root   [1]member
 }
 
-const slabChunk = 1024
+var slabPool = sync.Pool{New: func() any { return &slab{} }}
 
-var slabPool = sync.Pool{New: func() any { return &slab{stack: make([]member, 0, 64)} }}
-
-// keep moves a closed container's children into the slab. The returned slice is capped, so an
-// edit that appends to it copies instead of overwriting a neighbour.
-func (sl *slab) keep(ms []member) []member {
-	for {
-		if sl.cur == len(sl.chunks) {
-			sl.chunks = append(sl.chunks, make([]member, 0, max(len(ms), slabChunk)))
-		}
-		c := sl.chunks[sl.cur]
-		if cap(c)-len(c) >= len(ms) {
-			start := len(c)
-			c = append(c, ms...)
-			sl.chunks[sl.cur] = c
-			return c[start:len(c):len(c)]
-		}
-		sl.cur++
+// next returns a fresh slot after the children written at depth d since base, moving those
+// children to a larger chunk when the current one is full. Slots are not zeroed: the parser
+// writes key and value.
+func (sl *slab) next(d, base int) (*member, int) {
+	for len(sl.levels) <= d {
+		sl.levels = append(sl.levels, nil)
 	}
-}
-
-// grow adds a slot to the stack without zeroing it: the parser overwrites key and value.
-func (sl *slab) grow() {
-	if len(sl.stack) == cap(sl.stack) {
-		sl.stack = append(sl.stack, member{})
-		return
+	lv := sl.levels[d]
+	if len(lv) == cap(lv) {
+		n := len(lv) - base
+		grown := make([]member, n, max(2*cap(lv), 2*n, 16))
+		copy(grown, lv[base:])
+		lv, base = grown, 0
 	}
-	sl.stack = sl.stack[:len(sl.stack)+1]
+	lv = lv[:len(lv)+1]
+	sl.levels[d] = lv
+	return &lv[len(lv)-1], base
 }
 
 // release returns sl to the pool. Chunks are not cleared: they are overwritten when reused,
 // and clearing them cost 7% of BenchmarkNormalize. Until then a pooled slab keeps the last
 // event's text reachable, which the pool's own release at GC bounds.
 func (sl *slab) release() {
-	for i := range sl.chunks {
-		sl.chunks[i] = sl.chunks[i][:0]
+	for i := range sl.levels {
+		sl.levels[i] = sl.levels[i][:0]
 	}
-	sl.cur = 0
-	sl.stack = sl.stack[:0]
 	slabPool.Put(sl)
 }
 
@@ -168,8 +156,8 @@ func parseJSON(s string, maxDepth int, sl *slab) (node, error) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
 	p := parser{s: s, maxDepth: maxDepth, noControl: !hasControl(s), sl: sl}
-	sl.stack = append(sl.stack[:0], member{})
-	if !p.value(0) {
+	root := &sl.root[0].val
+	if !p.value(root) {
 		return node{}, p.err
 	}
 	p.skipWS()
@@ -177,7 +165,7 @@ func parseJSON(s string, maxDepth int, sl *slab) (node, error) {
 		p.fail("unexpected %s after the document", describeByte(p.s[p.pos]))
 		return node{}, p.err
 	}
-	return sl.stack[0].val, nil
+	return *root, nil
 }
 
 // fail records the first syntax error; parsing functions then return false.
@@ -204,18 +192,18 @@ func (p *parser) skipWS() {
 	}
 }
 
-// value parses one value into the stack slot at index slot. Values are written in place rather
-// than returned: BenchmarkParse spent a third of its time copying returned nodes.
-func (p *parser) value(slot int) bool {
+// value parses one value into *dst, a slot in the slab. Values are written in place rather than
+// returned: BenchmarkParseTree spent a third of its time copying returned nodes.
+func (p *parser) value(dst *node) bool {
 	p.skipWS()
 	if p.pos >= len(p.s) {
 		return p.fail("unexpected end of input")
 	}
 	switch c := p.s[p.pos]; c {
 	case '{':
-		return p.container(slot, kindObject)
+		return p.container(dst, kindObject)
 	case '[':
-		return p.container(slot, kindArray)
+		return p.container(dst, kindArray)
 	case '"':
 		raw, esc, ok := p.str()
 		if !ok {
@@ -225,44 +213,44 @@ func (p *parser) value(slot int) bool {
 		if esc {
 			v.flags = strEscaped
 		}
-		p.sl.stack[slot].val = v
+		*dst = v
 		return true
 	case 't':
-		return p.literal(slot, "true", kindTrue)
+		return p.literal(dst, "true", kindTrue)
 	case 'f':
-		return p.literal(slot, "false", kindFalse)
+		return p.literal(dst, "false", kindFalse)
 	case 'n':
-		return p.literal(slot, "null", kindNull)
+		return p.literal(dst, "null", kindNull)
 	case 'N':
 		// NaN and Infinity are what Python's json module writes for floats; Relay repairs them
 		// (json_forensics) for Python SDKs. They become null.
-		return p.literal(slot, "NaN", kindNull)
+		return p.literal(dst, "NaN", kindNull)
 	case 'I':
-		return p.literal(slot, "Infinity", kindNull)
+		return p.literal(dst, "Infinity", kindNull)
 	default:
 		if c == '-' && strings.HasPrefix(p.s[p.pos:], "-Infinity") {
-			return p.literal(slot, "-Infinity", kindNull)
+			return p.literal(dst, "-Infinity", kindNull)
 		}
 		if c == '-' || (c >= '0' && c <= '9') {
-			return p.number(slot)
+			return p.number(dst)
 		}
 		return p.fail("unexpected %s", describeByte(c))
 	}
 }
 
-func (p *parser) literal(slot int, lit string, k kind) bool {
+func (p *parser) literal(dst *node, lit string, k kind) bool {
 	if !strings.HasPrefix(p.s[p.pos:], lit) {
 		return p.fail("invalid literal, expected %q", lit)
 	}
 	p.pos += len(lit)
-	p.sl.stack[slot].val = node{kind: k}
+	*dst = node{kind: k}
 	return true
 }
 
-func (p *parser) number(slot int) bool {
+func (p *parser) number(dst *node) bool {
 	raw, ok := p.lexNumber()
 	if ok {
-		p.sl.stack[slot].val = node{kind: kindNumber, raw: raw}
+		*dst = node{kind: kindNumber, raw: raw}
 	}
 	return ok
 }
@@ -314,9 +302,8 @@ func (p *parser) lexNumber() (string, bool) {
 	return s[start:i], true
 }
 
-// container parses an object or an array, its opening bracket at p.pos. Children go onto the
-// stack above slot and move into the slab when the container closes.
-func (p *parser) container(slot int, k kind) bool {
+// container parses an object or an array, its opening bracket at p.pos, into *dst.
+func (p *parser) container(dst *node, k kind) bool {
 	p.depth++
 	if p.depth > p.maxDepth {
 		return p.fail("nesting deeper than %d levels", p.maxDepth)
@@ -326,17 +313,20 @@ func (p *parser) container(slot int, k kind) bool {
 	if k == kindObject {
 		closing, what = '}', "object"
 	}
-	sl := p.sl
-	base := len(sl.stack)
+	sl, d := p.sl, p.depth
+	base := 0
+	if d < len(sl.levels) {
+		base = len(sl.levels[d])
+	}
 	p.skipWS()
 	if p.pos < len(p.s) && p.s[p.pos] == closing {
 		p.pos++
 		p.depth--
-		sl.stack[slot].val = node{kind: k}
+		*dst = node{kind: k}
 		return true
 	}
 	for {
-		idx := len(sl.stack)
+		var m *member
 		if k == kindObject {
 			p.skipWS()
 			if p.pos >= len(p.s) {
@@ -354,18 +344,18 @@ func (p *parser) container(slot int, k kind) bool {
 				return p.fail("expected ':' after object key")
 			}
 			p.pos++
-			sl.grow()
-			sl.stack[idx].key = key
-			if !p.value(idx) {
+			m, base = sl.next(d, base)
+			m.key = key
+			if !p.value(&m.val) {
 				return false
 			}
 			if esc {
-				sl.stack[idx].val.flags |= keyEscaped
+				m.val.flags |= keyEscaped
 			}
 		} else {
-			sl.grow()
-			sl.stack[idx].key = ""
-			if !p.value(idx) {
+			m, base = sl.next(d, base)
+			m.key = ""
+			if !p.value(&m.val) {
 				return false
 			}
 		}
@@ -382,9 +372,8 @@ func (p *parser) container(slot int, k kind) bool {
 		}
 		return p.fail("expected ',' or '%c' in %s, found %s", closing, what, describeByte(p.s[p.pos]))
 	}
-	kids := sl.keep(sl.stack[base:])
-	sl.stack = sl.stack[:base]
-	sl.stack[slot].val = node{kind: k, kids: kids}
+	lv := sl.levels[d]
+	*dst = node{kind: k, kids: lv[base:len(lv):len(lv)]}
 	p.depth--
 	return true
 }
