@@ -125,11 +125,12 @@ type finder struct {
 	pendingClass      *pending
 	pendingClassDepth int
 	lastParen         open // the "(" matching the last ")"
+	lastParenAt       int  // token index of that ")", so "=>" uses it only right after it
 }
 
 // Scan finds the scopes of a JavaScript source.
 func Scan(src string) *Index {
-	f := &finder{src: src}
+	f := &finder{src: src, lastParenAt: -2}
 	lx := &lexer{src: src}
 	for {
 		t, ok := lx.next()
@@ -303,14 +304,14 @@ func (f *finder) step(i int) {
 			f.stack = f.stack[:len(f.stack)-1]
 		}
 		if text == ")" {
-			f.lastParen = opener
+			f.lastParen, f.lastParenAt = opener, i
 			f.afterParams = opener.method
 		}
 	case ",", ";":
 		f.closeArrows(t)
 	case "=>":
 		switch {
-		case f.isPunct(i-1, ")") && f.lastParen.arrow != nil:
+		case f.lastParenAt == i-1 && f.lastParen.arrow != nil:
 			f.afterParams = f.lastParen.arrow
 		case f.at(i-1).kind == tIdent:
 			start := i - 1
