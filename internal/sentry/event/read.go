@@ -156,15 +156,39 @@ func (p *parser) members(closing byte, what string, fn func(key string) bool) bo
 // Typed readers for values.
 
 func (p *parser) text(dst *string) bool {
+	if p.peek() == '"' {
+		var ok bool
+		*dst, ok = p.stringValue()
+		return ok
+	}
 	n, ok := p.scalar()
 	*dst = n.text()
 	return ok
 }
 
 func (p *parser) lenient(dst *string) bool {
-	n, ok := p.scalar()
-	*dst = n.lenient()
+	s, ok := p.lenientValue()
+	*dst = s
 	return ok
+}
+
+// lenientValue reads the next value as a lenient string; strings, the common case, skip the
+// node that scalar builds.
+func (p *parser) lenientValue() (string, bool) {
+	if p.peek() == '"' {
+		return p.stringValue()
+	}
+	n, ok := p.scalar()
+	return n.lenient(), ok
+}
+
+// stringValue reads the string at p.pos as text.
+func (p *parser) stringValue() (string, bool) {
+	raw, esc, ok := p.str()
+	if esc {
+		raw = unescape(raw)
+	}
+	return raw, ok
 }
 
 func (p *parser) flag(dst *bool) bool {
@@ -583,8 +607,8 @@ func (p *parser) readFrame(f *Frame) bool {
 				lines = p.lines[len(p.lines):len(p.lines)]
 			}
 			ok := p.array(func() bool {
-				n, ok := p.scalar()
-				lines = p.appendLine(lines, n.lenient())
+				line, ok := p.lenientValue()
+				lines = p.appendLine(lines, line)
 				return ok
 			})
 			if k == "pre_context" {
