@@ -17,9 +17,28 @@ func contextLinePlatform(p string) bool {
 	return false
 }
 
-// frame builds a frame component as the system variant sees it; its children are shared with
-// the app variant's copy.
+// frame returns a frame component as the system variant sees it; its children are shared with
+// the app variant's copy and, through the Grouper's frame cache, with other events' trees.
 func (s *state) frame(fi *frameInfo, prev *event.Frame) *Component {
+	e := s.g.frames.lookup(fi)
+	if e == nil {
+		// Built outside the event's arena: the cache keeps these components.
+		saved := s.a
+		s.a = arena{comps: make([]Component, 0, 6), ptrs: make([]*Component, 0, 5), strs: make([]string, 0, 5)}
+		base := s.buildFrame(fi)
+		s.a = saved
+		e = s.g.frames.store(fi, base)
+	}
+	fc := s.a.node("frame")
+	fc.Children, fc.Contributes, fc.Hint = e.children, e.contributes, e.hint
+	if prev != nil && isRecursion(fi.f, prev) {
+		fc.set(false, "ignored due to recursion")
+	}
+	return fc
+}
+
+// buildFrame computes a frame's components from the frame alone.
+func (s *state) buildFrame(fi *frameInfo) *Component {
 	f := fi.f
 	filenameC := s.filenameComponent(fi)
 	moduleC := s.moduleComponent(fi)
@@ -84,9 +103,6 @@ func (s *state) frame(fi *frameInfo, prev *event.Frame) *Component {
 		if fc.Contributes {
 			fc.computeContributes()
 		}
-	}
-	if prev != nil && isRecursion(f, prev) {
-		fc.set(false, "ignored due to recursion")
 	}
 	return fc
 }

@@ -90,6 +90,7 @@ type Grouper struct {
 	stackRules       *enhancers.Rules
 	fingerprintRules *fingerprint.Rules
 	builtinFP        *fingerprint.Rules
+	frames           *frameCache
 }
 
 // New validates the options and compiles the rules. Errors name the rule line and the problem.
@@ -115,6 +116,7 @@ func New(opts Options) (*Grouper, error) {
 		stackRules:       enhancers.Concat(enhancers.Builtin(id), project),
 		fingerprintRules: fp,
 		builtinFP:        fingerprint.Builtin(),
+		frames:           newFrameCache(),
 	}, nil
 }
 

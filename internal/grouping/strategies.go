@@ -53,10 +53,11 @@ func newState(g *Grouper, ev *event.Event, trees bool) *state {
 	if ev.Stacktrace != nil {
 		n += len(ev.Stacktrace.Frames)
 	}
-	// Size the arena for the common case (frames × (frame node per variant + its children)).
-	s.a.comps = make([]Component, 0, 24+n*6)
-	s.a.ptrs = make([]*Component, 0, 16+n*6)
-	s.a.strs = make([]string, 0, 8+n*4)
+	// Size the arena for the common case: a frame node per frame and variant (the frames'
+	// children usually come from the frame cache), plus a few exception-level components.
+	s.a.comps = make([]Component, 0, 16+n*2)
+	s.a.ptrs = make([]*Component, 0, 16+n*2)
+	s.a.strs = make([]string, 0, 8)
 	return s
 }
 
@@ -365,7 +366,8 @@ func (s *state) stacktrace(p *prepared) []variantComp {
 			fc.set(contributes, st.GroupRule.Hint(enhancers.HintUnignored))
 		}
 		ac := s.a.node("frame")
-		*ac = *fc
+		// Field by field: a struct copy would take the bulk write-barrier path during GC.
+		ac.Contributes, ac.Hint, ac.Values, ac.Children = fc.Contributes, fc.Hint, fc.Values, fc.Children
 		if st.InApp {
 			inApp++
 			if ac.Hint == "" && ac.Contributes {

@@ -39,17 +39,11 @@ func newStaticCache() *staticCache {
 }
 
 func (c *staticCache) key(f *Frame) uint64 {
-	var h maphash.Hash
-	h.SetSeed(c.seed)
-	h.WriteByte(byte(f.Family))
-	h.WriteString(f.Path)
-	h.WriteByte(0)
-	h.WriteString(f.Module)
-	h.WriteByte(0)
-	h.WriteString(f.Function)
-	h.WriteByte(0)
-	h.WriteString(f.Package)
-	return h.Sum64()
+	h := maphash.String(c.seed, f.Path) + uint64(f.Family)
+	h = h*31 ^ maphash.String(c.seed, f.Module)
+	h = h*31 ^ maphash.String(c.seed, f.Function)
+	h = h*31 ^ maphash.String(c.seed, f.Package)
+	return h
 }
 
 // bits returns the static-match bit set of f over rs, computing and remembering it on a miss.
