@@ -686,8 +686,8 @@ func normalizeTimestamps(root *node, opts *NormalizeOptions) {
 	if retention <= 0 {
 		retention = defaultRetention
 	}
-	if errType := ""; ts.After(received.Add(maxSecsInFuture)) || ts.Before(received.Add(-retention)) {
-		errType = "future_timestamp"
+	if ts.After(received.Add(maxSecsInFuture)) || ts.Before(received.Add(-retention)) {
+		errType := "future_timestamp"
 		if ts.Before(received) {
 			errType = "past_timestamp"
 		}
