@@ -197,7 +197,7 @@ func (a *arena) node(id string) *Component {
 	a.comps = a.comps[:len(a.comps)+1]
 	c := &a.comps[len(a.comps)-1]
 	if a.reused {
-		*c = Component{}
+		c.Contributes, c.Hint, c.Values, c.Children = false, "", nil, nil
 	}
 	c.ID = id
 	return c

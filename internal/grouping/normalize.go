@@ -52,13 +52,13 @@ func (s *state) newPrepared(st *event.Stacktrace, n int) *prepared {
 	return p
 }
 
+// resize returns b with length n; prepare and Apply overwrite every element, so old contents
+// need no clearing.
 func resize[T any](b []T, n int) []T {
 	if cap(b) < n {
 		return make([]T, n)
 	}
-	b = b[:n]
-	clear(b)
-	return b
+	return b[:n]
 }
 
 // prepare normalizes a stacktrace once per event and runs the stack-trace rules over it. exc is
