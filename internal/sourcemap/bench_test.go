@@ -29,3 +29,19 @@ func BenchmarkSymbolicateCachedFrame(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSymbolicateCachedEvent is a whole node stack trace as node printed it (app frames
+// plus node internals), maps already parsed.
+func BenchmarkSymbolicateCachedEvent(b *testing.B) {
+	frames := stackFixtures(b)["esbuild"]["field"]
+	s := New(NewDir(layout(b, "esbuild", "release")), Options{})
+	req := Request{Project: projectID, Release: releaseVer, Platform: "node", Frames: frames}
+	if res := s.Symbolicate(context.Background(), req); res.Symbolicated == 0 || len(res.Errors) > 0 {
+		b.Fatalf("warm-up: %+v", res)
+	}
+	b.ReportMetric(float64(len(frames)), "frames/op")
+	b.ReportAllocs()
+	for b.Loop() {
+		s.Symbolicate(context.Background(), req)
+	}
+}
