@@ -51,6 +51,8 @@ type Map struct {
 
 	lines []uint32 // segs[lines[l]:lines[l+1]] are the segments of generated line l
 	segs  []Segment
+
+	retained int64 // bytes held for sourcesContent: the input, or a copy of the contents
 }
 
 // content is one sourcesContent entry, kept escaped until someone reads it.
@@ -204,9 +206,11 @@ func (m *Map) SizeBytes() int64 {
 	for i := range m.names {
 		n += int64(len(m.names[i])) + 16
 	}
+	// the bytes kept for sourcesContent, plus each source's unescaped text and line index once
+	// read
+	n += m.retained
 	for i := range m.contents {
-		// raw bytes now, plus the unescaped text and line index once read
-		n += 2*int64(len(m.contents[i].raw)) + int64(len(m.contents[i].raw))/8 + 64
+		n += int64(len(m.contents[i].raw)) + int64(len(m.contents[i].raw))/8 + 64
 	}
 	return n
 }
@@ -223,16 +227,22 @@ func Decode(b []byte) (*Map, error) {
 	if s.i != len(s.b) {
 		return nil, s.errorf("trailing data after the map")
 	}
-	// The contents point into b; copy them into one buffer so the input can be freed.
+	// The contents point into b. When they are most of it, keep b (copying would cost time and,
+	// for a moment, twice the memory); otherwise copy them into one buffer so b can be freed.
 	total := 0
 	for i := range m.contents {
 		total += len(m.contents[i].raw)
 	}
-	buf := make([]byte, 0, total)
-	for i := range m.contents {
-		start := len(buf)
-		buf = append(buf, m.contents[i].raw...)
-		m.contents[i].raw = buf[start:len(buf):len(buf)]
+	if 2*total >= len(b) {
+		m.retained = int64(len(b))
+	} else {
+		buf := make([]byte, 0, total)
+		for i := range m.contents {
+			start := len(buf)
+			buf = append(buf, m.contents[i].raw...)
+			m.contents[i].raw = buf[start:len(buf):len(buf)]
+		}
+		m.retained = int64(total)
 	}
 	m.texts = make([]atomic.Pointer[Text], len(m.contents))
 	return m, nil
