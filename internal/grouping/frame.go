@@ -5,6 +5,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/faultline/faultline/internal/grouping/enhancers"
+	"github.com/faultline/faultline/internal/grouping/glob"
 	"github.com/faultline/faultline/internal/sentry/event"
 )
 
@@ -20,21 +21,29 @@ func contextLinePlatform(p string) bool {
 // frame returns a frame component as the system variant sees it; its children are shared with
 // the app variant's copy and, through the Grouper's frame cache, with other events' trees.
 func (s *state) frame(fi *frameInfo, prev *event.Frame) *Component {
-	e := s.g.frames.lookup(fi)
-	if e == nil {
-		// Built outside the event's arena: the cache keeps these components.
-		saved := s.a
-		s.a = arena{comps: make([]Component, 0, 6), ptrs: make([]*Component, 0, 5), strs: make([]string, 0, 5)}
-		base := s.buildFrame(fi)
-		s.a = saved
-		e = s.g.frames.store(fi, base)
-	}
+	e := fi.cached
 	fc := s.a.node("frame")
 	fc.Children, fc.Contributes, fc.Hint = e.children, e.contributes, e.hint
 	if prev != nil && isRecursion(fi.f, prev) {
 		fc.set(false, "ignored due to recursion")
 	}
 	return fc
+}
+
+// cachedFrame returns the frame's cache entry (components and static rule matches), building it
+// on first sight.
+func (s *state) cachedFrame(fi *frameInfo, m *enhancers.Frame) *frameEntry {
+	if e := s.g.frames.lookup(fi); e != nil {
+		return e
+	}
+	// Built outside the event's arena: the cache keeps these components.
+	saved := s.a
+	s.a = arena{comps: make([]Component, 0, 6), ptrs: make([]*Component, 0, 5), strs: make([]string, 0, 5)}
+	base := s.buildFrame(fi)
+	s.a = saved
+	folded := *m
+	folded.Path, folded.Package = glob.Fold(m.Path), glob.Fold(m.Package)
+	return s.g.frames.store(fi, base, s.g.stackRules.StaticMatches(&folded))
 }
 
 // buildFrame computes a frame's components from the frame alone.

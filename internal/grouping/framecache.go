@@ -29,6 +29,8 @@ type frameEntry struct {
 	children    []*Component
 	contributes bool
 	hint        string
+	// rules is the set of stack-trace rules whose frame-only matchers hold for the frame.
+	rules []uint64
 }
 
 // maxFramesPerShard bounds the cache at 64 × 512 frames; a full shard starts over.
@@ -73,7 +75,7 @@ func (c *frameCache) lookup(fi *frameInfo) *frameEntry {
 }
 
 // store caches the frame built for fi; its leaf values are copied off the event first.
-func (c *frameCache) store(fi *frameInfo, built *Component) *frameEntry {
+func (c *frameCache) store(fi *frameInfo, built *Component, rules []uint64) *frameEntry {
 	for _, ch := range built.Children {
 		for i, v := range ch.Values {
 			ch.Values[i] = strings.Clone(v)
@@ -84,7 +86,7 @@ func (c *frameCache) store(fi *frameInfo, built *Component) *frameEntry {
 		module: strings.Clone(fi.module), function: strings.Clone(fi.function), rawFunction: strings.Clone(fi.rawFunction),
 		sentFunction: strings.Clone(fi.f.Function), contextLine: strings.Clone(fi.contextLine), pkg: strings.Clone(fi.f.Package),
 		sourcemap: sourcemapUsed(fi.f),
-		children:  built.Children, contributes: built.Contributes, hint: built.Hint,
+		children:  built.Children, contributes: built.Contributes, hint: built.Hint, rules: rules,
 	}
 	k := c.key(fi)
 	sh := &c.shards[k%uint64(len(c.shards))]

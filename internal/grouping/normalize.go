@@ -19,6 +19,7 @@ type frameInfo struct {
 	filename    string
 	module      string // the SDK's, or generated from the URL for JavaScript
 	contextLine string
+	cached      *frameEntry
 }
 
 // jsProcessedPath: the URLs Sentry's JavaScript processing derives modules from.
@@ -33,6 +34,7 @@ type prepared struct {
 	frames []frameInfo
 	states []enhancers.FrameState
 	match  []enhancers.Frame
+	rules  [][]uint64
 	stack  enhancers.Stack
 }
 
@@ -48,6 +50,7 @@ func (s *state) newPrepared(st *event.Stacktrace, n int) *prepared {
 	p.frames = resize(p.frames, n)
 	p.states = resize(p.states, n)
 	p.match = resize(p.match, n)
+	p.rules = resize(p.rules, n)
 	p.stack = enhancers.Stack{}
 	return p
 }
@@ -116,11 +119,18 @@ func (s *state) prepare(st *event.Stacktrace, exc *event.Exception) *prepared {
 		}
 		match[i] = enhancers.Frame{
 			Family:      fi.family,
-			Path:        glob.Fold(path),
+			Path:        path,
 			Module:      fi.module,
 			Function:    fi.function,
-			Package:     glob.Fold(f.Package),
+			Package:     f.Package,
 			ClientInApp: clientInApp,
+		}
+		fi.cached = s.cachedFrame(fi, &match[i])
+		p.rules[i] = fi.cached.rules
+		// Static matches come from the cache; only caller/callee path matchers still read
+		// these fields, and they want them folded.
+		if s.g.stackRules.NeighbourPaths() {
+			match[i].Path, match[i].Package = glob.Fold(path), glob.Fold(f.Package)
 		}
 	}
 	var ex *enhancers.Exception
@@ -130,7 +140,7 @@ func (s *state) prepare(st *event.Stacktrace, exc *event.Exception) *prepared {
 			ex.Value = strings.ToLower(exc.Value)
 		}
 	}
-	p.stack = s.g.stackRules.Apply(match, ex, p.states)
+	p.stack = s.g.stackRules.ApplyWith(match, p.rules, ex, p.states)
 	s.stacks = append(s.stacks, p)
 	return p
 }

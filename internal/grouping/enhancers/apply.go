@@ -46,14 +46,37 @@ type Stack struct {
 // state per frame into states (len(states) must equal len(frames)). A rule sees what earlier
 // rules did: categories they assigned and in-app flags they set.
 func (rs *Rules) Apply(frames []Frame, exc *Exception, states []FrameState) Stack {
+	var bitsBuf [32][]uint64
+	bits := bitsBuf[:0]
+	if rs != nil && len(rs.rules) > 0 {
+		for i := range frames {
+			bits = append(bits, rs.staticBits(&frames[i]))
+		}
+	}
+	return rs.ApplyWith(frames, bits, exc, states)
+}
+
+// StaticMatches is the set of rules (bit i = rule i) whose frame-only matchers (family, path,
+// module, function, package) hold for f. It depends on nothing but f, so callers may cache it.
+func (rs *Rules) StaticMatches(f *Frame) []uint64 {
+	bits := make([]uint64, (rs.Len()+63)/64)
+	if rs == nil {
+		return bits
+	}
+	for i, r := range rs.rules {
+		if r.matchesStatic(f) {
+			bits[i/64] |= 1 << (i % 64)
+		}
+	}
+	return bits
+}
+
+// ApplyWith is Apply with each frame's StaticMatches supplied by the caller.
+func (rs *Rules) ApplyWith(frames []Frame, static [][]uint64, exc *Exception, states []FrameState) Stack {
 	for i := range frames {
 		states[i] = FrameState{inApp: frames[i].ClientInApp}
 	}
 	var st Stack
-	var present uint8
-	for i := range frames {
-		present |= 1 << frames[i].Family
-	}
 	if rs == nil || len(rs.rules) == 0 {
 		for i := range states {
 			s := &states[i]
@@ -62,13 +85,10 @@ func (rs *Rules) Apply(frames []Frame, exc *Exception, states []FrameState) Stac
 		}
 		return st
 	}
-	var bitsBuf [32][]uint64
-	bits := bitsBuf[:0]
+	bits := static
 	var anyBuf [4]uint64
 	candidates := anyBuf[:0]
-	for i := range frames {
-		b := rs.staticBits(&frames[i])
-		bits = append(bits, b)
+	for _, b := range bits {
 		if len(candidates) < len(b) {
 			candidates = append(candidates, make([]uint64, len(b)-len(candidates))...)
 		}

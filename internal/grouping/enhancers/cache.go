@@ -60,13 +60,7 @@ func (rs *Rules) staticBits(f *Frame) []uint64 {
 	// The entry outlives the event: copy the strings, which may point into the event's whole
 	// JSON text, so a cached frame keeps only its own bytes alive.
 	e = &staticEntry{family: f.Family, path: strings.Clone(f.Path), module: strings.Clone(f.Module),
-		function: strings.Clone(f.Function), pkgName: strings.Clone(f.Package),
-		bits: make([]uint64, (len(rs.rules)+63)/64)}
-	for i, r := range rs.rules {
-		if r.matchesStatic(f) {
-			e.bits[i/64] |= 1 << (i % 64)
-		}
-	}
+		function: strings.Clone(f.Function), pkgName: strings.Clone(f.Package), bits: rs.StaticMatches(f)}
 	sh.mu.Lock()
 	if len(sh.m) >= maxEntriesPerShard {
 		sh.m = make(map[uint64]*staticEntry)

@@ -167,8 +167,14 @@ func (r *Rule) Builtin() bool { return r.builtin }
 type Rules struct {
 	rules      []*Rule
 	needsValue bool
-	cache      *staticCache
+	// neighbourPaths: some caller/callee matcher reads a path or package, so every frame's
+	// Path and Package must be folded even when its static matches are cached.
+	neighbourPaths bool
+	cache          *staticCache
 }
+
+// NeighbourPaths reports whether a caller/callee matcher reads path or package.
+func (rs *Rules) NeighbourPaths() bool { return rs != nil && rs.neighbourPaths }
 
 // Len is the number of rules.
 func (rs *Rules) Len() int {
@@ -189,6 +195,7 @@ func Concat(base, extra *Rules) *Rules {
 		out.rules = append(out.rules, extra.rules...)
 	}
 	out.needsValue = (base != nil && base.needsValue) || (extra != nil && extra.needsValue)
+	out.neighbourPaths = (base != nil && base.neighbourPaths) || (extra != nil && extra.neighbourPaths)
 	return out
 }
 
@@ -213,6 +220,7 @@ func parse(text string, builtin bool) (*Rules, error) {
 		rs.rules = append(rs.rules, r)
 		for _, m := range r.matchers {
 			rs.needsValue = rs.needsValue || m.field == fieldErrorValue
+			rs.neighbourPaths = rs.neighbourPaths || (m.offset != 0 && (m.field == fieldPath || m.field == fieldPackage))
 		}
 	}
 	return rs, nil
