@@ -47,10 +47,15 @@ func newFrameCache() *frameCache {
 // key hashes the fields that tell frames apart; matches compares all of them, so a rare
 // collision only costs a rebuild.
 func (c *frameCache) key(fi *frameInfo) uint64 {
-	h := maphash.String(c.seed, fi.f.AbsPath)
-	h = h*31 ^ maphash.String(c.seed, fi.filename)
+	where := fi.f.AbsPath
+	if where == "" {
+		where = fi.filename
+	}
+	if where == "" {
+		where = fi.module
+	}
+	h := maphash.String(c.seed, where)
 	h = h*31 ^ maphash.String(c.seed, fi.function)
-	h = h*31 ^ maphash.String(c.seed, fi.module)
 	h = h*31 ^ maphash.String(c.seed, fi.contextLine)
 	return h
 }

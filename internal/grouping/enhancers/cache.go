@@ -96,11 +96,8 @@ func (r *Rule) matchesStatic(f *Frame) bool {
 
 // matchesDynamic checks the matchers the cache cannot answer.
 func (r *Rule) matchesDynamic(frames []Frame, states []FrameState, i int, exc *Exception) bool {
-	for k := range r.matchers {
-		m := &r.matchers[k]
-		if isStatic(m) {
-			continue
-		}
+	for k := range r.dynamic {
+		m := &r.dynamic[k]
 		j := i + m.offset
 		if j < 0 || j >= len(frames) {
 			return false

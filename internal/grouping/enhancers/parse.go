@@ -131,6 +131,8 @@ type Rule struct {
 	hasStackVar   bool // sets max-frames / min-frames
 	hasFrameFlag  bool // sets in-app or group
 	hints         [4]string
+	// dynamic are the matchers that read rule state, the exception or neighbouring frames.
+	dynamic []matcher
 }
 
 // HintKind selects one of the explanation texts a rule produces.
@@ -358,6 +360,11 @@ func parseRule(line string) (*Rule, error) {
 	// Cheap tests first: a rule is a conjunction, so the order only changes how fast a
 	// non-matching frame is rejected.
 	slices.SortStableFunc(r.matchers, func(a, b matcher) int { return matcherCost(a) - matcherCost(b) })
+	for _, m := range r.matchers {
+		if !isStatic(&m) {
+			r.dynamic = append(r.dynamic, m)
+		}
+	}
 	return r, nil
 }
 
