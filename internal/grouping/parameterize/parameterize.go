@@ -136,6 +136,10 @@ func Replace(s string) string {
 			i++
 			continue
 		}
+		if end := plainWord(s, i); end > i {
+			i = end
+			continue
+		}
 		matched := false
 		mask := startMask[s[i]]
 		// Hash-like alternatives all need at least 7 hex digits here (or "0x").
@@ -233,6 +237,34 @@ var hexFamily, hostnameBit = func() (fam, host uint32) {
 	}
 	return
 }()
+
+// plainWord returns the end of the ASCII word starting at i when no alternative can match it:
+// letters only (no digit for the number and hash patterns), not a weekday (dates), not after
+// "=" (bools), and followed by a character that cannot continue an e-mail address, URL, host
+// name or IPv6 address. Prose is mostly such words; skipping them whole is the fast path.
+func plainWord(s string, i int) int {
+	if i > 0 && s[i-1] == '=' {
+		return -1
+	}
+	j := i
+	for j < len(s) && (('a' <= s[j] && s[j] <= 'z') || ('A' <= s[j] && s[j] <= 'Z')) {
+		j++
+	}
+	if j == i {
+		return -1
+	}
+	if j < len(s) {
+		switch s[j] {
+		case ' ', ',', ')', ';', '!', '?', '(', '\n', '\t':
+		default:
+			return -1
+		}
+	}
+	if oneOf(s[i:j], 0, weekdays) == j-i || oneOf(s[i:j], 0, longWeekdays) == j-i {
+		return -1
+	}
+	return j
+}
 
 // startsAnything is a cheap filter: every alternative begins with one of these bytes.
 func startsAnything(s string, i int) bool {
