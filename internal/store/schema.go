@@ -1,0 +1,197 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Times are stored as Unix microseconds (BIGINT) in both backends so that one set of queries
+// serves both and comparisons stay integer comparisons.
+
+// migrations are applied in order; a migration is never edited once released, only appended.
+// {{id}}, {{blob}} are replaced per dialect.
+var migrations = []string{
+	// 1: events, issues and their aggregates.
+	`
+CREATE TABLE issues (
+	id {{id}},
+	project_id BIGINT NOT NULL,
+	title TEXT NOT NULL,
+	culprit TEXT NOT NULL,
+	level TEXT NOT NULL,
+	platform TEXT NOT NULL,
+	meta_type TEXT NOT NULL,
+	meta_value TEXT NOT NULL,
+	meta_filename TEXT NOT NULL,
+	meta_function TEXT NOT NULL,
+	first_seen BIGINT NOT NULL,
+	last_seen BIGINT NOT NULL,
+	times_seen BIGINT NOT NULL,
+	user_count BIGINT NOT NULL,
+	first_release TEXT NOT NULL,
+	last_release TEXT NOT NULL,
+	status TEXT NOT NULL,
+	substatus TEXT NOT NULL,
+	resolution TEXT NOT NULL,
+	resolution_release TEXT NOT NULL,
+	resolved_at BIGINT NOT NULL,
+	ignore_until BIGINT NOT NULL,
+	ignore_until_count BIGINT NOT NULL,
+	ignore_count BIGINT NOT NULL,
+	grouping_config TEXT NOT NULL,
+	explanation TEXT NOT NULL
+);
+CREATE INDEX issues_last_seen ON issues (project_id, last_seen);
+CREATE INDEX issues_first_seen ON issues (project_id, first_seen);
+CREATE INDEX issues_times_seen ON issues (project_id, times_seen);
+CREATE INDEX issues_user_count ON issues (project_id, user_count);
+CREATE INDEX issues_status_last_seen ON issues (project_id, status, last_seen);
+
+-- Every grouping hash belongs to exactly one issue of a project: the unique key is what makes
+-- concurrent issue creation race-free.
+CREATE TABLE issue_hashes (
+	project_id BIGINT NOT NULL,
+	hash TEXT NOT NULL,
+	issue_id BIGINT NOT NULL,
+	PRIMARY KEY (project_id, hash)
+);
+CREATE INDEX issue_hashes_issue ON issue_hashes (issue_id);
+
+CREATE TABLE events (
+	id {{id}},
+	project_id BIGINT NOT NULL,
+	event_id TEXT NOT NULL,
+	issue_id BIGINT NOT NULL,
+	timestamp BIGINT NOT NULL,
+	received BIGINT NOT NULL,
+	level TEXT NOT NULL,
+	release TEXT NOT NULL,
+	environment TEXT NOT NULL,
+	title TEXT NOT NULL,
+	user_key TEXT NOT NULL,
+	payload {{blob}} NOT NULL,
+	UNIQUE (project_id, event_id)
+);
+CREATE INDEX events_issue_time ON events (issue_id, timestamp, id);
+
+CREATE TABLE issue_users (
+	issue_id BIGINT NOT NULL,
+	user_key TEXT NOT NULL,
+	PRIMARY KEY (issue_id, user_key)
+){{without_rowid}};
+
+CREATE TABLE issue_tags (
+	issue_id BIGINT NOT NULL,
+	key TEXT NOT NULL,
+	value TEXT NOT NULL,
+	times_seen BIGINT NOT NULL,
+	first_seen BIGINT NOT NULL,
+	last_seen BIGINT NOT NULL,
+	PRIMARY KEY (issue_id, key, value)
+){{without_rowid}};
+
+CREATE TABLE issue_hourly (
+	issue_id BIGINT NOT NULL,
+	hour BIGINT NOT NULL,
+	count BIGINT NOT NULL,
+	PRIMARY KEY (issue_id, hour)
+){{without_rowid}};
+
+-- Releases in the order a project first saw them: the last resort of release ordering.
+CREATE TABLE releases (
+	id {{id}},
+	project_id BIGINT NOT NULL,
+	version TEXT NOT NULL,
+	first_seen BIGINT NOT NULL,
+	UNIQUE (project_id, version)
+);
+`,
+}
+
+func (d dialect) ddl(s string) string {
+	r := strings.NewReplacer(
+		"{{id}}", d.idType,
+		"{{blob}}", d.blobType,
+		"{{without_rowid}}", d.withoutRowID,
+	)
+	return r.Replace(s)
+}
+
+// migrate brings the schema up to date. On PostgreSQL an advisory lock keeps several collectors
+// that start at once from migrating concurrently.
+func migrate(ctx context.Context, db *sql.DB, d dialect) error {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+	if d.postgres {
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7254190331)`); err != nil {
+			return fmt.Errorf("migrate: take advisory lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7254190331)`) //nolint:errcheck // released with the session anyway
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("migrate: create schema_migrations: %w", err)
+	}
+	var current int
+	if err := conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("migrate: read schema version: %w", err)
+	}
+	if current > len(migrations) {
+		return fmt.Errorf("migrate: database schema version %d is newer than this build knows (%d)", current, len(migrations))
+	}
+	for v := current + 1; v <= len(migrations); v++ {
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate to %d: %w", v, err)
+		}
+		for _, stmt := range splitStatements(d.ddl(migrations[v-1])) {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				tx.Rollback() //nolint:errcheck // the exec error is the one to report
+				return fmt.Errorf("migrate to %d: %q: %w", v, firstLine(stmt), err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, d.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), v, time.Now().UnixMicro()); err != nil {
+			tx.Rollback() //nolint:errcheck // the exec error is the one to report
+			return fmt.Errorf("migrate to %d: record version: %w", v, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate to %d: commit: %w", v, err)
+		}
+	}
+	return nil
+}
+
+// splitStatements splits a migration at semicolons that end a line, dropping comment lines.
+func splitStatements(s string) []string {
+	var out []string
+	var cur strings.Builder
+	for _, line := range strings.Split(s, "\n") {
+		t := strings.TrimSpace(line)
+		if t == "" || strings.HasPrefix(t, "--") {
+			continue
+		}
+		cur.WriteString(line)
+		cur.WriteByte('\n')
+		if strings.HasSuffix(t, ";") {
+			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
+			cur.Reset()
+		}
+	}
+	if strings.TrimSpace(cur.String()) != "" {
+		out = append(out, cur.String())
+	}
+	return out
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// The same suite runs against both backends. PostgreSQL is the real server at 127.0.0.1:5432
+// (user postgres, trust auth): TestMain creates a fresh database for the run and drops it after;
+// every test gets its own schema in it. FAULTLINE_TEST_POSTGRES=off skips PostgreSQL; otherwise
+// an unreachable server fails the run.
+
+const pgAdminDSN = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+var pgDatabase string // the run's database; empty when PostgreSQL is off
+
+func TestMain(m *testing.M) {
+	if os.Getenv("FAULTLINE_TEST_POSTGRES") != "off" {
+		name, err := createTestDatabase()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "store tests need PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth); set FAULTLINE_TEST_POSTGRES=off to skip it: %v\n", err)
+			os.Exit(1)
+		}
+		pgDatabase = name
+	}
+	code := m.Run()
+	if pgDatabase != "" {
+		if err := dropTestDatabase(pgDatabase); err != nil {
+			fmt.Fprintf(os.Stderr, "drop test database %s: %v\n", pgDatabase, err)
+		}
+	}
+	os.Exit(code)
+}
+
+func createTestDatabase() (string, error) {
+	db, err := sql.Open("pgx", pgAdminDSN)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	name := "faultline_test_" + randomHex(6)
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+func dropTestDatabase(name string) error {
+	db, err := sql.Open("pgx", pgAdminDSN)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+	return err
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// postgresDSN returns a DSN for a fresh schema of the run's database.
+func postgresDSN(t testing.TB) string {
+	t.Helper()
+	schema := "t_" + randomHex(6)
+	db, err := sql.Open("pgx", fmt.Sprintf("postgres://postgres@127.0.0.1:5432/%s?sslmode=disable", pgDatabase))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:5432/%s?sslmode=disable&search_path=%s", pgDatabase, schema)
+}
+
+type backend struct {
+	name string
+	open func(t testing.TB) Store
+}
+
+func backends() []backend {
+	bs := []backend{{"sqlite", func(t testing.TB) Store {
+		s, err := OpenSQLite(filepath.Join(t.TempDir(), "faultline.db"), SQLiteOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}}}
+	if pgDatabase != "" {
+		bs = append(bs, backend{"postgres", func(t testing.TB) Store {
+			s, err := OpenPostgres(context.Background(), postgresDSN(t), PostgresOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}})
+	}
+	return bs
+}
+
+// eachBackend runs fn once per backend with a fresh, empty store.
+func eachBackend(t *testing.T, fn func(t *testing.T, s Store)) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) { fn(t, b.open(t)) })
+	}
+	if pgDatabase == "" {
+		t.Log("PostgreSQL skipped: FAULTLINE_TEST_POSTGRES=off")
+	}
+}
