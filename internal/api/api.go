@@ -1,0 +1,195 @@
+// Package api serves the subset of Sentry's Web API (/api/0/) that Faultline implements, over
+// the store interface: projects, issues (list, detail, status, delete, events, hashes) and events.
+// Field names and types follow what Sentry returns so that sentry-cli and scripts written for
+// Sentry work unchanged.
+//
+// It is plain net/http: it knows the store and the configured projects, nothing of the collector.
+package api
+
+import (
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/faultline/faultline/internal/store"
+)
+
+// Project is a configured project.
+type Project struct {
+	ID       int64
+	Slug     string
+	Platform string
+}
+
+// Config is what the API needs besides the store.
+type Config struct {
+	// Token is the bearer token every request must carry.
+	Token string
+	// Org is the organization slug (Faultline has one organization).
+	Org      string
+	Projects []Project
+}
+
+// API serves /api/0/.
+type API struct {
+	st     store.Store
+	cfg    Config
+	bySlug map[string]Project
+	byID   map[int64]Project
+	mux    *http.ServeMux
+}
+
+// New returns the API handler; mount it at the root of a server (its routes start with /api/0/).
+func New(st store.Store, cfg Config) *API {
+	a := &API{st: st, cfg: cfg, bySlug: map[string]Project{}, byID: map[int64]Project{}, mux: http.NewServeMux()}
+	for _, p := range cfg.Projects {
+		a.bySlug[p.Slug] = p
+		a.byID[p.ID] = p
+	}
+	routes := map[string]http.HandlerFunc{
+		"GET /api/0/organizations/{org}/projects/":            a.listProjects,
+		"GET /api/0/projects/{org}/{project}/issues/":         a.listProjectIssues,
+		"GET /api/0/organizations/{org}/issues/":              a.listOrgIssues,
+		"GET /api/0/issues/{id}/":                             a.getIssue,
+		"PUT /api/0/issues/{id}/":                             a.updateIssue,
+		"DELETE /api/0/issues/{id}/":                          a.deleteIssue,
+		"GET /api/0/issues/{id}/events/":                      a.issueEvents,
+		"GET /api/0/issues/{id}/events/latest/":               a.latestEvent,
+		"GET /api/0/issues/{id}/hashes/":                      a.issueHashes,
+		"GET /api/0/projects/{org}/{project}/events/{event}/": a.eventByID,
+	}
+	for pattern, h := range routes {
+		a.mux.Handle(pattern, h)
+	}
+	return a
+}
+
+// ServeHTTP checks the bearer token, then routes.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !a.Authorized(r) {
+		writeError(w, http.StatusUnauthorized, "Authentication credentials were not provided.")
+		return
+	}
+	a.mux.ServeHTTP(w, r)
+}
+
+// Authorized reports whether the request carries the configured bearer token.
+func (a *API) Authorized(r *http.Request) bool {
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(a.cfg.Token)) == 1
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	enc.Encode(v) //nolint:errcheck // the client went away
+}
+
+func writeError(w http.ResponseWriter, status int, detail string) {
+	writeJSON(w, status, map[string]string{"detail": detail})
+}
+
+// writeStoreError maps a store error to Sentry's status and detail.
+func writeStoreError(w http.ResponseWriter, err error) {
+	var in *store.InputError
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "The requested resource does not exist")
+	case errors.As(err, &in):
+		writeError(w, http.StatusBadRequest, in.Msg)
+	default:
+		writeError(w, http.StatusInternalServerError, "Internal Error: "+err.Error())
+	}
+}
+
+func (a *API) checkOrg(w http.ResponseWriter, r *http.Request) bool {
+	if r.PathValue("org") != a.cfg.Org {
+		writeError(w, http.StatusNotFound, "The requested resource does not exist")
+		return false
+	}
+	return true
+}
+
+// project resolves {project} by slug (or numeric id, which Sentry also accepts).
+func (a *API) project(w http.ResponseWriter, r *http.Request) (Project, bool) {
+	if !a.checkOrg(w, r) {
+		return Project{}, false
+	}
+	ref := r.PathValue("project")
+	if p, ok := a.bySlug[ref]; ok {
+		return p, true
+	}
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		if p, ok := a.byID[id]; ok {
+			return p, true
+		}
+	}
+	writeError(w, http.StatusNotFound, "The requested resource does not exist")
+	return Project{}, false
+}
+
+// issue loads {id}, checking it belongs to a configured project.
+func (a *API) issue(w http.ResponseWriter, r *http.Request) (*store.Issue, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		writeError(w, http.StatusNotFound, "The requested resource does not exist")
+		return nil, false
+	}
+	is, err := a.st.Issue(r.Context(), id)
+	if err != nil {
+		writeStoreError(w, err)
+		return nil, false
+	}
+	if _, ok := a.byID[is.ProjectID]; !ok {
+		writeError(w, http.StatusNotFound, "The requested resource does not exist")
+		return nil, false
+	}
+	return is, true
+}
+
+func (a *API) listProjects(w http.ResponseWriter, r *http.Request) {
+	if !a.checkOrg(w, r) {
+		return
+	}
+	out := make([]map[string]any, 0, len(a.cfg.Projects))
+	for _, p := range a.cfg.Projects {
+		out = append(out, a.projectJSON(p, true))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (a *API) projectJSON(p Project, full bool) map[string]any {
+	m := map[string]any{"id": strconv.FormatInt(p.ID, 10), "slug": p.Slug, "name": p.Slug, "platform": nullable(p.Platform)}
+	if full {
+		m["organization"] = map[string]any{"id": "1", "slug": a.cfg.Org, "name": a.cfg.Org}
+		m["status"] = "active"
+		m["isMember"] = true
+		m["hasAccess"] = true
+	}
+	return m
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func pathInt(r *http.Request, name string) (int64, error) {
+	v, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%s %q is not a number", name, r.PathValue(name))
+	}
+	return v, nil
+}
