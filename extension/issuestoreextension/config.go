@@ -1,0 +1,125 @@
+package issuestoreextension
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"go.opentelemetry.io/collector/config/confighttp"
+	"go.opentelemetry.io/collector/config/configopaque"
+	"go.opentelemetry.io/collector/confmap"
+)
+
+// DemoToken is the API token of the demo configuration (printed in the README). It is accepted
+// only while the server listens on a loopback address.
+const DemoToken = "flt_demo_4c1f0e8a2b7d49e6a3c5f0d1b2e8c7a9"
+
+// Config configures the issuestore extension.
+type Config struct {
+	// ServerConfig is the HTTP server of the API and UI (endpoint, tls, cors, auth …).
+	confighttp.ServerConfig `mapstructure:",squash"`
+	// APIToken is the bearer token /api/0/ requires.
+	APIToken configopaque.String `mapstructure:"api_token"`
+	// SQLite is the embedded database, used when PostgresDSN is empty.
+	SQLite SQLiteConfig `mapstructure:"sqlite"`
+	// PostgresDSN selects PostgreSQL when set (e.g. postgres://user@host:5432/faultline).
+	PostgresDSN configopaque.String `mapstructure:"postgres_dsn"`
+	// PostgresMaxConns bounds the PostgreSQL connection pool.
+	PostgresMaxConns int `mapstructure:"postgres_max_conns"`
+	// Projects are the projects the API shows (organization "faultline").
+	Projects []ProjectConfig `mapstructure:"projects"`
+	_        struct{}
+}
+
+// SQLiteConfig configures the SQLite backend.
+type SQLiteConfig struct {
+	// Path is the database file; its directory is created when missing.
+	Path string `mapstructure:"path"`
+	// MaxBatch is the most events one write transaction takes.
+	MaxBatch int `mapstructure:"max_batch"`
+	_        struct{}
+}
+
+// ProjectConfig is one project.
+type ProjectConfig struct {
+	ID       int64  `mapstructure:"id"`
+	Slug     string `mapstructure:"slug"`
+	Platform string `mapstructure:"platform"`
+	_        struct{}
+}
+
+var _ confmap.Validator = (*Config)(nil)
+
+var slugRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+// Validate checks the configuration; it refuses the demo token on a non-loopback address.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.APIToken == "" {
+		errs = append(errs, errors.New("api_token must be set"))
+	}
+	if c.PostgresDSN == "" && c.SQLite.Path == "" {
+		errs = append(errs, errors.New("either sqlite::path or postgres_dsn must be set"))
+	}
+	if c.SQLite.MaxBatch < 0 {
+		errs = append(errs, fmt.Errorf("sqlite::max_batch %d must not be negative", c.SQLite.MaxBatch))
+	}
+	if c.PostgresMaxConns < 0 {
+		errs = append(errs, fmt.Errorf("postgres_max_conns %d must not be negative", c.PostgresMaxConns))
+	}
+	ids, slugs := map[int64]bool{}, map[string]bool{}
+	for i, p := range c.Projects {
+		switch {
+		case p.ID <= 0:
+			errs = append(errs, fmt.Errorf("projects[%d]: id %d must be positive", i, p.ID))
+		case ids[p.ID]:
+			errs = append(errs, fmt.Errorf("projects[%d]: id %d is used twice", i, p.ID))
+		}
+		switch {
+		case !slugRE.MatchString(p.Slug):
+			errs = append(errs, fmt.Errorf("projects[%d]: slug %q must be lowercase letters, digits, - or _", i, p.Slug))
+		case slugs[p.Slug]:
+			errs = append(errs, fmt.Errorf("projects[%d]: slug %q is used twice", i, p.Slug))
+		}
+		ids[p.ID], slugs[p.Slug] = true, true
+	}
+	if string(c.APIToken) == DemoToken && !loopback(c.NetAddr.Endpoint) {
+		errs = append(errs, fmt.Errorf("refusing to serve the API on %q with the demo api_token: anyone who can reach that address could read and change every issue; set api_token (FAULTLINE_API_TOKEN) to a secret of your own, or bind to 127.0.0.1", c.NetAddr.Endpoint))
+	}
+	return errors.Join(errs...)
+}
+
+// loopback reports whether an endpoint only accepts connections from this machine.
+func loopback(endpoint string) bool {
+	host, _, err := net.SplitHostPort(endpoint)
+	if err != nil {
+		host = endpoint
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
+func defaultDataDir() string {
+	if d := os.Getenv("FAULTLINE_DATA_DIR"); d != "" {
+		return d
+	}
+	return "./data"
+}
+
+func defaultConfig() *Config {
+	srv := confighttp.NewDefaultServerConfig()
+	srv.NetAddr.Endpoint = "127.0.0.1:8080"
+	return &Config{
+		ServerConfig: srv,
+		APIToken:     DemoToken,
+		SQLite:       SQLiteConfig{Path: filepath.Join(defaultDataDir(), "faultline.db")},
+		Projects:     []ProjectConfig{{ID: 1, Slug: "demo"}},
+	}
+}

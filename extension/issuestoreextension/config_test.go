@@ -1,0 +1,66 @@
+package issuestoreextension
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/faultline/faultline/extension/issuestoreextension/internal/metadata"
+)
+
+func TestConfigLoadsAndValidates(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name    string
+		check   func(t *testing.T, c *Config)
+		wantErr string
+	}{
+		{name: "", check: func(t *testing.T, c *Config) {
+			if c.NetAddr.Endpoint != "127.0.0.1:8080" || string(c.APIToken) != DemoToken || !strings.HasSuffix(c.SQLite.Path, "faultline.db") || len(c.Projects) != 1 {
+				t.Errorf("defaults: %+v", c)
+			}
+		}},
+		{name: "sqlite", check: func(t *testing.T, c *Config) {
+			if c.SQLite.Path != "/var/lib/faultline/faultline.db" || c.SQLite.MaxBatch != 500 || len(c.Projects) != 2 || c.Projects[0].Platform != "node" {
+				t.Errorf("sqlite: %+v", c)
+			}
+		}},
+		{name: "postgres", check: func(t *testing.T, c *Config) {
+			if string(c.PostgresDSN) != "postgres://faultline@db:5432/faultline" || c.PostgresMaxConns != 20 {
+				t.Errorf("postgres: %+v", c)
+			}
+		}},
+		{name: "exposed_demo", wantErr: "refusing to serve the API on \"0.0.0.0:8080\" with the demo api_token"},
+		{name: "bad_projects", wantErr: "id 0 must be positive"},
+	}
+	for _, c := range cases {
+		t.Run("issuestore/"+c.name, func(t *testing.T) {
+			cfg := createDefaultConfig()
+			sub, err := cm.Sub(component.NewIDWithName(metadata.Type, c.name).String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sub.Unmarshal(cfg); err != nil {
+				t.Fatal(err)
+			}
+			err = confmap.Validate(cfg)
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.check(t, cfg.(*Config))
+		})
+	}
+}

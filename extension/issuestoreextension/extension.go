@@ -1,0 +1,143 @@
+package issuestoreextension
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/component/componentstatus"
+	"go.opentelemetry.io/collector/extension"
+	"go.uber.org/zap"
+
+	"github.com/faultline/faultline/internal/api"
+	"github.com/faultline/faultline/internal/store"
+)
+
+// Server is what the extension offers other components, found with host.GetExtensions().
+type Server interface {
+	store.Provider
+	// Handle mounts a handler on the API server (any pattern outside /api/0/). Handlers are
+	// not behind the API token; use Authorized for that.
+	Handle(pattern string, h http.Handler)
+	// Authorized reports whether a request carries the API token.
+	Authorized(r *http.Request) bool
+}
+
+// Extension is the issuestore extension.
+type Extension struct {
+	cfg *Config
+	set extension.Settings
+
+	mux *http.ServeMux
+
+	mu     sync.Mutex
+	st     store.Store
+	api    *api.API
+	server *http.Server
+	wg     sync.WaitGroup
+}
+
+var _ Server = (*Extension)(nil)
+
+func newExtension(cfg *Config, set extension.Settings) *Extension {
+	e := &Extension{cfg: cfg, set: set, mux: http.NewServeMux()}
+	e.mux.Handle("/api/0/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		a := e.api
+		e.mu.Unlock()
+		if a == nil {
+			http.Error(w, `{"detail":"the issue store is not running"}`, http.StatusServiceUnavailable)
+			return
+		}
+		a.ServeHTTP(w, r)
+	}))
+	return e
+}
+
+// Store returns the open store (nil before Start).
+func (e *Extension) Store() store.Store {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.st
+}
+
+// Handle mounts a handler on the server.
+func (e *Extension) Handle(pattern string, h http.Handler) { e.mux.Handle(pattern, h) }
+
+// Authorized reports whether a request carries the API token.
+func (e *Extension) Authorized(r *http.Request) bool {
+	e.mu.Lock()
+	a := e.api
+	e.mu.Unlock()
+	return a != nil && a.Authorized(r)
+}
+
+// Start opens the store (running migrations) and starts the HTTP server.
+func (e *Extension) Start(ctx context.Context, host component.Host) error {
+	st, err := e.open(ctx)
+	if err != nil {
+		return err
+	}
+	projects := make([]api.Project, len(e.cfg.Projects))
+	for i, p := range e.cfg.Projects {
+		projects[i] = api.Project{ID: p.ID, Slug: p.Slug, Platform: p.Platform}
+	}
+	a := api.New(st, api.Config{Token: string(e.cfg.APIToken), Org: "faultline", Projects: projects})
+	server, err := e.cfg.ServerConfig.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings, e.mux)
+	if err != nil {
+		st.Close()
+		return fmt.Errorf("issuestore: create HTTP server: %w", err)
+	}
+	ln, err := e.cfg.ServerConfig.ToListener(ctx)
+	if err != nil {
+		st.Close()
+		return fmt.Errorf("issuestore: listen on %s: %w", e.cfg.NetAddr.Endpoint, err)
+	}
+	e.mu.Lock()
+	e.st, e.api, e.server = st, a, server
+	e.mu.Unlock()
+	e.set.Logger.Info("issue store API listening", zap.String("endpoint", ln.Addr().String()))
+	e.wg.Go(func() {
+		if err := server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			componentstatus.ReportStatus(host, componentstatus.NewFatalErrorEvent(err))
+		}
+	})
+	return nil
+}
+
+func (e *Extension) open(ctx context.Context) (store.Store, error) {
+	if e.cfg.PostgresDSN != "" {
+		st, err := store.OpenPostgres(ctx, string(e.cfg.PostgresDSN), store.PostgresOptions{MaxConns: e.cfg.PostgresMaxConns})
+		if err != nil {
+			return nil, fmt.Errorf("issuestore: %w", err)
+		}
+		e.set.Logger.Info("issue store on PostgreSQL")
+		return st, nil
+	}
+	st, err := store.OpenSQLite(e.cfg.SQLite.Path, store.SQLiteOptions{MaxBatch: e.cfg.SQLite.MaxBatch})
+	if err != nil {
+		return nil, fmt.Errorf("issuestore: %w", err)
+	}
+	e.set.Logger.Info("issue store on SQLite", zap.String("path", e.cfg.SQLite.Path))
+	return st, nil
+}
+
+// Shutdown stops the server, then closes the store. It is safe without Start.
+func (e *Extension) Shutdown(ctx context.Context) error {
+	e.mu.Lock()
+	server, st := e.server, e.st
+	e.server, e.st, e.api = nil, nil, nil
+	e.mu.Unlock()
+	var errs []error
+	if server != nil {
+		errs = append(errs, server.Shutdown(ctx))
+	}
+	e.wg.Wait()
+	if st != nil {
+		errs = append(errs, st.Close())
+	}
+	return errors.Join(errs...)
+}
