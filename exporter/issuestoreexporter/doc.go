@@ -1,0 +1,11 @@
+// Package issuestoreexporter is the `issuestore` exporter: the end of a logs pipeline that keeps
+// every Sentry event and folds it into issues. It turns the LogRecords the sentry receiver and the
+// errorgrouping processor produce into store events and writes them through the issuestore
+// extension, which owns the database.
+//
+// It knows pdata and the attribute contract (internal/attrkey); storage lives in internal/store.
+// A batch is acknowledged only after the store committed it; exporterhelper's sending_queue and
+// retry_on_failure absorb bursts and outages.
+package issuestoreexporter // import "github.com/faultline/faultline/exporter/issuestoreexporter"
+
+//go:generate ../../.tools/bin/mdatagen metadata.yaml

@@ -1,0 +1,71 @@
+package issuestoreexporter
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/metric"
+	"go.uber.org/zap"
+
+	"github.com/faultline/faultline/exporter/issuestoreexporter/internal/metadata"
+	"github.com/faultline/faultline/internal/store"
+)
+
+type issueExporter struct {
+	cfg     *Config
+	logger  *zap.Logger
+	st      store.Store
+	skipped metric.Int64Counter
+}
+
+func newExporter(cfg *Config, set exporter.Settings) (*issueExporter, error) {
+	skipped, err := set.MeterProvider.Meter(metadata.ScopeName).Int64Counter(
+		"otelcol_exporter_issuestore_skipped_log_records",
+		metric.WithDescription("Log records the issuestore exporter did not store because they are not Sentry error events (no sentry.event_id or sentry.event, or a check-in/feedback record)."),
+		metric.WithUnit("{record}"))
+	if err != nil {
+		return nil, fmt.Errorf("issuestore exporter: create skipped counter: %w", err)
+	}
+	return &issueExporter{cfg: cfg, logger: set.Logger, skipped: skipped}, nil
+}
+
+// start finds the issuestore extension; extensions start before pipelines, so its store is open.
+func (e *issueExporter) start(_ context.Context, host component.Host) error {
+	ext, ok := host.GetExtensions()[e.cfg.Extension]
+	if !ok {
+		return fmt.Errorf("issuestore exporter: extension %q is not configured (add it under extensions: and service::extensions)", e.cfg.Extension)
+	}
+	p, ok := ext.(store.Provider)
+	if !ok {
+		return fmt.Errorf("issuestore exporter: extension %q is not an issuestore extension", e.cfg.Extension)
+	}
+	if e.st = p.Store(); e.st == nil {
+		return fmt.Errorf("issuestore exporter: extension %q has no open store", e.cfg.Extension)
+	}
+	return nil
+}
+
+// push stores a batch. It returns only after the store committed it, so the queue (and through
+// it the receiver) acknowledges nothing that could still be lost. Events the store refuses for
+// their content are permanent errors; anything else is retried.
+func (e *issueExporter) push(ctx context.Context, ld plog.Logs) error {
+	evs, skipped := convert(ld)
+	if skipped > 0 {
+		e.skipped.Add(ctx, int64(skipped))
+		e.logger.Debug("skipped log records that are not Sentry error events", zap.Int("count", skipped))
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	err := e.st.Write(ctx, evs)
+	var in *store.InputError
+	if errors.As(err, &in) {
+		return consumererror.NewPermanent(err)
+	}
+	return err
+}
