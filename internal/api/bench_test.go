@@ -1,0 +1,142 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/internal/store"
+)
+
+// BenchmarkIssueListP95 measures the issue list endpoint (handler, query parsing, store, JSON,
+// 24h stats) over a SQLite store holding FAULTLINE_BENCH_EVENTS events (default 1,000,000) of
+// the 9.5 KB reference event in 1,000 issues. The data is made once per run (it takes a minute or
+// two) and the query mix rotates through the list views people use. Reported: p50/p95 in ms.
+func BenchmarkIssueListP95(b *testing.B) {
+	n := 1_000_000
+	if v := os.Getenv("FAULTLINE_BENCH_EVENTS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			b.Fatalf("FAULTLINE_BENCH_EVENTS=%q: %v", v, err)
+		}
+	}
+	h := benchAPI(b, n)
+	queries := []string{
+		"/api/0/projects/faultline/demo/issues/",
+		"/api/0/projects/faultline/demo/issues/?sort=freq",
+		"/api/0/projects/faultline/demo/issues/?sort=user",
+		"/api/0/projects/faultline/demo/issues/?sort=new&query=is:unresolved%20level:error",
+		"/api/0/projects/faultline/demo/issues/?query=release:shop@1.2.3%20TypeError7",
+		"/api/0/projects/faultline/demo/issues/?query=environment:production&cursor=0:100:0",
+		"/api/0/organizations/faultline/issues/?project=1&query=checkout",
+	}
+	durations := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		req := httptest.NewRequest("GET", queries[i%len(queries)], nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		start := time.Now()
+		h.ServeHTTP(rec, req)
+		durations = append(durations, time.Since(start))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("%s: %d %s", req.URL, rec.Code, rec.Body)
+		}
+	}
+	slices.Sort(durations)
+	pct := func(p float64) float64 {
+		return float64(durations[int(float64(len(durations)-1)*p)].Microseconds()) / 1000
+	}
+	b.ReportMetric(pct(0.50), "p50-ms")
+	b.ReportMetric(pct(0.95), "p95-ms")
+	b.ReportMetric(float64(n), "events-stored")
+}
+
+var (
+	benchOnce  sync.Once
+	benchStore store.Store
+	benchDir   string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchStore != nil {
+		benchStore.Close()
+		os.RemoveAll(benchDir)
+	}
+	os.Exit(code)
+}
+
+func benchAPI(b *testing.B, n int) http.Handler {
+	benchOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "faultline-bench-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchDir = dir
+		st, err := store.OpenSQLite(filepath.Join(dir, "bench.db"), store.SQLiteOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		payload, err := os.ReadFile("testdata/node-error.json")
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		fill(b, st, payload, n)
+		b.Logf("stored %d events in %s (database in %s)", n, time.Since(start).Round(time.Second), dir)
+		benchStore = st
+	})
+	return New(benchStore, Config{Token: token, Org: "faultline", Projects: []Project{{ID: 1, Slug: "demo"}}})
+}
+
+// fill stores n events over 1,000 issues (a few frequent, a long tail), 5,000 users and 7
+// releases, spread over the last n seconds.
+func fill(b *testing.B, st store.Store, payload []byte, n int) {
+	const issues, batch = 1000, 1000
+	begin := time.Now().Add(-time.Duration(n) * time.Second)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			evs := make([]store.Event, 0, batch)
+			for from := range jobs {
+				evs = evs[:0]
+				for k := from; k < min(from+batch, n); k++ {
+					issue := k % issues
+					if k%3 == 0 {
+						issue = k % 10 // a few issues get most events
+					}
+					at := begin.Add(time.Duration(k) * time.Second)
+					evs = append(evs, store.Event{
+						ProjectID: 1, EventID: fmt.Sprintf("%032x", k+1), Timestamp: at, Received: at,
+						Level: "error", Platform: "node", Release: fmt.Sprintf("shop@1.2.%d", k%7), Environment: "production",
+						Hashes:   []string{fmt.Sprintf("%032x", issue)},
+						Title:    fmt.Sprintf("TypeError%d: Cannot read properties of undefined", issue),
+						Culprit:  "app/handlers/checkout.js in processOrder",
+						Metadata: store.Metadata{Type: fmt.Sprintf("TypeError%d", issue), Value: "Cannot read properties of undefined"},
+						UserID:   fmt.Sprintf("user-%d", k%5000),
+						Tags:     []store.Tag{{Key: "region", Value: "eu-west-1"}},
+						Payload:  payload,
+					})
+				}
+				if err := st.Write(context.Background(), evs); err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	}
+	for from := 0; from < n; from += batch {
+		jobs <- from
+	}
+	close(jobs)
+	wg.Wait()
+}
