@@ -53,6 +53,7 @@ func New(st store.Store, cfg Config) *API {
 	routes := map[string]http.HandlerFunc{
 		"GET /api/0/organizations/{org}/projects/":            a.listProjects,
 		"GET /api/0/projects/{org}/{project}/issues/":         a.listProjectIssues,
+		"PUT /api/0/projects/{org}/{project}/issues/":         a.bulkUpdate,
 		"GET /api/0/organizations/{org}/issues/":              a.listOrgIssues,
 		"GET /api/0/issues/{id}/":                             a.getIssue,
 		"PUT /api/0/issues/{id}/":                             a.updateIssue,

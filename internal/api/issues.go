@@ -400,11 +400,80 @@ func (a *API) updateIssue(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	u, ok := readStatusUpdate(w, r)
+	if !ok {
+		return
+	}
+	updated, err := a.st.UpdateStatus(r.Context(), is.ID, u)
+	if err != nil {
+		writeStoreError(w, err)
+		return
+	}
+	a.writeIssueDetail(w, r, updated)
+}
+
+// bulkUpdate is Sentry's bulk mutation (what `sentry-cli issues resolve|mute|unresolve` sends):
+// PUT on the project's issue list with the issues selected by ?id= (repeated), or by ?status=,
+// or all issues of the project; the answer is the applied change, 204 when nothing matched.
+func (a *API) bulkUpdate(w http.ResponseWriter, r *http.Request) {
+	p, ok := a.project(w, r)
+	if !ok {
+		return
+	}
+	u, ok := readStatusUpdate(w, r)
+	if !ok {
+		return
+	}
+	params := r.URL.Query()
+	var ids []int64
+	if raw := params["id"]; len(raw) > 0 {
+		for _, v := range raw {
+			id, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, fmt.Sprintf("invalid id %q", v))
+				return
+			}
+			ids = append(ids, id)
+		}
+	} else {
+		q := store.IssueQuery{ProjectIDs: []int64{p.ID}, Status: params.Get("status"), Limit: 1000}
+		if q.Status == "muted" {
+			q.Status = store.StatusIgnored
+		}
+		list, err := a.st.ListIssues(r.Context(), q)
+		if err != nil {
+			writeStoreError(w, err)
+			return
+		}
+		for _, is := range list {
+			ids = append(ids, is.ID)
+		}
+	}
+	var last *store.Issue
+	for _, id := range ids {
+		is, err := a.st.Issue(r.Context(), id)
+		if err != nil || is.ProjectID != p.ID {
+			continue
+		}
+		if last, err = a.st.UpdateStatus(r.Context(), id, u); err != nil {
+			writeStoreError(w, err)
+			return
+		}
+	}
+	if last == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": last.Status, "statusDetails": statusDetails(last), "substatus": nullable(last.Substatus)})
+}
+
+// readStatusUpdate decodes a status change body.
+func readStatusUpdate(w http.ResponseWriter, r *http.Request) (store.StatusUpdate, bool) {
 	var body statusBody
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16))
 	if err := dec.Decode(&body); err != nil {
 		writeError(w, http.StatusBadRequest, "invalid JSON body: "+err.Error())
-		return
+		return store.StatusUpdate{}, false
 	}
 	now := time.Now().UTC()
 	u := store.StatusUpdate{Now: now}
@@ -422,7 +491,7 @@ func (a *API) updateIssue(w http.ResponseWriter, r *http.Request) {
 		u.Status, u.Resolution = store.StatusResolved, store.ResolvedInNextRelease
 	case "unresolved":
 		u.Status = store.StatusUnresolved
-	case "ignored", "archived":
+	case "ignored", "archived", "muted":
 		u.Status = store.StatusIgnored
 		u.IgnoreCount = d.IgnoreCount
 		if d.IgnoreDuration > 0 {
@@ -433,14 +502,9 @@ func (a *API) updateIssue(w http.ResponseWriter, r *http.Request) {
 		}
 	default:
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("unsupported status %q (want resolved, resolvedInNextRelease, unresolved or ignored)", body.Status))
-		return
+		return store.StatusUpdate{}, false
 	}
-	updated, err := a.st.UpdateStatus(r.Context(), is.ID, u)
-	if err != nil {
-		writeStoreError(w, err)
-		return
-	}
-	a.writeIssueDetail(w, r, updated)
+	return u, true
 }
 
 func (a *API) deleteIssue(w http.ResponseWriter, r *http.Request) {

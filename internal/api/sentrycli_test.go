@@ -19,16 +19,29 @@ func TestSentryCLIListsIssues(t *testing.T) {
 		t.Skipf("sentry-cli not installed (run `make test` or `npm ci` in testbed): %v", err)
 	}
 	srv, _ := server(t)
-	cmd := exec.Command(cli, "issues", "list", "--org", "faultline", "--project", "demo")
-	cmd.Env = append(os.Environ(), "SENTRY_URL="+srv.URL, "SENTRY_AUTH_TOKEN="+token, "SENTRY_LOG_LEVEL=warn", "SENTRY_DISABLE_UPDATE_CHECK=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("sentry-cli issues list: %v\n%s", err, out)
+	run := func(args ...string) string {
+		cmd := exec.Command(cli, append([]string{"issues"}, append(args, "--org", "faultline", "--project", "demo")...)...)
+		cmd.Env = append(os.Environ(), "SENTRY_URL="+srv.URL, "SENTRY_AUTH_TOKEN="+token, "SENTRY_LOG_LEVEL=warn", "SENTRY_DISABLE_UPDATE_CHECK=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("sentry-cli issues %v: %v\n%s", args, err, out)
+		}
+		return string(out)
 	}
-	for _, want := range []string{"TypeError: a", "TypeError: b", "DEMO-"} {
-		if !strings.Contains(string(out), want) {
-			t.Errorf("sentry-cli output lacks %q:\n%s", want, out)
+	out := run("list")
+	for _, want := range []string{"TypeError: a", "TypeError: b", "DEMO-", "unresolved"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("sentry-cli issues list lacks %q:\n%s", want, out)
 		}
 	}
-	t.Logf("sentry-cli issues list:\n%s", out)
+	id := firstIssueID(t, srv)
+	run("resolve", "--id", id)
+	// sentry-cli's list sends an empty query (all issues) whatever --status says.
+	if out := run("list"); !strings.Contains(out, "| resolved ") || !strings.Contains(out, "| unresolved ") {
+		t.Errorf("after sentry-cli issues resolve --id %s, one issue should be resolved:\n%s", id, out)
+	}
+	run("mute", "--all")
+	if out := run("list"); !strings.Contains(out, "ignored") || strings.Contains(out, "unresolved") {
+		t.Errorf("after sentry-cli issues mute --all:\n%s", out)
+	}
 }
