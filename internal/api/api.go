@@ -65,8 +65,21 @@ func New(st store.Store, cfg Config) *API {
 	}
 	for pattern, h := range routes {
 		a.mux.Handle(pattern, h)
+		// Newer Sentry clients address issues under the organization too.
+		if method, path, ok := strings.Cut(pattern, " /api/0/issues/"); ok {
+			a.mux.Handle(method+" /api/0/organizations/{org}/issues/"+path, a.inOrg(h))
+		}
 	}
 	return a
+}
+
+// inOrg checks the {org} of an organization-scoped route before handling it.
+func (a *API) inOrg(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if a.checkOrg(w, r) {
+			h(w, r)
+		}
+	}
 }
 
 // ServeHTTP checks the bearer token, then routes.

@@ -207,6 +207,14 @@ func TestIssueDetailHasTagsReleasesAndExplanation(t *testing.T) {
 	if is["groupingExplanation"].(map[string]any)["app"] == nil {
 		t.Errorf("grouping explanation missing: %v", is["groupingExplanation"])
 	}
+	var viaOrg map[string]any
+	call(t, srv, "GET", "/api/0/organizations/faultline/issues/"+id+"/", "", &viaOrg)
+	if viaOrg["id"] != id {
+		t.Errorf("organization-scoped issue route: %v", viaOrg["id"])
+	}
+	if resp := call(t, srv, "GET", "/api/0/organizations/nope/issues/"+id+"/events/latest/", "", nil); resp.StatusCode != 404 {
+		t.Errorf("organization-scoped route of an unknown org: %d, want 404", resp.StatusCode)
+	}
 	if resp := call(t, srv, "GET", "/api/0/issues/999999/", "", nil); resp.StatusCode != 404 {
 		t.Errorf("unknown issue: %d, want 404", resp.StatusCode)
 	}
