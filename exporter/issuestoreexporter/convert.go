@@ -99,6 +99,9 @@ func convertRecord(lr plog.LogRecord, release, env string, now time.Time) (store
 	if ev.Title == "" {
 		ev.Title = fallbackTitle(excType, excValue, lr.Body().AsString())
 	}
+	if ev.Culprit == "" {
+		ev.Culprit = str(a, attrkey.Transaction) // what Sentry shows when grouping gave no culprit
+	}
 	a.Range(func(k string, v pcommon.Value) bool {
 		if tag, ok := strings.CutPrefix(k, attrkey.TagPrefix); ok {
 			ev.Tags = append(ev.Tags, store.Tag{Key: tag, Value: v.AsString()})
