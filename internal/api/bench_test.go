@@ -92,7 +92,13 @@ func benchAPI(b *testing.B, n int) http.Handler {
 		}
 		start := time.Now()
 		fill(b, st, payload, n)
-		b.Logf("stored %d events in %s (database in %s)", n, time.Since(start).Round(time.Second), dir)
+		var size int64
+		for _, f := range []string{"bench.db", "bench.db-wal"} {
+			if fi, err := os.Stat(filepath.Join(dir, f)); err == nil {
+				size += fi.Size()
+			}
+		}
+		b.Logf("stored %d events in %s; database %d MB (%d bytes per event)", n, time.Since(start).Round(time.Second), size>>20, size/int64(n))
 		benchStore = st
 	})
 	return New(benchStore, Config{Token: token, Org: "faultline", Projects: []Project{{ID: 1, Slug: "demo"}}})
