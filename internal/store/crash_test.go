@@ -1,0 +1,105 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+)
+
+// TestAcknowledgedEventsSurviveSIGKILL runs a writer in a child process (this test binary
+// again), lets it acknowledge events, kills it with SIGKILL mid-stream and checks that every
+// event whose Write returned survived in the SQLite file.
+func TestAcknowledgedEventsSurviveSIGKILL(t *testing.T) {
+	if path := os.Getenv("FAULTLINE_CRASH_CHILD_DB"); path != "" {
+		crashChild(path)
+		return
+	}
+	path := filepath.Join(t.TempDir(), "crash.db")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestAcknowledgedEventsSurviveSIGKILL$")
+	cmd.Env = append(os.Environ(), "FAULTLINE_CRASH_CHILD_DB="+path, "FAULTLINE_TEST_POSTGRES=off")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var acked []string
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		if id, ok := strings.CutPrefix(sc.Text(), "ack "); ok {
+			acked = append(acked, id)
+			if len(acked) == 3000 {
+				cmd.Process.Signal(syscall.SIGKILL)
+				break
+			}
+		}
+	}
+	cmd.Wait()
+	if len(acked) < 3000 {
+		t.Fatalf("child acknowledged only %d events before it ended", len(acked))
+	}
+	st, err := OpenSQLite(path, SQLiteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	missing := 0
+	for _, id := range acked {
+		if _, err := st.EventByID(context.Background(), 1, id); err != nil {
+			missing++
+		}
+	}
+	if missing > 0 {
+		t.Errorf("%d of %d acknowledged events are gone after SIGKILL", missing, len(acked))
+	}
+	is, err := st.ListIssues(context.Background(), IssueQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var counted int64
+	for _, i := range is {
+		counted += i.TimesSeen
+	}
+	if counted < int64(len(acked)) {
+		t.Errorf("issues count %d events, fewer than the %d acknowledged", counted, len(acked))
+	}
+}
+
+// crashChild writes until it is killed, printing "ack <event id>" for every event whose batch
+// was acknowledged.
+func crashChild(path string) {
+	st, err := OpenSQLite(path, SQLiteOptions{})
+	if err != nil {
+		fmt.Println("open:", err)
+		os.Exit(1)
+	}
+	var mu sync.Mutex
+	w := bufio.NewWriter(os.Stdout)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				evs := benchEvents((g*1_000_000)+i*50, 50, 20)
+				if err := st.Write(context.Background(), evs); err != nil {
+					fmt.Println("write:", err)
+					os.Exit(1)
+				}
+				mu.Lock()
+				for _, e := range evs {
+					fmt.Fprintln(w, "ack "+e.EventID)
+				}
+				w.Flush()
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+}
