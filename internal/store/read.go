@@ -17,6 +17,11 @@ func settle(is *Issue, now time.Time) *Issue {
 	if is.Status == StatusUnresolved && is.Substatus == SubstatusNew && now.Sub(is.FirstSeen) > newFor {
 		is.Substatus = SubstatusOngoing
 	}
+	// An ignore-until-time that has passed reads as unresolved right away; the row itself
+	// changes with the next event or status change (ListIssues filters the same way).
+	if is.Status == StatusIgnored && !is.IgnoreUntil.IsZero() && now.After(is.IgnoreUntil) {
+		setUnresolved(is, SubstatusEscalating)
+	}
 	return is
 }
 
@@ -29,7 +34,16 @@ func (s *sqlStore) ListIssues(ctx context.Context, q IssueQuery) ([]Issue, error
 			args = append(args, p)
 		}
 	}
-	if q.Status != "" {
+	now := time.Now()
+	switch q.Status {
+	case "":
+	case StatusIgnored:
+		where = append(where, "status = ? AND (ignore_until = 0 OR ignore_until > ?)")
+		args = append(args, q.Status, now.UnixMicro())
+	case StatusUnresolved:
+		where = append(where, "(status = ? OR (status = ? AND ignore_until > 0 AND ignore_until <= ?))")
+		args = append(args, q.Status, StatusIgnored, now.UnixMicro())
+	default:
 		where = append(where, "status = ?")
 		args = append(args, q.Status)
 	}
@@ -79,7 +93,6 @@ func (s *sqlStore) ListIssues(ctx context.Context, q IssueQuery) ([]Issue, error
 		return nil, fmt.Errorf("list issues: %w", err)
 	}
 	defer rows.Close()
-	now := time.Now()
 	var out []Issue
 	for rows.Next() {
 		is, err := scanIssue(rows)

@@ -254,7 +254,7 @@ func TestLifecycle(t *testing.T) {
 		{"ignored until a time comes back after it", []Event{ev(0, "h")},
 			StatusUpdate{Status: StatusIgnored, IgnoreUntil: base.Add(time.Hour), Now: resolvedAt}, []Event{ev(61, "h")}, StatusUnresolved, SubstatusEscalating},
 		{"ignored until a time stays ignored before it", []Event{ev(0, "h")},
-			StatusUpdate{Status: StatusIgnored, IgnoreUntil: base.Add(time.Hour), Now: resolvedAt}, []Event{ev(59, "h")}, StatusIgnored, SubstatusUntil},
+			StatusUpdate{Status: StatusIgnored, IgnoreUntil: time.Now().Add(24 * time.Hour), Now: resolvedAt}, []Event{ev(59, "h")}, StatusIgnored, SubstatusUntil},
 		{"reopening makes it ongoing", []Event{ev(0, "h")},
 			StatusUpdate{Status: StatusUnresolved, Now: resolvedAt}, nil, StatusUnresolved, SubstatusOngoing},
 	}
@@ -357,6 +357,44 @@ func TestListIssues(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestAnIgnoreUntilATimeThatPassedReadsAsUnresolved(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		write(t, s, ev(0, "past"), ev(0, "future"))
+		for _, is := range mustList(t, s, IssueQuery{}) {
+			until := time.Now().Add(-time.Minute)
+			if is.Title == "TypeError: boom future" {
+				until = time.Now().Add(time.Hour)
+			}
+			if _, err := s.UpdateStatus(ctx, is.ID, StatusUpdate{Status: StatusIgnored, IgnoreUntil: until}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		titles := func(status string) string {
+			var out []string
+			for _, is := range mustList(t, s, IssueQuery{Status: status}) {
+				out = append(out, is.Title+"/"+is.Status)
+			}
+			return fmt.Sprint(out)
+		}
+		if got := titles(StatusUnresolved); got != "[TypeError: boom past/unresolved]" {
+			t.Errorf("unresolved: %s", got)
+		}
+		if got := titles(StatusIgnored); got != "[TypeError: boom future/ignored]" {
+			t.Errorf("ignored: %s", got)
+		}
+	})
+}
+
+func mustList(t *testing.T, s Store, q IssueQuery) []Issue {
+	t.Helper()
+	list, err := s.ListIssues(context.Background(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
 }
 
 func TestDeletingAnIssueRemovesItsEvents(t *testing.T) {
