@@ -1,0 +1,9 @@
+//go:generate ../../.tools/bin/mdatagen metadata.yaml
+
+// Package errorgroupingprocessor is the `errorgrouping` processor: for every log record that
+// carries a Sentry event (attribute sentry.event), it resolves minified JavaScript frames through
+// sourcemaps and then attaches Sentry-compatible grouping results (hash, hashes, title, culprit,
+// config, explanation) as faultline.group.* attributes.
+//
+// It only adapts the collector to internal/sourcemap and internal/grouping, which hold the logic.
+package errorgroupingprocessor

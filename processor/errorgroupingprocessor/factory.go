@@ -1,0 +1,35 @@
+package errorgroupingprocessor
+
+import (
+	"context"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processorhelper"
+
+	"github.com/faultline/faultline/internal/grouping"
+	"github.com/faultline/faultline/processor/errorgroupingprocessor/internal/metadata"
+)
+
+// NewFactory returns the errorgrouping processor factory.
+func NewFactory() processor.Factory {
+	return processor.NewFactory(metadata.Type, createDefaultConfig,
+		processor.WithLogs(createLogs, metadata.LogsStability))
+}
+
+func createDefaultConfig() component.Config {
+	return &Config{
+		GroupingConfig: grouping.DefaultConfig,
+		Sourcemaps:     SourcemapsConfig{CacheSizeMiB: 256},
+	}
+}
+
+func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
+	p, err := newLogsProcessor(set, cfg.(*Config))
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
+		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}))
+}
