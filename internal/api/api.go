@@ -10,7 +10,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -198,12 +197,4 @@ func nullable(s string) any {
 		return nil
 	}
 	return s
-}
-
-func pathInt(r *http.Request, name string) (int64, error) {
-	v, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("%s %q is not a number", name, r.PathValue(name))
-	}
-	return v, nil
 }
