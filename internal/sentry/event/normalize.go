@@ -609,7 +609,8 @@ func isHex(s string) bool {
 }
 
 // normalizeStacktraces gives every mechanism a type (Relay requires one; "generic" when
-// unknown) and writes integer addresses in frames as "0x…" strings, Relay's Addr form.
+// unknown), fills a frame's missing abs_path from its filename, and writes integer addresses in
+// frames as "0x…" strings, Relay's Addr form.
 func normalizeStacktraces(root *node) {
 	if vals := root.get("exception").get("values"); vals != nil {
 		for i := range vals.kids {
@@ -641,6 +642,12 @@ func normalizeFrames(st *node) {
 		f := &frames.kids[i].val
 		if f.kind != kindObject {
 			continue
+		}
+		// SDKs such as @sentry/node and @sentry/browser send only filename; Sentry reads the
+		// frame's location (sourcemap lookup, debug images' code_file) from abs_path, so it is
+		// filled from filename the way Sentry's frame normalization does.
+		if abs := f.get("abs_path"); (abs == nil || abs.text() == "") && f.get("filename").text() != "" {
+			f.set("abs_path", *f.get("filename"))
 		}
 		for _, k := range [...]string{"instruction_addr", "symbol_addr", "image_addr"} {
 			if a := f.get(k); a != nil && a.kind == kindNumber {

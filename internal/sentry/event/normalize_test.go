@@ -276,6 +276,12 @@ func TestNormalize(t *testing.T) {
 				"exception.values.0.stacktrace.frames.0.instruction_addr": "0x1000"},
 		},
 		{
+			name: "a frame with only a filename gets it as abs_path too, and a given abs_path is kept",
+			in:   `{"exception":{"values":[{"type":"E","stacktrace":{"frames":[{"filename":"/app/dist/app.js","lineno":1},{"filename":"app.js","abs_path":"http://h/app.js"}]}}]}}`,
+			want: map[string]any{"exception.values.0.stacktrace.frames.0.abs_path": "/app/dist/app.js",
+				"exception.values.0.stacktrace.frames.1.abs_path": "http://h/app.js"},
+		},
+		{
 			name: "sentry_client fills a missing sdk",
 			in:   `{}`, opts: NormalizeOptions{SentryClient: "raven-python/6.10.0"},
 			want: map[string]any{"sdk.name": "raven-python", "sdk.version": "6.10.0"},
