@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -109,4 +112,45 @@ func BenchmarkLookup(b *testing.B) {
 		m.Lookup(p[0], p[1])
 		i++
 	}
+}
+
+// BenchmarkDecodeLargeMapVsMozilla decodes the same ~10 MB map as BenchmarkDecodeLargeMap and then
+// has Mozilla source-map 0.7 (testbed/node_modules) parse it in node on the same machine, best of
+// six (JSON.parse + SourceMapConsumer + first lookup), reporting mozilla-ms and the speed-up ratio.
+// It needs node and `npm ci` in testbed/; without them only our side is measured.
+func BenchmarkDecodeLargeMapVsMozilla(b *testing.B) {
+	data := largeMap(b)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Decode(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ours := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / 1e6
+	b.StopTimer()
+	modules, err := filepath.Abs(filepath.Join("..", "..", "..", "testbed", "node_modules"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(modules, "source-map")); err != nil {
+		b.Logf("no testbed/node_modules/source-map: run npm ci in testbed/ to compare with Mozilla")
+		return
+	}
+	path := filepath.Join(b.TempDir(), "large.map")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command("node", filepath.Join("..", "testdata", "real", "generator", "bench-mozilla.js"), path)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Fatalf("node bench-mozilla.js: %v\n%s", err, out)
+	}
+	fields := strings.Fields(string(out))
+	mozilla, err := strconv.ParseFloat(fields[len(fields)-1], 64)
+	if err != nil {
+		b.Fatalf("unexpected output of bench-mozilla.js: %q", out)
+	}
+	b.ReportMetric(mozilla, "mozilla-ms")
+	b.ReportMetric(mozilla/ours, "x-faster-than-mozilla")
 }
