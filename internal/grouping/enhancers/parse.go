@@ -9,6 +9,7 @@ package enhancers
 
 import (
 	"fmt"
+	"github.com/faultline/faultline/internal/grouping/ruletext"
 	"slices"
 	"strconv"
 	"strings"
@@ -209,7 +210,7 @@ func Parse(text string) (*Rules, error) {
 func parse(text string, builtin bool) (*Rules, error) {
 	rs := &Rules{cache: newStaticCache()}
 	for i, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(stripComment(line))
+		line = strings.TrimSpace(ruletext.StripComment(line))
 		if line == "" {
 			continue
 		}
@@ -226,26 +227,6 @@ func parse(text string, builtin bool) (*Rules, error) {
 		}
 	}
 	return rs, nil
-}
-
-// stripComment cuts a "#" comment that is not inside a quoted value.
-func stripComment(line string) string {
-	inQuote := false
-	for i := 0; i < len(line); i++ {
-		switch line[i] {
-		case '\\':
-			if inQuote {
-				i++
-			}
-		case '"':
-			inQuote = !inQuote
-		case '#':
-			if !inQuote {
-				return line[:i]
-			}
-		}
-	}
-	return line
 }
 
 // tokenize splits a rule into tokens: whitespace separates, quoted values keep their spaces,

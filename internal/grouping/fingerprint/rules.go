@@ -9,6 +9,7 @@ package fingerprint
 import (
 	_ "embed"
 	"fmt"
+	"github.com/faultline/faultline/internal/grouping/ruletext"
 	"strconv"
 	"strings"
 
@@ -114,7 +115,7 @@ func Parse(text string) (*Rules, error) { return parse(text, false) }
 func parse(text string, isBuiltin bool) (*Rules, error) {
 	rs := &Rules{}
 	for i, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(stripComment(line))
+		line = strings.TrimSpace(ruletext.StripComment(line))
 		if line == "" {
 			continue
 		}
@@ -126,25 +127,6 @@ func parse(text string, isBuiltin bool) (*Rules, error) {
 		rs.rules = append(rs.rules, r)
 	}
 	return rs, nil
-}
-
-func stripComment(line string) string {
-	inQuote := false
-	for i := 0; i < len(line); i++ {
-		switch line[i] {
-		case '\\':
-			if inQuote {
-				i++
-			}
-		case '"':
-			inQuote = !inQuote
-		case '#':
-			if !inQuote {
-				return line[:i]
-			}
-		}
-	}
-	return line
 }
 
 func parseRule(line string) (*Rule, error) {
