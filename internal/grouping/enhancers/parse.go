@@ -9,12 +9,12 @@ package enhancers
 
 import (
 	"fmt"
-	"github.com/faultline/faultline/internal/grouping/ruletext"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/faultline/faultline/internal/grouping/glob"
+	"github.com/faultline/faultline/internal/grouping/ruletext"
 )
 
 // Family is the behaviour family of a platform, as rules see it.

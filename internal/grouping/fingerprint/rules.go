@@ -9,11 +9,11 @@ package fingerprint
 import (
 	_ "embed"
 	"fmt"
-	"github.com/faultline/faultline/internal/grouping/ruletext"
 	"strconv"
 	"strings"
 
 	"github.com/faultline/faultline/internal/grouping/glob"
+	"github.com/faultline/faultline/internal/grouping/ruletext"
 )
 
 // Event is what rules see of an event.
