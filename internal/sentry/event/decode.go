@@ -309,6 +309,9 @@ func stringList(n *node, backing *[]string) []string {
 	if n.kind != kindArray {
 		return nil
 	}
+	if len(n.kids) == 0 {
+		return []string{} // an empty list reads as empty, not absent, as in Decode
+	}
 	if cap(*backing)-len(*backing) < len(n.kids) {
 		*backing = make([]string, 0, max(len(n.kids), 128))
 	}

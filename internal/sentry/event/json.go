@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -142,14 +143,13 @@ func (sl *slab) release() {
 
 // parser builds a tree over s.
 type parser struct {
-	s         string
-	pos       int
-	depth     int
-	maxDepth  int
-	noControl bool // s has no byte below 0x20, so no string can hold a raw control character
-	sl        *slab
-	err       error
-	lines     []string // Decode's shared backing for frame context lines
+	s        string
+	pos      int
+	depth    int
+	maxDepth int
+	sl       *slab
+	err      error
+	lines    []string // Decode's shared backing for frame context lines
 }
 
 // parseJSON parses a whole document into sl. Invalid UTF-8 is replaced by U+FFFD first, as a
@@ -158,7 +158,7 @@ func parseJSON(s string, maxDepth int, sl *slab) (node, error) {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	p := parser{s: s, maxDepth: maxDepth, noControl: !hasControl(s), sl: sl}
+	p := parser{s: s, maxDepth: maxDepth, sl: sl}
 	root := &sl.root[0].val
 	if !p.value(root) {
 		return node{}, p.err
@@ -382,29 +382,29 @@ func (p *parser) container(dst *node, k kind) bool {
 }
 
 // str reads a string starting at its opening quote and returns its raw (still escaped) text.
-// Eight bytes are checked at a time for a quote or a backslash, and for a control character
-// unless the document has none at all (p.noControl, one pass over the input). Input is valid
-// UTF-8 already, so bytes >= 0x80 need no look.
+// Eight bytes are checked at a time for a quote, a backslash or a control character, and the
+// scan jumps straight to the first such byte: the borrow in the check only ever marks bytes
+// after a true match, so the lowest marked byte is exact. Input is valid UTF-8 already, so
+// bytes >= 0x80 need no look.
 func (p *parser) str() (raw string, esc, ok bool) {
 	s := p.s
 	start := p.pos + 1
 	i := start
-	ctl := uint64(lsb * 0x20)
-	if p.noControl {
-		ctl = 0
-	}
-	for i+8 <= len(s) {
-		w := load8(s, i)
-		q := w ^ (lsb * '"')
-		b := w ^ (lsb * '\\')
-		if ((q-lsb)&^q|(b-lsb)&^b|(w-ctl)&^w)&msb != 0 {
+	for {
+		for i+8 <= len(s) {
+			w := load8(s, i)
+			q := w ^ (lsb * '"')
+			b := w ^ (lsb * '\\')
+			if m := ((q-lsb)&^q | (b-lsb)&^b | (w-lsb*0x20)&^w) & msb; m != 0 {
+				i += bits.TrailingZeros64(m) >> 3
+				break
+			}
+			i += 8
+		}
+		if i >= len(s) {
 			break
 		}
-		i += 8
-	}
-	for i < len(s) {
-		c := s[i]
-		switch {
+		switch c := s[i]; {
 		case c == '"':
 			p.pos = i + 1
 			return s[start:i], esc, true
@@ -418,6 +418,7 @@ func (p *parser) str() (raw string, esc, ok bool) {
 		case c < 0x20:
 			return p.strRepair(start)
 		default:
+			// Fewer than eight bytes are left: look at them one by one.
 			i++
 		}
 	}
@@ -435,23 +436,6 @@ const (
 // compiler emit one load instead of eight.
 func load8(s string, i int) uint64 {
 	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s), len(s))[i:])
-}
-
-// hasControl reports whether s has a byte below 0x20, eight bytes at a time.
-func hasControl(s string) bool {
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		w := load8(s, i)
-		if (w-lsb*0x20)&^w&msb != 0 {
-			return true
-		}
-	}
-	for ; i < len(s); i++ {
-		if s[i] < 0x20 {
-			return true
-		}
-	}
-	return false
 }
 
 // escapeLen returns the length of the valid escape sequence at the start of s; ok is false for

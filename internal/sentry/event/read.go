@@ -17,7 +17,7 @@ func newReader(s string) *parser {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	return &parser{s: s, maxDepth: maxStoredDepth, noControl: !hasControl(s)}
+	return &parser{s: s, maxDepth: maxStoredDepth}
 }
 
 // peek returns the first byte of the next value, 0 at the end of input.
