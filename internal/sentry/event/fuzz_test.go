@@ -23,6 +23,11 @@ func FuzzNormalize(f *testing.F) {
 		// Decode reads text directly and the tree reads parsed nodes: both must see the same event.
 		sl := slabPool.Get().(*slab)
 		root, treeErr := parseJSON(string(raw), maxStoredDepth, sl)
+		if treeErr == nil {
+			if got, want := appendJSON(nil, &root), appendCompact(nil, &root); !bytes.Equal(got, want) {
+				t.Fatalf("copied source text differs from the node-by-node serialization:\n%q\n%q", got, want)
+			}
+		}
 		direct, directErr := Decode(raw)
 		if (treeErr == nil && root.kind == kindObject) != (directErr == nil) {
 			t.Fatalf("tree parse error %v, Decode error %v for %q", treeErr, directErr, raw)
@@ -64,4 +69,30 @@ func FuzzNormalize(f *testing.F) {
 		}
 		_ = RenderStacktrace(ev)
 	})
+}
+
+// appendCompact serializes n node by node, never copying a container's source text: the
+// reference that appendJSON's copies must match.
+func appendCompact(dst []byte, n *node) []byte {
+	switch n.kind {
+	case kindObject, kindArray:
+		open, closing := byte('['), byte(']')
+		if n.kind == kindObject {
+			open, closing = '{', '}'
+		}
+		dst = append(dst, open)
+		for i := range n.kids {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			if n.kind == kindObject {
+				dst = append(dst, '"')
+				dst = append(dst, n.kids[i].key...)
+				dst = append(dst, '"', ':')
+			}
+			dst = appendCompact(dst, &n.kids[i].val)
+		}
+		return append(dst, closing)
+	}
+	return appendNode(dst, n)
 }

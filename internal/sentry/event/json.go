@@ -62,7 +62,9 @@ const (
 )
 
 // node is one JSON value. Strings keep their escaped text between the quotes, numbers their
-// literal text, so serializing a node copies bytes. Objects and arrays share one child type
+// literal text, so serializing a node copies bytes. An object or array keeps in raw its whole
+// source text when that text is already what appendJSON would write (no whitespace, nothing
+// repaired), so an untouched subtree is written with one copy; editing it clears raw. Objects and arrays share one child type
 // (array elements have empty keys) so that one slab serves both: 48 bytes a node, 64 a member.
 type node struct {
 	kind  kind
@@ -150,6 +152,9 @@ type parser struct {
 	sl       *slab
 	err      error
 	lines    []string // Decode's shared backing for frame context lines
+	// irregular counts what makes the input differ from its compact serialization (whitespace,
+	// repaired strings, NaN/Infinity); a container whose span added none keeps it as raw.
+	irregular int
 }
 
 // parseJSON parses a whole document into sl. Invalid UTF-8 is replaced by U+FFFD first, as a
@@ -189,6 +194,7 @@ func (p *parser) skipWS() {
 		switch p.s[p.pos] {
 		case ' ', '\t', '\n', '\r':
 			p.pos++
+			p.irregular++
 		default:
 			return
 		}
@@ -227,11 +233,14 @@ func (p *parser) value(dst *node) bool {
 	case 'N':
 		// NaN and Infinity are what Python's json module writes for floats; Relay repairs them
 		// (json_forensics) for Python SDKs. They become null.
+		p.irregular++
 		return p.literal(dst, "NaN", kindNull)
 	case 'I':
+		p.irregular++
 		return p.literal(dst, "Infinity", kindNull)
 	default:
 		if c == '-' && strings.HasPrefix(p.s[p.pos:], "-Infinity") {
+			p.irregular++
 			return p.literal(dst, "-Infinity", kindNull)
 		}
 		if c == '-' || (c >= '0' && c <= '9') {
@@ -311,6 +320,7 @@ func (p *parser) container(dst *node, k kind) bool {
 	if p.depth > p.maxDepth {
 		return p.fail("nesting deeper than %d levels", p.maxDepth)
 	}
+	start, irregular := p.pos, p.irregular
 	p.pos++
 	closing, what := byte(']'), "array"
 	if k == kindObject {
@@ -377,6 +387,9 @@ func (p *parser) container(dst *node, k kind) bool {
 	}
 	lv := sl.levels[d]
 	*dst = node{kind: k, kids: lv[base:len(lv):len(lv)]}
+	if p.irregular == irregular {
+		dst.raw = p.s[start:p.pos]
+	}
 	p.depth--
 	return true
 }
@@ -492,6 +505,7 @@ func hex4(s string) (rune, bool) {
 // (both of which serde_json, and so Relay, reject) and returns a repaired raw text: control
 // characters escaped, lone surrogates replaced by U+FFFD. Other invalid escapes stay errors.
 func (p *parser) strRepair(start int) (raw string, esc, ok bool) {
+	p.irregular++
 	s := p.s
 	var b strings.Builder
 	for i := start; i < len(s); {
@@ -534,6 +548,33 @@ const hexDigits = "0123456789abcdef"
 
 // appendJSON serializes n.
 func appendJSON(dst []byte, n *node) []byte {
+	settle(n)
+	return appendNode(dst, n)
+}
+
+// settle clears the source text of every container below n whose content was edited, and
+// reports whether n's own text is stale. Editing methods clear raw on the container they edit;
+// this walk carries that to its ancestors, which hold no pointer to what they contain. Trees
+// whose nodes share member lists must be copied before editing (cloneObject), or the copy that
+// was not edited would keep its old text.
+func settle(n *node) bool {
+	if n.kind != kindObject && n.kind != kindArray {
+		return false
+	}
+	dirty := n.raw == ""
+	for i := range n.kids {
+		if settle(&n.kids[i].val) {
+			dirty = true
+		}
+	}
+	if dirty {
+		n.raw = ""
+	}
+	return dirty
+}
+
+// appendNode serializes n after settle.
+func appendNode(dst []byte, n *node) []byte {
 	switch n.kind {
 	case kindNull:
 		return append(dst, "null"...)
@@ -548,6 +589,9 @@ func appendJSON(dst []byte, n *node) []byte {
 		dst = append(dst, n.raw...)
 		return append(dst, '"')
 	case kindObject:
+		if n.raw != "" {
+			return append(dst, n.raw...)
+		}
 		dst = append(dst, '{')
 		for i := range n.kids {
 			if i > 0 {
@@ -557,16 +601,19 @@ func appendJSON(dst []byte, n *node) []byte {
 			dst = append(dst, '"')
 			dst = append(dst, m.key...)
 			dst = append(dst, '"', ':')
-			dst = appendJSON(dst, &m.val)
+			dst = appendNode(dst, &m.val)
 		}
 		return append(dst, '}')
 	case kindArray:
+		if n.raw != "" {
+			return append(dst, n.raw...)
+		}
 		dst = append(dst, '[')
 		for i := range n.kids {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendJSON(dst, &n.kids[i].val)
+			dst = appendNode(dst, &n.kids[i].val)
 		}
 		return append(dst, ']')
 	}
@@ -751,6 +798,7 @@ func (n *node) index(key string) int {
 // member's key flags. Appending copies the members unless n was given room with reserve: parsed
 // member lists are capped, so a node copied by value never sees another's append.
 func (n *node) set(key string, v node) {
+	n.raw = ""
 	if i := n.index(key); i >= 0 {
 		v.flags = v.flags&^keyEscaped | n.kids[i].val.flags&keyEscaped
 		n.kids[i].val = v
@@ -763,18 +811,21 @@ func (n *node) set(key string, v node) {
 // object do not copy it each time (that cost 12% of BenchmarkNormalize). Only a node that is
 // not shared may be given room.
 func (n *node) reserve(extra int) {
+	n.raw = ""
 	n.kids = slices.Grow(n.kids[:len(n.kids):len(n.kids)], extra)
 }
 
 // push appends an element to array n.
 func (n *node) push(v node) {
 	v.flags &^= keyEscaped
+	n.raw = ""
 	n.kids = append(n.kids, member{val: v})
 }
 
 // del removes key from object n.
 func (n *node) del(key string) {
 	if i := n.index(key); i >= 0 {
+		n.raw = ""
 		kids := make([]member, 0, len(n.kids)-1)
 		kids = append(kids, n.kids[:i]...)
 		n.kids = append(kids, n.kids[i+1:]...)
