@@ -89,58 +89,40 @@ type Sink struct {
 func NewSink(t testing.TB) *Sink {
 	s := &Sink{}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/logs", func(w http.ResponseWriter, r *http.Request) {
-		req := plogotlp.NewExportRequest()
-		if !s.decode(w, r, req.UnmarshalProto) {
-			return
-		}
-		s.mu.Lock()
-		s.logs = append(s.logs, req.Logs())
-		s.mu.Unlock()
-		writeProto(w, plogotlp.NewExportResponse().MarshalProto)
-	})
-	mux.HandleFunc("POST /v1/traces", func(w http.ResponseWriter, r *http.Request) {
-		req := ptraceotlp.NewExportRequest()
-		if !s.decode(w, r, req.UnmarshalProto) {
-			return
-		}
-		s.mu.Lock()
-		s.traces = append(s.traces, req.Traces())
-		s.mu.Unlock()
-		writeProto(w, ptraceotlp.NewExportResponse().MarshalProto)
-	})
-	mux.HandleFunc("POST /v1/metrics", func(w http.ResponseWriter, r *http.Request) {
-		req := pmetricotlp.NewExportRequest()
-		if !s.decode(w, r, req.UnmarshalProto) {
-			return
-		}
-		s.mu.Lock()
-		s.metrics = append(s.metrics, req.Metrics())
-		s.mu.Unlock()
-		writeProto(w, pmetricotlp.NewExportResponse().MarshalProto)
-	})
+	mux.HandleFunc("POST /v1/logs", receive(s, plogotlp.NewExportRequest,
+		func(r plogotlp.ExportRequest) { s.logs = append(s.logs, r.Logs()) },
+		plogotlp.NewExportResponse().MarshalProto))
+	mux.HandleFunc("POST /v1/traces", receive(s, ptraceotlp.NewExportRequest,
+		func(r ptraceotlp.ExportRequest) { s.traces = append(s.traces, r.Traces()) },
+		ptraceotlp.NewExportResponse().MarshalProto))
+	mux.HandleFunc("POST /v1/metrics", receive(s, pmetricotlp.NewExportRequest,
+		func(r pmetricotlp.ExportRequest) { s.metrics = append(s.metrics, r.Metrics()) },
+		pmetricotlp.NewExportResponse().MarshalProto))
 	s.server = httptest.NewServer(mux)
 	s.URL = s.server.URL
 	t.Cleanup(s.server.Close)
 	return s
 }
 
-func (s *Sink) decode(w http.ResponseWriter, r *http.Request, unmarshal func([]byte) error) bool {
-	body, err := io.ReadAll(r.Body)
-	if err == nil {
-		err = unmarshal(body)
+// receive is an OTLP/HTTP protobuf handler for one signal: decode, keep under the sink's lock, answer.
+func receive[R interface{ UnmarshalProto([]byte) error }](s *Sink, newRequest func() R, keep func(R), response func() ([]byte, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		req := newRequest()
+		body, err := io.ReadAll(r.Body)
+		if err == nil {
+			err = req.UnmarshalProto(body)
+		}
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		s.mu.Lock()
+		keep(req)
+		s.mu.Unlock()
+		b, _ := response()
+		w.Header().Set("Content-Type", "application/x-protobuf")
+		_, _ = w.Write(b)
 	}
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return false
-	}
-	return true
-}
-
-func writeProto(w http.ResponseWriter, marshal func() ([]byte, error)) {
-	b, _ := marshal()
-	w.Header().Set("Content-Type", "application/x-protobuf")
-	_, _ = w.Write(b)
 }
 
 // LogRecords returns every exported log record with its resource attributes, in arrival order.
