@@ -354,46 +354,53 @@ func decodeTags(n *node) []Tag {
 	if n == nil {
 		return nil
 	}
-	var tags []Tag
-	var seen map[string]bool // only for many tags; a short list is searched
-	add := func(k string, v *node) {
-		if v.kind == kindNull || v.kind == kindObject || v.kind == kindArray {
-			return
-		}
-		if seen != nil {
-			if seen[k] {
-				return
-			}
-			seen[k] = true
-		} else {
-			for _, t := range tags {
-				if t.Key == k {
-					return
-				}
-			}
-			if len(tags) == 16 {
-				seen = make(map[string]bool, 64)
-				for _, t := range tags {
-					seen[t.Key] = true
-				}
-				seen[k] = true
-			}
-		}
-		tags = append(tags, Tag{Key: k, Value: v.lenient()})
-	}
+	var set tagSet
 	switch n.kind {
 	case kindArray:
-		tags = make([]Tag, 0, len(n.kids))
+		set.tags = make([]Tag, 0, len(n.kids))
 		for i := range n.kids {
 			if p := &n.kids[i].val; p.kind == kindArray && len(p.kids) == 2 {
-				add(p.kids[0].val.lenient(), &p.kids[1].val)
+				set.add(p.kids[0].val.lenient(), &p.kids[1].val)
 			}
 		}
 	case kindObject:
-		tags = make([]Tag, 0, len(n.kids))
+		set.tags = make([]Tag, 0, len(n.kids))
 		for i := range n.kids {
-			add(n.kids[i].name(), &n.kids[i].val)
+			set.add(n.kids[i].name(), &n.kids[i].val)
 		}
 	}
-	return tags
+	return set.tags
+}
+
+// tagSet collects tags in order and keeps the first value of a key (Relay's dedup); null and
+// structured values are not tags. A short list is searched; a map takes over past 16 tags.
+type tagSet struct {
+	tags []Tag
+	seen map[string]bool
+}
+
+func (s *tagSet) add(k string, v *node) {
+	if v.kind == kindNull || v.kind == kindObject || v.kind == kindArray {
+		return
+	}
+	if s.seen != nil {
+		if s.seen[k] {
+			return
+		}
+		s.seen[k] = true
+	} else {
+		for _, t := range s.tags {
+			if t.Key == k {
+				return
+			}
+		}
+		if len(s.tags) == 16 {
+			s.seen = make(map[string]bool, 64)
+			for _, t := range s.tags {
+				s.seen[t.Key] = true
+			}
+			s.seen[k] = true
+		}
+	}
+	s.tags = append(s.tags, Tag{Key: k, Value: v.lenient()})
 }

@@ -679,38 +679,12 @@ func (p *parser) readTags(dst *[]Tag) bool {
 	if c != '[' && c != '{' {
 		return p.skip()
 	}
-	tags := make([]Tag, 0, 8)
-	var seen map[string]bool // only for many tags; a short list is searched
-	add := func(k string, v *node) {
-		if v.kind == kindNull || v.kind == kindObject || v.kind == kindArray {
-			return
-		}
-		if seen != nil {
-			if seen[k] {
-				return
-			}
-			seen[k] = true
-		} else {
-			for _, t := range tags {
-				if t.Key == k {
-					return
-				}
-			}
-			if len(tags) == 16 {
-				seen = make(map[string]bool, 64)
-				for _, t := range tags {
-					seen[t.Key] = true
-				}
-				seen[k] = true
-			}
-		}
-		tags = append(tags, Tag{Key: k, Value: v.lenient()})
-	}
+	set := tagSet{tags: make([]Tag, 0, 8)}
 	var ok bool
 	if c == '{' {
 		ok = p.object(func(k string) bool {
 			v, ok := p.scalar()
-			add(k, &v)
+			set.add(k, &v)
 			return ok
 		})
 	} else {
@@ -726,12 +700,12 @@ func (p *parser) readTags(dst *[]Tag) bool {
 				return ok
 			})
 			if n == 2 {
-				add(pair[0].lenient(), &pair[1])
+				set.add(pair[0].lenient(), &pair[1])
 			}
 			return ok
 		})
 	}
-	*dst = tags
+	*dst = set.tags
 	return ok
 }
 
