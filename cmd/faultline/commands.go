@@ -107,38 +107,10 @@ func symbolicateCommand(args []string, stdout io.Writer) error {
 		return err
 	}
 	sym := sourcemap.New(sourcemap.NewDir(*dir), sourcemap.Options{})
-	ev := doc.Event()
-	for _, ref := range doc.Stacktraces() {
-		st := stacktrace(ev, ref)
-		if st == nil || len(st.Frames) == 0 {
-			continue
-		}
-		res := sym.Symbolicate(context.Background(), sourcemap.Request{
-			Project: *project, Release: ev.Release, Dist: ev.Dist, Platform: ev.Platform,
-			DebugImages: ev.DebugImages, Frames: st.Frames,
-		})
-		for _, e := range res.Errors {
-			doc.AddProcessingError(e.Type, map[string]string{"url": e.URL, "reason": e.Reason})
-		}
-		if res.Symbolicated > 0 {
-			if err := doc.ReplaceFrames(ref, res.Frames); err != nil {
-				return err
-			}
-		}
+	if _, err := sym.SymbolicateDocument(context.Background(), *project, doc); err != nil {
+		return err
 	}
 	return writeIndented(stdout, doc.AppendTo(nil))
-}
-
-func stacktrace(ev *event.Event, ref event.StacktraceRef) *event.Stacktrace {
-	switch {
-	case ref.Kind == event.ExceptionStacktrace && ref.Index < len(ev.Exceptions):
-		return ev.Exceptions[ref.Index].Stacktrace
-	case ref.Kind == event.ThreadStacktrace && ref.Index < len(ev.Threads):
-		return ev.Threads[ref.Index].Stacktrace
-	case ref.Kind == event.EventStacktrace:
-		return ev.Stacktrace
-	}
-	return nil
 }
 
 // sendCommand posts an event (wrapped into an envelope) or a ready envelope, as an SDK would.

@@ -3,7 +3,6 @@ package errorgroupingprocessor
 import (
 	"context"
 	"fmt"
-	"strconv"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -65,10 +64,12 @@ func (p *logsProcessor) processRecord(ctx context.Context, attrs pcommon.Map) er
 	if err != nil {
 		return fmt.Errorf("event %s: %w", eventID(attrs), err)
 	}
-	if p.symbolicator != nil && sourcemap.JavaScriptPlatform(doc.Event().Platform) {
-		if changed, err := p.symbolicate(ctx, doc, projectID(attrs)); err != nil {
-			return err
-		} else if changed {
+	if p.symbolicator != nil {
+		changed, err := p.symbolicator.SymbolicateDocument(ctx, projectID(attrs), doc)
+		if err != nil {
+			return fmt.Errorf("event %s: %w", eventID(attrs), err)
+		}
+		if changed {
 			raw.SetStr(string(doc.AppendTo(nil)))
 		}
 	}
@@ -95,72 +96,6 @@ func (p *logsProcessor) processRecord(ctx context.Context, attrs pcommon.Map) er
 	attrs.PutStr(attrkey.GroupMetadataFilename, res.Metadata.Filename)
 	attrs.PutStr(attrkey.GroupMetadataFunction, res.Metadata.Function)
 	return nil
-}
-
-// symbolicate resolves every stack trace of the event in place and records what could not be
-// resolved as Sentry processing errors on the event.
-func (p *logsProcessor) symbolicate(ctx context.Context, doc *event.Document, project string) (bool, error) {
-	ev := doc.Event()
-	changed := false
-	seen := map[sourcemap.ProcessingError]bool{}
-	for _, ref := range doc.Stacktraces() {
-		st := stacktraceOf(ev, ref)
-		if st == nil || len(st.Frames) == 0 {
-			continue
-		}
-		res := p.symbolicator.Symbolicate(ctx, sourcemap.Request{
-			Project: project, Release: ev.Release, Dist: ev.Dist, Platform: ev.Platform,
-			DebugImages: ev.DebugImages, Frames: st.Frames,
-		})
-		for _, e := range res.Errors {
-			if seen[e] {
-				continue
-			}
-			seen[e] = true
-			doc.AddProcessingError(e.Type, processingErrorFields(e))
-			changed = true
-		}
-		if res.Symbolicated > 0 {
-			if err := doc.ReplaceFrames(ref, res.Frames); err != nil {
-				return changed, fmt.Errorf("writing symbolicated frames of %s: %w", ref, err)
-			}
-			changed = true
-		}
-	}
-	return changed, nil
-}
-
-func stacktraceOf(ev *event.Event, ref event.StacktraceRef) *event.Stacktrace {
-	switch ref.Kind {
-	case event.ExceptionStacktrace:
-		if ref.Index < len(ev.Exceptions) {
-			return ev.Exceptions[ref.Index].Stacktrace
-		}
-	case event.ThreadStacktrace:
-		if ref.Index < len(ev.Threads) {
-			return ev.Threads[ref.Index].Stacktrace
-		}
-	case event.EventStacktrace:
-		return ev.Stacktrace
-	}
-	return nil
-}
-
-// processingErrorFields lays a sourcemap error out as Sentry's `errors[]` entry fields.
-func processingErrorFields(e sourcemap.ProcessingError) map[string]string {
-	out := map[string]string{}
-	for k, v := range map[string]string{"url": e.URL, "source": e.Source, "sourcemap": e.Sourcemap, "reason": e.Reason} {
-		if v != "" {
-			out[k] = v
-		}
-	}
-	if e.Row > 0 {
-		out["row"] = strconv.Itoa(e.Row)
-	}
-	if e.Column > 0 {
-		out["column"] = strconv.Itoa(e.Column)
-	}
-	return out
 }
 
 func eventID(attrs pcommon.Map) string {

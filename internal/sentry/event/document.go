@@ -81,6 +81,19 @@ func (d *Document) Stacktraces() []StacktraceRef {
 	return refs
 }
 
+// Stacktrace is the typed view of the referenced stack trace, nil when the event has none there.
+func (d *Document) Stacktrace(ref StacktraceRef) *Stacktrace {
+	switch {
+	case ref.Kind == ExceptionStacktrace && ref.Index < len(d.ev.Exceptions):
+		return d.ev.Exceptions[ref.Index].Stacktrace
+	case ref.Kind == ThreadStacktrace && ref.Index < len(d.ev.Threads):
+		return d.ev.Threads[ref.Index].Stacktrace
+	case ref.Kind == EventStacktrace:
+		return d.ev.Stacktrace
+	}
+	return nil
+}
+
 // owner returns the object that holds the referenced stacktrace: an exception, a thread or the
 // event itself. Indexes count object entries only, as the typed view does.
 func (d *Document) owner(ref StacktraceRef) (*node, error) {

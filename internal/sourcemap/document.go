@@ -1,0 +1,64 @@
+package sourcemap
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/faultline/faultline/internal/sentry/event"
+)
+
+// SymbolicateDocument symbolicates every stack trace of a normalized event document in place:
+// resolved frames replace the ones sent (which the document keeps as raw_stacktrace), and what
+// could not be resolved is added to the event's `errors`, once per distinct error. It reports
+// whether the document changed, so a caller re-serializes only then.
+func (s *Symbolicator) SymbolicateDocument(ctx context.Context, project string, doc *event.Document) (bool, error) {
+	ev := doc.Event()
+	if !JavaScriptPlatform(ev.Platform) {
+		return false, nil
+	}
+	changed := false
+	seen := map[ProcessingError]bool{}
+	for _, ref := range doc.Stacktraces() {
+		st := doc.Stacktrace(ref)
+		if st == nil || len(st.Frames) == 0 {
+			continue
+		}
+		res := s.Symbolicate(ctx, Request{
+			Project: project, Release: ev.Release, Dist: ev.Dist, Platform: ev.Platform,
+			DebugImages: ev.DebugImages, Frames: st.Frames,
+		})
+		for _, e := range res.Errors {
+			if seen[e] {
+				continue
+			}
+			seen[e] = true
+			doc.AddProcessingError(e.Type, e.fields())
+			changed = true
+		}
+		if res.Symbolicated > 0 {
+			if err := doc.ReplaceFrames(ref, res.Frames); err != nil {
+				return changed, fmt.Errorf("writing symbolicated frames of %s: %w", ref, err)
+			}
+			changed = true
+		}
+	}
+	return changed, nil
+}
+
+// fields lays the error out as the fields of Sentry's `errors[]` entry (type aside).
+func (e ProcessingError) fields() map[string]string {
+	out := map[string]string{}
+	for k, v := range map[string]string{"url": e.URL, "source": e.Source, "sourcemap": e.Sourcemap, "reason": e.Reason} {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	if e.Row > 0 {
+		out["row"] = strconv.Itoa(e.Row)
+	}
+	if e.Column > 0 {
+		out["column"] = strconv.Itoa(e.Column)
+	}
+	return out
+}
