@@ -49,6 +49,7 @@ type format struct {
 // formats in detection order: on a tie in frame count, the earlier format wins.
 var formats = []format{
 	{"java", parseJava},
+	{"python", parsePython},
 }
 
 // hintPlatforms maps telemetry.sdk.language values (and Sentry platform names) to platforms.

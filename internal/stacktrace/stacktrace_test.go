@@ -124,7 +124,8 @@ func benchSamples(b *testing.B, samples []sample) {
 
 // samplesByPlatform holds every language's table, for the tests that run across formats.
 var samplesByPlatform = map[string][]sample{
-	"java": javaSamples,
+	"java":   javaSamples,
+	"python": pythonSamples,
 }
 
 func TestDetectsTheFormatWithoutOrWithAWrongHint(t *testing.T) {
