@@ -50,6 +50,7 @@ type format struct {
 var formats = []format{
 	{"java", parseJava},
 	{"python", parsePython},
+	{"javascript", parseJavaScript},
 }
 
 // hintPlatforms maps telemetry.sdk.language values (and Sentry platform names) to platforms.

@@ -124,8 +124,9 @@ func benchSamples(b *testing.B, samples []sample) {
 
 // samplesByPlatform holds every language's table, for the tests that run across formats.
 var samplesByPlatform = map[string][]sample{
-	"java":   javaSamples,
-	"python": pythonSamples,
+	"java":       javaSamples,
+	"python":     pythonSamples,
+	"javascript": javascriptSamples,
 }
 
 func TestDetectsTheFormatWithoutOrWithAWrongHint(t *testing.T) {
