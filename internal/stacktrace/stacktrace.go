@@ -51,6 +51,7 @@ var formats = []format{
 	{"java", parseJava},
 	{"python", parsePython},
 	{"javascript", parseJavaScript},
+	{"go", parseGo},
 }
 
 // hintPlatforms maps telemetry.sdk.language values (and Sentry platform names) to platforms.

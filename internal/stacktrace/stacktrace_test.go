@@ -127,6 +127,7 @@ var samplesByPlatform = map[string][]sample{
 	"java":       javaSamples,
 	"python":     pythonSamples,
 	"javascript": javascriptSamples,
+	"go":         goSamples,
 }
 
 func TestDetectsTheFormatWithoutOrWithAWrongHint(t *testing.T) {
