@@ -52,6 +52,7 @@ var formats = []format{
 	{"python", parsePython},
 	{"javascript", parseJavaScript},
 	{"go", parseGo},
+	{"csharp", parseDotnet},
 }
 
 // hintPlatforms maps telemetry.sdk.language values (and Sentry platform names) to platforms.
