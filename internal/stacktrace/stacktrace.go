@@ -53,6 +53,7 @@ var formats = []format{
 	{"javascript", parseJavaScript},
 	{"go", parseGo},
 	{"csharp", parseDotnet},
+	{"ruby", parseRuby},
 }
 
 // hintPlatforms maps telemetry.sdk.language values (and Sentry platform names) to platforms.
