@@ -54,6 +54,7 @@ var formats = []format{
 	{"go", parseGo},
 	{"csharp", parseDotnet},
 	{"ruby", parseRuby},
+	{"php", parsePHP},
 }
 
 // hintPlatforms maps telemetry.sdk.language values (and Sentry platform names) to platforms.
