@@ -124,13 +124,17 @@ func parseThrowableText(lines []string, opts Options, style throwableStyle) ([]E
 	}
 
 	// Restore omitted frames in print order: an enclosing block always precedes its children.
+	// Restored frames get their own in_app, so that a later rule changing one exception's frame
+	// leaves the other's alone.
 	full := make([][]event.Frame, len(blocks))
 	for i, b := range blocks {
-		frames := append([]event.Frame(nil), b.printed...)
+		frames := b.printed
 		if b.omitted > 0 && b.enclosing >= 0 {
 			enc := full[b.enclosing]
-			n := min(b.omitted, len(enc))
-			frames = append(frames, enc[len(enc)-n:]...)
+			for _, f := range enc[len(enc)-min(b.omitted, len(enc)):] {
+				f.InApp = boolPtr(*f.InApp)
+				frames = append(frames, f)
+			}
 		}
 		full[i] = frames
 	}
@@ -143,7 +147,7 @@ func parseThrowableText(lines []string, opts Options, style throwableStyle) ([]E
 			continue
 		}
 		e := b.exc
-		e.Frames = append([]event.Frame(nil), full[i]...)
+		e.Frames = full[i]
 		reverseFrames(e.Frames)
 		frames += len(e.Frames)
 		chain = append(chain, e)
