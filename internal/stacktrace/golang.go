@@ -49,13 +49,18 @@ func parseGo(lines []string, opts Options) (Trace, bool) {
 	var exc Exception
 	var frames []event.Frame // innermost first, as printed
 	inMessage := false       // after a panic line, before the first goroutine: the value goes on
+	systemStack := false     // in the "runtime stack:" a fatal signal prints before the goroutines
 	for i := 0; i < len(lines); i++ {
 		trimmed := strings.TrimSpace(lines[i])
 		if isGoroutineHeader(trimmed) {
 			if len(frames) > 0 {
 				break // the first goroutine is the stack; the rest of a dump is other goroutines
 			}
-			inMessage = false
+			inMessage, systemStack = false, false
+			continue
+		}
+		if trimmed == "runtime stack:" {
+			inMessage, systemStack = false, true
 			continue
 		}
 		if len(frames) == 0 {
@@ -75,7 +80,9 @@ func parseGo(lines []string, opts Options) (Trace, bool) {
 					continue
 				}
 				if symbol, ok := goFunctionLine(trimmed); ok {
-					frames = append(frames, goFrame(symbol, path, line, opts))
+					if !systemStack {
+						frames = append(frames, goFrame(symbol, path, line, opts))
+					}
 					i++
 					inMessage = false
 					continue

@@ -139,6 +139,34 @@ runtime.goexit({})
 		}}},
 	},
 	{
+		name: "fatal signal: the runtime's system stack comes before the goroutine's",
+		hint: "go",
+		text: `fatal error: unexpected signal during runtime execution
+[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x7f3a1c2d1e2f]
+
+runtime stack:
+runtime.throw({0x5c1e4e?, 0x0?})
+	/usr/local/go/src/runtime/panic.go:1077 +0x5c fp=0x7ffc2b3e1d40 sp=0x7ffc2b3e1d10 pc=0x43a93c
+runtime.sigpanic()
+	/usr/local/go/src/runtime/signal_unix.go:845 +0x3e9 fp=0x7ffc2b3e1da0 sp=0x7ffc2b3e1d40 pc=0x4512a9
+
+goroutine 1 gp=0xc000002380 m=0 mp=0x5f2c60 [syscall]:
+runtime.cgocall(0x4a0e40, 0xc000067f18)
+	/usr/local/go/src/runtime/cgocall.go:157 +0x4b fp=0xc000067ef0 sp=0xc000067eb8 pc=0x40500b
+github.com/acme/imaging._Cfunc_resize(0x0)
+	_cgo_gotypes.go:39 +0x45 fp=0xc000067f18 sp=0xc000067ef0 pc=0x4a0d05
+github.com/acme/imaging.Resize(...)
+	/src/imaging/resize.go:12
+main.main()
+	/src/cmd/thumbs/main.go:20 +0x17 fp=0xc000067f40 sp=0xc000067f18 pc=0x4a0d97
+`,
+		want: []wantException{{typ: "fatal error", value: "unexpected signal during runtime execution", frames: []string{
+			gof("main", "main", "/src/cmd/thumbs/main.go", 20, true),
+			gof("Resize", "github.com/acme/imaging", "/src/imaging/resize.go", 12, true),
+			gof("_Cfunc_resize", "github.com/acme/imaging", "_cgo_gotypes.go", 39, true),
+		}}},
+	},
+	{
 		name: "Windows paths and a multi-line panic value",
 		hint: "go",
 		text: "panic: config: missing keys:\n  db.url\n\ngoroutine 1 [running]:\nmain.loadConfig(...)\n\tC:/build/shopd/cmd/shopd/config.go:14\nmain.main()\n\tC:/build/shopd/cmd/shopd/main.go:9 +0x65\nexit status 2\n",

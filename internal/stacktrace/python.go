@@ -52,16 +52,16 @@ func parsePython(lines []string, opts Options) (Trace, bool) {
 	var cur *Exception
 	frames := 0
 	const (
-		inFrames  = iota // reading File lines and their source
-		inContext        // the source line of the last frame is read; carets may follow
-		inMessage        // after the exception line: further lines continue its message
+		afterFrame = iota // a File line was read: an indented line next is its source
+		inSource          // past the source line: carets and SyntaxError details may follow
+		inMessage         // after the exception line: further lines continue its message
 	)
-	state := inFrames
+	state := inSource
 	finish := func() {
 		if cur != nil && (cur.Type != "" || len(cur.Frames) > 0) {
 			chain = append(chain, *cur)
 		}
-		cur, state = nil, inFrames
+		cur, state = nil, inSource
 	}
 	for _, line := range lines {
 		trimmed := strings.TrimSpace(line)
@@ -86,7 +86,7 @@ func parsePython(lines []string, opts Options) (Trace, bool) {
 			}
 			cur.Frames = append(cur.Frames, pythonFrame(m[1], atoi(m[2]), m[3], opts))
 			frames++
-			state = inFrames
+			state = afterFrame
 			continue
 		}
 		if cur == nil {
@@ -105,11 +105,13 @@ func parsePython(lines []string, opts Options) (Trace, bool) {
 			if strings.HasPrefix(trimmed, "[Previous line repeated ") {
 				continue
 			}
-			if state == inFrames && len(cur.Frames) > 0 && cur.Frames[len(cur.Frames)-1].ContextLine == "" {
+			// After the source line come 3.11+ caret lines ("^^^^", "~~^~~"); a SyntaxError
+			// prints the offending file's location ('File "x.py", line 3' without a function)
+			// and line, which belong to no frame.
+			if state == afterFrame && !strings.HasPrefix(trimmed, `File "`) {
 				cur.Frames[len(cur.Frames)-1].ContextLine = trimmed
-				state = inContext
 			}
-			// Otherwise a 3.11+ caret line ("^^^^", "~~^~~") or a SyntaxError's location lines.
+			state = inSource
 		default:
 			if m := pythonException.FindStringSubmatch(trimmed); m != nil {
 				cur.Module, cur.Type, cur.Value = pythonExceptionType(m[1], m[2])

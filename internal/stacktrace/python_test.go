@@ -109,6 +109,31 @@ var pythonSamples = []sample{
 		}}},
 	},
 	{
+		name: "real CPython 3.11: SyntaxError location lines are not a frame's source",
+		hint: "python", file: "python/real_syntax_error.txt",
+		want: []wantException{{typ: "SyntaxError", value: "invalid syntax", frames: []string{
+			captureFrame,
+			appFrame("<lambda>", 58, `"real_syntax_error": lambda: compile("def f(:\n    pass\n", "/srv/shop/app/plugins/broken.py", "exec"),`),
+		}}},
+	},
+	{
+		name: "frozen frames print no source: the next frame's location is not taken for it",
+		hint: "python",
+		text: `Traceback (most recent call last):
+  File "/app/main.py", line 3, in <module>
+    import plugins.broken
+  File "<frozen importlib._bootstrap>", line 1176, in _find_and_load
+  File "/app/plugins/broken.py", line 1
+    def f(:
+          ^
+SyntaxError: invalid syntax
+`,
+		want: []wantException{{typ: "SyntaxError", value: "invalid syntax", frames: []string{
+			pf("<module>", "", "/app/main.py", "/app/main.py", 3, "import plugins.broken", true),
+			pf("_find_and_load", "importlib._bootstrap", "<frozen importlib._bootstrap>", "", 1176, "", false),
+		}}},
+	},
+	{
 		name: "Django view on Debian dist-packages, multi-line message",
 		hint: "python",
 		text: `Traceback (most recent call last):

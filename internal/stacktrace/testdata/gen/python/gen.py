@@ -81,6 +81,7 @@ CASES = {
     "real_recursion": lambda: recurse(0),
     "real_exception_group": lambda: validate([]),
     "real_site_packages": fetch_rates,
+    "real_syntax_error": lambda: compile("def f(:\\n    pass\\n", "/srv/shop/app/plugins/broken.py", "exec"),
 }
 '''
 
