@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/rand"
 	"crypto/sha1"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -347,10 +349,11 @@ func TestBadUploadsAreRefusedAndLeaveNothing(t *testing.T) {
 }
 
 // TestSentryCLIUploadsSourcemaps runs the real sentry-cli 3.8.0 against the API: debug-id and
-// release uploads land in the store for the named project only.
+// release uploads land in the store for the named project only. Small chunks make the bundle
+// travel as several gzip-compressed chunks over several requests.
 func TestSentryCLIUploadsSourcemaps(t *testing.T) {
 	cli := sentryCLI(t)
-	srv, st := uploadServer(t, UploadLimits{})
+	srv, st := uploadServer(t, UploadLimits{ChunkSize: 4096, ChunksPerRequest: 2, MaxRequestSize: 8192})
 	ctx := context.Background()
 	run := func(dir string, args ...string) string {
 		t.Helper()
@@ -367,7 +370,13 @@ func TestSentryCLIUploadsSourcemaps(t *testing.T) {
 	dist := func() string {
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "app.js"), []byte("function a(){throw new Error('x')}a();\n//# sourceMappingURL=app.js.map\n"), 0o644)
-		os.WriteFile(filepath.Join(dir, "app.js.map"), []byte(`{"version":3,"sources":["src/a.js"],"sourcesContent":["function boom() {\n  throw new Error('x')\n}\nboom()\n"],"names":["boom"],"mappings":"AAAA,SAASA"}`), 0o644)
+		// A long comment in the original source makes the bundle span several chunks; random
+		// text so the bundle's deflate cannot shrink it below one.
+		noise := make([]byte, 12000)
+		rand.Read(noise)
+		source := "function boom() {\n  throw new Error('x')\n}\nboom()\n// " + base64.StdEncoding.EncodeToString(noise) + "\n"
+		sm, _ := json.Marshal(map[string]any{"version": 3, "sources": []string{"src/a.js"}, "sourcesContent": []string{source}, "names": []string{"boom"}, "mappings": "AAAA,SAASA"})
+		os.WriteFile(filepath.Join(dir, "app.js.map"), sm, 0o644)
 		return dir
 	}
 
@@ -381,6 +390,12 @@ func TestSentryCLIUploadsSourcemaps(t *testing.T) {
 	out := run(withIDs, "sourcemaps", "upload", ".")
 	if !strings.Contains(out, "debug id "+sm.DebugID) {
 		t.Errorf("upload report:\n%s", out)
+	}
+	if f, err := st.ArtifactByDebugID(ctx, 1, sm.DebugID, "source_map"); err == nil {
+		body, err := st.ArtifactContent(ctx, f.Bundle, f.Path)
+		if err != nil || len(body) < 16000 {
+			t.Errorf("stored map of %d bytes (%v), want the whole multi-chunk upload", len(body), err)
+		}
 	}
 	for _, kind := range []string{"minified_source", "source_map"} {
 		if _, err := st.ArtifactByDebugID(ctx, 1, sm.DebugID, kind); err != nil {

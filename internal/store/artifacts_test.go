@@ -106,7 +106,10 @@ func TestBundlesAreFoundPerProjectNewestFirst(t *testing.T) {
 		}
 
 		for _, miss := range []func() error{
-			func() error { _, err := s.ArtifactByDebugID(ctx, 2, "2f259f80-58b7-44cb-d7cd-de1505e7e718", "source_map"); return err },
+			func() error {
+				_, err := s.ArtifactByDebugID(ctx, 2, "2f259f80-58b7-44cb-d7cd-de1505e7e718", "source_map")
+				return err
+			},
 			func() error { _, err := s.ArtifactByURL(ctx, 2, "web@1.0.0", "", "~/app.js"); return err },
 			func() error { _, err := s.ArtifactByURL(ctx, 1, "web@1.0.0", "prod", "~/app.js"); return err },
 			func() error { _, err := s.ArtifactByURL(ctx, 1, "web@2.0.0", "", "~/app.js"); return err },
