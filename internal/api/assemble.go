@@ -101,6 +101,16 @@ func (a *API) assembleBundle(w http.ResponseWriter, r *http.Request) {
 	bundle, err := a.assemble(r, &req, projects)
 	var bad *badBundleError
 	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// A chunk went away since the check (it expired, or a concurrent upload of a bundle that
+		// shares it used it up): ask for the chunks again.
+		missing, err := a.st.MissingChunks(ctx, req.Chunks)
+		if err != nil {
+			writeStoreError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, assembleResponse{State: stateNotFound, MissingChunks: missing})
+		return
 	case errors.As(err, &bad):
 		detail := bad.Error()
 		writeJSON(w, bad.status, assembleResponse{State: stateError, MissingChunks: []string{}, Detail: &detail})
@@ -190,7 +200,7 @@ func (a *API) assemble(r *http.Request, req *assembleRequest, projects []int64) 
 	}
 	out := &store.ArtifactBundle{
 		Checksum: req.Checksum, BundleID: b.ID, Release: req.Version, Dist: req.Dist,
-		Size: size, Projects: projects, Created: time.Now(),
+		Size: size, Projects: projects, Created: time.Now(), Chunks: req.Chunks,
 	}
 	if out.Release == "" {
 		out.Release, out.Dist = b.Release, b.Dist

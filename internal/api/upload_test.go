@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -56,7 +57,7 @@ const testDebugID = "2f259f80-58b7-44cb-d7cd-de1505e7e718"
 // makeBundle builds an artifact bundle as sentry-cli does: "SYSB", version 2, then a ZIP whose
 // offsets count from the start of the file. files maps ZIP paths to contents; every path is
 // listed in the manifest (as minified_source with the test debug id unless it ends in .map).
-func makeBundle(t *testing.T, files map[string]string) []byte {
+func makeBundle(t testing.TB, files map[string]string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	buf.WriteString("SYSB\x02\x00\x00\x00")
@@ -98,7 +99,7 @@ type part struct {
 }
 
 // postChunks sends parts as sentry-cli does and returns the status and body.
-func postChunks(t *testing.T, srv *httptest.Server, parts ...part) (int, string) {
+func postChunks(t testing.TB, srv *httptest.Server, parts ...part) (int, string) {
 	t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
@@ -133,7 +134,7 @@ func chunkParts(data []byte, size int) []part {
 }
 
 // assemble posts an assemble request and returns the status and decoded response.
-func assemble(t *testing.T, srv *httptest.Server, org string, req map[string]any) (int, assembleResponse) {
+func assemble(t testing.TB, srv *httptest.Server, org string, req map[string]any) (int, assembleResponse) {
 	t.Helper()
 	b, _ := json.Marshal(req)
 	r, _ := http.NewRequest("POST", srv.URL+"/api/0/organizations/"+org+"/artifactbundle/assemble/", bytes.NewReader(b))
@@ -418,5 +419,35 @@ func TestSentryCLIUploadsSourcemaps(t *testing.T) {
 	}
 	if _, err := st.ArtifactByURL(ctx, 1, "web@1.2.0", "", "~/static/app.js"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a dist d1 upload answers for no dist: %v", err)
+	}
+}
+
+// BenchmarkUploadAndAssemble measures the server side of one `sentry-cli sourcemaps upload` of a
+// 4 MiB bundle (a minified file and its map): the chunk POST, then the assemble request that
+// verifies, indexes and stores it (SQLite).
+func BenchmarkUploadAndAssemble(b *testing.B) {
+	st, err := store.OpenSQLite(filepath.Join(b.TempDir(), "bench.db"), store.SQLiteOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	srv := httptest.NewServer(New(st, Config{Token: token, Org: "faultline", Projects: []Project{{ID: 1, Slug: "demo"}}}))
+	defer srv.Close()
+	js := strings.Repeat("function f(a){return a+1};", 80_000)
+	sm := `{"version":3,"sources":["a.js"],"names":[],"mappings":"` + strings.Repeat("AAAA,", 400_000) + `AAAA"}`
+	b.SetBytes(int64(len(js) + len(sm)))
+	i := 0
+	for b.Loop() {
+		b.StopTimer()
+		i++
+		bundle := makeBundle(b, map[string]string{"files/_/_/app.js": js + fmt.Sprintf("//%d", i), "files/_/_/app.js.map": sm})
+		parts := chunkParts(bundle, 8<<20)
+		b.StartTimer()
+		if code, body := postChunks(b, srv, parts...); code != 200 {
+			b.Fatalf("chunks: %d %s", code, body)
+		}
+		if code, r := assemble(b, srv, "faultline", map[string]any{"checksum": sum(bundle), "chunks": []string{parts[0].name}, "projects": []string{"demo"}}); code != 200 || r.State != "ok" {
+			b.Fatalf("assemble: %d %+v", code, r)
+		}
 	}
 }

@@ -28,7 +28,8 @@ type Artifacts interface {
 	// ReuseBundle links an already stored bundle (same checksum, release and dist) to the
 	// projects and makes it the newest; it reports whether there was such a bundle.
 	ReuseBundle(ctx context.Context, checksum, release, dist string, projects []int64, now time.Time) (bool, error)
-	// PutBundle stores a bundle with its files and project links in one transaction.
+	// PutBundle stores a bundle with its files and project links, and drops the chunks it was
+	// assembled from, in one transaction.
 	PutBundle(ctx context.Context, b *ArtifactBundle) error
 	// ArtifactByDebugID returns the newest file of a type with a debug id among the project's
 	// bundles; ErrNotFound when there is none.
@@ -56,6 +57,9 @@ type ArtifactBundle struct {
 	Projects []int64
 	Files    []ArtifactFile
 	Created  time.Time
+	// Chunks are the checksums of the chunks it was assembled from; they are no longer needed
+	// once it is stored.
+	Chunks []string
 }
 
 // ArtifactFile is one file of a bundle.
@@ -194,6 +198,11 @@ func (s *sqlStore) PutBundle(ctx context.Context, b *ArtifactBundle) error {
 		files = append(files, []any{f.Path, f.Type, f.URL, strings.ToLower(f.DebugID), string(headers), compress(f.Content)})
 	}
 	return s.inTx(ctx, func(t *tx) error {
+		for _, c := range b.Chunks {
+			if _, err := t.exec(`DELETE FROM artifact_chunks WHERE checksum = ?`, c); err != nil {
+				return err
+			}
+		}
 		var id int64
 		row, err := t.queryRow(`INSERT INTO artifact_bundles (checksum, bundle_id, release, dist, size, created) VALUES (?, ?, ?, ?, ?, ?)
 	ON CONFLICT (checksum, release, dist) DO NOTHING RETURNING id`, b.Checksum, b.BundleID, b.Release, b.Dist, b.Size, created.UnixMicro())

@@ -28,7 +28,7 @@ func testBundle(checksum, release string, projects []int64, at time.Time) *Artif
 	}
 }
 
-func TestChunksAreKeptUntilAssembled(t *testing.T) {
+func TestChunksAreKeptUntilTheirBundleIsStored(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s Store) {
 		ctx := context.Background()
 		a, b := []byte("first chunk"), []byte("second chunk")
@@ -58,6 +58,15 @@ func TestChunksAreKeptUntilAssembled(t *testing.T) {
 		}
 		if string(data[0]) != "second chunk" || string(data[1]) != "first chunk" {
 			t.Errorf("chunk data out of order: %q", data)
+		}
+		// Storing the bundle they make up drops them.
+		bundle := testBundle(sha1Hex([]byte("first chunksecond chunk")), "", []int64{1}, base)
+		bundle.Chunks = []string{sha1Hex(a), sha1Hex(b)}
+		if err := s.PutBundle(ctx, bundle); err != nil {
+			t.Fatal(err)
+		}
+		if missing, _ := s.MissingChunks(ctx, bundle.Chunks); len(missing) != 2 {
+			t.Errorf("chunks still stored after assembly: missing only %v", missing)
 		}
 	})
 }

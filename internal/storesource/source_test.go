@@ -26,7 +26,7 @@ const (
 		`"names":["boom"],"mappings":"AAAA,SAASA,aACP","debugId":"` + debugID + `"}`
 )
 
-func openStore(t *testing.T) store.Store {
+func openStore(t testing.TB) store.Store {
 	t.Helper()
 	st, err := store.OpenSQLite(filepath.Join(t.TempDir(), "faultline.db"), store.SQLiteOptions{})
 	if err != nil {
@@ -37,7 +37,7 @@ func openStore(t *testing.T) store.Store {
 }
 
 // upload stores one bundle (app.js and its map under ~/static/) for a project.
-func upload(t *testing.T, st store.Store, project int64, checksum, release, js string, at time.Time) {
+func upload(t testing.TB, st store.Store, project int64, checksum, release, js string, at time.Time) {
 	t.Helper()
 	err := st.PutBundle(context.Background(), &store.ArtifactBundle{
 		Checksum: checksum, Release: release, Projects: []int64{project}, Created: at,
