@@ -29,9 +29,11 @@ type UploadLimits struct {
 }
 
 // DefaultUploadLimits are the limits when Config.Upload is zero: 8 MiB chunks as Sentry uses,
-// but fewer per request and less concurrency, since chunks pass through the database.
+// but fewer per request and less concurrency, since chunks pass through the database. A request
+// (16 MiB of chunks plus framing) stays under the collector HTTP server's default
+// max_request_body_size of 20 MiB, which cuts off anything larger before it reaches the API.
 var DefaultUploadLimits = UploadLimits{
-	ChunkSize: 8 << 20, ChunksPerRequest: 4, MaxRequestSize: 32 << 20, MaxBundleSize: 256 << 20, Concurrency: 2,
+	ChunkSize: 8 << 20, ChunksPerRequest: 2, MaxRequestSize: 16 << 20, MaxBundleSize: 256 << 20, Concurrency: 2,
 }
 
 func (l UploadLimits) orDefaults() UploadLimits {

@@ -170,7 +170,7 @@ func TestChunkUploadOptionsAreWhatSentryCLIReads(t *testing.T) {
 	call(t, srv, "GET", "/api/0/organizations/faultline/chunk-upload/", "", &opts)
 	want := map[string]any{
 		"url": srv.URL + "/api/0/organizations/faultline/chunk-upload/", "chunkSize": float64(8 << 20),
-		"chunksPerRequest": float64(4), "maxRequestSize": float64(32 << 20), "maxFileSize": float64(256 << 20),
+		"chunksPerRequest": float64(2), "maxRequestSize": float64(16 << 20), "maxFileSize": float64(256 << 20),
 		"concurrency": float64(2), "hashAlgorithm": "sha1",
 	}
 	for k, v := range want {
