@@ -118,14 +118,14 @@ func (a *API) uploadChunks(w http.ResponseWriter, r *http.Request) {
 			writeBodyError(w, fmt.Errorf("read multipart body: %w", err), http.StatusBadRequest)
 			return
 		}
+		if len(chunks) == l.ChunksPerRequest {
+			writeError(w, http.StatusBadRequest, fmt.Sprintf("Too many chunks: at most %d per request", l.ChunksPerRequest))
+			return
+		}
 		c, status, err := readChunk(part, l.ChunkSize)
 		part.Close()
 		if err != nil {
 			writeBodyError(w, err, status)
-			return
-		}
-		if len(chunks) == l.ChunksPerRequest {
-			writeError(w, http.StatusBadRequest, fmt.Sprintf("Too many chunks: at most %d per request", l.ChunksPerRequest))
 			return
 		}
 		total += int64(len(c.Data))
