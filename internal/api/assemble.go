@@ -139,10 +139,10 @@ func (a *API) checkAssemble(req *assembleRequest) ([]int64, error) {
 		}
 	}
 	if req.Dist != "" && req.Version == "" {
-		return nil, errors.New("You need to specify a release together with a dist")
+		return nil, errors.New("a dist needs a release: pass --release together with --dist")
 	}
 	if strings.ContainsAny(req.Version, "/\n\r\t") || req.Version == "." || req.Version == ".." {
-		return nil, fmt.Errorf("release %q may not contain slashes or whitespace, nor be . or ..", req.Version)
+		return nil, fmt.Errorf("release %q may not contain slashes or whitespace, nor be a dot path", req.Version)
 	}
 	if len(req.Projects) == 0 {
 		return nil, errors.New("projects must name at least one project")
@@ -156,7 +156,7 @@ func (a *API) checkAssemble(req *assembleRequest) ([]int64, error) {
 			}
 		}
 		if !ok {
-			return nil, fmt.Errorf("One or more projects are invalid: %q is not a project of organization %s", ref, a.cfg.Org)
+			return nil, fmt.Errorf("one or more projects are invalid: %q is not a project of organization %s", ref, a.cfg.Org)
 		}
 		ids = append(ids, p.ID)
 	}

@@ -168,7 +168,7 @@ func readChunk(part *multipart.Part, chunkSize int64) (store.Chunk, int, error) 
 		return store.Chunk{}, http.StatusBadRequest, fmt.Errorf("chunk %s: %w", want, err)
 	}
 	if int64(len(data)) > chunkSize {
-		return store.Chunk{}, http.StatusRequestEntityTooLarge, fmt.Errorf("Chunk size too large: chunk %s is over the chunk size of %d bytes", want, chunkSize)
+		return store.Chunk{}, http.StatusRequestEntityTooLarge, fmt.Errorf("chunk size too large: chunk %s is over the chunk size of %d bytes", want, chunkSize)
 	}
 	sum := sha1.Sum(data)
 	if got := hex.EncodeToString(sum[:]); got != want {

@@ -258,7 +258,7 @@ func TestBadUploadsAreRefusedAndLeaveNothing(t *testing.T) {
 	}{
 		{"wrong hash", []part{{"file", sum([]byte("other")), small}}, 400, "has SHA-1"},
 		{"name not a hash", []part{{"file", "chunk.bin", small}}, 400, "not the hex SHA-1"},
-		{"chunk over chunkSize", []part{{"file", sum(make([]byte, 1025)), make([]byte, 1025)}}, 413, "Chunk size too large"},
+		{"chunk over chunkSize", []part{{"file", sum(make([]byte, 1025)), make([]byte, 1025)}}, 413, "chunk size too large"},
 		{"too many chunks", []part{{"file", sum([]byte("1")), []byte("1")}, {"file", sum([]byte("2")), []byte("2")}, {"file", sum([]byte("3")), []byte("3")}}, 400, "Too many chunks"},
 		{"request over maxRequestSize", []part{{"file", sum(make([]byte, 1020)), make([]byte, 1020)}}, 413, "Request too large"},
 		{"gzip that is not", []part{{"file_gzip", sum(small), small}}, 400, "not gzip"},
@@ -324,7 +324,7 @@ func TestBadUploadsAreRefusedAndLeaveNothing(t *testing.T) {
 			r := upload(t, good)
 			r["dist"] = "d1"
 			return r
-		}, 400, "release together with a dist"},
+		}, 400, "a dist needs a release"},
 		{"malformed checksum", func(t *testing.T) map[string]any {
 			return map[string]any{"checksum": "abc", "chunks": []string{}, "projects": []string{"demo"}}
 		}, 400, "not the hex SHA-1"},
