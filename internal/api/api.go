@@ -1,5 +1,6 @@
 // Package api serves the subset of Sentry's Web API (/api/0/) that Faultline implements, over
-// the store interface: projects, issues (list, detail, status, delete, events, hashes) and events.
+// the store interface: projects, issues (list, detail, status, delete, events, hashes), events, and
+// the chunked artifact-bundle upload `sentry-cli sourcemaps upload` uses.
 // Field names and types follow what Sentry returns so that sentry-cli and scripts written for
 // Sentry work unchanged.
 //
@@ -13,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/faultline/faultline/internal/store"
 )
@@ -31,6 +33,8 @@ type Config struct {
 	// Org is the organization slug (Faultline has one organization).
 	Org      string
 	Projects []Project
+	// Upload bounds sentry-cli uploads; zero fields take DefaultUploadLimits.
+	Upload UploadLimits
 }
 
 // API serves /api/0/.
@@ -40,27 +44,37 @@ type API struct {
 	bySlug map[string]Project
 	byID   map[int64]Project
 	mux    *http.ServeMux
+	limits UploadLimits
+
+	// assembling holds the bundles (checksum, release, dist) being assembled right now, so a
+	// client's repeated request is told "assembling" instead of starting a second assembly.
+	assemblingMu sync.Mutex
+	assembling   map[string]bool
 }
 
 // New returns the API handler; mount it at the root of a server (its routes start with /api/0/).
 func New(st store.Store, cfg Config) *API {
-	a := &API{st: st, cfg: cfg, bySlug: map[string]Project{}, byID: map[int64]Project{}, mux: http.NewServeMux()}
+	a := &API{st: st, cfg: cfg, bySlug: map[string]Project{}, byID: map[int64]Project{}, mux: http.NewServeMux(),
+		limits: cfg.Upload.orDefaults(), assembling: map[string]bool{}}
 	for _, p := range cfg.Projects {
 		a.bySlug[p.Slug] = p
 		a.byID[p.ID] = p
 	}
 	routes := map[string]http.HandlerFunc{
-		"GET /api/0/organizations/{org}/projects/":            a.listProjects,
-		"GET /api/0/projects/{org}/{project}/issues/":         a.listProjectIssues,
-		"PUT /api/0/projects/{org}/{project}/issues/":         a.bulkUpdate,
-		"GET /api/0/organizations/{org}/issues/":              a.listOrgIssues,
-		"GET /api/0/issues/{id}/":                             a.getIssue,
-		"PUT /api/0/issues/{id}/":                             a.updateIssue,
-		"DELETE /api/0/issues/{id}/":                          a.deleteIssue,
-		"GET /api/0/issues/{id}/events/":                      a.issueEvents,
-		"GET /api/0/issues/{id}/events/latest/":               a.latestEvent,
-		"GET /api/0/issues/{id}/hashes/":                      a.issueHashes,
-		"GET /api/0/projects/{org}/{project}/events/{event}/": a.eventByID,
+		"GET /api/0/organizations/{org}/projects/":                 a.listProjects,
+		"GET /api/0/projects/{org}/{project}/issues/":              a.listProjectIssues,
+		"PUT /api/0/projects/{org}/{project}/issues/":              a.bulkUpdate,
+		"GET /api/0/organizations/{org}/issues/":                   a.listOrgIssues,
+		"GET /api/0/issues/{id}/":                                  a.getIssue,
+		"PUT /api/0/issues/{id}/":                                  a.updateIssue,
+		"DELETE /api/0/issues/{id}/":                               a.deleteIssue,
+		"GET /api/0/issues/{id}/events/":                           a.issueEvents,
+		"GET /api/0/issues/{id}/events/latest/":                    a.latestEvent,
+		"GET /api/0/issues/{id}/hashes/":                           a.issueHashes,
+		"GET /api/0/projects/{org}/{project}/events/{event}/":      a.eventByID,
+		"GET /api/0/organizations/{org}/chunk-upload/":             a.chunkUploadOptions,
+		"POST /api/0/organizations/{org}/chunk-upload/":            a.uploadChunks,
+		"POST /api/0/organizations/{org}/artifactbundle/assemble/": a.assembleBundle,
 	}
 	for pattern, h := range routes {
 		a.mux.Handle(pattern, h)

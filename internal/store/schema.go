@@ -109,6 +109,49 @@ CREATE TABLE releases (
 	UNIQUE (project_id, version)
 );
 `,
+	// 2: sentry-cli uploads. Chunks wait (content-addressed by SHA-1) until an assemble request
+	// names them; an assembled artifact bundle is kept as its indexed files, each zstd-compressed,
+	// and belongs to every project it was uploaded for.
+	`
+CREATE TABLE artifact_chunks (
+	checksum TEXT PRIMARY KEY,
+	data {{blob}} NOT NULL,
+	created BIGINT NOT NULL
+);
+CREATE INDEX artifact_chunks_created ON artifact_chunks (created);
+
+-- One row per uploaded bundle content (checksum) and the release/dist it was uploaded for;
+-- created is the latest upload, which decides which bundle wins a lookup.
+CREATE TABLE artifact_bundles (
+	id {{id}},
+	checksum TEXT NOT NULL,
+	bundle_id TEXT NOT NULL,
+	release TEXT NOT NULL,
+	dist TEXT NOT NULL,
+	size BIGINT NOT NULL,
+	created BIGINT NOT NULL,
+	UNIQUE (checksum, release, dist)
+);
+
+CREATE TABLE artifact_bundle_projects (
+	project_id BIGINT NOT NULL,
+	bundle_id BIGINT NOT NULL,
+	PRIMARY KEY (project_id, bundle_id)
+);
+
+CREATE TABLE artifact_files (
+	bundle_id BIGINT NOT NULL,
+	path TEXT NOT NULL,
+	type TEXT NOT NULL,
+	url TEXT NOT NULL,
+	debug_id TEXT NOT NULL,
+	headers TEXT NOT NULL,
+	content {{blob}} NOT NULL,
+	PRIMARY KEY (bundle_id, path)
+);
+CREATE INDEX artifact_files_debug_id ON artifact_files (debug_id, type);
+CREATE INDEX artifact_files_url ON artifact_files (url);
+`,
 }
 
 func (d dialect) ddl(s string) string {

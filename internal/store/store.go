@@ -48,6 +48,9 @@ type Store interface {
 	// EventByID returns an event by its Sentry event id within a project.
 	EventByID(ctx context.Context, projectID int64, eventID string) (*StoredEvent, error)
 
+	// Artifacts keeps sentry-cli uploads: chunks and assembled artifact bundles.
+	Artifacts
+
 	// Close stops the writer and closes the database.
 	Close() error
 }

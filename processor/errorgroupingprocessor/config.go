@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
 
 	"github.com/faultline/faultline/internal/grouping"
@@ -17,15 +18,19 @@ type Config struct {
 	StackTraceRules string `mapstructure:"stacktrace_rules"`
 	// FingerprintRules are server-side fingerprint rules in Sentry's rule text syntax.
 	FingerprintRules string `mapstructure:"fingerprint_rules"`
-	// Sourcemaps configures JavaScript symbolication; without a directory it is off.
+	// Sourcemaps configures JavaScript symbolication; without a directory or extension it is off.
 	Sourcemaps SourcemapsConfig `mapstructure:"sourcemaps"`
 	_          struct{}
 }
 
-// SourcemapsConfig says where minified files and maps come from.
+// SourcemapsConfig says where minified files and maps come from. Directory and Extension may be
+// used together; uploads are asked first.
 type SourcemapsConfig struct {
 	// Directory is the local sourcemap tree (layout in internal/sourcemap/README.md).
 	Directory string `mapstructure:"directory"`
+	// Extension is the issuestore extension whose uploads (`sentry-cli sourcemaps upload`) are
+	// used, e.g. "issuestore".
+	Extension *component.ID `mapstructure:"extension"`
 	// CacheSizeMiB bounds the memory of parsed maps and scanned minified files.
 	CacheSizeMiB int64 `mapstructure:"cache_size_mib"`
 	_            struct{}
@@ -37,6 +42,9 @@ var _ confmap.Validator = (*Config)(nil)
 // with the line it is on rather than on the first event.
 func (c *Config) Validate() error {
 	var errs []error
+	if id := c.Sourcemaps.Extension; id != nil && id.Type().String() == "" {
+		errs = append(errs, errors.New("sourcemaps::extension must name the issuestore extension, e.g. issuestore"))
+	}
 	if c.Sourcemaps.CacheSizeMiB < 0 {
 		errs = append(errs, fmt.Errorf("sourcemaps::cache_size_mib must not be negative, got %d", c.Sourcemaps.CacheSizeMiB))
 	}

@@ -18,7 +18,8 @@ import (
 type logsProcessor struct {
 	logger       *zap.Logger
 	grouper      *grouping.Grouper
-	symbolicator *sourcemap.Symbolicator // nil when no sourcemap directory is configured
+	sourcemaps   SourcemapsConfig
+	symbolicator *sourcemap.Symbolicator // set by start; nil when no sourcemap source is configured
 }
 
 func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, error) {
@@ -26,12 +27,7 @@ func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, erro
 	if err != nil {
 		return nil, err
 	}
-	p := &logsProcessor{logger: set.Logger, grouper: g}
-	if cfg.Sourcemaps.Directory != "" {
-		p.symbolicator = sourcemap.New(sourcemap.NewDir(cfg.Sourcemaps.Directory),
-			sourcemap.Options{CacheBytes: cfg.Sourcemaps.CacheSizeMiB << 20})
-	}
-	return p, nil
+	return &logsProcessor{logger: set.Logger, grouper: g, sourcemaps: cfg.Sourcemaps}, nil
 }
 
 // processLogs enriches every record that carries a Sentry error or message event. A record the

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -35,7 +36,8 @@ func TestConfigLoadsEveryKey(t *testing.T) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.GroupingConfig != "newstyle:2023-01-11" || cfg.Sourcemaps.CacheSizeMiB != 64 || cfg.Sourcemaps.Directory == "" {
+	if cfg.GroupingConfig != "newstyle:2023-01-11" || cfg.Sourcemaps.CacheSizeMiB != 64 || cfg.Sourcemaps.Directory == "" ||
+		cfg.Sourcemaps.Extension == nil || cfg.Sourcemaps.Extension.String() != "issuestore" {
 		t.Errorf("config not loaded: %+v", cfg)
 	}
 }
@@ -128,6 +130,9 @@ func TestSymbolicatesFromTheSourcemapDirectory(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), cfg, sink)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Start(context.Background(), componenttest.NewNopHost()); err != nil {
 		t.Fatal(err)
 	}
 	ld := plog.NewLogs()

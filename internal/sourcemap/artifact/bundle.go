@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/faultline/faultline/internal/sourcemap/decode"
@@ -34,6 +35,7 @@ type Bundle struct {
 	// Attributes from the manifest: debug_id (the bundle id), release, dist, org, project …
 	ID, Release, Dist string
 
+	entries   []*Entry // in manifest path order
 	byURL     map[string]*Entry
 	byDebugID map[debugKey]*Entry
 }
@@ -127,6 +129,7 @@ func Open(r io.ReaderAt, size int64) (*Bundle, error) {
 			e.Headers[strings.ToLower(k)] = v
 		}
 		e.DebugID = entryDebugID(e)
+		b.entries = append(b.entries, e)
 		if e.URL != "" {
 			b.byURL[e.URL] = e
 		}
@@ -134,8 +137,12 @@ func Open(r io.ReaderAt, size int64) (*Bundle, error) {
 			b.byDebugID[debugKey{e.DebugID, e.Type}] = e
 		}
 	}
+	sort.Slice(b.entries, func(i, j int) bool { return b.entries[i].Path < b.entries[j].Path })
 	return b, nil
 }
+
+// Entries lists every file the manifest describes, ordered by path (for indexing an upload).
+func (b *Bundle) Entries() []*Entry { return b.entries }
 
 // entryDebugID takes the debug-id header, else the id in the body: the `//# debugId=` comment of
 // a JS file or the debugId field of a map.
