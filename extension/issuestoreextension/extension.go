@@ -20,8 +20,8 @@ import (
 // Server is what the extension offers other components, found with host.GetExtensions().
 type Server interface {
 	store.Provider
-	// Handle mounts a handler on the API server (any pattern outside /api/0/). Handlers are
-	// not behind the API token; use Authorized for that.
+	// Handle mounts a handler on the server (a pattern outside /api/0/ and more specific than
+	// the UI's "/"). Handlers are not behind the API token; use Authorized for that.
 	Handle(pattern string, h http.Handler)
 	// Authorized reports whether a request carries the API token.
 	Authorized(r *http.Request) bool
