@@ -147,6 +147,7 @@ func (u *UI) authed(h http.HandlerFunc) http.Handler {
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			r.Body = http.MaxBytesReader(w, r.Body, 1<<16)
 			if !sameOrigin(r) || !u.sessions.validCSRF(sess, r.PostFormValue(csrfField)) {
 				http.Error(w, "invalid or missing CSRF token: reload the page and try again", http.StatusForbidden)
 				return

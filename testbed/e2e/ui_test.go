@@ -57,9 +57,22 @@ func logIn(t *testing.T, ctx context.Context, ui string) {
 		chromedp.Navigate(ui+"/"),
 		chromedp.WaitVisible(chromedp.CSS("#token")),
 		chromedp.SetValue(chromedp.CSS("#token"), demoToken),
-		chromedp.Click(chromedp.CSS("form.login button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#issues")),
 	)
+	clickAndWait(t, ctx, "form.login button[type=submit]", `document.querySelector('#issues') !== null`)
+}
+
+// clickAndWait clicks the element sel selects and waits until the page it leads to satisfies
+// cond (a JavaScript expression) and has finished loading; evaluating during the navigation may
+// fail, so it retries.
+func clickAndWait(t *testing.T, ctx context.Context, sel, cond string) {
+	t.Helper()
+	harness.Do(t, ctx, 20*time.Second, chromedp.Click(chromedp.CSS(sel)))
+	harness.Eventually(t, 20*time.Second, cond, func() bool {
+		c, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		ok, err := chromedp.Run(c, chromedp.Evaluate[bool](`document.readyState === 'complete' && (`+cond+`)`))
+		return err == nil && ok
+	})
 }
 
 func issueTitles(t *testing.T, ctx context.Context) []string {
@@ -90,7 +103,6 @@ func TestTheUIFromLoginToRegression(t *testing.T) {
 	hub.CaptureMessage("cache warm-up took 12s")
 	hub.Flush(10 * time.Second)
 	f.waitForIssues(t, 3)
-
 	ctx := harness.Browser(t)
 	logIn(t, ctx, ui)
 	if got := issueTitles(t, ctx); len(got) != 3 {
@@ -99,31 +111,25 @@ func TestTheUIFromLoginToRegression(t *testing.T) {
 	harness.Screenshot(t, ctx, "ui-issue-list")
 
 	// A filter menu and the search box each narrow the list.
-	harness.Do(t, ctx, 20*time.Second,
-		chromedp.SetValue(chromedp.CSS("select[name=level]"), "warning"),
-		chromedp.Click(chromedp.CSS("#filters button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS(`#issues`)),
-		chromedp.Poll[chromedp.Void](`location.search.includes('level=warning')`),
-	)
+	// Set the menu without a change event, which would submit the form by itself (app.js).
+	harness.Get(t, ctx, 10*time.Second, chromedp.Evaluate[string](`document.querySelector('select[name=level]').value = 'warning'`))
+	clickAndWait(t, ctx, "#filters button[type=submit]", `location.search.includes('level=warning') && document.querySelector('#issues') !== null`)
 	if got := issueTitles(t, ctx); len(got) != 1 || !strings.Contains(got[0], "cache warm-up") {
 		t.Errorf("level:warning shows %q, want only the warning", got)
 	}
 	harness.Do(t, ctx, 20*time.Second,
 		chromedp.Navigate(ui+"/"),
+		chromedp.WaitVisible(chromedp.CSS("input[name=q]")),
 		chromedp.SetValue(chromedp.CSS("input[name=q]"), "coupon"),
-		chromedp.Click(chromedp.CSS("#filters button[type=submit]")),
-		chromedp.Poll[chromedp.Void](`location.search.includes('q=coupon')`),
 	)
+	clickAndWait(t, ctx, "#filters button[type=submit]", `location.search.includes('q=coupon') && document.querySelector('#issues') !== null`)
 	got := issueTitles(t, ctx)
 	if len(got) != 1 || !strings.Contains(got[0], "unknown coupon SPRING") {
 		t.Fatalf("searching for coupon shows %q, want the node error", got)
 	}
 
 	// The issue page shows the frame resolved through the source map, with its context.
-	harness.Do(t, ctx, 20*time.Second,
-		chromedp.Click(chromedp.CSS("#issues a.title")),
-		chromedp.WaitVisible(chromedp.CSS("#issue-title")),
-	)
+	clickAndWait(t, ctx, "#issues a.title", `document.querySelector('#issue-title') !== null`)
 	top := harness.Get(t, ctx, 10*time.Second, chromedp.Text(chromedp.CSS(".exception .frame.in-app")))
 	for _, want := range []string{"applyDiscount", "src/billing.js:6:11", "throw new Error(`unknown coupon ${coupon}`);", "found by release"} {
 		if !strings.Contains(top, want) {
@@ -136,10 +142,7 @@ func TestTheUIFromLoginToRegression(t *testing.T) {
 	harness.Screenshot(t, ctx, "ui-issue")
 
 	// Resolve, then a new event from the same code regresses it.
-	harness.Do(t, ctx, 20*time.Second,
-		chromedp.Click(chromedp.CSS(`button[value=resolve]`)),
-		chromedp.Poll[chromedp.Void](`document.querySelector('#issue-status')?.textContent.trim() === 'resolved'`),
-	)
+	clickAndWait(t, ctx, "button[value=resolve]", `document.querySelector('#issue-status')?.textContent.trim() === 'resolved'`)
 	issueURL := harness.Get(t, ctx, 5*time.Second, chromedp.Location())
 	runBundle(t, dist, f.dsn, release)
 	harness.Eventually(t, 30*time.Second, "the issue to show as regressed", func() bool {
