@@ -11,10 +11,15 @@ import (
 // The reads in this file serve people browsing issues (the web UI): totals for paging, the
 // values the filter menus offer, and stepping from one event of an issue to the next.
 
-func (s *sqlStore) CountIssues(ctx context.Context, q IssueQuery) (int64, error) {
+func (s *sqlStore) CountIssues(ctx context.Context, q IssueQuery, upTo int64) (int64, error) {
 	where, args := s.issueFilter(q, time.Now())
+	query := "SELECT COUNT(*) FROM issues" + where
+	if upTo > 0 {
+		query = "SELECT COUNT(*) FROM (SELECT 1 FROM issues" + where + " LIMIT ?) AS matching"
+		args = append(args, upTo)
+	}
 	var n int64
-	if err := s.db.QueryRowContext(ctx, s.d.rebind("SELECT COUNT(*) FROM issues"+where), args...).Scan(&n); err != nil {
+	if err := s.db.QueryRowContext(ctx, s.d.rebind(query), args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count issues: %w", err)
 	}
 	return n, nil

@@ -17,17 +17,20 @@ func TestCountIssuesCountsWhatListIssuesSelects(t *testing.T) {
 		cases := []struct {
 			name string
 			q    IssueQuery
+			upTo int64
 			want int64
 		}{
-			{"everything", IssueQuery{}, 4},
-			{"one project", IssueQuery{ProjectIDs: []int64{1}}, 3},
-			{"by level", IssueQuery{Level: "warning"}, 1},
-			{"by environment", IssueQuery{Environment: "staging"}, 1},
-			{"by text", IssueQuery{Text: "boom c"}, 1},
-			{"paging does not change the total", IssueQuery{Limit: 1, Offset: 2}, 4},
+			{"everything", IssueQuery{}, 0, 4},
+			{"one project", IssueQuery{ProjectIDs: []int64{1}}, 0, 3},
+			{"by level", IssueQuery{Level: "warning"}, 0, 1},
+			{"by environment", IssueQuery{Environment: "staging"}, 0, 1},
+			{"by text", IssueQuery{Text: "boom c"}, 0, 1},
+			{"paging does not change the total", IssueQuery{Limit: 1, Offset: 2}, 0, 4},
+			{"no further than asked", IssueQuery{}, 2, 2},
+			{"a bound above the total", IssueQuery{ProjectIDs: []int64{1}}, 10, 3},
 		}
 		for _, c := range cases {
-			n, err := s.CountIssues(ctx, c.q)
+			n, err := s.CountIssues(ctx, c.q, c.upTo)
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}

@@ -28,8 +28,9 @@ type Store interface {
 
 	// ListIssues returns one page of issues matching q.
 	ListIssues(ctx context.Context, q IssueQuery) ([]Issue, error)
-	// CountIssues returns how many issues match q (its sort and paging aside).
-	CountIssues(ctx context.Context, q IssueQuery) (int64, error)
+	// CountIssues returns how many issues match q (its sort and paging aside), counting no
+	// further than upTo when it is positive: a bounded count stays cheap on large stores.
+	CountIssues(ctx context.Context, q IssueQuery, upTo int64) (int64, error)
 	// TagValues returns the distinct values of a tag key over the issues of the given projects
 	// (all when none), most recently seen first, at most limit of them.
 	TagValues(ctx context.Context, projectIDs []int64, key string, limit int) ([]string, error)

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/faultline/faultline/internal/search"
@@ -15,7 +17,12 @@ const (
 	pageSize = 25
 	// menuValues bounds the releases and environments the filter menus offer.
 	menuValues = 50
-	statusAll  = "all"
+	// menuTTL is how long filter menus are reused: reading them walks every issue's tags
+	// (BenchmarkListPage), and a release that appears a little later in a menu costs nothing.
+	menuTTL = 30 * time.Second
+	// countUpTo bounds the total the pager shows ("1–25 of 1000+"): counting stops there.
+	countUpTo = 1000
+	statusAll = "all"
 )
 
 // listParams are the list page's URL parameters. The search box takes the API's query syntax;
@@ -108,6 +115,7 @@ type listData struct {
 	Error        string
 	Issues       []issueRow
 	Total        int64
+	TotalCapped  bool
 	From, To     int64
 	Prev, Next   string
 	Releases     []string
@@ -155,9 +163,17 @@ func (u *UI) listPage(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	if data.Total, err = u.st.CountIssues(ctx, q); err != nil {
-		u.fail(w, r, err)
-		return
+	switch {
+	case len(list) < q.Limit && (len(list) > 0 || q.Offset == 0):
+		data.Total = int64(q.Offset + len(list)) // the last page: no need to count
+	default:
+		if data.Total, err = u.st.CountIssues(ctx, q, countUpTo+1); err != nil {
+			u.fail(w, r, err)
+			return
+		}
+	}
+	if data.Total > countUpTo {
+		data.Total, data.TotalCapped = countUpTo, true
 	}
 	spark, err := u.sparklines(r, list, time.Now())
 	if err != nil {
@@ -174,7 +190,7 @@ func (u *UI) listPage(w http.ResponseWriter, r *http.Request) {
 	if params.Page > 1 {
 		data.Prev = params.url("page", strconv.Itoa(params.Page-1))
 	}
-	if data.To < data.Total {
+	if data.To < data.Total || data.TotalCapped && len(list) == pageSize {
 		data.Next = params.url("page", strconv.Itoa(params.Page+1))
 	}
 	u.render(w, r, http.StatusOK, "list", "Issues", data)
@@ -182,18 +198,51 @@ func (u *UI) listPage(w http.ResponseWriter, r *http.Request) {
 
 // menu lists a tag's values for a filter menu, keeping the selected one even when it is rare.
 func (u *UI) menu(r *http.Request, projects []int64, key, selected string) ([]string, error) {
-	vals, err := u.st.TagValues(r.Context(), projects, key, menuValues)
+	vals, err := u.menus.get(fmt.Sprint(key, projects), time.Now(), func() ([]string, error) {
+		return u.st.TagValues(r.Context(), projects, key, menuValues)
+	})
 	if err != nil {
 		return nil, err
 	}
-	if selected != "" {
-		for _, v := range vals {
-			if v == selected {
-				return vals, nil
-			}
-		}
-		vals = append(vals, selected)
+	if selected != "" && !slices.Contains(vals, selected) {
+		vals = append(slices.Clip(vals), selected)
 	}
+	return vals, nil
+}
+
+// menuCache keeps filter menus for menuTTL.
+type menuCache struct {
+	mu      sync.Mutex
+	entries map[string]menuEntry
+}
+
+type menuEntry struct {
+	values  []string
+	expires time.Time
+}
+
+func (c *menuCache) get(key string, now time.Time, read func() ([]string, error)) ([]string, error) {
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	c.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.values, nil
+	}
+	vals, err := read()
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = map[string]menuEntry{}
+	}
+	for k, old := range c.entries {
+		if now.After(old.expires) {
+			delete(c.entries, k)
+		}
+	}
+	c.entries[key] = menuEntry{values: vals, expires: now.Add(menuTTL)}
 	return vals, nil
 }
 

@@ -48,6 +48,7 @@ type UI struct {
 	cfg      Config
 	byID     map[int64]Project
 	sessions *sessions
+	menus    menuCache
 	pages    map[string]*template.Template
 	mux      *http.ServeMux
 }
