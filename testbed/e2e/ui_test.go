@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -140,6 +143,14 @@ func TestTheUIFromLoginToRegression(t *testing.T) {
 		t.Errorf("the highlighted context line is %q, want line 6", line)
 	}
 	harness.Screenshot(t, ctx, "ui-issue")
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}}); err != nil {
+		t.Fatal(err)
+	}
+	harness.Screenshot(t, ctx, "ui-issue-dark")
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+		t.Fatal(err)
+	}
 
 	// Resolve, then a new event from the same code regresses it.
 	clickAndWait(t, ctx, "button[value=resolve]", `document.querySelector('#issue-status')?.textContent.trim() === 'resolved'`)
@@ -205,6 +216,26 @@ func TestEventContentNeverRunsInTheUI(t *testing.T) {
 	}
 	hub.Flush(10 * time.Second)
 	f.waitForIssues(t, 2)
+
+	// Without a session the pages hold no event data: browsers land on the login page, anything
+	// else gets 401.
+	for _, accept := range []string{"text/html", "application/json"} {
+		for _, path := range []string{"/", "/?status=all", "/issues/1/", "/issues/1/?event=x", "/issues/2/"} {
+			req, _ := http.NewRequest(http.MethodGet, ui+path, nil)
+			req.Header.Set("Accept", accept)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			wantLogin := accept == "text/html"
+			if wantLogin && (resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/login") ||
+				!wantLogin && resp.StatusCode != http.StatusUnauthorized || strings.Contains(string(body), "XSSError") {
+				t.Errorf("GET %s (Accept %s) without a session: %s at %s", path, accept, resp.Status, resp.Request.URL.Path)
+			}
+		}
+	}
 
 	ctx := harness.Browser(t)
 	var mu sync.Mutex
@@ -281,5 +312,6 @@ func TestEventContentNeverRunsInTheUI(t *testing.T) {
 	if len(fired) > 0 {
 		t.Errorf("event content ran in the browser: %q", fired)
 	}
+	harness.Do(t, ctx, 20*time.Second, chromedp.Navigate(issueLinks[0]), chromedp.WaitVisible(chromedp.CSS("#issue-title")))
 	harness.Screenshot(t, ctx, "ui-xss-issue")
 }
