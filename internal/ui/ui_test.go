@@ -327,6 +327,26 @@ func TestTheListFiltersSearchesSortsAndPages(t *testing.T) {
 	}
 }
 
+func TestAMessageShowsTheStackOfItsThread(t *testing.T) {
+	st := openStore(t)
+	payload := `{"event_id":"0000000000000000000000000000000a","platform":"python","level":"info",` +
+		`"logentry":{"formatted":"cache warm-up took 12s"},"threads":{"values":[` +
+		`{"id":1,"name":"worker","stacktrace":{"frames":[{"function":"idle","filename":"pool.py","lineno":3}]}},` +
+		`{"id":2,"name":"main","current":true,"stacktrace":{"frames":[{"function":"warm_cache","filename":"app/cache.py","lineno":41,"in_app":true}]}}]}}`
+	write(t, st, testEvent("msg", 1, func(e *store.Event) { e.Payload = []byte(payload) }))
+	b := newBrowser(t, serve(t, st))
+	b.login()
+	page := b.page("/issues/1/")
+	for _, want := range []string{"cache warm-up took 12s", `<span class="fn">warm_cache</span>`, "app/cache.py:41"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the issue page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "idle") {
+		t.Error("the page shows the idle thread, not the current one")
+	}
+}
+
 func TestTheIssuePageShowsTheEvent(t *testing.T) {
 	st := openStore(t)
 	write(t, st, testEvent("a", 3, nil), testEvent("a", 2, nil), testEvent("a", 1, nil))
