@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
+	"time"
 
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
@@ -32,7 +35,18 @@ type Config struct {
 	PostgresMaxConns int `mapstructure:"postgres_max_conns"`
 	// Projects are the projects the API shows (organization "faultline").
 	Projects []ProjectConfig `mapstructure:"projects"`
-	_        struct{}
+	// UI configures the web pages served at /.
+	UI UIConfig `mapstructure:"ui"`
+	_  struct{}
+}
+
+// UIConfig configures the web UI.
+type UIConfig struct {
+	// TraceURL links trace ids to a tracing UI; "{trace_id}" is replaced by the id.
+	TraceURL string `mapstructure:"trace_url"`
+	// SessionTTL is how long a login lasts.
+	SessionTTL time.Duration `mapstructure:"session_ttl"`
+	_          struct{}
 }
 
 // SQLiteConfig configures the SQLite backend.
@@ -87,6 +101,14 @@ func (c *Config) Validate() error {
 		}
 		ids[p.ID], slugs[p.Slug] = true, true
 	}
+	if c.UI.TraceURL != "" {
+		if u, err := url.Parse(c.UI.TraceURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !strings.Contains(c.UI.TraceURL, "{trace_id}") {
+			errs = append(errs, fmt.Errorf("ui::trace_url %q must be an http(s) URL containing {trace_id}", c.UI.TraceURL))
+		}
+	}
+	if c.UI.SessionTTL < time.Minute {
+		errs = append(errs, fmt.Errorf("ui::session_ttl %s must be at least 1m", c.UI.SessionTTL))
+	}
 	if string(c.APIToken) == DemoToken && !loopback(c.NetAddr.Endpoint) {
 		errs = append(errs, fmt.Errorf("refusing to serve the API on %q with the demo api_token: anyone who can reach that address could read and change every issue; set api_token (FAULTLINE_API_TOKEN) to a secret of your own, or bind to 127.0.0.1", c.NetAddr.Endpoint))
 	}
@@ -121,5 +143,6 @@ func defaultConfig() *Config {
 		APIToken:     DemoToken,
 		SQLite:       SQLiteConfig{Path: filepath.Join(defaultDataDir(), "faultline.db")},
 		Projects:     []ProjectConfig{{ID: 1, Slug: "demo"}},
+		UI:           UIConfig{SessionTTL: 12 * time.Hour},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
@@ -28,7 +29,8 @@ func TestConfigLoadsAndValidates(t *testing.T) {
 			}
 		}},
 		{name: "sqlite", check: func(t *testing.T, c *Config) {
-			if c.SQLite.Path != "/var/lib/faultline/faultline.db" || c.SQLite.MaxBatch != 500 || len(c.Projects) != 2 || c.Projects[0].Platform != "node" {
+			if c.SQLite.Path != "/var/lib/faultline/faultline.db" || c.SQLite.MaxBatch != 500 || len(c.Projects) != 2 || c.Projects[0].Platform != "node" ||
+				c.UI.TraceURL != "http://jaeger.internal:16686/trace/{trace_id}" || c.UI.SessionTTL != time.Hour {
 				t.Errorf("sqlite: %+v", c)
 			}
 		}},
@@ -39,6 +41,8 @@ func TestConfigLoadsAndValidates(t *testing.T) {
 		}},
 		{name: "exposed_demo", wantErr: "refusing to serve the API on \"0.0.0.0:8080\" with the demo api_token"},
 		{name: "bad_projects", wantErr: "id 0 must be positive"},
+		{name: "bad_ui", wantErr: "ui::trace_url \"javascript:alert(1)\" must be an http(s) URL containing {trace_id}"},
+		{name: "bad_ui", wantErr: "ui::session_ttl 1s must be at least 1m"},
 	}
 	for _, c := range cases {
 		t.Run("issuestore/"+c.name, func(t *testing.T) {

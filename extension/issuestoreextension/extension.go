@@ -14,13 +14,14 @@ import (
 
 	"github.com/faultline/faultline/internal/api"
 	"github.com/faultline/faultline/internal/store"
+	"github.com/faultline/faultline/internal/ui"
 )
 
 // Server is what the extension offers other components, found with host.GetExtensions().
 type Server interface {
 	store.Provider
-	// Handle mounts a handler on the API server (any pattern outside /api/0/). Handlers are
-	// not behind the API token; use Authorized for that.
+	// Handle mounts a handler on the server (a pattern outside /api/0/ and more specific than
+	// the UI's "/"). Handlers are not behind the API token; use Authorized for that.
 	Handle(pattern string, h http.Handler)
 	// Authorized reports whether a request carries the API token.
 	Authorized(r *http.Request) bool
@@ -36,6 +37,7 @@ type Extension struct {
 	mu     sync.Mutex
 	st     store.Store
 	api    *api.API
+	ui     *ui.UI
 	server *http.Server
 	wg     sync.WaitGroup
 }
@@ -53,6 +55,16 @@ func newExtension(cfg *Config, set extension.Settings) *Extension {
 			return
 		}
 		a.ServeHTTP(w, r)
+	}))
+	e.mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		u := e.ui
+		e.mu.Unlock()
+		if u == nil {
+			http.Error(w, "the issue store is not running", http.StatusServiceUnavailable)
+			return
+		}
+		u.ServeHTTP(w, r)
 	}))
 	return e
 }
@@ -86,6 +98,18 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		projects[i] = api.Project{ID: p.ID, Slug: p.Slug, Platform: p.Platform}
 	}
 	a := api.New(st, api.Config{Token: string(e.cfg.APIToken), Org: "faultline", Projects: projects})
+	uiProjects := make([]ui.Project, len(e.cfg.Projects))
+	for i, p := range e.cfg.Projects {
+		uiProjects[i] = ui.Project{ID: p.ID, Slug: p.Slug}
+	}
+	pages, err := ui.New(st, ui.Config{Token: string(e.cfg.APIToken), Projects: uiProjects, TraceURL: e.cfg.UI.TraceURL,
+		SessionTTL: e.cfg.UI.SessionTTL, OnError: func(path string, err error) {
+			e.set.Logger.Error("UI request failed", zap.String("path", path), zap.Error(err))
+		}})
+	if err != nil {
+		st.Close()
+		return fmt.Errorf("issuestore: %w", err)
+	}
 	server, err := e.cfg.ServerConfig.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings, e.mux)
 	if err != nil {
 		st.Close()
@@ -97,9 +121,9 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		return fmt.Errorf("issuestore: listen on %s: %w", e.cfg.NetAddr.Endpoint, err)
 	}
 	e.mu.Lock()
-	e.st, e.api, e.server = st, a, server
+	e.st, e.api, e.ui, e.server = st, a, pages, server
 	e.mu.Unlock()
-	e.set.Logger.Info("issue store API listening", zap.String("endpoint", ln.Addr().String()))
+	e.set.Logger.Info("issue store API and UI listening", zap.String("endpoint", ln.Addr().String()))
 	e.wg.Go(func() {
 		if err := server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			componentstatus.ReportStatus(host, componentstatus.NewFatalErrorEvent(err))
@@ -129,7 +153,7 @@ func (e *Extension) open(ctx context.Context) (store.Store, error) {
 func (e *Extension) Shutdown(ctx context.Context) error {
 	e.mu.Lock()
 	server, st := e.server, e.st
-	e.server, e.st, e.api = nil, nil, nil
+	e.server, e.st, e.api, e.ui = nil, nil, nil, nil
 	e.mu.Unlock()
 	var errs []error
 	if server != nil {

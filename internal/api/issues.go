@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faultline/faultline/internal/search"
 	"github.com/faultline/faultline/internal/store"
 )
 
@@ -20,68 +21,6 @@ func isoTime(t time.Time) any {
 		return nil
 	}
 	return t.UTC().Format(sentryTime)
-}
-
-// parseQuery reads the subset of Sentry's search syntax we support: is:unresolved|resolved|
-// ignored, level:, release:, environment:, and free text (everything else) matched against
-// title and culprit. Values may be quoted.
-func parseQuery(q string) (store.IssueQuery, error) {
-	var out store.IssueQuery
-	var text []string
-	for _, tok := range tokenize(q) {
-		key, val, ok := strings.Cut(tok, ":")
-		val = strings.Trim(val, `"`)
-		if !ok {
-			text = append(text, strings.Trim(tok, `"`))
-			continue
-		}
-		switch key {
-		case "is":
-			switch val {
-			case "unresolved", "resolved", "ignored":
-				out.Status = val
-			case "archived":
-				out.Status = store.StatusIgnored
-			default:
-				return out, fmt.Errorf("unsupported is: value %q (want unresolved, resolved or ignored)", val)
-			}
-		case "level":
-			out.Level = val
-		case "release":
-			out.Release = val
-		case "environment":
-			out.Environment = val
-		default:
-			text = append(text, strings.Trim(tok, `"`))
-		}
-	}
-	out.Text = strings.Join(text, " ")
-	return out, nil
-}
-
-// tokenize splits at spaces outside double quotes.
-func tokenize(q string) []string {
-	var out []string
-	var cur strings.Builder
-	quoted := false
-	for _, r := range q {
-		switch {
-		case r == '"':
-			quoted = !quoted
-			cur.WriteRune(r)
-		case r == ' ' && !quoted:
-			if cur.Len() > 0 {
-				out = append(out, cur.String())
-				cur.Reset()
-			}
-		default:
-			cur.WriteRune(r)
-		}
-	}
-	if cur.Len() > 0 {
-		out = append(out, cur.String())
-	}
-	return out
 }
 
 // Sentry cursors are "value:offset:is_prev"; ours page by offset, so value is always 0.
@@ -175,7 +114,7 @@ func (a *API) listIssues(w http.ResponseWriter, r *http.Request, projects []int6
 	if params.Has("query") {
 		query = params.Get("query")
 	}
-	q, err := parseQuery(query)
+	q, err := search.Parse(query)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return

@@ -26,6 +26,46 @@ func settle(is *Issue, now time.Time) *Issue {
 }
 
 func (s *sqlStore) ListIssues(ctx context.Context, q IssueQuery) ([]Issue, error) {
+	now := time.Now()
+	where, args := s.issueFilter(q, now)
+	order := "last_seen DESC"
+	switch q.Sort {
+	case SortNew:
+		order = "first_seen DESC"
+	case SortFreq:
+		order = "times_seen DESC"
+	case SortUser:
+		order = "user_count DESC"
+	case "", SortDate:
+	default:
+		return nil, &InputError{Msg: fmt.Sprintf("unknown sort %q (want date, new, freq or user)", q.Sort)}
+	}
+	sqlq := "SELECT " + issueColumns + " FROM issues" + where
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	sqlq += " ORDER BY " + order + ", id DESC LIMIT ? OFFSET ?"
+	args = append(args, limit, max(q.Offset, 0))
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(sqlq), args...)
+	if err != nil {
+		return nil, fmt.Errorf("list issues: %w", err)
+	}
+	defer rows.Close()
+	var out []Issue
+	for rows.Next() {
+		is, err := scanIssue(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list issues: %w", err)
+		}
+		out = append(out, *settle(is, now))
+	}
+	return out, rows.Err()
+}
+
+// issueFilter turns the selection of q (everything but sort and paging) into a WHERE clause
+// (empty when q selects everything) and its arguments.
+func (s *sqlStore) issueFilter(q IssueQuery, now time.Time) (string, []any) {
 	var where []string
 	var args []any
 	if len(q.ProjectIDs) > 0 {
@@ -34,7 +74,6 @@ func (s *sqlStore) ListIssues(ctx context.Context, q IssueQuery) ([]Issue, error
 			args = append(args, p)
 		}
 	}
-	now := time.Now()
 	switch q.Status {
 	case "":
 	case StatusIgnored:
@@ -66,42 +105,10 @@ func (s *sqlStore) ListIssues(ctx context.Context, q IssueQuery) ([]Issue, error
 		where = append(where, "(title "+s.d.like+" ? ESCAPE '\\' OR culprit "+s.d.like+" ? ESCAPE '\\')")
 		args = append(args, pat, pat)
 	}
-	order := "last_seen DESC"
-	switch q.Sort {
-	case SortNew:
-		order = "first_seen DESC"
-	case SortFreq:
-		order = "times_seen DESC"
-	case SortUser:
-		order = "user_count DESC"
-	case "", SortDate:
-	default:
-		return nil, &InputError{Msg: fmt.Sprintf("unknown sort %q (want date, new, freq or user)", q.Sort)}
+	if len(where) == 0 {
+		return "", args
 	}
-	sqlq := "SELECT " + issueColumns + " FROM issues"
-	if len(where) > 0 {
-		sqlq += " WHERE " + strings.Join(where, " AND ")
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	sqlq += " ORDER BY " + order + ", id DESC LIMIT ? OFFSET ?"
-	args = append(args, limit, max(q.Offset, 0))
-	rows, err := s.db.QueryContext(ctx, s.d.rebind(sqlq), args...)
-	if err != nil {
-		return nil, fmt.Errorf("list issues: %w", err)
-	}
-	defer rows.Close()
-	var out []Issue
-	for rows.Next() {
-		is, err := scanIssue(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list issues: %w", err)
-		}
-		out = append(out, *settle(is, now))
-	}
-	return out, rows.Err()
+	return " WHERE " + strings.Join(where, " AND "), args
 }
 
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)

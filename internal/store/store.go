@@ -28,6 +28,12 @@ type Store interface {
 
 	// ListIssues returns one page of issues matching q.
 	ListIssues(ctx context.Context, q IssueQuery) ([]Issue, error)
+	// CountIssues returns how many issues match q (its sort and paging aside), counting no
+	// further than upTo when it is positive: a bounded count stays cheap on large stores.
+	CountIssues(ctx context.Context, q IssueQuery, upTo int64) (int64, error)
+	// TagValues returns the distinct values of a tag key over the issues of the given projects
+	// (all when none), most recently seen first, at most limit of them.
+	TagValues(ctx context.Context, projectIDs []int64, key string, limit int) ([]string, error)
 	// Issue returns one issue with its tag summary.
 	Issue(ctx context.Context, id int64) (*Issue, error)
 	// IssueTags returns the top values per tag key of an issue, at most perKey values per key.
@@ -45,6 +51,9 @@ type Store interface {
 	IssueEvents(ctx context.Context, issueID int64, limit, offset int) ([]StoredEvent, error)
 	// LatestEvent returns the newest event of an issue.
 	LatestEvent(ctx context.Context, issueID int64) (*StoredEvent, error)
+	// AdjacentEvents returns the event ids of the events just older and just newer than e within
+	// its issue, "" where there is none.
+	AdjacentEvents(ctx context.Context, e *StoredEvent) (older, newer string, err error)
 	// EventByID returns an event by its Sentry event id within a project.
 	EventByID(ctx context.Context, projectID int64, eventID string) (*StoredEvent, error)
 
