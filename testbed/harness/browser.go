@@ -67,10 +67,10 @@ func Get[T any](t testing.TB, ctx context.Context, timeout time.Duration, action
 	return v
 }
 
-// Screenshot saves a full-page PNG under testbed/screenshots/ (git-ignored) for people to look at.
+// Screenshot saves a full-page PNG (quality 100 is what makes Chromium encode PNG, not JPEG) under testbed/screenshots/ (git-ignored) for people to look at.
 func Screenshot(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
-	png := Get(t, ctx, 30*time.Second, chromedp.FullScreenshot(90))
+	png := Get(t, ctx, 30*time.Second, chromedp.FullScreenshot(100))
 	dir := filepath.Join(RepoRoot(), "testbed", "screenshots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
