@@ -1,0 +1,277 @@
+package scenarios
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+
+	"github.com/faultline/faultline/internal/attrkey"
+	"github.com/faultline/faultline/testbed/harness"
+	"github.com/faultline/faultline/testbed/loadgen"
+)
+
+// Targets of DESIGN §7.
+const (
+	maxCPUPerEvent     = 100 * time.Microsecond
+	minCeilingShare    = 0.60
+	maxPeakRSS         = 300 << 20
+	maxReceiverCPUCost = 1.3
+)
+
+// referenceEnvelope is the reference event of DESIGN §7 (the receiver's test copy).
+func referenceEnvelope(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(harness.RepoRoot(), "receiver", "sentryreceiver", "testdata", "node-error.envelope"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func sentryTemplates(t *testing.T, issues int, sizes []string) []*loadgen.Template {
+	t.Helper()
+	templates, err := loadgen.SentryEnvelopes(referenceEnvelope(t), issues, sizes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return templates
+}
+
+// TestScenarios is `make testbed`: the five scenarios of issue 6 with the flags' settings.
+func TestScenarios(t *testing.T) {
+	if !fullRun() {
+		t.Skip("set FAULTLINE_TESTBED=1 (make testbed) to run the scenarios")
+	}
+	templates := sentryTemplates(t, *flagIssues, sizes())
+	ceiling := measureCeiling(t, "ceiling", templates, *flagConcurrency, 0, *flagDuration)
+
+	var capacity float64
+	t.Run("1 SQLite", func(t *testing.T) {
+		r := measureFaultline(t, "1 SQLite", collectorOptions{}, "", templates)
+		judgeThroughput(r, ceiling)
+		capacity = r.ProcessedPerSec()
+	})
+	t.Run("2 PostgreSQL", func(t *testing.T) {
+		dsn := freshPostgres(t)
+		r := measureFaultline(t, "2 PostgreSQL", collectorOptions{postgresDSN: dsn}, dsn, templates)
+		r.Note = "CPU/item counts the collector only, not the PostgreSQL server"
+		judgeThroughput(r, ceiling)
+	})
+	t.Run("3 sentry vs OTLP", func(t *testing.T) {
+		sentryVsOTLP(t, "3 receiver", templates, sentryLoad, *flagDuration)
+	})
+	t.Run("4 burst", func(t *testing.T) {
+		burst(t, templates, capacity)
+	})
+	t.Run("5 SIGKILL", func(t *testing.T) {
+		sigkill(t, templates)
+	})
+}
+
+// TestSmoke is the one-minute version inside `make test`: a paced load through the ceiling, the
+// Sentry endpoint (gzip) and the OTLP endpoint, with the loss check that matters most.
+func TestSmoke(t *testing.T) {
+	if fullRun() {
+		t.Skip("the full scenarios run instead")
+	}
+	harness.DistPath(t)
+	templates := sentryTemplates(t, 10, []string{loadgen.SizeSmall, loadgen.SizeMedium, loadgen.SizeLarge})
+	measureCeiling(t, "smoke", templates, 4, 500, 3*time.Second)
+	gzipLoad := func(addr string, ts []*loadgen.Template) loadgen.Config {
+		cfg := sentryLoad(addr, ts)
+		cfg.Concurrency, cfg.Rate, cfg.Duration, cfg.Gzip = 4, 500, 5*time.Second, true
+		return cfg
+	}
+	sentryVsOTLP(t, "smoke", templates, gzipLoad, 5*time.Second)
+}
+
+// measureCeiling runs the load against a server that only answers 200.
+func measureCeiling(t *testing.T, scenario string, templates []*loadgen.Template, concurrency int, rate float64, d time.Duration) *run {
+	t.Helper()
+	ok := startOKServer(t)
+	cfg := sentryLoad(ok.addr, templates)
+	cfg.Concurrency, cfg.Rate, cfg.Duration = concurrency, rate, d
+	return measure(t, scenario, target{name: "ceiling (200-only server)", pid: ok.cmd.Process.Pid}, cfg)
+}
+
+// measureFaultline runs the Sentry load against a fresh collector.
+func measureFaultline(t *testing.T, scenario string, opts collectorOptions, postgresDSN string, templates []*loadgen.Template) *run {
+	t.Helper()
+	f := startFaultline(t, opts)
+	defer f.col.Stop()
+	name := "faultline SQLite"
+	if postgresDSN != "" {
+		name = "faultline PostgreSQL"
+	}
+	return measure(t, scenario, target{name: name, pid: f.col.PID(), probe: f.probe(t, postgresDSN)}, sentryLoad(f.sentryAddr, templates))
+}
+
+// judgeThroughput records the end-to-end targets of a maximum-throughput run.
+func judgeThroughput(r *run, ceiling *run) {
+	share := r.ProcessedPerSec() / ceiling.ProcessedPerSec()
+	report.check(r.Scenario, "collector CPU per event stored", fmt.Sprintf("%.1f µs", float64(r.CPUPerItem())/1e3), "≤ 100 µs", r.CPUPerItem() <= maxCPUPerEvent)
+	report.check(r.Scenario, "processed/s vs ceiling", fmt.Sprintf("%.0f / %.0f = %.0f%%", r.ProcessedPerSec(), ceiling.ProcessedPerSec(), 100*share), "≥ 60%", share >= minCeilingShare)
+	judgeSafety(r)
+}
+
+// judgeSafety records the targets every scenario must meet: bounded memory and no loss.
+func judgeSafety(r *run) {
+	report.check(r.Scenario, "peak RSS", fmt.Sprintf("%d MB", r.PeakRSS>>20), "≤ 300 MB", r.PeakRSS <= maxPeakRSS)
+	report.check(r.Scenario, "acknowledged events missing", fmt.Sprintf("%d of %d", len(r.Missing), r.Result.Accepted), "0", len(r.Missing) == 0)
+}
+
+// sentryVsOTLP sends the same records once as Sentry envelopes and once as OTLP/HTTP log requests
+// (the records the sentry receiver emits for those envelopes, captured from a collector) into the
+// same pipeline, each on a fresh collector, and compares the collector CPU per stored event.
+func sentryVsOTLP(t *testing.T, scenario string, templates []*loadgen.Template, load func(string, []*loadgen.Template) loadgen.Config, d time.Duration) {
+	otlpTemplates := captureOTLP(t, templates)
+
+	f := startFaultline(t, collectorOptions{})
+	sentry := measure(t, scenario, target{name: "faultline via sentry receiver", pid: f.col.PID(), probe: f.probe(t, "")}, load(f.sentryAddr, templates))
+	f.col.Stop()
+	judgeSafety(sentry)
+
+	f = startFaultline(t, collectorOptions{})
+	cfg := load(f.otlpAddr, otlpTemplates)
+	cfg.URL = "http://" + f.otlpAddr + "/v1/logs"
+	cfg.Header = otlpLoad(f.otlpAddr, nil).Header
+	cfg.Duration = d
+	otlp := measure(t, scenario, target{name: "faultline via otlp receiver", pid: f.col.PID(), probe: f.probe(t, "")}, cfg)
+	f.col.Stop()
+	judgeSafety(otlp)
+
+	ratio := float64(sentry.CPUPerItem()) / float64(otlp.CPUPerItem())
+	report.check(scenario, "CPU per event, sentry ÷ OTLP receiver (whole pipeline)",
+		fmt.Sprintf("%.1f ÷ %.1f µs = %.2f×", float64(sentry.CPUPerItem())/1e3, float64(otlp.CPUPerItem())/1e3, ratio), "≤ 1.3×", ratio <= maxReceiverCPUCost)
+}
+
+// captureOTLP runs the sentry receiver into an OTLP/HTTP sink, sends every template once as it
+// is (markers in place), and renders each captured record as its own OTLP/HTTP request: the
+// equivalent logs for the OTLP side of scenario 3, with the same markers to patch.
+func captureOTLP(t *testing.T, templates []*loadgen.Template) []*loadgen.Template {
+	t.Helper()
+	sink := harness.NewSink(t)
+	addr := harness.FreeAddr(t)
+	config := harness.Fill(`
+receivers:
+  sentry:
+    endpoint: {{ADDR}}
+    projects:
+      - id: 1
+        slug: demo
+        keys: ["{{KEY}}"]
+exporters:
+  otlphttp:
+    endpoint: {{SINK}}
+    compression: none
+service:
+  telemetry:
+    metrics:
+      level: none
+  pipelines:
+    logs:
+      receivers: [sentry]
+      exporters: [otlphttp]
+`, map[string]string{"ADDR": addr, "KEY": projectKey, "SINK": sink.URL})
+	col := harness.StartCollector(t, config, nil, addr)
+	defer col.Stop()
+	load := sentryLoad(addr, nil)
+	for _, tmpl := range templates {
+		req, _ := http.NewRequest(http.MethodPost, load.URL, bytes.NewReader(tmpl.Body()))
+		req.Header = load.Header.Clone()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("capture %s: status %d", tmpl.Name, resp.StatusCode)
+		}
+	}
+	harness.Eventually(t, 30*time.Second, "every captured record", func() bool {
+		return len(sink.LogRecords()) >= len(templates)
+	})
+	byEventID := map[string]harness.LogRecord{}
+	for _, lr := range sink.LogRecords() {
+		id, _ := lr.Record.Attributes().Get(attrkey.EventID)
+		byEventID[id.Str()] = lr
+	}
+	var out []*loadgen.Template
+	for i, tmpl := range templates {
+		marker := loadgen.MarkerEventID(i)
+		lr, ok := byEventID[marker]
+		if !ok {
+			t.Fatalf("no record captured for %s (event id %s)", tmpl.Name, marker)
+		}
+		ld := plog.NewLogs()
+		rl := ld.ResourceLogs().AppendEmpty()
+		lr.Resource.CopyTo(rl.Resource())
+		sl := rl.ScopeLogs().AppendEmpty()
+		lr.Scope.CopyTo(sl.Scope())
+		rec := sl.LogRecords().AppendEmpty()
+		lr.Record.CopyTo(rec)
+		rec.SetTimestamp(pcommon.Timestamp(loadgen.MarkerUnixNano))
+		rec.SetObservedTimestamp(pcommon.Timestamp(loadgen.MarkerUnixNano))
+		body, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ot, err := loadgen.NewTemplate("otlp/"+tmpl.Name, body, marker)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, ot)
+	}
+	return out
+}
+
+// burst offers far more than the pipeline can process, on a collector with a smaller memory
+// limit: what it cannot take must be refused with Retry-After (what SDKs obey), memory must stay
+// bounded, and nothing acknowledged may be lost.
+func burst(t *testing.T, templates []*loadgen.Template, capacity float64) {
+	f := startFaultline(t, collectorOptions{replace: map[string]string{
+		"limit_mib: 512":       "limit_mib: 160",
+		"spike_limit_mib: 128": "spike_limit_mib: 40",
+	}})
+	defer f.col.Stop()
+	cfg := sentryLoad(f.sentryAddr, templates)
+	cfg.Concurrency = 4 * *flagConcurrency
+	if capacity > 0 {
+		cfg.Rate = 10 * capacity
+	}
+	r := measure(t, "4 burst", target{name: "faultline SQLite, limit_mib 160", pid: f.col.PID(), probe: f.probe(t, "")}, cfg)
+	refused := int64(0)
+	for _, n := range r.Result.Refused {
+		refused += n
+	}
+	offered := float64(r.Result.Sent) / r.Result.Elapsed.Seconds()
+	report.check(r.Scenario, "offered load vs capacity of scenario 1", fmt.Sprintf("%.0f/s vs %.0f/s = %.1f×", offered, capacity, offered/capacity), "10×", offered >= 10*capacity)
+	report.check(r.Scenario, "refused answers carry Retry-After", fmt.Sprintf("%d of %d refused (%s)", r.Result.RefusedRetryAfter, refused, r.refusedText()), "all, and > 0", refused > 0 && r.Result.RefusedRetryAfter == refused)
+	judgeSafety(r)
+}
+
+// sigkill kills the collector with SIGKILL halfway through a load, restarts it on the same data
+// directory and requires every acknowledged event in the store: the persistent sending_queue
+// holds what the store had not committed.
+func sigkill(t *testing.T, templates []*loadgen.Template) {
+	f := startFaultline(t, collectorOptions{})
+	probe := f.probe(t, "")
+	l := startLoad(t, "5 SIGKILL", target{name: "faultline SQLite, killed and restarted", pid: f.col.PID(), probe: probe}, sentryLoad(f.sentryAddr, templates))
+	time.Sleep(*flagDuration / 2)
+	f.col.Kill()
+	res := l.stop()
+	t.Logf("SIGKILL after %d acknowledged events", res.Accepted)
+	f.start(t)
+	l.retarget(f.col.PID())
+	r := l.finish(t)
+	r.CPU = 0 // two processes, one of them killed: no meaningful CPU per item
+	judgeSafety(r)
+}
