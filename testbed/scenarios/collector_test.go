@@ -30,6 +30,7 @@ type faultline struct {
 	col        *harness.Collector
 	sentryAddr string
 	otlpAddr   string // OTLP/HTTP
+	pprofAddr  string // the pprof extension, when -profile is set
 	dataDir    string
 	config     string
 	env        []string
@@ -52,12 +53,14 @@ func startFaultline(t *testing.T, opts collectorOptions) *faultline {
 	}
 	config := string(raw)
 	for old, repl := range opts.replace {
-		if !strings.Contains(config, old) {
-			t.Fatalf("config/default.yaml no longer contains %q: update the scenario", old)
-		}
-		config = strings.ReplaceAll(config, old, repl)
+		config = replaceOnce(t, config, old, repl)
 	}
 	f := &faultline{sentryAddr: harness.FreeAddr(t), otlpAddr: harness.FreeAddr(t), dataDir: t.TempDir()}
+	if *flagProfile != "" {
+		f.pprofAddr = harness.FreeAddr(t)
+		config = replaceOnce(t, config, "extensions:\n  health_check:", "extensions:\n  pprof:\n    endpoint: "+f.pprofAddr+"\n  health_check:")
+		config = replaceOnce(t, config, "extensions: [health_check,", "extensions: [pprof, health_check,")
+	}
 	config = strings.ReplaceAll(config, "127.0.0.1:4318", f.otlpAddr)
 	for _, fixed := range []string{"127.0.0.1:4317", "127.0.0.1:13133"} {
 		config = strings.ReplaceAll(config, fixed, harness.FreeAddr(t))
@@ -71,6 +74,15 @@ func startFaultline(t *testing.T, opts collectorOptions) *faultline {
 	}
 	f.start(t)
 	return f
+}
+
+// replaceOnce replaces old in the default config, which must contain it.
+func replaceOnce(t *testing.T, config, old, repl string) string {
+	t.Helper()
+	if !strings.Contains(config, old) {
+		t.Fatalf("config/default.yaml no longer contains %q: update the scenario", old)
+	}
+	return strings.Replace(config, old, repl, 1)
 }
 
 // start (re)starts the collector on the same ports and data directory.
@@ -98,6 +110,11 @@ func (f *faultline) probe(t *testing.T, postgresDSN string) *storeprobe.Probe {
 		return err == nil
 	})
 	return p
+}
+
+// target is the collector as a measured target.
+func (f *faultline) target(t *testing.T, name, postgresDSN string) target {
+	return target{name: name, pid: f.col.PID(), probe: f.probe(t, postgresDSN), pprofAddr: f.pprofAddr}
 }
 
 // sentryLoad is a load of SDK-shaped envelopes against the collector's Sentry endpoint.

@@ -29,6 +29,7 @@ var (
 	flagSizes       = flag.String("sizes", "medium", "event-size mix, comma-separated small|medium|large; repeat one to weight it")
 	flagGzip        = flag.Bool("gzip", false, "send request bodies gzip-compressed")
 	flagResults     = flag.String("results", "", "write the results as markdown to this file (relative to the repository root)")
+	flagProfile     = flag.String("profile", "", "directory for CPU profiles of the collector during each measured load (pprof extension)")
 )
 
 // okServerEnv makes the test binary serve loadgen.OKHandler on the given address instead of

@@ -3,6 +3,12 @@ package scenarios
 import (
 	"context"
 	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,9 +68,10 @@ func (r *run) CPUPerItem() time.Duration {
 // target is what a load runs against: a process to watch and, unless it is the ceiling, the
 // store it writes to.
 type target struct {
-	name  string
-	pid   int
-	probe *storeprobe.Probe
+	name      string
+	pid       int
+	probe     *storeprobe.Probe
+	pprofAddr string // where to take a CPU profile during the load, if anywhere
 }
 
 // measure runs cfg against tg, watches tg's process every second, then waits for the store to
@@ -92,6 +99,37 @@ type runningLoad struct {
 	// lastChange is when the store count last grew, and the target's CPU then.
 	lastChange    time.Time
 	lastChangeCPU time.Duration
+	profiled      chan struct{} // closed when the CPU profile is written
+}
+
+// profile takes a CPU profile of the target from one second into the load, for d, and writes it
+// to the -profile directory.
+func (l *runningLoad) profile(t *testing.T, scenario string, tg target, d time.Duration) {
+	time.Sleep(time.Second)
+	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", tg.pprofAddr, int(d.Seconds()))
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Logf("profile: %v", err)
+		return
+	}
+	defer resp.Body.Close()
+	name := strings.NewReplacer(" ", "-", "/", "-", ",", "").Replace(scenario + "_" + tg.name)
+	path := filepath.Join(*flagProfile, name+".pprof")
+	if err := os.MkdirAll(*flagProfile, 0o755); err != nil {
+		t.Logf("profile: %v", err)
+		return
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		t.Logf("profile: %v", err)
+		return
+	}
+	defer out.Close()
+	if _, err := io.Copy(out, resp.Body); err != nil {
+		t.Logf("profile: %v", err)
+		return
+	}
+	t.Logf("CPU profile: %s", path)
 }
 
 func startLoad(t *testing.T, scenario string, tg target, cfg loadgen.Config) *runningLoad {
@@ -116,6 +154,13 @@ func startLoad(t *testing.T, scenario string, tg target, cfg loadgen.Config) *ru
 	l.start = time.Now()
 	l.lastChange, l.lastChangeCPU = l.start, l.first.CPU
 	go func() { l.done <- gen.Run(ctx) }()
+	if tg.pprofAddr != "" && cfg.Duration > 3*time.Second {
+		l.profiled = make(chan struct{})
+		go func() {
+			defer close(l.profiled)
+			l.profile(t, scenario, tg, cfg.Duration-2*time.Second)
+		}()
+	}
 	return l
 }
 
@@ -205,6 +250,9 @@ func (l *runningLoad) finish(t *testing.T) *run {
 	}
 	l.cancel()
 	loadEnd := time.Now()
+	if l.profiled != nil {
+		<-l.profiled
+	}
 	r := l.r
 	if l.tg.probe == nil {
 		s, _ := procstat.Read(l.tg.pid)

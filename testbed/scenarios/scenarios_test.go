@@ -111,7 +111,7 @@ func measureFaultline(t *testing.T, scenario string, opts collectorOptions, post
 	if postgresDSN != "" {
 		name = "faultline PostgreSQL"
 	}
-	return measure(t, scenario, target{name: name, pid: f.col.PID(), probe: f.probe(t, postgresDSN)}, sentryLoad(f.sentryAddr, templates))
+	return measure(t, scenario, f.target(t, name, postgresDSN), sentryLoad(f.sentryAddr, templates))
 }
 
 // judgeThroughput records the end-to-end targets of a maximum-throughput run.
@@ -135,7 +135,7 @@ func sentryVsOTLP(t *testing.T, scenario string, templates []*loadgen.Template, 
 	otlpTemplates := captureOTLP(t, templates)
 
 	f := startFaultline(t, collectorOptions{})
-	sentry := measure(t, scenario, target{name: "faultline via sentry receiver", pid: f.col.PID(), probe: f.probe(t, "")}, load(f.sentryAddr, templates))
+	sentry := measure(t, scenario, f.target(t, "faultline via sentry receiver", ""), load(f.sentryAddr, templates))
 	f.col.Stop()
 	judgeSafety(sentry)
 
@@ -144,7 +144,7 @@ func sentryVsOTLP(t *testing.T, scenario string, templates []*loadgen.Template, 
 	cfg.URL = "http://" + f.otlpAddr + "/v1/logs"
 	cfg.Header = otlpLoad(f.otlpAddr, nil).Header
 	cfg.Duration = d
-	otlp := measure(t, scenario, target{name: "faultline via otlp receiver", pid: f.col.PID(), probe: f.probe(t, "")}, cfg)
+	otlp := measure(t, scenario, f.target(t, "faultline via otlp receiver", ""), cfg)
 	f.col.Stop()
 	judgeSafety(otlp)
 
@@ -247,7 +247,7 @@ func burst(t *testing.T, templates []*loadgen.Template, capacity float64) {
 	if capacity > 0 {
 		cfg.Rate = 10 * capacity
 	}
-	r := measure(t, "4 burst", target{name: "faultline SQLite, limit_mib 160", pid: f.col.PID(), probe: f.probe(t, "")}, cfg)
+	r := measure(t, "4 burst", f.target(t, "faultline SQLite, limit_mib 160", ""), cfg)
 	refused := int64(0)
 	for _, n := range r.Result.Refused {
 		refused += n
@@ -263,8 +263,9 @@ func burst(t *testing.T, templates []*loadgen.Template, capacity float64) {
 // holds what the store had not committed.
 func sigkill(t *testing.T, templates []*loadgen.Template) {
 	f := startFaultline(t, collectorOptions{})
-	probe := f.probe(t, "")
-	l := startLoad(t, "5 SIGKILL", target{name: "faultline SQLite, killed and restarted", pid: f.col.PID(), probe: probe}, sentryLoad(f.sentryAddr, templates))
+	tg := f.target(t, "faultline SQLite, killed and restarted", "")
+	tg.pprofAddr = "" // the profile would die with the process
+	l := startLoad(t, "5 SIGKILL", tg, sentryLoad(f.sentryAddr, templates))
 	time.Sleep(*flagDuration / 2)
 	f.col.Kill()
 	res := l.stop()
