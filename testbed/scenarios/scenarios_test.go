@@ -148,9 +148,58 @@ func sentryVsOTLP(t *testing.T, scenario string, templates []*loadgen.Template, 
 	f.col.Stop()
 	judgeSafety(otlp)
 
+	judgeReceiverRatio(scenario, "whole pipeline", sentry, otlp)
+
+	// The receivers alone: the same two loads into a pipeline that only discards.
+	r := startReceiversOnly(t)
+	sentry = measure(t, scenario, target{name: "sentry receiver → discard", pid: r.col.PID()}, load(r.sentryAddr, templates))
+	cfg = load(r.otlpAddr, otlpTemplates)
+	cfg.URL = "http://" + r.otlpAddr + "/v1/logs"
+	cfg.Header = otlpLoad(r.otlpAddr, nil).Header
+	otlp = measure(t, scenario, target{name: "otlp receiver → discard", pid: r.col.PID()}, cfg)
+	r.col.Stop()
+	judgeReceiverRatio(scenario, "receivers only", sentry, otlp)
+}
+
+func judgeReceiverRatio(scenario, where string, sentry, otlp *run) {
 	ratio := float64(sentry.CPUPerItem()) / float64(otlp.CPUPerItem())
-	report.check(scenario, "CPU per event, sentry ÷ OTLP receiver (whole pipeline)",
+	report.check(scenario, "CPU per event, sentry ÷ OTLP receiver ("+where+")",
 		fmt.Sprintf("%.1f ÷ %.1f µs = %.2f×", float64(sentry.CPUPerItem())/1e3, float64(otlp.CPUPerItem())/1e3, ratio), "≤ 1.3×", ratio <= maxReceiverCPUCost)
+}
+
+// startReceiversOnly runs both receivers into a debug exporter that logs almost nothing, so the
+// collector's CPU is the receivers' (and the HTTP server's).
+func startReceiversOnly(t *testing.T) *faultline {
+	t.Helper()
+	f := &faultline{sentryAddr: harness.FreeAddr(t), otlpAddr: harness.FreeAddr(t)}
+	config := harness.Fill(`
+receivers:
+  sentry:
+    endpoint: {{SENTRY}}
+    projects:
+      - id: 1
+        slug: demo
+        keys: ["{{KEY}}"]
+  otlp:
+    protocols:
+      http:
+        endpoint: {{OTLP}}
+exporters:
+  debug:
+    verbosity: basic
+    sampling_initial: 1
+    sampling_thereafter: 1000000000
+service:
+  telemetry:
+    metrics:
+      level: none
+  pipelines:
+    logs:
+      receivers: [sentry, otlp]
+      exporters: [debug]
+`, map[string]string{"SENTRY": f.sentryAddr, "OTLP": f.otlpAddr, "KEY": projectKey})
+	f.col = harness.StartCollector(t, config, nil, f.sentryAddr, f.otlpAddr)
+	return f
 }
 
 // captureOTLP runs the sentry receiver into an OTLP/HTTP sink, sends every template once as it
