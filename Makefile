@@ -51,13 +51,15 @@ test: build testbed/node_modules/.package-lock.json
 	FAULTLINE_DIST=$(CURDIR)/$(DIST) $(GO) test -count=1 -timeout 20m ./...
 
 # The testbed (testbed/scenarios): the five load scenarios against the built distribution, with a
-# results table at the end. RESULTS=testbed/RESULTS.md also writes it as markdown; other knobs go
-# in TESTBED_ARGS, e.g. TESTBED_ARGS='-duration=60s -concurrency=16 -gzip -sizes=small,medium,large'.
+# results table at the end. RESULTS=testbed/RESULTS.md also writes it as markdown (NOTE='…' adds a
+# remark to it); other knobs go in TESTBED_ARGS, e.g. TESTBED_ARGS='-duration=60s -gzip'.
 RESULTS      ?=
+NOTE         ?=
 TESTBED_ARGS ?=
 testbed: build
 	FAULTLINE_DIST=$(CURDIR)/$(DIST) FAULTLINE_TESTBED=1 $(GO) test -count=1 -v -timeout 60m \
-	  -run '^TestScenarios$$' ./testbed/scenarios -args $(if $(RESULTS),-results=$(RESULTS)) $(TESTBED_ARGS)
+	  -run '^TestScenarios$$' ./testbed/scenarios -args $(if $(RESULTS),-results=$(RESULTS)) \
+	  $(if $(NOTE),-note='$(NOTE)') $(TESTBED_ARGS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...

@@ -196,6 +196,17 @@ type Collector struct {
 // extra environment, and waits until every address in waitFor accepts connections.
 func StartCollector(t testing.TB, config string, env []string, waitFor ...string) *Collector {
 	t.Helper()
+	c, err := TryStartCollector(t, config, env, waitFor...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TryStartCollector is StartCollector returning the error when the collector exits before it
+// listens, e.g. because a port FreeAddr handed out was taken by someone else in the meantime.
+func TryStartCollector(t testing.TB, config string, env []string, waitFor ...string) (*Collector, error) {
+	t.Helper()
 	bin := DistPath(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
@@ -226,7 +237,7 @@ func StartCollector(t testing.TB, config string, env []string, waitFor ...string
 			}
 			select {
 			case <-c.done:
-				t.Fatalf("collector exited before listening on %s:\n%s", addr, c.Output())
+				return nil, fmt.Errorf("collector exited before listening on %s:\n%s", addr, c.Output())
 			default:
 			}
 			if time.Now().After(deadline) {
@@ -235,7 +246,7 @@ func StartCollector(t testing.TB, config string, env []string, waitFor ...string
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	return c
+	return c, nil
 }
 
 // PID is the collector's process id, for resource monitoring.

@@ -51,29 +51,50 @@ func startFaultline(t *testing.T, opts collectorOptions) *faultline {
 	if err != nil {
 		t.Fatal(err)
 	}
-	config := string(raw)
-	for old, repl := range opts.replace {
-		config = replaceOnce(t, config, old, repl)
-	}
-	f := &faultline{sentryAddr: harness.FreeAddr(t), otlpAddr: harness.FreeAddr(t), dataDir: t.TempDir()}
-	if *flagProfile != "" {
-		f.pprofAddr = harness.FreeAddr(t)
-		config = replaceOnce(t, config, "extensions:\n  health_check:", "extensions:\n  pprof:\n    endpoint: "+f.pprofAddr+"\n  health_check:")
-		config = replaceOnce(t, config, "extensions: [health_check,", "extensions: [pprof, health_check,")
-	}
-	config = strings.ReplaceAll(config, "127.0.0.1:4318", f.otlpAddr)
-	for _, fixed := range []string{"127.0.0.1:4317", "127.0.0.1:13133"} {
-		config = strings.ReplaceAll(config, fixed, harness.FreeAddr(t))
-	}
-	f.config = config
-	f.env = []string{
-		"FAULTLINE_SENTRY_ENDPOINT=" + f.sentryAddr,
-		"FAULTLINE_UI_ENDPOINT=" + harness.FreeAddr(t),
-		"FAULTLINE_DATA_DIR=" + f.dataDir,
-		"FAULTLINE_POSTGRES_DSN=" + opts.postgresDSN,
-	}
-	f.start(t)
+	f := &faultline{}
+	f.col = startCollector(t, func() (string, []string, []string) {
+		config := string(raw)
+		for old, repl := range opts.replace {
+			config = replaceOnce(t, config, old, repl)
+		}
+		f.sentryAddr, f.otlpAddr, f.dataDir = harness.FreeAddr(t), harness.FreeAddr(t), t.TempDir()
+		if *flagProfile != "" {
+			f.pprofAddr = harness.FreeAddr(t)
+			config = replaceOnce(t, config, "extensions:\n  health_check:", "extensions:\n  pprof:\n    endpoint: "+f.pprofAddr+"\n  health_check:")
+			config = replaceOnce(t, config, "extensions: [health_check,", "extensions: [pprof, health_check,")
+		}
+		config = strings.ReplaceAll(config, "127.0.0.1:4318", f.otlpAddr)
+		for _, fixed := range []string{"127.0.0.1:4317", "127.0.0.1:13133"} {
+			config = strings.ReplaceAll(config, fixed, harness.FreeAddr(t))
+		}
+		f.config = config
+		f.env = []string{
+			"FAULTLINE_SENTRY_ENDPOINT=" + f.sentryAddr,
+			"FAULTLINE_UI_ENDPOINT=" + harness.FreeAddr(t),
+			"FAULTLINE_DATA_DIR=" + f.dataDir,
+			"FAULTLINE_POSTGRES_DSN=" + opts.postgresDSN,
+		}
+		return f.config, f.env, []string{f.sentryAddr, f.otlpAddr}
+	})
 	return f
+}
+
+// startCollector starts the distribution with what render returns (config, environment, the
+// addresses to wait for), rendering again with fresh ports when one was taken between FreeAddr
+// and the collector's bind: other tests on the machine open ports all the time.
+func startCollector(t *testing.T, render func() (config string, env []string, waitFor []string)) *harness.Collector {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		config, env, waitFor := render()
+		c, err := harness.TryStartCollector(t, config, env, waitFor...)
+		if err == nil {
+			return c
+		}
+		if attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			t.Fatal(err)
+		}
+		t.Logf("a port was taken meanwhile; starting again with other ports")
+	}
 }
 
 // replaceOnce replaces old in the default config, which must contain it.
@@ -85,8 +106,8 @@ func replaceOnce(t *testing.T, config, old, repl string) string {
 	return strings.Replace(config, old, repl, 1)
 }
 
-// start (re)starts the collector on the same ports and data directory.
-func (f *faultline) start(t *testing.T) {
+// restart starts the collector again on the same ports and data directory (after a SIGKILL).
+func (f *faultline) restart(t *testing.T) {
 	t.Helper()
 	f.col = harness.StartCollector(t, f.config, f.env, f.sentryAddr, f.otlpAddr)
 }

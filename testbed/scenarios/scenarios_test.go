@@ -171,8 +171,10 @@ func judgeReceiverRatio(scenario, where string, sentry, otlp *run) {
 // collector's CPU is the receivers' (and the HTTP server's).
 func startReceiversOnly(t *testing.T) *faultline {
 	t.Helper()
-	f := &faultline{sentryAddr: harness.FreeAddr(t), otlpAddr: harness.FreeAddr(t)}
-	config := harness.Fill(`
+	f := &faultline{}
+	f.col = startCollector(t, func() (string, []string, []string) {
+		f.sentryAddr, f.otlpAddr = harness.FreeAddr(t), harness.FreeAddr(t)
+		config := harness.Fill(`
 receivers:
   sentry:
     endpoint: {{SENTRY}}
@@ -198,7 +200,8 @@ service:
       receivers: [sentry, otlp]
       exporters: [debug]
 `, map[string]string{"SENTRY": f.sentryAddr, "OTLP": f.otlpAddr, "KEY": projectKey})
-	f.col = harness.StartCollector(t, config, nil, f.sentryAddr, f.otlpAddr)
+		return config, nil, []string{f.sentryAddr, f.otlpAddr}
+	})
 	return f
 }
 
@@ -208,8 +211,10 @@ service:
 func captureOTLP(t *testing.T, templates []*loadgen.Template) []*loadgen.Template {
 	t.Helper()
 	sink := harness.NewSink(t)
-	addr := harness.FreeAddr(t)
-	config := harness.Fill(`
+	var addr string
+	col := startCollector(t, func() (string, []string, []string) {
+		addr = harness.FreeAddr(t)
+		config := harness.Fill(`
 receivers:
   sentry:
     endpoint: {{ADDR}}
@@ -230,7 +235,8 @@ service:
       receivers: [sentry]
       exporters: [otlphttp]
 `, map[string]string{"ADDR": addr, "KEY": projectKey, "SINK": sink.URL})
-	col := harness.StartCollector(t, config, nil, addr)
+		return config, nil, []string{addr}
+	})
 	defer col.Stop()
 	load := sentryLoad(addr, nil)
 	for _, tmpl := range templates {
@@ -333,7 +339,7 @@ func sigkill(t *testing.T, templates []*loadgen.Template) {
 	f.col.Kill()
 	res := l.stop()
 	t.Logf("SIGKILL after %d acknowledged events", res.Accepted)
-	f.start(t)
+	f.restart(t)
 	l.retarget(f.col.PID())
 	r := l.finish(t)
 	r.CPU = 0 // two processes, one of them killed: no meaningful CPU per item

@@ -92,9 +92,10 @@ func run() error {
 		return err
 	}
 	res := gen.Run(ctx)
-	fmt.Printf("sent %d, accepted %d (%.0f/s), refused %v (%d with Retry-After), no answer %d; generator CPU %s per request\n",
-		res.Sent, res.Accepted, float64(res.Accepted)/res.Elapsed.Seconds(), res.Refused, res.RefusedRetryAfter,
-		res.TransportErrors, res.CPU/time.Duration(max(res.Sent, 1)))
+	perRequest := max(res.Sent, 1)
+	fmt.Printf("sent %d (%d bytes each on average), accepted %d (%.0f/s), refused %v (%d with Retry-After), no answer %d; generator CPU %s per request\n",
+		res.Sent, res.Bytes/perRequest, res.Accepted, float64(res.Accepted)/res.Elapsed.Seconds(), res.Refused, res.RefusedRetryAfter,
+		res.TransportErrors, res.CPU/time.Duration(perRequest))
 	if probe == nil {
 		return nil
 	}
