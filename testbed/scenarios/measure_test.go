@@ -213,14 +213,25 @@ func (l *runningLoad) noteCount(n int64, s procstat.Sample) {
 }
 
 // wait lets the load run to its end, sampling every second.
-func (l *runningLoad) wait(t *testing.T) *loadgen.Result {
+func (l *runningLoad) wait(t *testing.T) {
+	l.waitAtMost(t, -1)
+}
+
+// waitAtMost samples every second until the load ends or, if d is not negative, d has passed.
+func (l *runningLoad) waitAtMost(t *testing.T, d time.Duration) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	var timeout <-chan time.Time
+	if d >= 0 {
+		timeout = time.After(d)
+	}
 	for {
 		select {
 		case res := <-l.done:
 			l.r.Result = res
-			return res
+			return
+		case <-timeout:
+			return
 		case <-tick.C:
 			l.sample(t)
 		}

@@ -335,7 +335,7 @@ func sigkill(t *testing.T, templates []*loadgen.Template) {
 	tg := f.target(t, "faultline SQLite, killed and restarted", "")
 	tg.pprofAddr = "" // the profile would die with the process
 	l := startLoad(t, "5 SIGKILL", tg, sentryLoad(f.sentryAddr, templates))
-	time.Sleep(*flagDuration / 2)
+	l.waitAtMost(t, *flagDuration/2)
 	f.col.Kill()
 	res := l.stop()
 	t.Logf("SIGKILL after %d acknowledged events", res.Accepted)
