@@ -113,7 +113,7 @@ func (l *runningLoad) profile(t *testing.T, scenario string, tg target, d time.D
 		return
 	}
 	defer resp.Body.Close()
-	name := strings.NewReplacer(" ", "-", "/", "-", ",", "").Replace(scenario + "_" + tg.name)
+	name := strings.NewReplacer(" ", "-", "/", "-", ",", "", "→", "to").Replace(scenario + "_" + tg.name)
 	path := filepath.Join(*flagProfile, name+".pprof")
 	if err := os.MkdirAll(*flagProfile, 0o755); err != nil {
 		t.Logf("profile: %v", err)

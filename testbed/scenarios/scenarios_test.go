@@ -152,11 +152,11 @@ func sentryVsOTLP(t *testing.T, scenario string, templates []*loadgen.Template, 
 
 	// The receivers alone: the same two loads into a pipeline that only discards.
 	r := startReceiversOnly(t)
-	sentry = measure(t, scenario, target{name: "sentry receiver → discard", pid: r.col.PID()}, load(r.sentryAddr, templates))
+	sentry = measure(t, scenario, target{name: "sentry receiver → discard", pid: r.col.PID(), pprofAddr: r.pprofAddr}, load(r.sentryAddr, templates))
 	cfg = load(r.otlpAddr, otlpTemplates)
 	cfg.URL = "http://" + r.otlpAddr + "/v1/logs"
 	cfg.Header = otlpLoad(r.otlpAddr, nil).Header
-	otlp = measure(t, scenario, target{name: "otlp receiver → discard", pid: r.col.PID()}, cfg)
+	otlp = measure(t, scenario, target{name: "otlp receiver → discard", pid: r.col.PID(), pprofAddr: r.pprofAddr}, cfg)
 	r.col.Stop()
 	judgeReceiverRatio(scenario, "receivers only", sentry, otlp)
 }
@@ -174,7 +174,15 @@ func startReceiversOnly(t *testing.T) *faultline {
 	f := &faultline{}
 	f.col = startCollector(t, func() (string, []string, []string) {
 		f.sentryAddr, f.otlpAddr = harness.FreeAddr(t), harness.FreeAddr(t)
+		extensions := "[]"
+		if *flagProfile != "" {
+			f.pprofAddr = harness.FreeAddr(t)
+			extensions = "[pprof]"
+		}
 		config := harness.Fill(`
+extensions:
+  pprof:
+    endpoint: {{PPROF}}
 receivers:
   sentry:
     endpoint: {{SENTRY}}
@@ -192,6 +200,7 @@ exporters:
     sampling_initial: 1
     sampling_thereafter: 1000000000
 service:
+  extensions: {{EXTENSIONS}}
   telemetry:
     metrics:
       level: none
@@ -199,7 +208,7 @@ service:
     logs:
       receivers: [sentry, otlp]
       exporters: [debug]
-`, map[string]string{"SENTRY": f.sentryAddr, "OTLP": f.otlpAddr, "KEY": projectKey})
+`, map[string]string{"SENTRY": f.sentryAddr, "OTLP": f.otlpAddr, "KEY": projectKey, "PPROF": f.pprofAddr, "EXTENSIONS": extensions})
 		return config, nil, []string{f.sentryAddr, f.otlpAddr}
 	})
 	return f
