@@ -15,7 +15,7 @@ FUZZTIME    ?= 2m
 
 export CGO_ENABLED := 0
 
-.PHONY: all build run test test-go test-node bench lint fuzz generate tools clean
+.PHONY: all build run test test-go test-node bench lint fuzz generate tools clean testbed
 
 all: build
 
@@ -49,6 +49,17 @@ testbed/node_modules/.package-lock.json: testbed/package.json testbed/package-lo
 
 test: build testbed/node_modules/.package-lock.json
 	FAULTLINE_DIST=$(CURDIR)/$(DIST) $(GO) test -count=1 -timeout 20m ./...
+
+# The testbed (testbed/scenarios): the five load scenarios against the built distribution, with a
+# results table at the end. RESULTS=testbed/RESULTS.md also writes it as markdown (NOTE='…' adds a
+# remark to it); other knobs go in TESTBED_ARGS, e.g. TESTBED_ARGS='-duration=60s -gzip'.
+RESULTS      ?=
+NOTE         ?=
+TESTBED_ARGS ?=
+testbed: build
+	FAULTLINE_DIST=$(CURDIR)/$(DIST) FAULTLINE_TESTBED=1 $(GO) test -count=1 -v -timeout 60m \
+	  -run '^TestScenarios$$' ./testbed/scenarios -args $(if $(RESULTS),-results=$(RESULTS)) \
+	  $(if $(NOTE),-note='$(NOTE)') $(TESTBED_ARGS)
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...

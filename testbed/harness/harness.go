@@ -125,7 +125,7 @@ func receive[R interface{ UnmarshalProto([]byte) error }](s *Sink, newRequest fu
 	}
 }
 
-// LogRecords returns every exported log record with its resource attributes, in arrival order.
+// LogRecords returns every exported log record with its resource and scope, in arrival order.
 func (s *Sink) LogRecords() []LogRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -134,9 +134,10 @@ func (s *Sink) LogRecords() []LogRecord {
 		for i := 0; i < ld.ResourceLogs().Len(); i++ {
 			rl := ld.ResourceLogs().At(i)
 			for j := 0; j < rl.ScopeLogs().Len(); j++ {
-				lrs := rl.ScopeLogs().At(j).LogRecords()
+				sl := rl.ScopeLogs().At(j)
+				lrs := sl.LogRecords()
 				for k := 0; k < lrs.Len(); k++ {
-					out = append(out, LogRecord{Resource: rl.Resource(), Record: lrs.At(k)})
+					out = append(out, LogRecord{Resource: rl.Resource(), Scope: sl.Scope(), Record: lrs.At(k)})
 				}
 			}
 		}
@@ -170,9 +171,10 @@ func (s *Sink) Metrics() []pmetric.Metrics {
 	return append([]pmetric.Metrics(nil), s.metrics...)
 }
 
-// LogRecord is one exported record with its resource.
+// LogRecord is one exported record with its resource and scope.
 type LogRecord struct {
 	Resource pcommon.Resource
+	Scope    pcommon.InstrumentationScope
 	Record   plog.LogRecord
 }
 
@@ -193,6 +195,17 @@ type Collector struct {
 // StartCollector writes config to a temp file, starts the distribution with it and the given
 // extra environment, and waits until every address in waitFor accepts connections.
 func StartCollector(t testing.TB, config string, env []string, waitFor ...string) *Collector {
+	t.Helper()
+	c, err := TryStartCollector(t, config, env, waitFor...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TryStartCollector is StartCollector returning the error when the collector exits before it
+// listens, e.g. because a port FreeAddr handed out was taken by someone else in the meantime.
+func TryStartCollector(t testing.TB, config string, env []string, waitFor ...string) (*Collector, error) {
 	t.Helper()
 	bin := DistPath(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
@@ -224,7 +237,7 @@ func StartCollector(t testing.TB, config string, env []string, waitFor ...string
 			}
 			select {
 			case <-c.done:
-				t.Fatalf("collector exited before listening on %s:\n%s", addr, c.Output())
+				return nil, fmt.Errorf("collector exited before listening on %s:\n%s", addr, c.Output())
 			default:
 			}
 			if time.Now().After(deadline) {
@@ -233,8 +246,11 @@ func StartCollector(t testing.TB, config string, env []string, waitFor ...string
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	return c
+	return c, nil
 }
+
+// PID is the collector's process id, for resource monitoring.
+func (c *Collector) PID() int { return c.cmd.Process.Pid }
 
 // Output is what the collector printed so far.
 func (c *Collector) Output() string {
