@@ -268,6 +268,7 @@ func (s *sqlStore) inTx(ctx context.Context, fn func(*tx) error) error {
 	if err != nil {
 		return err
 	}
+	defer func() { s.share(ctx, t.unshared) }()
 	if err := fn(t); err != nil {
 		t.tx.Rollback() //nolint:errcheck // fn's error is the one to report
 		return err

@@ -77,7 +77,7 @@ func OpenSQLite(path string, opts SQLiteOptions) (Store, error) {
 	s.write = w.submit
 	s.closeFn = func() error {
 		w.close()
-		return errors.Join(rdb.Close(), wdb.Close())
+		return errors.Join(s.closeStmts(), rdb.Close(), wdb.Close())
 	}
 	return s, nil
 }
