@@ -19,6 +19,7 @@ type logsProcessor struct {
 	logger       *zap.Logger
 	grouper      *grouping.Grouper
 	symbolicator *sourcemap.Symbolicator // nil when no sourcemap directory is configured
+	otel         OTelExceptionsConfig
 }
 
 func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, error) {
@@ -26,7 +27,7 @@ func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, erro
 	if err != nil {
 		return nil, err
 	}
-	p := &logsProcessor{logger: set.Logger, grouper: g}
+	p := &logsProcessor{logger: set.Logger, grouper: g, otel: cfg.OTelExceptions}
 	if cfg.Sourcemaps.Directory != "" {
 		p.symbolicator = sourcemap.New(sourcemap.NewDir(cfg.Sourcemaps.Directory),
 			sourcemap.Options{CacheBytes: cfg.Sourcemaps.CacheSizeMiB << 20})
@@ -34,16 +35,24 @@ func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, erro
 	return p, nil
 }
 
-// processLogs enriches every record that carries a Sentry error or message event. A record the
-// processor cannot read is passed on unchanged (and logged): grouping is an enrichment, and the
-// store falls back to its own hash, so nothing is dropped for it.
+// processLogs enriches every record that carries a Sentry error or message event, and turns
+// every record with an OTel exception into one (otel_logs.go). A record the processor cannot read
+// is passed on unchanged (and logged): grouping is an enrichment, and the store falls back to its
+// own hash, so nothing is dropped for it.
 func (p *logsProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	for i := 0; i < ld.ResourceLogs().Len(); i++ {
-		sls := ld.ResourceLogs().At(i).ScopeLogs()
+		rl := ld.ResourceLogs().At(i)
+		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			records := sls.At(j).LogRecords()
 			for k := 0; k < records.Len(); k++ {
-				if err := p.processRecord(ctx, records.At(k).Attributes()); err != nil {
+				var err error
+				if lr := records.At(k); isOTelException(lr.Attributes()) {
+					err = p.processOTelRecord(ctx, rl.Resource(), lr)
+				} else {
+					err = p.processRecord(ctx, lr.Attributes())
+				}
+				if err != nil {
 					p.logger.Warn("event left ungrouped", zap.Error(err))
 				}
 			}
@@ -73,7 +82,12 @@ func (p *logsProcessor) processRecord(ctx context.Context, attrs pcommon.Map) er
 			raw.SetStr(string(doc.AppendTo(nil)))
 		}
 	}
-	res, err := p.grouper.Group(doc.Event())
+	return p.group(attrs, doc.Event())
+}
+
+// group computes the grouping of ev and puts it on the attributes that carry the event.
+func (p *logsProcessor) group(attrs pcommon.Map, ev *event.Event) error {
+	res, err := p.grouper.Group(ev)
 	if err != nil {
 		return fmt.Errorf("grouping event %s: %w", eventID(attrs), err)
 	}

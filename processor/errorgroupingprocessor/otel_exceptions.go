@@ -1,0 +1,103 @@
+package errorgroupingprocessor
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/faultline/faultline/internal/attrkey"
+	"github.com/faultline/faultline/internal/otelexception"
+	"github.com/faultline/faultline/internal/sentry/event"
+	"github.com/faultline/faultline/internal/sourcemap"
+)
+
+// processOTelException makes the Sentry event of an OTel exception, symbolicates its JavaScript
+// frames, groups it and puts the event and its grouping on attrs, the attributes of the span
+// event or log record that recorded the exception. The attributes are the ones the sentry
+// receiver sets, so the issuestore exporter stores both kinds of events the same way.
+func (p *logsProcessor) processOTelException(ctx context.Context, attrs pcommon.Map, exc *otelexception.Exception, id string) error {
+	payload, ev, err := otelexception.Build(exc, otelexception.Options{EventID: id, AppPrefixes: p.otel.AppPrefixes})
+	if err != nil {
+		return err
+	}
+	project := strconv.FormatInt(p.otel.ProjectID, 10)
+	// Without a release there is nothing to find uploaded sourcemaps by (OTel carries no debug ids).
+	if p.symbolicator != nil && sourcemap.JavaScriptPlatform(ev.Platform) && ev.Release != "" {
+		doc, err := event.ParseDocument(payload)
+		if err != nil {
+			return fmt.Errorf("otel exception %s: %w", id, err)
+		}
+		changed, err := p.symbolicator.SymbolicateDocument(ctx, project, doc)
+		if err != nil {
+			return fmt.Errorf("otel exception %s: %w", id, err)
+		}
+		if changed {
+			payload = doc.AppendTo(nil)
+		}
+		ev = doc.Event()
+	}
+	attrs.PutStr(attrkey.EventID, ev.EventID)
+	attrs.PutStr(attrkey.ProjectID, project)
+	attrs.PutStr(attrkey.Event, string(payload))
+	attrs.PutStr(attrkey.Level, ev.Level)
+	attrs.PutStr(attrkey.Platform, ev.Platform)
+	if ev.Transaction != "" {
+		attrs.PutStr(attrkey.Transaction, ev.Transaction)
+	}
+	for _, t := range ev.Tags {
+		attrs.PutStr(attrkey.TagPrefix+t.Key, t.Value)
+	}
+	return p.group(attrs, ev)
+}
+
+// isOTelException reports whether a log record carries an OTel exception rather than a Sentry
+// event from the sentry receiver.
+func isOTelException(attrs pcommon.Map) bool {
+	if _, ok := attrs.Get(attrkey.Event); ok {
+		return false
+	}
+	_, hasType := attrs.Get(attrkey.ExceptionType)
+	_, hasMessage := attrs.Get(attrkey.ExceptionMessage)
+	return hasType || hasMessage
+}
+
+// resourceException is an Exception with what the resource says about the service.
+func resourceException(res pcommon.Resource) otelexception.Exception {
+	a := res.Attributes()
+	env := str(a, attrkey.DeploymentEnv)
+	if env == "" {
+		env = str(a, attrkey.DeploymentEnvDeprecated)
+	}
+	return otelexception.Exception{
+		ServiceName:    str(a, attrkey.ServiceName),
+		ServiceVersion: str(a, attrkey.ServiceVersion),
+		Environment:    env,
+		Language:       str(a, attrkey.TelemetrySDKLang),
+		SDKName:        str(a, attrkey.TelemetrySDKName),
+		SDKVersion:     str(a, attrkey.TelemetrySDKVersion),
+		HostName:       str(a, attrkey.HostName),
+	}
+}
+
+// readException fills exc from the exception.* attributes.
+func readException(exc *otelexception.Exception, attrs pcommon.Map) {
+	exc.Type = str(attrs, attrkey.ExceptionType)
+	exc.Message = str(attrs, attrkey.ExceptionMessage)
+	exc.Stacktrace = str(attrs, attrkey.ExceptionStacktrace)
+	if v, ok := attrs.Get(attrkey.ExceptionEscaped); ok {
+		escaped := v.Bool()
+		if v.Type() != pcommon.ValueTypeBool {
+			escaped = v.AsString() == "true"
+		}
+		exc.Escaped = &escaped
+	}
+}
+
+func str(m pcommon.Map, key string) string {
+	if v, ok := m.Get(key); ok {
+		return v.AsString()
+	}
+	return ""
+}
