@@ -12,15 +12,16 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/faultline/faultline/internal/sentry/event"
 	"github.com/faultline/faultline/internal/stacktrace"
 )
 
-// Exception is what OTel records about one exception, with the resource and span it belongs to.
-// Empty fields are unknown.
+// Exception is what OTel records about one exception, with the resource and span it belongs to,
+// apart from what makes each occurrence unique (Occurrence). Empty fields are unknown.
 type Exception struct {
 	// Type, Message and Stacktrace are exception.type, exception.message and exception.stacktrace.
 	Type       string
@@ -41,45 +42,41 @@ type Exception struct {
 
 	// SpanName is the name of the span the exception happened in.
 	SpanName string
-	// TraceID (32 hex) and SpanID (16 hex) link the event to its trace.
-	TraceID string
-	SpanID  string
-	// Timestamp is when the exception was recorded.
-	Timestamp time.Time
 	// Level is the Sentry level ("error" when empty): the processor maps a log record's severity.
 	Level string
 }
 
-// Options configure Build.
-type Options struct {
+// Occurrence is what identifies one recording of an exception.
+type Occurrence struct {
 	// EventID is the id the event gets (32 hex); see EventID for a stable one.
 	EventID string
-	// ReceivedAt is when the collector received the exception; zero means now.
+	// TraceID (32 hex) and SpanID (16 hex) link the event to its trace; empty when unknown.
+	TraceID string
+	SpanID  string
+	// Timestamp is when the exception was recorded.
+	Timestamp time.Time
+	// ReceivedAt is when the collector received it; zero means now.
 	ReceivedAt time.Time
-	// AppPrefixes mark in-app frames (see stacktrace.Options).
-	AppPrefixes []string
 }
 
 // MechanismType names how Faultline captured an OTel exception, in the event's exception mechanism.
 const MechanismType = "opentelemetry"
 
-// Build makes the normalized Sentry event JSON of exc and its typed view. When the stack trace is
-// in no format internal/stacktrace knows (or absent), the event has the type and message alone,
-// so grouping falls back to the type and the parameterized message.
-func Build(exc *Exception, opts Options) (normalized []byte, ev *event.Event, err error) {
-	raw, err := json.Marshal(sentryEvent(exc, opts.AppPrefixes))
-	if err != nil {
-		return nil, nil, fmt.Errorf("otel exception %q: encode event: %w", exc.Type, err)
+// Build makes the event of one occurrence of exc: NewTemplate, then Template.Build.
+func Build(exc *Exception, occ Occurrence, appPrefixes []string) (normalized []byte, ev *event.Event, err error) {
+	return NewTemplate(exc, appPrefixes).Build(occ)
+}
+
+// Key is the same for two exceptions exactly when their events differ only by occurrence, so it
+// can key a cache of templates (for the same app prefixes) and of what is computed from their
+// events, such as grouping.
+func (exc *Exception) Key() string {
+	escaped := "-"
+	if exc.Escaped != nil {
+		escaped = strconv.FormatBool(*exc.Escaped)
 	}
-	normalized, ev, err = event.Normalize(raw, event.NormalizeOptions{
-		EventID:         opts.EventID,
-		ReceivedAt:      opts.ReceivedAt,
-		DefaultPlatform: "other",
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("otel exception %q: %w", exc.Type, err)
-	}
-	return normalized, ev, nil
+	return strings.Join([]string{exc.Type, exc.Message, exc.Stacktrace, escaped, exc.ServiceName, exc.ServiceVersion,
+		exc.Environment, exc.Language, exc.SDKName, exc.SDKVersion, exc.HostName, exc.SpanName, exc.Level}, "\x00")
 }
 
 // EventID derives an event id from what identifies one recorded exception (e.g. trace id, span
@@ -96,7 +93,7 @@ func EventID(parts ...string) string {
 
 // rawEvent is the Sentry event as Build writes it before normalization.
 type rawEvent struct {
-	Timestamp   float64           `json:"timestamp,omitempty"`
+	Timestamp   json.RawMessage   `json:"timestamp,omitempty"`
 	Platform    string            `json:"platform"`
 	Level       string            `json:"level"`
 	Release     string            `json:"release,omitempty"`
@@ -162,8 +159,8 @@ const (
 	TagSpanName = "span.name"
 )
 
-func sentryEvent(exc *Exception, appPrefixes []string) *rawEvent {
-	ev := &rawEvent{
+func sentryEvent(exc *Exception, appPrefixes []string) rawEvent {
+	ev := rawEvent{
 		Platform:    platformOf(exc.Language),
 		Level:       exc.Level,
 		Release:     exc.ServiceVersion,
@@ -174,9 +171,6 @@ func sentryEvent(exc *Exception, appPrefixes []string) *rawEvent {
 	if ev.Level == "" {
 		ev.Level = "error"
 	}
-	if !exc.Timestamp.IsZero() {
-		ev.Timestamp = float64(exc.Timestamp.UnixMicro()) / 1e6
-	}
 	if exc.ServiceName != "" || exc.SpanName != "" {
 		ev.Tags = map[string]string{}
 		if exc.ServiceName != "" {
@@ -185,9 +179,6 @@ func sentryEvent(exc *Exception, appPrefixes []string) *rawEvent {
 		if exc.SpanName != "" {
 			ev.Tags[TagSpanName] = exc.SpanName
 		}
-	}
-	if exc.TraceID != "" {
-		ev.Contexts = &rawContexts{Trace: rawTrace{Type: "trace", TraceID: exc.TraceID, SpanID: exc.SpanID}}
 	}
 	if exc.SDKName != "" {
 		ev.SDK = &rawSDK{Name: exc.SDKName, Version: exc.SDKVersion}

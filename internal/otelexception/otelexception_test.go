@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -19,15 +20,18 @@ func javaException(t *testing.T) *Exception {
 		Type: "java.lang.IllegalStateException", Message: "order 42 has a bad price", Stacktrace: string(trace),
 		Escaped: &escaped, ServiceName: "shop", ServiceVersion: "shop@2.3.0", Environment: "production",
 		Language: "java", SDKName: "opentelemetry", SDKVersion: "1.52.0", HostName: "shop-7f9c",
-		SpanName: "GET /orders/{id}", TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b7",
-		Timestamp: time.Date(2026, 11, 26, 1, 2, 3, 456000000, time.UTC), Level: "error",
+		SpanName: "GET /orders/{id}", Level: "error",
 	}
+}
+
+var occurrence = Occurrence{
+	EventID: EventID("t", "s", "0"), TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b7",
+	Timestamp: time.Date(2026, 11, 26, 1, 2, 3, 456000000, time.UTC), ReceivedAt: time.Date(2026, 11, 26, 1, 2, 4, 0, time.UTC),
 }
 
 func TestBuildMapsServiceSpanAndTraceToTheSentryEvent(t *testing.T) {
 	exc := javaException(t)
-	normalized, ev, err := Build(exc, Options{EventID: EventID("t", "s", "0"), AppPrefixes: []string{"com.acme."},
-		ReceivedAt: exc.Timestamp.Add(time.Second)})
+	normalized, ev, err := Build(exc, occurrence, []string{"com.acme."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,8 +42,8 @@ func TestBuildMapsServiceSpanAndTraceToTheSentryEvent(t *testing.T) {
 		{"release", ev.Release, "shop@2.3.0"},
 		{"environment", ev.Environment, "production"},
 		{"transaction", ev.Transaction, "GET /orders/{id}"},
-		{"contexts.trace.trace_id", ev.Trace.TraceID, exc.TraceID},
-		{"contexts.trace.span_id", ev.Trace.SpanID, exc.SpanID},
+		{"contexts.trace.trace_id", ev.Trace.TraceID, occurrence.TraceID},
+		{"contexts.trace.span_id", ev.Trace.SpanID, occurrence.SpanID},
 		{"sdk.name", ev.SDK.Name, "opentelemetry"},
 		{"timestamp", ev.Timestamp.UTC().Format(time.RFC3339Nano), "2026-11-26T01:02:03.456Z"},
 	}
@@ -85,7 +89,7 @@ func TestBuildMapsServiceSpanAndTraceToTheSentryEvent(t *testing.T) {
 			} `json:"trace"`
 		} `json:"contexts"`
 	}
-	if err := json.Unmarshal(normalized, &doc); err != nil || doc.Contexts.Trace.TraceID != exc.TraceID {
+	if err := json.Unmarshal(normalized, &doc); err != nil || doc.Contexts.Trace.TraceID != occurrence.TraceID {
 		t.Errorf("normalized JSON trace id %q (%v)", doc.Contexts.Trace.TraceID, err)
 	}
 }
@@ -93,7 +97,7 @@ func TestBuildMapsServiceSpanAndTraceToTheSentryEvent(t *testing.T) {
 func TestBuildWithoutAReadableStackTraceKeepsTypeAndMessage(t *testing.T) {
 	for _, text := range []string{"", "something went wrong somewhere\nno frames here"} {
 		_, ev, err := Build(&Exception{Type: "PaymentError", Message: "card 4242 declined", Stacktrace: text, Language: "elixir"},
-			Options{EventID: EventID("x")})
+			Occurrence{EventID: EventID("x")}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +114,7 @@ func TestBuildWithoutAReadableStackTraceKeepsTypeAndMessage(t *testing.T) {
 func TestBuildDetectsThePlatformWhenTheLanguageIsUnknown(t *testing.T) {
 	exc := javaException(t)
 	exc.Language = ""
-	_, ev, err := Build(exc, Options{EventID: EventID("x")})
+	_, ev, err := Build(exc, Occurrence{EventID: EventID("x")}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,19 +133,58 @@ func TestEventIDIsStableAndSeparatesItsParts(t *testing.T) {
 	}
 }
 
+func TestOccurrencesOfATemplateDifferOnlyInIDsAndTime(t *testing.T) {
+	exc := javaException(t)
+	tmpl := NewTemplate(exc, []string{"com.acme."})
+	second := Occurrence{EventID: EventID("t2"), TraceID: "0af7651916cd43dd8448eb211c80319c", SpanID: "b7ad6b7169203331",
+		Timestamp: occurrence.Timestamp.Add(time.Minute)}
+	_, a, err := tmpl.Build(occurrence)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, b, err := tmpl.Build(second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.EventID != second.EventID || b.Trace.TraceID != second.TraceID || a.Trace.TraceID != occurrence.TraceID ||
+		!b.Timestamp.Equal(second.Timestamp) {
+		t.Errorf("second occurrence: id %s trace %s at %s; first trace %s", b.EventID, b.Trace.TraceID, b.Timestamp, a.Trace.TraceID)
+	}
+	if len(b.Exceptions) != len(a.Exceptions) || !reflect.DeepEqual(b.Exceptions, a.Exceptions) {
+		t.Error("the occurrences of one template have different exceptions")
+	}
+	other := *exc
+	other.Message = "order 43 has a bad price"
+	if exc.Key() == other.Key() || exc.Key() != javaException(t).Key() {
+		t.Error("Key does not tell exceptions apart by their message, or differs for equal ones")
+	}
+}
+
+// BenchmarkBuildJava is the cost of one occurrence of an exception whose template is known
+// (the processor's cache hit) against building it from the stack-trace text.
 func BenchmarkBuildJava(b *testing.B) {
 	trace, err := os.ReadFile(filepath.Join("testdata", "java-caused-by.txt"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	exc := &Exception{Type: "java.lang.IllegalStateException", Message: "order 42 has a bad price", Stacktrace: string(trace),
-		ServiceName: "shop", ServiceVersion: "shop@2.3.0", Language: "java", SpanName: "GET /orders/{id}",
-		TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b7", Timestamp: time.Now()}
-	opts := Options{EventID: EventID("x"), AppPrefixes: []string{"com.acme."}}
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, _, err := Build(exc, opts); err != nil {
-			b.Fatal(err)
+		ServiceName: "shop", ServiceVersion: "shop@2.3.0", Language: "java", SpanName: "GET /orders/{id}"}
+	prefixes := []string{"com.acme."}
+	b.Run("template", func(b *testing.B) {
+		tmpl := NewTemplate(exc, prefixes)
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := tmpl.Build(occurrence); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+	})
+	b.Run("text", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, err := Build(exc, occurrence, prefixes); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

@@ -8,30 +8,55 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/faultline/faultline/internal/attrkey"
+	"github.com/faultline/faultline/internal/grouping"
 	"github.com/faultline/faultline/internal/otelexception"
 	"github.com/faultline/faultline/internal/sentry/event"
 	"github.com/faultline/faultline/internal/sourcemap"
 )
 
+// exceptionCacheSize bounds the distinct exceptions (otelexception.Exception.Key) whose parsed
+// template and grouping are kept: a service throws few distinct exceptions many times, and each
+// entry holds the stack trace, its frames and the grouping explanation (some tens of KB at most).
+const exceptionCacheSize = 1024
+
+// knownException is what the processor keeps per distinct exception.
+type knownException struct {
+	template *otelexception.Template
+	grouping *grouping.Result
+	// explanation is grouping's MarshalJSON, made once.
+	explanation string
+}
+
 // processOTelException makes the Sentry event of an OTel exception, symbolicates its JavaScript
 // frames, groups it and puts the event and its grouping on attrs, the attributes of the span
 // event or log record that recorded the exception. The attributes are the ones the sentry
 // receiver sets, so the issuestore exporter stores both kinds of events the same way.
-func (p *logsProcessor) processOTelException(ctx context.Context, attrs pcommon.Map, exc *otelexception.Exception, id string) error {
-	payload, ev, err := otelexception.Build(exc, otelexception.Options{EventID: id, AppPrefixes: p.otel.AppPrefixes})
+//
+// Grouping is a pure function of the event, and occurrences of one exception differ only in
+// ids and time, which grouping does not read: so the stack trace is parsed and the event grouped
+// once per distinct exception (BenchmarkTraces). Symbolicated events are grouped every time, as
+// uploading a sourcemap changes their frames.
+func (p *logsProcessor) processOTelException(ctx context.Context, attrs pcommon.Map, exc *otelexception.Exception, occ otelexception.Occurrence) error {
+	key := exc.Key()
+	known, cached := p.exceptions.Get(key)
+	if !cached {
+		known = &knownException{template: otelexception.NewTemplate(exc, p.otel.AppPrefixes)}
+	}
+	payload, ev, err := known.template.Build(occ)
 	if err != nil {
 		return err
 	}
 	project := strconv.FormatInt(p.otel.ProjectID, 10)
-	// Without a release there is nothing to find uploaded sourcemaps by (OTel carries no debug ids).
-	if p.symbolicator != nil && sourcemap.JavaScriptPlatform(ev.Platform) && ev.Release != "" {
+	symbolicate := p.symbolicator != nil && sourcemap.JavaScriptPlatform(ev.Platform) &&
+		ev.Release != "" // without a release there is nothing to find sourcemaps by (OTel carries no debug ids)
+	if symbolicate {
 		doc, err := event.ParseDocument(payload)
 		if err != nil {
-			return fmt.Errorf("otel exception %s: %w", id, err)
+			return fmt.Errorf("otel exception %s: %w", occ.EventID, err)
 		}
 		changed, err := p.symbolicator.SymbolicateDocument(ctx, project, doc)
 		if err != nil {
-			return fmt.Errorf("otel exception %s: %w", id, err)
+			return fmt.Errorf("otel exception %s: %w", occ.EventID, err)
 		}
 		if changed {
 			payload = doc.AppendTo(nil)
@@ -49,7 +74,23 @@ func (p *logsProcessor) processOTelException(ctx context.Context, attrs pcommon.
 	for _, t := range ev.Tags {
 		attrs.PutStr(attrkey.TagPrefix+t.Key, t.Value)
 	}
-	return p.group(attrs, ev)
+	if symbolicate {
+		return p.group(attrs, ev)
+	}
+	if known.grouping == nil {
+		res, err := p.grouper.Group(ev)
+		if err != nil {
+			return fmt.Errorf("grouping event %s: %w", occ.EventID, err)
+		}
+		explanation, err := res.MarshalJSON()
+		if err != nil {
+			return fmt.Errorf("explaining event %s: %w", occ.EventID, err)
+		}
+		known.grouping, known.explanation = res, string(explanation)
+		p.exceptions.Add(key, known)
+	}
+	putGrouping(attrs, known.grouping, known.explanation)
+	return nil
 }
 
 // isOTelException reports whether a log record carries an OTel exception rather than a Sentry

@@ -19,14 +19,12 @@ func (p *logsProcessor) processOTelRecord(ctx context.Context, res pcommon.Resou
 	if ts == 0 {
 		ts = lr.ObservedTimestamp()
 	}
-	exc.Timestamp = ts.AsTime()
-	exc.TraceID = lr.TraceID().String()
-	exc.SpanID = lr.SpanID().String()
 	exc.Level = sentryLevel(lr.SeverityNumber())
+	occ := otelexception.Occurrence{TraceID: lr.TraceID().String(), SpanID: lr.SpanID().String(), Timestamp: ts.AsTime()}
 	// What the record says is all that identifies it: a re-sent record gets the same id.
-	id := otelexception.EventID("log", exc.ServiceName, exc.TraceID, exc.SpanID,
+	occ.EventID = otelexception.EventID("log", exc.ServiceName, occ.TraceID, occ.SpanID,
 		strconv.FormatUint(uint64(ts), 10), exc.Type, exc.Message, exc.Stacktrace)
-	return p.processOTelException(ctx, lr.Attributes(), &exc, id)
+	return p.processOTelException(ctx, lr.Attributes(), &exc, occ)
 }
 
 // sentryLevel maps an OTel severity to the Sentry level; an exception without one is an error.

@@ -237,7 +237,7 @@ func pipeline(b *testing.B, body []byte, process func(context.Context, ptrace.Tr
 
 // benchmarkBatch is 1,000 server spans of a Java service with the attributes an HTTP and a DB
 // instrumentation record; every 100th records an exception.
-func benchmarkBatch(b *testing.B, trace string) []byte {
+func benchmarkBatch(b testing.TB, trace string) []byte {
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
 	javaResource(rs.Resource())

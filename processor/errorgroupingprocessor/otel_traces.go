@@ -53,13 +53,11 @@ func (p *logsProcessor) processSpanException(ctx context.Context, service *otele
 	exc := *service
 	readException(&exc, attrs)
 	exc.SpanName = span.Name()
-	exc.TraceID = span.TraceID().String()
-	exc.SpanID = span.SpanID().String()
 	ts := se.Timestamp()
 	if ts == 0 {
 		ts = span.EndTimestamp()
 	}
-	exc.Timestamp = ts.AsTime()
-	id := otelexception.EventID("span", exc.TraceID, exc.SpanID, strconv.Itoa(index))
-	return p.processOTelException(ctx, attrs, &exc, id)
+	occ := otelexception.Occurrence{TraceID: span.TraceID().String(), SpanID: span.SpanID().String(), Timestamp: ts.AsTime()}
+	occ.EventID = otelexception.EventID("span", occ.TraceID, occ.SpanID, strconv.Itoa(index))
+	return p.processOTelException(ctx, attrs, &exc, occ)
 }

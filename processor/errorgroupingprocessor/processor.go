@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
@@ -20,6 +21,7 @@ type logsProcessor struct {
 	grouper      *grouping.Grouper
 	symbolicator *sourcemap.Symbolicator // nil when no sourcemap directory is configured
 	otel         OTelExceptionsConfig
+	exceptions   *lru.Cache[string, *knownException] // per distinct OTel exception (otel_exceptions.go)
 }
 
 func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, error) {
@@ -27,7 +29,11 @@ func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, erro
 	if err != nil {
 		return nil, err
 	}
-	p := &logsProcessor{logger: set.Logger, grouper: g, otel: cfg.OTelExceptions}
+	exceptions, err := lru.New[string, *knownException](exceptionCacheSize)
+	if err != nil {
+		return nil, err
+	}
+	p := &logsProcessor{logger: set.Logger, grouper: g, otel: cfg.OTelExceptions, exceptions: exceptions}
 	if cfg.Sourcemaps.Directory != "" {
 		p.symbolicator = sourcemap.New(sourcemap.NewDir(cfg.Sourcemaps.Directory),
 			sourcemap.Options{CacheBytes: cfg.Sourcemaps.CacheSizeMiB << 20})
@@ -95,6 +101,12 @@ func (p *logsProcessor) group(attrs pcommon.Map, ev *event.Event) error {
 	if err != nil {
 		return fmt.Errorf("explaining event %s: %w", eventID(attrs), err)
 	}
+	putGrouping(attrs, res, string(explanation))
+	return nil
+}
+
+// putGrouping puts a grouping result and its explanation (res.MarshalJSON) on attrs.
+func putGrouping(attrs pcommon.Map, res *grouping.Result, explanation string) {
 	attrs.PutStr(attrkey.GroupHash, res.Primary())
 	hashes := attrs.PutEmptySlice(attrkey.GroupHashes)
 	hashes.EnsureCapacity(len(res.Hashes))
@@ -104,12 +116,11 @@ func (p *logsProcessor) group(attrs pcommon.Map, ev *event.Event) error {
 	attrs.PutStr(attrkey.GroupTitle, res.Title)
 	attrs.PutStr(attrkey.GroupCulprit, res.Culprit)
 	attrs.PutStr(attrkey.GroupConfig, res.Config)
-	attrs.PutStr(attrkey.GroupExplanation, string(explanation))
+	attrs.PutStr(attrkey.GroupExplanation, explanation)
 	attrs.PutStr(attrkey.GroupMetadataType, res.Metadata.Type)
 	attrs.PutStr(attrkey.GroupMetadataValue, res.Metadata.Value)
 	attrs.PutStr(attrkey.GroupMetadataFilename, res.Metadata.Filename)
 	attrs.PutStr(attrkey.GroupMetadataFunction, res.Metadata.Function)
-	return nil
 }
 
 func eventID(attrs pcommon.Map) string {
