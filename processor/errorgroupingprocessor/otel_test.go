@@ -4,10 +4,13 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -165,15 +168,39 @@ func TestLogRecordsWithOTelExceptionsAreGrouped(t *testing.T) {
 	}
 }
 
+func TestOTelExceptionsConfigLoads(t *testing.T) {
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := cm.Sub("errorgrouping/custom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := createDefaultConfig().(*Config)
+	if err := sub.Unmarshal(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if err := confmap.Validate(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.OTelExceptions; got.ProjectID != 3 || strings.Join(got.AppPrefixes, " ") != "com.acme. github.com/acme/ src/" {
+		t.Errorf("otel_exceptions = %+v", got)
+	}
+	if createDefaultConfig().(*Config).OTelExceptions.ProjectID != 1 {
+		t.Error("OTel exceptions do not go to the demo project 1 by default")
+	}
+}
+
 func TestOTelExceptionsConfigIsValidated(t *testing.T) {
 	cfg := createDefaultConfig().(*Config)
 	cfg.OTelExceptions.ProjectID = 0
-	if err := cfg.OTelExceptions.Validate(); err == nil {
+	if err := confmap.Validate(cfg); err == nil {
 		t.Error("project_id 0 was accepted")
 	}
 	cfg.OTelExceptions.ProjectID = 1
 	cfg.OTelExceptions.AppPrefixes = []string{"com.acme.", " "}
-	if err := cfg.OTelExceptions.Validate(); err == nil {
+	if err := confmap.Validate(cfg); err == nil {
 		t.Error("an empty app prefix was accepted")
 	}
 }
