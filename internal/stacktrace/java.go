@@ -50,6 +50,19 @@ type javaBlock struct {
 }
 
 func parseJava(lines []string, opts Options) (Trace, bool) {
+	chain, ok := parseThrowableText(lines, opts, throwableStyle{frame: javaFrame, header: javaHeader})
+	return Trace{Platform: "java", Exceptions: chain}, ok
+}
+
+// throwableStyle is what differs between Java's printStackTrace and its imitations (the OTel
+// PHP SDK writes PHP exceptions in the same shape): how a frame line and a header read.
+type throwableStyle struct {
+	frame  func(line string, opts Options) (event.Frame, bool)
+	header func(line string) (Exception, bool)
+}
+
+// parseThrowableText reads printStackTrace-shaped text into the chain, oldest first.
+func parseThrowableText(lines []string, opts Options, style throwableStyle) ([]Exception, bool) {
 	var blocks []javaBlock
 	cur := -1
 	headerOpen := false // the current block has no frames yet: unknown lines continue its message
@@ -58,7 +71,7 @@ func parseJava(lines []string, opts Options) (Trace, bool) {
 		if trimmed == "" {
 			continue
 		}
-		if f, ok := javaFrame(trimmed, opts); ok {
+		if f, ok := style.frame(trimmed, opts); ok {
 			if cur < 0 {
 				blocks = append(blocks, javaBlock{kind: "top", enclosing: -1})
 				cur = 0
@@ -74,10 +87,13 @@ func parseJava(lines []string, opts Options) (Trace, bool) {
 			headerOpen = false
 			continue
 		}
+		if strings.HasPrefix(trimmed, "[CIRCULAR REFERENCE") || strings.HasPrefix(trimmed, "Caused by: [CIRCULAR REFERENCE") {
+			continue
+		}
 		if rest, ok := strings.CutPrefix(trimmed, "Caused by: "); ok && cur >= 0 {
 			indent := leadingSpace(line)
 			b := javaBlock{kind: "cause", indent: indent, enclosing: javaCausing(blocks, indent, cur)}
-			b.exc, _ = javaHeader(rest)
+			b.exc, _ = style.header(rest)
 			blocks = append(blocks, b)
 			cur, headerOpen = len(blocks)-1, true
 			continue
@@ -85,16 +101,13 @@ func parseJava(lines []string, opts Options) (Trace, bool) {
 		if rest, ok := strings.CutPrefix(trimmed, "Suppressed: "); ok && cur >= 0 {
 			indent := leadingSpace(line)
 			b := javaBlock{kind: "suppressed", indent: indent, enclosing: javaEnclosing(blocks, indent)}
-			b.exc, _ = javaHeader(rest)
+			b.exc, _ = style.header(rest)
 			blocks = append(blocks, b)
 			cur, headerOpen = len(blocks)-1, true
 			continue
 		}
-		if strings.HasPrefix(trimmed, "[CIRCULAR REFERENCE") {
-			continue
-		}
 		if cur < 0 {
-			if exc, ok := javaHeader(trimmed); ok {
+			if exc, ok := style.header(trimmed); ok {
 				blocks = append(blocks, javaBlock{kind: "top", indent: leadingSpace(line), exc: exc, enclosing: -1})
 				cur, headerOpen = 0, true
 			}
@@ -107,17 +120,21 @@ func parseJava(lines []string, opts Options) (Trace, bool) {
 		}
 	}
 	if len(blocks) == 0 {
-		return Trace{}, false
+		return nil, false
 	}
 
 	// Restore omitted frames in print order: an enclosing block always precedes its children.
+	// Restored frames get their own in_app, so that a later rule changing one exception's frame
+	// leaves the other's alone.
 	full := make([][]event.Frame, len(blocks))
 	for i, b := range blocks {
-		frames := append([]event.Frame(nil), b.printed...)
+		frames := b.printed
 		if b.omitted > 0 && b.enclosing >= 0 {
 			enc := full[b.enclosing]
-			n := min(b.omitted, len(enc))
-			frames = append(frames, enc[len(enc)-n:]...)
+			for _, f := range enc[len(enc)-min(b.omitted, len(enc)):] {
+				f.InApp = boolPtr(*f.InApp)
+				frames = append(frames, f)
+			}
 		}
 		full[i] = frames
 	}
@@ -130,18 +147,18 @@ func parseJava(lines []string, opts Options) (Trace, bool) {
 			continue
 		}
 		e := b.exc
-		e.Frames = append([]event.Frame(nil), full[i]...)
+		e.Frames = full[i]
 		reverseFrames(e.Frames)
 		frames += len(e.Frames)
 		chain = append(chain, e)
 	}
 	if frames == 0 {
-		return Trace{}, false
+		return nil, false
 	}
 	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
 		chain[i], chain[j] = chain[j], chain[i]
 	}
-	return Trace{Platform: "java", Exceptions: chain}, true
+	return chain, true
 }
 
 // javaCausing finds the block a "Caused by:" line at indent belongs to: the last block printed

@@ -40,15 +40,23 @@ type Exception struct {
 }
 
 // format is the parser of one platform's stack-trace text. parse returns false when the lines
-// hold no frame of the format.
+// hold no frame of the format. markers are substrings every frame line of the format contains
+// (one of them at least): a text without any is not read by the format when detecting.
 type format struct {
 	platform string
 	parse    func(lines []string, opts Options) (Trace, bool)
+	markers  []string
 }
 
 // formats in detection order: on a tie in frame count, the earlier format wins.
 var formats = []format{
-	{"java", parseJava},
+	{"java", parseJava, []string{"at "}},
+	{"python", parsePython, []string{`File "`}},
+	{"javascript", parseJavaScript, []string{"at ", "@"}},
+	{"go", parseGo, []string{".go:", ".s:"}},
+	{"csharp", parseDotnet, []string{"at "}},
+	{"ruby", parseRuby, []string{":in ", ".rb:"}},
+	{"php", parsePHP, []string{"#", "at "}},
 }
 
 // hintPlatforms maps telemetry.sdk.language values (and Sentry platform names) to platforms.
@@ -87,7 +95,7 @@ func Parse(text, language string, opts Options) (t Trace, ok bool) {
 	// wins. A line of one format rarely matches another's frame shape, so counts separate well.
 	best, bestFrames := Trace{}, 0
 	for _, f := range formats {
-		if f.platform == hinted {
+		if f.platform == hinted || !containsAny(text, f.markers) {
 			continue
 		}
 		if t, ok := f.parse(lines, opts); ok {
@@ -97,6 +105,15 @@ func Parse(text, language string, opts Options) (t Trace, ok bool) {
 		}
 	}
 	return best, bestFrames > 0
+}
+
+func containsAny(text string, markers []string) bool {
+	for _, m := range markers {
+		if strings.Contains(text, m) {
+			return true
+		}
+	}
+	return false
 }
 
 func frameCount(t Trace) int {

@@ -124,7 +124,10 @@ func benchSamples(b *testing.B, samples []sample) {
 
 // samplesByPlatform holds every language's table, for the tests that run across formats.
 var samplesByPlatform = map[string][]sample{
-	"java": javaSamples,
+	"java":       javaSamples,
+	"python":     pythonSamples,
+	"javascript": javascriptSamples,
+	"go":         goSamples,
 }
 
 func TestDetectsTheFormatWithoutOrWithAWrongHint(t *testing.T) {
@@ -165,4 +168,37 @@ func TestUnknownFormatsAreNotParsed(t *testing.T) {
 			t.Errorf("Parse(%q) = %+v, want not recognised", text, got)
 		}
 	}
+}
+
+func TestTheHintDecidesBetweenFormatsThatBothReadTheText(t *testing.T) {
+	// A class method in the OTel PHP SDK's Java-shaped text is also a valid Java frame.
+	const text = "App.Billing.InvoiceException: locked\n\tat App.Billing.Invoice.lock(Invoice.php:88)\n"
+	for hint, platform := range map[string]string{"php": "php", "java": "java", "": "java"} {
+		got, ok := Parse(text, hint, Options{})
+		if !ok || got.Platform != platform {
+			t.Errorf("hint %q: platform %q (ok %v), want %q", hint, got.Platform, ok, platform)
+		}
+	}
+}
+
+func TestHintsAcceptSDKLanguagesAndSentryPlatforms(t *testing.T) {
+	const node = "Error: x\n    at f (/srv/app/a.js:1:2)\n"
+	for _, hint := range []string{"nodejs", "webjs", "javascript", "node", " NodeJS "} {
+		if got, ok := Parse(node, hint, Options{}); !ok || got.Platform != "javascript" {
+			t.Errorf("hint %q: platform %q (ok %v)", hint, got.Platform, ok)
+		}
+	}
+}
+
+// BenchmarkParseDetectingFormat parses every sample without a hint, so every format reads it:
+// the cost of a resource without telemetry.sdk.language, against the per-language benchmarks.
+func BenchmarkParseDetectingFormat(b *testing.B) {
+	var all []sample
+	for _, samples := range samplesByPlatform {
+		for _, s := range samples {
+			s.hint = ""
+			all = append(all, s)
+		}
+	}
+	benchSamples(b, all)
 }
