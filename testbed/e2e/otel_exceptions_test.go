@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -89,7 +90,10 @@ type storedEvent struct {
 			Values []struct {
 				Type       string `json:"type"`
 				Stacktrace *struct {
-					Frames []json.RawMessage `json:"frames"`
+					Frames []struct {
+						Function string `json:"function"`
+						InApp    bool   `json:"in_app"`
+					} `json:"frames"`
 				} `json:"stacktrace"`
 			} `json:"values"`
 		} `json:"data"`
@@ -103,6 +107,24 @@ func (e storedEvent) tag(key string) string {
 		}
 	}
 	return ""
+}
+
+// inAppFunctions lists the in-app frames' functions of the event's exceptions.
+func (e storedEvent) inAppFunctions() []string {
+	var out []string
+	for _, entry := range e.Entries {
+		for _, v := range entry.Data.Values {
+			if v.Stacktrace == nil {
+				continue
+			}
+			for _, f := range v.Stacktrace.Frames {
+				if f.InApp {
+					out = append(out, f.Function)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // eventsByTrace lists the events of every issue, keyed by their trace id.
@@ -197,8 +219,18 @@ func TestOTelExceptionsBecomeIssues(t *testing.T) {
 		t.Errorf("sentry-go event: service %q, trace %q, want orders-go, %s", sentryEvent.tag("service"),
 			sentryEvent.Contexts.Trace.TraceID, sentryTrace)
 	}
-	if nodeEvent := byTrace[node.Quantity[0]]; nodeEvent.Platform != "node" || nodeEvent.tag("service") != "cart-node" {
+	nodeEvent := byTrace[node.Quantity[0]]
+	if nodeEvent.Platform != "node" || nodeEvent.tag("service") != "cart-node" {
 		t.Errorf("OTel Node event: platform %q, service %q", nodeEvent.Platform, nodeEvent.tag("service"))
+	}
+	// The stack traces the SDKs wrote were parsed into frames: the call sites of the bugs are there.
+	for name, check := range map[string]struct {
+		ev   storedEvent
+		want string
+	}{"Go": {goEvent, "handle"}, "Node": {nodeEvent, "parseQuantity"}} {
+		if fns := check.ev.inAppFunctions(); !slices.ContainsFunc(fns, func(f string) bool { return strings.Contains(f, check.want) }) {
+			t.Errorf("OTel %s event: in-app frames %v, want one in %s", name, fns, check.want)
+		}
 	}
 }
 
