@@ -67,9 +67,8 @@ func Build(exc *Exception, occ Occurrence, appPrefixes []string) (normalized []b
 	return NewTemplate(exc, appPrefixes).Build(occ)
 }
 
-// Key is the same for two exceptions exactly when their events differ only by occurrence, so it
-// can key a cache of templates (for the same app prefixes) and of what is computed from their
-// events, such as grouping.
+// Key is the same for two exceptions exactly when their texts, resource and span name are, so
+// that it can key a cache of templates (for the same app prefixes).
 func (exc *Exception) Key() string {
 	escaped := "-"
 	if exc.Escaped != nil {

@@ -26,6 +26,7 @@ type Template struct {
 	parts [][]byte
 	slots []slot
 	view  event.Event
+	key   string
 }
 
 type slot uint8
@@ -64,9 +65,16 @@ func NewTemplate(exc *Exception, appPrefixes []string) *Template {
 		return t // every occurrence is normalized, and reports the error
 	}
 	t.view = *ev
+	t.key = string(normalized)
 	t.cut(normalized)
 	return t
 }
+
+// Key is the same for two templates exactly when their events are the same but for the
+// occurrence, even where their exceptions' texts differ (a Go stack dump's goroutine ids and
+// argument words): it keys a cache of what is computed from the events, such as grouping. It
+// is empty when the event could not be made.
+func (t *Template) Key() string { return t.key }
 
 // cut splits the placeholder's JSON around its occurrence values.
 func (t *Template) cut(normalized []byte) {

@@ -64,3 +64,21 @@ func TestTemplateNormalizesWhatItCannotSplice(t *testing.T) {
 		}
 	}
 }
+
+func TestTemplatesOfGoDumpsThatDifferInGoroutineAndArgumentsShareAKey(t *testing.T) {
+	dump := func(goroutine, arg string) *Exception {
+		return &Exception{Type: "*errors.errorString", Message: "boom", Language: "go", Stacktrace: "goroutine " + goroutine + ` [running]:
+github.com/acme/orders.(*Service).Load(` + arg + `, 0x2a)
+	/src/orders/service.go:42 +0x51
+main.main()
+	/src/main.go:17 +0x25
+`}
+	}
+	a, b := dump("7", "0xc000012345"), dump("912", "0xc0000abcde")
+	if a.Key() == b.Key() {
+		t.Fatal("the texts differ, yet their exception keys are equal")
+	}
+	if ka, kb := NewTemplate(a, nil).Key(), NewTemplate(b, nil).Key(); ka == "" || ka != kb {
+		t.Errorf("template keys differ for the same frames:\n%s\n%s", ka, kb)
+	}
+}

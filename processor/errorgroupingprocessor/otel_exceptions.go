@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/faultline/faultline/internal/attrkey"
@@ -14,17 +15,34 @@ import (
 	"github.com/faultline/faultline/internal/sourcemap"
 )
 
-// exceptionCacheSize bounds the distinct exceptions (otelexception.Exception.Key) whose parsed
-// template and grouping are kept: a service throws few distinct exceptions many times, and each
-// entry holds the stack trace, its frames and the grouping explanation (some tens of KB at most).
+// exceptionCacheSize bounds the distinct exceptions whose parsed template, and the distinct
+// events whose grouping, the processor keeps: a service throws few distinct exceptions many
+// times. A template holds the stack trace and its normalized event, a grouping its explanation:
+// some tens of KB each at most.
 const exceptionCacheSize = 1024
 
-// knownException is what the processor keeps per distinct exception.
-type knownException struct {
-	template *otelexception.Template
-	grouping *grouping.Result
-	// explanation is grouping's MarshalJSON, made once.
+// knownGrouping is the grouping of one distinct event, with its explanation made once.
+type knownGrouping struct {
+	result      *grouping.Result
 	explanation string
+}
+
+// exceptionCaches keep the work that occurrences of one exception share. Templates are found by
+// the exception's text (otelexception.Exception.Key) so that parsing is skipped; groupings by the
+// event the template makes (otelexception.Template.Key), so that texts that differ where the
+// event does not (a Go dump's goroutine ids and argument words) still share their grouping.
+type exceptionCaches struct {
+	templates *lru.Cache[string, *otelexception.Template]
+	groupings *lru.Cache[string, *knownGrouping]
+}
+
+func newExceptionCaches() (exceptionCaches, error) {
+	templates, err := lru.New[string, *otelexception.Template](exceptionCacheSize)
+	if err != nil {
+		return exceptionCaches{}, err
+	}
+	groupings, err := lru.New[string, *knownGrouping](exceptionCacheSize)
+	return exceptionCaches{templates: templates, groupings: groupings}, err
 }
 
 // processOTelException makes the Sentry event of an OTel exception, symbolicates its JavaScript
@@ -37,12 +55,13 @@ type knownException struct {
 // once per distinct exception (BenchmarkTraces). Symbolicated events are grouped every time, as
 // uploading a sourcemap changes their frames.
 func (p *logsProcessor) processOTelException(ctx context.Context, attrs pcommon.Map, exc *otelexception.Exception, occ otelexception.Occurrence) error {
-	key := exc.Key()
-	known, cached := p.exceptions.Get(key)
-	if !cached {
-		known = &knownException{template: otelexception.NewTemplate(exc, p.otel.AppPrefixes)}
+	textKey := exc.Key()
+	tmpl, ok := p.exceptions.templates.Get(textKey)
+	if !ok {
+		tmpl = otelexception.NewTemplate(exc, p.otel.AppPrefixes)
+		p.exceptions.templates.Add(textKey, tmpl)
 	}
-	payload, ev, err := known.template.Build(occ)
+	payload, ev, err := tmpl.Build(occ)
 	if err != nil {
 		return err
 	}
@@ -74,10 +93,12 @@ func (p *logsProcessor) processOTelException(ctx context.Context, attrs pcommon.
 	for _, t := range ev.Tags {
 		attrs.PutStr(attrkey.TagPrefix+t.Key, t.Value)
 	}
-	if symbolicate {
+	eventKey := tmpl.Key()
+	if symbolicate || eventKey == "" {
 		return p.group(attrs, ev)
 	}
-	if known.grouping == nil {
+	known, ok := p.exceptions.groupings.Get(eventKey)
+	if !ok {
 		res, err := p.grouper.Group(ev)
 		if err != nil {
 			return fmt.Errorf("grouping event %s: %w", occ.EventID, err)
@@ -86,10 +107,10 @@ func (p *logsProcessor) processOTelException(ctx context.Context, attrs pcommon.
 		if err != nil {
 			return fmt.Errorf("explaining event %s: %w", occ.EventID, err)
 		}
-		known.grouping, known.explanation = res, string(explanation)
-		p.exceptions.Add(key, known)
+		known = &knownGrouping{result: res, explanation: string(explanation)}
+		p.exceptions.groupings.Add(eventKey, known)
 	}
-	putGrouping(attrs, known.grouping, known.explanation)
+	putGrouping(attrs, known.result, known.explanation)
 	return nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	lru "github.com/hashicorp/golang-lru/v2"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
@@ -21,7 +20,7 @@ type logsProcessor struct {
 	grouper      *grouping.Grouper
 	symbolicator *sourcemap.Symbolicator // nil when no sourcemap directory is configured
 	otel         OTelExceptionsConfig
-	exceptions   *lru.Cache[string, *knownException] // per distinct OTel exception (otel_exceptions.go)
+	exceptions   exceptionCaches // work shared by the occurrences of an OTel exception (otel_exceptions.go)
 }
 
 func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, error) {
@@ -29,7 +28,7 @@ func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, erro
 	if err != nil {
 		return nil, err
 	}
-	exceptions, err := lru.New[string, *knownException](exceptionCacheSize)
+	exceptions, err := newExceptionCaches()
 	if err != nil {
 		return nil, err
 	}
