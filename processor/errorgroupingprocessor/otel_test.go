@@ -168,6 +168,56 @@ func TestLogRecordsWithOTelExceptionsAreGrouped(t *testing.T) {
 	}
 }
 
+func TestOTelJavaScriptExceptionsAreSymbolicatedByRelease(t *testing.T) {
+	dir := t.TempDir()
+	// A one-line minified file of release web@1.0.0 whose map sends it back to src/app.js.
+	rel := filepath.Join(dir, "1", "release", "web@1.0.0", "_", "~", "static")
+	if err := os.MkdirAll(rel, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	min := "function a(){throw new Error(\"boom\")}a();\n//# sourceMappingURL=app.min.js.map\n"
+	sm := `{"version":3,"file":"app.min.js","sources":["src/app.js"],"sourcesContent":["// app\nfunction explode() {\n  throw new Error(\"boom\");\n}\nexplode();\n"],"names":["explode"],"mappings":"AAAA,SAACA,IAAA,CAAA,CAAA,CAAA,CAAA,CAAA,CAAA,CAAA,CAAA,CAAA,CAAA,CAAA,CAAA,CAAA,CAAA,CAAA,CAAA,CAAA"}`
+	if err := os.WriteFile(filepath.Join(rel, "app.min.js"), []byte(min), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(rel, "app.min.js.map"), []byte(sm), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := createDefaultConfig().(*Config)
+	cfg.Sourcemaps.Directory = dir
+	sink, consume := newTracesProcessor(t, cfg)
+
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr(attrkey.ServiceVersion, "web@1.0.0")
+	rs.Resource().Attributes().PutStr(attrkey.TelemetrySDKLang, "webjs")
+	span := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	span.SetName("click #checkout")
+	span.SetTraceID(pcommon.TraceID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16})
+	span.SetSpanID(pcommon.SpanID{1, 2, 3, 4, 5, 6, 7, 8})
+	se := span.Events().AppendEmpty()
+	se.SetName(attrkey.ExceptionEventName)
+	se.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+	se.Attributes().PutStr(attrkey.ExceptionType, "Error")
+	se.Attributes().PutStr(attrkey.ExceptionMessage, "boom")
+	se.Attributes().PutStr(attrkey.ExceptionStacktrace, "Error: boom\n    at a (http://localhost/static/app.min.js:1:14)\n    at http://localhost/static/app.min.js:1:38")
+	consume(td)
+
+	attrs := sink.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Events().At(0).Attributes()
+	ev, err := event.Decode([]byte(str(attrs, attrkey.Event)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := ev.Exceptions[0].Stacktrace.Frames
+	f := frames[len(frames)-1]
+	if f.Filename != "src/app.js" || f.Function != "explode" || !strings.Contains(f.Data, `"resolved_with":"release"`) {
+		t.Errorf("innermost frame not symbolicated: %+v", f)
+	}
+	if str(attrs, attrkey.GroupHash) == "" || ev.Exceptions[0].RawStacktrace == nil {
+		t.Errorf("hash %q, raw stack trace kept: %v", str(attrs, attrkey.GroupHash), ev.Exceptions[0].RawStacktrace != nil)
+	}
+}
+
 func TestOTelExceptionsConfigLoads(t *testing.T) {
 	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
 	if err != nil {
