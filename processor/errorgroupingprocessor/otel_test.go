@@ -258,8 +258,11 @@ func TestOTelExceptionsConfigIsValidated(t *testing.T) {
 // BenchmarkTraces measures what grouping OTel exceptions adds to a traces pipeline: a batch of
 // 1,000 spans of which 1% record an exception, received as OTLP protobuf, processed and exported
 // as OTLP protobuf again (the work any traces pipeline does), against the same batch through a
-// processor that does nothing. The exception path's budget is 10% more CPU (issue 8): compare
-// the sub-benchmarks' cpu-ns/op.
+// processor that does nothing. The exception path's budget is 10% more CPU (issue 8).
+//
+// The machine is shared, so wall time says little: each op runs both pipelines in blocks that
+// alternate, and process CPU time (getrusage, garbage collection included) is summed per
+// pipeline. Reported: nop-cpu-ns and errorgrouping-cpu-ns per batch, and overhead-% between them.
 func BenchmarkTraces(b *testing.B) {
 	trace, err := os.ReadFile(filepath.Join("..", "..", "internal", "otelexception", "testdata", "java-caused-by.txt"))
 	if err != nil {
@@ -271,19 +274,25 @@ func BenchmarkTraces(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, bc := range []struct {
-		name    string
-		process func(context.Context, ptrace.Traces) (ptrace.Traces, error)
-	}{{"nop", nop}, {"errorgrouping", p.processTraces}} {
-		b.Run(bc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			before := processCPU(b)
-			for b.Loop() {
-				pipeline(b, body, bc.process)
-			}
-			b.ReportMetric(float64(processCPU(b)-before)/float64(b.N), "cpu-ns/op")
-		})
+	const block = 5
+	var nopCPU, groupingCPU time.Duration
+	b.ReportAllocs()
+	for b.Loop() {
+		start := processCPU(b)
+		for range block {
+			pipeline(b, body, nop)
+		}
+		mid := processCPU(b)
+		for range block {
+			pipeline(b, body, p.processTraces)
+		}
+		nopCPU += mid - start
+		groupingCPU += processCPU(b) - mid
 	}
+	batches := float64(b.N * block)
+	b.ReportMetric(float64(nopCPU)/batches, "nop-cpu-ns/batch")
+	b.ReportMetric(float64(groupingCPU)/batches, "errorgrouping-cpu-ns/batch")
+	b.ReportMetric(100*(float64(groupingCPU)/float64(nopCPU)-1), "overhead-%")
 }
 
 // processCPU is the CPU time the process has used (user + system, garbage collection included).
