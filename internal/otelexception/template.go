@@ -95,7 +95,7 @@ func (t *Template) cut(normalized []byte) {
 	var at []found
 	for _, n := range needles {
 		i := bytes.Index(normalized, []byte(n.text))
-		if i < 0 || bytes.Index(normalized[i+1:], []byte(n.text)) >= 0 {
+		if i < 0 || bytes.Contains(normalized[i+1:], []byte(n.text)) {
 			return
 		}
 		key := bytes.IndexByte([]byte(n.text), ':') + 1
