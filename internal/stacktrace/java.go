@@ -44,7 +44,8 @@ type javaBlock struct {
 	kind      string // "top", "cause" or "suppressed"
 	indent    int    // leading whitespace of the header line
 	exc       Exception
-	printed   []event.Frame // innermost first, as printed
+	first     int // its printed frames (innermost first) are slab[first:last] of the parse
+	last      int
 	omitted   int           // "... N more"
 	enclosing int           // index of the block whose trace the omitted frames come from; -1 for none
 }
@@ -64,6 +65,9 @@ type throwableStyle struct {
 // parseThrowableText reads printStackTrace-shaped text into the chain, oldest first.
 func parseThrowableText(lines []string, opts Options, style throwableStyle) ([]Exception, bool) {
 	var blocks []javaBlock
+	// Every printed frame goes into one slab, each block's frames a window of it: frames are
+	// large structs, and one allocation beats a growing slice per block (BenchmarkParseJava).
+	slab := make([]event.Frame, 0, countLinesWithPrefix(lines, "at "))
 	cur := -1
 	headerOpen := false // the current block has no frames yet: unknown lines continue its message
 	for _, line := range lines {
@@ -76,7 +80,11 @@ func parseThrowableText(lines []string, opts Options, style throwableStyle) ([]E
 				blocks = append(blocks, javaBlock{kind: "top", enclosing: -1})
 				cur = 0
 			}
-			blocks[cur].printed = append(blocks[cur].printed, f)
+			if b := &blocks[cur]; b.first == b.last {
+				b.first = len(slab)
+			}
+			slab = append(slab, f)
+			blocks[cur].last = len(slab)
 			headerOpen = false
 			continue
 		}
@@ -128,15 +136,19 @@ func parseThrowableText(lines []string, opts Options, style throwableStyle) ([]E
 	// leaves the other's alone.
 	full := make([][]event.Frame, len(blocks))
 	for i, b := range blocks {
-		frames := b.printed
+		printed := slab[b.first:b.last:b.last]
+		full[i] = printed
 		if b.omitted > 0 && b.enclosing >= 0 {
 			enc := full[b.enclosing]
-			for _, f := range enc[len(enc)-min(b.omitted, len(enc)):] {
+			restored := enc[len(enc)-min(b.omitted, len(enc)):]
+			frames := make([]event.Frame, 0, len(printed)+len(restored))
+			frames = append(frames, printed...)
+			for _, f := range restored {
 				f.InApp = boolPtr(*f.InApp)
 				frames = append(frames, f)
 			}
+			full[i] = frames
 		}
-		full[i] = frames
 	}
 
 	// The chain: the top-level throwable and the causes printed at its own indentation.

@@ -34,7 +34,8 @@ var (
 )
 
 func parseJavaScript(lines []string, opts Options) (Trace, bool) {
-	var exc Exception
+	// V8 frames all start with "at ": size the frames at once (Firefox/Safari ones grow it).
+	exc := Exception{Frames: make([]event.Frame, 0, countLinesWithPrefix(lines, "at "))}
 	var header []string
 	for _, line := range lines {
 		trimmed := strings.TrimSpace(line)

@@ -140,7 +140,8 @@ func phpNativeHeader(h string) (Exception, phpCall) {
 }
 
 // phpNativeFrames shifts the calls into frames, innermost first: the throw location lies in
-// the first called function, each call site in the next one, the last in {main}.
+// the first called function, each call site in the next one, the last in {main} (unless the
+// trace was cut short: then its function is unknown and it is left out).
 func phpNativeFrames(b phpBlock, thrownAt phpCall, opts Options) []event.Frame {
 	var frames []event.Frame
 	location := thrownAt
@@ -148,7 +149,7 @@ func phpNativeFrames(b phpBlock, thrownAt phpCall, opts Options) []event.Frame {
 		frames = append(frames, phpFrame(c.function, location.file, location.line, opts))
 		location = c
 	}
-	if b.main || len(b.calls) > 0 {
+	if b.main {
 		frames = append(frames, phpFrame("{main}", location.file, location.line, opts))
 	}
 	reverseFrames(frames)

@@ -107,6 +107,18 @@ func Parse(text, language string, opts Options) (t Trace, ok bool) {
 	return best, bestFrames > 0
 }
 
+// countLinesWithPrefix counts the lines that start with prefix after their indentation: the
+// frame lines of formats whose frames start with a marker, to size frame slices at once.
+func countLinesWithPrefix(lines []string, prefix string) int {
+	n := 0
+	for _, l := range lines {
+		if strings.HasPrefix(strings.TrimLeft(l, " \t"), prefix) {
+			n++
+		}
+	}
+	return n
+}
+
 func containsAny(text string, markers []string) bool {
 	for _, m := range markers {
 		if strings.Contains(text, m) {
