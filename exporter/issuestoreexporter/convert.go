@@ -21,9 +21,7 @@ func convert(ld plog.Logs) (evs []store.Event, skipped int) {
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
-		res := rl.Resource().Attributes()
-		release := str(res, attrkey.ServiceVersion)
-		env := str(res, attrkey.DeploymentEnv)
+		release, env := releaseAndEnvironment(rl.Resource())
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			lrs := sls.At(j).LogRecords()
@@ -40,20 +38,38 @@ func convert(ld plog.Logs) (evs []store.Event, skipped int) {
 	return evs, skipped
 }
 
+// releaseAndEnvironment reads the release and environment of a resource's events.
+func releaseAndEnvironment(res pcommon.Resource) (release, env string) {
+	a := res.Attributes()
+	env = str(a, attrkey.DeploymentEnv)
+	if env == "" {
+		env = str(a, attrkey.DeploymentEnvDeprecated)
+	}
+	return str(a, attrkey.ServiceVersion), env
+}
+
 func convertRecord(lr plog.LogRecord, release, env string, now time.Time) (store.Event, bool) {
-	a := lr.Attributes()
+	if lr.EventName() == attrkey.CheckInEventName || lr.EventName() == attrkey.FeedbackEventName {
+		return store.Event{}, false
+	}
+	return convertAttributes(lr.Attributes(), lr.Timestamp(), lr.ObservedTimestamp(), lr.Body().AsString(), release, env, now)
+}
+
+// convertAttributes makes the store event of a Sentry event carried by attributes a (of a log
+// record or a span event) as the sentry receiver and errorgrouping processor set them; ok is
+// false when they carry none. A zero observed time means the event is received now.
+func convertAttributes(a pcommon.Map, ts, observed pcommon.Timestamp, body, release, env string, now time.Time) (store.Event, bool) {
 	eventID := str(a, attrkey.EventID)
 	payload := str(a, attrkey.Event)
 	project, err := strconv.ParseInt(str(a, attrkey.ProjectID), 10, 64)
-	if eventID == "" || payload == "" || err != nil ||
-		lr.EventName() == attrkey.CheckInEventName || lr.EventName() == attrkey.FeedbackEventName {
+	if eventID == "" || payload == "" || err != nil {
 		return store.Event{}, false
 	}
 	ev := store.Event{
 		ProjectID:      project,
 		EventID:        eventID,
-		Timestamp:      lr.Timestamp().AsTime(),
-		Received:       lr.ObservedTimestamp().AsTime(),
+		Timestamp:      ts.AsTime(),
+		Received:       observed.AsTime(),
 		Level:          str(a, attrkey.Level),
 		Platform:       str(a, attrkey.Platform),
 		Release:        release,
@@ -73,10 +89,10 @@ func convertRecord(lr plog.LogRecord, release, env string, now time.Time) (store
 		UserIP:    str(a, attrkey.ClientAddress),
 		Payload:   []byte(payload),
 	}
-	if lr.Timestamp() == 0 {
+	if ts == 0 {
 		ev.Timestamp = time.Time{}
 	}
-	if lr.ObservedTimestamp() == 0 {
+	if observed == 0 {
 		ev.Received = now
 	}
 	if v, ok := a.Get(attrkey.GroupHashes); ok && v.Type() == pcommon.ValueTypeSlice {
@@ -91,13 +107,13 @@ func convertRecord(lr plog.LogRecord, release, env string, now time.Time) (store
 	}
 	excType, excValue := str(a, attrkey.ExceptionType), str(a, attrkey.ExceptionMessage)
 	if len(ev.Hashes) == 0 {
-		ev.Hashes = []string{fallbackHash(excType, excValue, lr.Body().AsString())}
+		ev.Hashes = []string{fallbackHash(excType, excValue, body)}
 		if ev.Metadata.Type == "" && ev.Metadata.Value == "" {
 			ev.Metadata.Type, ev.Metadata.Value = excType, excValue
 		}
 	}
 	if ev.Title == "" {
-		ev.Title = fallbackTitle(excType, excValue, lr.Body().AsString())
+		ev.Title = fallbackTitle(excType, excValue, body)
 	}
 	if ev.Culprit == "" {
 		ev.Culprit = str(a, attrkey.Transaction) // what Sentry shows when grouping gave no culprit

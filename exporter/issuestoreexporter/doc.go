@@ -1,7 +1,8 @@
-// Package issuestoreexporter is the `issuestore` exporter: the end of a logs pipeline that keeps
-// every Sentry event and folds it into issues. It turns the LogRecords the sentry receiver and the
-// errorgrouping processor produce into store events and writes them through the issuestore
-// extension, which owns the database.
+// Package issuestoreexporter is the `issuestore` exporter: the end of a logs or traces pipeline
+// that keeps every Sentry event and folds it into issues. It turns the LogRecords the sentry
+// receiver and the errorgrouping processor produce, and the exception span events the processor
+// made Sentry events, into store events and writes them through the issuestore extension, which
+// owns the database.
 //
 // It knows pdata and the attribute contract (internal/attrkey); storage lives in internal/store.
 // A batch is acknowledged only after the store committed it; exporterhelper's sending_queue and

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
 
@@ -17,21 +18,30 @@ import (
 )
 
 type issueExporter struct {
-	cfg     *Config
-	logger  *zap.Logger
-	st      store.Store
-	skipped metric.Int64Counter
+	cfg               *Config
+	logger            *zap.Logger
+	st                store.Store
+	skipped           metric.Int64Counter
+	skippedExceptions metric.Int64Counter
 }
 
 func newExporter(cfg *Config, set exporter.Settings) (*issueExporter, error) {
-	skipped, err := set.MeterProvider.Meter(metadata.ScopeName).Int64Counter(
+	meter := set.MeterProvider.Meter(metadata.ScopeName)
+	skipped, err := meter.Int64Counter(
 		"otelcol_exporter_issuestore_skipped_log_records",
 		metric.WithDescription("Log records the issuestore exporter did not store because they are not Sentry error events (no sentry.event_id or sentry.event, or a check-in/feedback record)."),
 		metric.WithUnit("{record}"))
 	if err != nil {
 		return nil, fmt.Errorf("issuestore exporter: create skipped counter: %w", err)
 	}
-	return &issueExporter{cfg: cfg, logger: set.Logger, skipped: skipped}, nil
+	skippedExceptions, err := meter.Int64Counter(
+		"otelcol_exporter_issuestore_skipped_span_exceptions",
+		metric.WithDescription("Span events named exception the issuestore exporter did not store because the errorgrouping processor did not make them Sentry events (it is missing from the traces pipeline)."),
+		metric.WithUnit("{event}"))
+	if err != nil {
+		return nil, fmt.Errorf("issuestore exporter: create skipped exceptions counter: %w", err)
+	}
+	return &issueExporter{cfg: cfg, logger: set.Logger, skipped: skipped, skippedExceptions: skippedExceptions}, nil
 }
 
 // start finds the issuestore extension; extensions start before pipelines, so its store is open.
@@ -59,6 +69,20 @@ func (e *issueExporter) push(ctx context.Context, ld plog.Logs) error {
 		e.skipped.Add(ctx, int64(skipped))
 		e.logger.Debug("skipped log records that are not Sentry error events", zap.Int("count", skipped))
 	}
+	return e.write(ctx, evs)
+}
+
+// pushTraces stores the exceptions recorded on the spans of a batch, like push.
+func (e *issueExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
+	evs, skipped := convertTraces(td)
+	if skipped > 0 {
+		e.skippedExceptions.Add(ctx, int64(skipped))
+		e.logger.Debug("skipped exception span events the errorgrouping processor did not reach", zap.Int("count", skipped))
+	}
+	return e.write(ctx, evs)
+}
+
+func (e *issueExporter) write(ctx context.Context, evs []store.Event) error {
 	if len(evs) == 0 {
 		return nil
 	}

@@ -42,6 +42,7 @@ const (
 	ExceptionType       = "exception.type"
 	ExceptionMessage    = "exception.message"
 	ExceptionStacktrace = "exception.stacktrace"
+	ExceptionEscaped    = "exception.escaped"
 	UserID              = "user.id"
 	UserEmail           = "user.email"
 	UserName            = "user.name"
@@ -56,6 +57,10 @@ const (
 	TelemetrySDKLang    = "telemetry.sdk.language"
 	HostName            = "host.name"
 )
+
+// DeploymentEnvDeprecated is the environment's resource key before semconv v1.27 renamed it;
+// OTel SDKs in use still send it.
+const DeploymentEnvDeprecated = "deployment.environment"
 
 // ExceptionEventName is the semconv EventName of a LogRecord that records an exception.
 const ExceptionEventName = "exception"

@@ -20,7 +20,9 @@ type Config struct {
 	FingerprintRules string `mapstructure:"fingerprint_rules"`
 	// Sourcemaps configures JavaScript symbolication; without a directory or extension it is off.
 	Sourcemaps SourcemapsConfig `mapstructure:"sourcemaps"`
-	_          struct{}
+	// OTelExceptions configures the grouping of exceptions recorded by OpenTelemetry SDKs.
+	OTelExceptions OTelExceptionsConfig `mapstructure:"otel_exceptions"`
+	_              struct{}
 }
 
 // SourcemapsConfig says where minified files and maps come from. Directory and Extension may be

@@ -15,13 +15,15 @@ import (
 // NewFactory returns the errorgrouping processor factory.
 func NewFactory() processor.Factory {
 	return processor.NewFactory(metadata.Type, createDefaultConfig,
-		processor.WithLogs(createLogs, metadata.LogsStability))
+		processor.WithLogs(createLogs, metadata.LogsStability),
+		processor.WithTraces(createTraces, metadata.TracesStability))
 }
 
 func createDefaultConfig() component.Config {
 	return &Config{
 		GroupingConfig: grouping.DefaultConfig,
 		Sourcemaps:     SourcemapsConfig{CacheSizeMiB: 256},
+		OTelExceptions: OTelExceptionsConfig{ProjectID: 1},
 	}
 }
 
@@ -32,5 +34,14 @@ func createLogs(ctx context.Context, set processor.Settings, cfg component.Confi
 	}
 	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
 		processorhelper.WithStart(p.start),
+		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}))
+}
+
+func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
+	p, err := newLogsProcessor(set, cfg.(*Config))
+	if err != nil {
+		return nil, err
+	}
+	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
 		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}))
 }

@@ -20,6 +20,8 @@ type logsProcessor struct {
 	grouper      *grouping.Grouper
 	sourcemaps   SourcemapsConfig
 	symbolicator *sourcemap.Symbolicator // set by start; nil when no sourcemap source is configured
+	otel         OTelExceptionsConfig
+	exceptions   exceptionCaches // work shared by the occurrences of an OTel exception (otel_exceptions.go)
 }
 
 func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, error) {
@@ -27,19 +29,32 @@ func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, erro
 	if err != nil {
 		return nil, err
 	}
-	return &logsProcessor{logger: set.Logger, grouper: g, sourcemaps: cfg.Sourcemaps}, nil
+	exceptions, err := newExceptionCaches()
+	if err != nil {
+		return nil, err
+	}
+	return &logsProcessor{logger: set.Logger, grouper: g, sourcemaps: cfg.Sourcemaps,
+		otel: cfg.OTelExceptions, exceptions: exceptions}, nil
 }
 
-// processLogs enriches every record that carries a Sentry error or message event. A record the
-// processor cannot read is passed on unchanged (and logged): grouping is an enrichment, and the
-// store falls back to its own hash, so nothing is dropped for it.
+// processLogs enriches every record that carries a Sentry error or message event, and turns
+// every record with an OTel exception into one (otel_logs.go). A record the processor cannot read
+// is passed on unchanged (and logged): grouping is an enrichment, and the store falls back to its
+// own hash, so nothing is dropped for it.
 func (p *logsProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	for i := 0; i < ld.ResourceLogs().Len(); i++ {
-		sls := ld.ResourceLogs().At(i).ScopeLogs()
+		rl := ld.ResourceLogs().At(i)
+		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			records := sls.At(j).LogRecords()
 			for k := 0; k < records.Len(); k++ {
-				if err := p.processRecord(ctx, records.At(k).Attributes()); err != nil {
+				var err error
+				if lr := records.At(k); isOTelException(lr.Attributes()) {
+					err = p.processOTelRecord(ctx, rl.Resource(), lr)
+				} else {
+					err = p.processRecord(ctx, lr.Attributes())
+				}
+				if err != nil {
 					p.logger.Warn("event left ungrouped", zap.Error(err))
 				}
 			}
@@ -69,7 +84,12 @@ func (p *logsProcessor) processRecord(ctx context.Context, attrs pcommon.Map) er
 			raw.SetStr(string(doc.AppendTo(nil)))
 		}
 	}
-	res, err := p.grouper.Group(doc.Event())
+	return p.group(attrs, doc.Event())
+}
+
+// group computes the grouping of ev and puts it on the attributes that carry the event.
+func (p *logsProcessor) group(attrs pcommon.Map, ev *event.Event) error {
+	res, err := p.grouper.Group(ev)
 	if err != nil {
 		return fmt.Errorf("grouping event %s: %w", eventID(attrs), err)
 	}
@@ -77,6 +97,12 @@ func (p *logsProcessor) processRecord(ctx context.Context, attrs pcommon.Map) er
 	if err != nil {
 		return fmt.Errorf("explaining event %s: %w", eventID(attrs), err)
 	}
+	putGrouping(attrs, res, string(explanation))
+	return nil
+}
+
+// putGrouping puts a grouping result and its explanation (res.MarshalJSON) on attrs.
+func putGrouping(attrs pcommon.Map, res *grouping.Result, explanation string) {
 	attrs.PutStr(attrkey.GroupHash, res.Primary())
 	hashes := attrs.PutEmptySlice(attrkey.GroupHashes)
 	hashes.EnsureCapacity(len(res.Hashes))
@@ -86,12 +112,11 @@ func (p *logsProcessor) processRecord(ctx context.Context, attrs pcommon.Map) er
 	attrs.PutStr(attrkey.GroupTitle, res.Title)
 	attrs.PutStr(attrkey.GroupCulprit, res.Culprit)
 	attrs.PutStr(attrkey.GroupConfig, res.Config)
-	attrs.PutStr(attrkey.GroupExplanation, string(explanation))
+	attrs.PutStr(attrkey.GroupExplanation, explanation)
 	attrs.PutStr(attrkey.GroupMetadataType, res.Metadata.Type)
 	attrs.PutStr(attrkey.GroupMetadataValue, res.Metadata.Value)
 	attrs.PutStr(attrkey.GroupMetadataFilename, res.Metadata.Filename)
 	attrs.PutStr(attrkey.GroupMetadataFunction, res.Metadata.Function)
-	return nil
 }
 
 func eventID(attrs pcommon.Map) string {

@@ -26,6 +26,7 @@ const (
 
 type faultline struct {
 	dsn, api string
+	otlpHTTP string // host:port of the OTLP/HTTP receiver
 }
 
 // startDefault runs config/default.yaml with its fixed auxiliary ports moved to free ones, so
@@ -37,16 +38,19 @@ func startDefault(t *testing.T) faultline {
 		t.Fatal(err)
 	}
 	config := string(cfg)
+	moved := map[string]string{}
 	for _, fixed := range []string{"127.0.0.1:4317", "127.0.0.1:4318", "127.0.0.1:13133"} {
-		config = strings.ReplaceAll(config, fixed, harness.FreeAddr(t))
+		moved[fixed] = harness.FreeAddr(t)
+		config = strings.ReplaceAll(config, fixed, moved[fixed])
 	}
 	sentryAddr, uiAddr := harness.FreeAddr(t), harness.FreeAddr(t)
 	harness.StartCollector(t, config, []string{
 		"FAULTLINE_SENTRY_ENDPOINT=" + sentryAddr,
 		"FAULTLINE_UI_ENDPOINT=" + uiAddr,
 		"FAULTLINE_DATA_DIR=" + t.TempDir(),
-	}, sentryAddr, uiAddr)
-	return faultline{dsn: fmt.Sprintf("http://%s@%s/1", demoKey, sentryAddr), api: "http://" + uiAddr + "/api/0"}
+	}, sentryAddr, uiAddr, moved["127.0.0.1:4318"])
+	return faultline{dsn: fmt.Sprintf("http://%s@%s/1", demoKey, sentryAddr), api: "http://" + uiAddr + "/api/0",
+		otlpHTTP: moved["127.0.0.1:4318"]}
 }
 
 func (f faultline) call(t *testing.T, method, path string, body any, out any) {

@@ -1,0 +1,165 @@
+package errorgroupingprocessor
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/faultline/faultline/internal/attrkey"
+	"github.com/faultline/faultline/internal/grouping"
+	"github.com/faultline/faultline/internal/otelexception"
+	"github.com/faultline/faultline/internal/sentry/event"
+	"github.com/faultline/faultline/internal/sourcemap"
+)
+
+// exceptionCacheSize bounds the distinct exceptions whose parsed template, and the distinct
+// events whose grouping, the processor keeps: a service throws few distinct exceptions many
+// times. A template holds the stack trace and its normalized event, a grouping its explanation:
+// some tens of KB each at most.
+const exceptionCacheSize = 1024
+
+// knownGrouping is the grouping of one distinct event, with its explanation made once.
+type knownGrouping struct {
+	result      *grouping.Result
+	explanation string
+}
+
+// exceptionCaches keep the work that occurrences of one exception share. Templates are found by
+// the exception's text (otelexception.Exception.Key) so that parsing is skipped; groupings by the
+// event the template makes (otelexception.Template.Key), so that texts that differ where the
+// event does not (a Go dump's goroutine ids and argument words) still share their grouping.
+type exceptionCaches struct {
+	templates *lru.Cache[string, *otelexception.Template]
+	groupings *lru.Cache[string, *knownGrouping]
+}
+
+func newExceptionCaches() (exceptionCaches, error) {
+	templates, err := lru.New[string, *otelexception.Template](exceptionCacheSize)
+	if err != nil {
+		return exceptionCaches{}, err
+	}
+	groupings, err := lru.New[string, *knownGrouping](exceptionCacheSize)
+	return exceptionCaches{templates: templates, groupings: groupings}, err
+}
+
+// processOTelException makes the Sentry event of an OTel exception, symbolicates its JavaScript
+// frames, groups it and puts the event and its grouping on attrs, the attributes of the span
+// event or log record that recorded the exception. The attributes are the ones the sentry
+// receiver sets, so the issuestore exporter stores both kinds of events the same way.
+//
+// Grouping is a pure function of the event, and occurrences of one exception differ only in
+// ids and time, which grouping does not read: so the stack trace is parsed and the event grouped
+// once per distinct exception (BenchmarkTraces). Symbolicated events are grouped every time, as
+// uploading a sourcemap changes their frames.
+func (p *logsProcessor) processOTelException(ctx context.Context, attrs pcommon.Map, exc *otelexception.Exception, occ otelexception.Occurrence) error {
+	textKey := exc.Key()
+	tmpl, ok := p.exceptions.templates.Get(textKey)
+	if !ok {
+		tmpl = otelexception.NewTemplate(exc, p.otel.AppPrefixes)
+		p.exceptions.templates.Add(textKey, tmpl)
+	}
+	payload, ev, err := tmpl.Build(occ)
+	if err != nil {
+		return err
+	}
+	project := strconv.FormatInt(p.otel.ProjectID, 10)
+	symbolicate := p.symbolicator != nil && sourcemap.JavaScriptPlatform(ev.Platform) &&
+		ev.Release != "" // without a release there is nothing to find sourcemaps by (OTel carries no debug ids)
+	if symbolicate {
+		doc, err := event.ParseDocument(payload)
+		if err != nil {
+			return fmt.Errorf("otel exception %s: %w", occ.EventID, err)
+		}
+		changed, err := p.symbolicator.SymbolicateDocument(ctx, project, doc)
+		if err != nil {
+			return fmt.Errorf("otel exception %s: %w", occ.EventID, err)
+		}
+		if changed {
+			payload = doc.AppendTo(nil)
+		}
+		ev = doc.Event()
+	}
+	attrs.PutStr(attrkey.EventID, ev.EventID)
+	attrs.PutStr(attrkey.ProjectID, project)
+	attrs.PutStr(attrkey.Event, string(payload))
+	attrs.PutStr(attrkey.Level, ev.Level)
+	attrs.PutStr(attrkey.Platform, ev.Platform)
+	if ev.Transaction != "" {
+		attrs.PutStr(attrkey.Transaction, ev.Transaction)
+	}
+	for _, t := range ev.Tags {
+		attrs.PutStr(attrkey.TagPrefix+t.Key, t.Value)
+	}
+	eventKey := tmpl.Key()
+	if symbolicate || eventKey == "" {
+		return p.group(attrs, ev)
+	}
+	known, ok := p.exceptions.groupings.Get(eventKey)
+	if !ok {
+		res, err := p.grouper.Group(ev)
+		if err != nil {
+			return fmt.Errorf("grouping event %s: %w", occ.EventID, err)
+		}
+		explanation, err := res.MarshalJSON()
+		if err != nil {
+			return fmt.Errorf("explaining event %s: %w", occ.EventID, err)
+		}
+		known = &knownGrouping{result: res, explanation: string(explanation)}
+		p.exceptions.groupings.Add(eventKey, known)
+	}
+	putGrouping(attrs, known.result, known.explanation)
+	return nil
+}
+
+// isOTelException reports whether a log record carries an OTel exception rather than a Sentry
+// event from the sentry receiver.
+func isOTelException(attrs pcommon.Map) bool {
+	if _, ok := attrs.Get(attrkey.Event); ok {
+		return false
+	}
+	_, hasType := attrs.Get(attrkey.ExceptionType)
+	_, hasMessage := attrs.Get(attrkey.ExceptionMessage)
+	return hasType || hasMessage
+}
+
+// resourceException is an Exception with what the resource says about the service.
+func resourceException(res pcommon.Resource) otelexception.Exception {
+	a := res.Attributes()
+	env := str(a, attrkey.DeploymentEnv)
+	if env == "" {
+		env = str(a, attrkey.DeploymentEnvDeprecated)
+	}
+	return otelexception.Exception{
+		ServiceName:    str(a, attrkey.ServiceName),
+		ServiceVersion: str(a, attrkey.ServiceVersion),
+		Environment:    env,
+		Language:       str(a, attrkey.TelemetrySDKLang),
+		SDKName:        str(a, attrkey.TelemetrySDKName),
+		SDKVersion:     str(a, attrkey.TelemetrySDKVersion),
+		HostName:       str(a, attrkey.HostName),
+	}
+}
+
+// readException fills exc from the exception.* attributes.
+func readException(exc *otelexception.Exception, attrs pcommon.Map) {
+	exc.Type = str(attrs, attrkey.ExceptionType)
+	exc.Message = str(attrs, attrkey.ExceptionMessage)
+	exc.Stacktrace = str(attrs, attrkey.ExceptionStacktrace)
+	if v, ok := attrs.Get(attrkey.ExceptionEscaped); ok {
+		escaped := v.Bool()
+		if v.Type() != pcommon.ValueTypeBool {
+			escaped = v.AsString() == "true"
+		}
+		exc.Escaped = &escaped
+	}
+}
+
+func str(m pcommon.Map, key string) string {
+	if v, ok := m.Get(key); ok {
+		return v.AsString()
+	}
+	return ""
+}
