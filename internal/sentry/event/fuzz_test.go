@@ -95,5 +95,5 @@ func (t *tree) appendCompact(dst []byte, n *node) []byte {
 		}
 		return append(dst, closing)
 	}
-	return t.appendNode(dst, n)
+	return t.appendJSON(dst, n)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,7 +48,7 @@ const (
 	keyEscaped                   // the member's key contains escapes
 	keyOwned                     // key.off indexes tree.strs instead of spanning tree.src
 	rawOwned                     // raw.off indexes tree.strs instead of spanning tree.src
-	compact                      // a container whose raw text is already what appendNode writes
+	compact                      // a container whose raw text is already what appendJSON writes
 )
 
 // span is a piece of text: src[off:off+len], or strs[off] when the node's owned flag says so.
@@ -82,6 +83,9 @@ type tree struct {
 	cur    int
 	used   int
 	strs   []string // texts that are not in src: written by normalization or repaired
+	// edited holds the source offsets of the compact containers that were edited (touch).
+	edited       []int32
+	editedSorted bool
 	// levels[d][:levelLen[d]] are the children under construction at nesting depth d. The
 	// lengths live apart so that adding a child writes no slice header (and no write barrier).
 	levels   [][]node
@@ -98,7 +102,7 @@ var treePool = sync.Pool{New: func() any { return &tree{} }}
 func (t *tree) release() {
 	clear(t.levelLen)
 	clear(t.strs)
-	t.src, t.root, t.cur, t.used, t.strs = "", node{}, 0, 0, t.strs[:0]
+	t.src, t.root, t.cur, t.used, t.strs, t.edited = "", node{}, 0, 0, t.strs[:0], t.edited[:0]
 	treePool.Put(t)
 }
 
@@ -629,36 +633,31 @@ func (p *parser) strRepair(start int) (raw string, esc, ok bool) {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSON serializes n.
-func (t *tree) appendJSON(dst []byte, n *node) []byte {
-	t.settle(n)
-	return t.appendNode(dst, n)
-}
-
-// settle clears the compact flag of every container below n whose content was edited, and
-// reports whether n's own text is stale. Editing methods clear the flag on the container they
-// edit; this walk carries that to its ancestors, which are not known to the edited node. Nodes
-// that share a run must be copied before editing (cloneObject), or the copy that was not
-// edited would keep its old text.
-func (t *tree) settle(n *node) bool {
-	if n.kind != kindObject && n.kind != kindArray {
+// editedWithin reports whether an edit changed a container whose source text lies within sp.
+func (t *tree) editedWithin(sp span) bool {
+	if len(t.edited) == 0 {
 		return false
 	}
-	dirty := n.flags&compact == 0
-	kids := t.kids(n)
-	for i := range kids {
-		if t.settle(&kids[i]) {
-			dirty = true
-		}
+	if !t.editedSorted {
+		slices.Sort(t.edited)
+		t.editedSorted = true
 	}
-	if dirty {
-		n.flags &^= compact
-	}
-	return dirty
+	i, _ := slices.BinarySearch(t.edited, sp.off)
+	return i < len(t.edited) && t.edited[i] < sp.off+sp.len
 }
 
-// appendNode serializes n after settle.
-func (t *tree) appendNode(dst []byte, n *node) []byte {
+// touch clears n's compact flag before its children change, and records where n's source text
+// was: its compact ancestors, which n does not know, contain that offset (editedWithin).
+func (t *tree) touch(n *node) {
+	if n.flags&compact != 0 {
+		n.flags &^= compact
+		t.edited = append(t.edited, n.raw.off)
+		t.editedSorted = false
+	}
+}
+
+// appendJSON serializes n. A compact container that no edit reached is copied whole.
+func (t *tree) appendJSON(dst []byte, n *node) []byte {
 	switch n.kind {
 	case kindNull:
 		return append(dst, "null"...)
@@ -673,7 +672,7 @@ func (t *tree) appendNode(dst []byte, n *node) []byte {
 		dst = append(dst, t.rawText(n)...)
 		return append(dst, '"')
 	}
-	if n.flags&compact != 0 {
+	if n.flags&compact != 0 && !t.editedWithin(n.raw) {
 		return append(dst, t.rawText(n)...)
 	}
 	kids := t.kids(n)
@@ -683,7 +682,7 @@ func (t *tree) appendNode(dst []byte, n *node) []byte {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = t.appendNode(dst, &kids[i])
+			dst = t.appendJSON(dst, &kids[i])
 		}
 		return append(dst, ']')
 	}
@@ -696,7 +695,7 @@ func (t *tree) appendNode(dst []byte, n *node) []byte {
 		dst = append(dst, '"')
 		dst = append(dst, t.keyText(m)...)
 		dst = append(dst, '"', ':')
-		dst = t.appendNode(dst, m)
+		dst = t.appendJSON(dst, m)
 	}
 	return append(dst, '}')
 }
@@ -857,7 +856,9 @@ func (t *tree) importNode(o *tree, n *node) node {
 	} else {
 		v.key = span{}
 	}
-	if v.kind == kindString || v.kind == kindNumber || v.flags&compact != 0 {
+	// Imported containers are not compact: edits inside them could not be told from offsets.
+	v.flags &^= compact
+	if v.kind == kindString || v.kind == kindNumber {
 		raw := o.rawText(n)
 		v.raw, v.flags = span{t.own(raw), int32(len(raw))}, v.flags|rawOwned
 	}
@@ -922,7 +923,7 @@ func (t *tree) index(n *node, key string) int {
 // key. Appending moves the members unless their run has room (reserve): parsed runs have none,
 // so a node copied by value never sees another's append.
 func (t *tree) set(n *node, key string, v node) {
-	n.flags &^= compact
+	t.touch(n)
 	if i := t.index(n, key); i >= 0 {
 		m := &t.kids(n)[i]
 		v.key, v.flags = m.key, v.flags&^(keyEscaped|keyOwned)|m.flags&(keyEscaped|keyOwned)
@@ -934,7 +935,7 @@ func (t *tree) set(n *node, key string, v node) {
 
 // push appends an element to array n.
 func (t *tree) push(n *node, v node) {
-	n.flags &^= compact
+	t.touch(n)
 	v.key, v.flags = span{}, v.flags&^(keyEscaped|keyOwned)
 	t.appendKid(n, v)
 }
@@ -961,14 +962,14 @@ func (t *tree) move(n *node, size int) run {
 // reserve gives n room for extra members, so that the keys normalization adds to the event
 // object do not move it each time. Only a node that is not shared may be given room.
 func (t *tree) reserve(n *node, extra int) {
-	n.flags &^= compact
+	t.touch(n)
 	n.kids = t.move(n, int(n.kids.count)+extra)
 }
 
 // del removes key from object n.
 func (t *tree) del(n *node, key string) {
 	if i := t.index(n, key); i >= 0 {
-		n.flags &^= compact
+		t.touch(n)
 		kids := t.kids(n)
 		r := t.alloc(len(kids) - 1)
 		if r.count > 0 {
@@ -999,8 +1000,21 @@ func (t *tree) scalar(n *node) scalar {
 	return scalar{kind: n.kind}
 }
 
-func (t *tree) text(n *node) string    { return t.scalar(n).text() }
-func (t *tree) lenient(n *node) string { return t.scalar(n).lenient() }
+// text returns a string node's text, "" for other kinds.
+func (t *tree) text(n *node) string {
+	if n != nil && n.kind == kindString && n.flags&(strEscaped|rawOwned) == 0 {
+		return t.src[n.raw.off : n.raw.off+n.raw.len]
+	}
+	return t.scalar(n).text()
+}
+
+// lenient is scalar.lenient of n; a string without escapes, the common case, is read directly.
+func (t *tree) lenient(n *node) string {
+	if n != nil && n.kind == kindString && n.flags&(strEscaped|rawOwned) == 0 {
+		return t.src[n.raw.off : n.raw.off+n.raw.len]
+	}
+	return t.scalar(n).lenient()
+}
 
 // text returns a string's text, "" for other kinds.
 func (s scalar) text() string {
@@ -1034,6 +1048,9 @@ func (s scalar) int() (int64, bool) {
 	if s.kind != kindNumber {
 		return 0, false
 	}
+	if v, ok := smallInt(s.raw); ok {
+		return v, true
+	}
 	if i, err := strconv.ParseInt(s.raw, 10, 64); err == nil {
 		return i, true
 	}
@@ -1042,6 +1059,23 @@ func (s scalar) int() (int64, bool) {
 		return 0, false
 	}
 	return int64(f), true
+}
+
+// smallInt reads a non-negative integer of up to 18 digits, which cannot overflow: line and
+// column numbers, the integers events carry most.
+func smallInt(raw string) (int64, bool) {
+	if raw == "" || len(raw) > 18 {
+		return 0, false
+	}
+	var v int64
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return v, true
 }
 
 func (s scalar) boolean() (value, ok bool) {
