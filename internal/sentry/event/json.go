@@ -184,6 +184,7 @@ type parser struct {
 	t        *tree
 	err      error
 	lines    []string // Decode's shared backing for frame context lines
+	repaired string   // the raw text of the last string scanString repaired
 	// irregular counts what makes the input differ from its compact serialization (whitespace,
 	// repaired strings, NaN/Infinity); a container whose span added none is compact.
 	irregular int
@@ -259,13 +260,13 @@ func (p *parser) value(dst *node) bool {
 		return p.container(dst, kindArray)
 	case '"':
 		start := p.pos + 1
-		end, repaired, esc, ok := p.scanString()
+		end, esc, ok := p.scanString()
 		if !ok {
 			return false
 		}
 		v := node{kind: kindString, raw: span{int32(start), int32(end - start)}}
-		if repaired != "" {
-			v.raw, v.flags = span{p.t.own(repaired), int32(len(repaired))}, rawOwned
+		if end < 0 {
+			v.raw, v.flags = span{p.t.own(p.repaired), int32(len(p.repaired))}, rawOwned
 		}
 		if esc {
 			v.flags |= strEscaped
@@ -414,7 +415,7 @@ func (p *parser) children(d int, k kind, closing byte, what string) bool {
 				return p.fail("expected a string key, found %s", describeByte(p.s[p.pos]))
 			}
 			keyStart := p.pos + 1
-			keyEnd, repaired, esc, ok := p.scanString()
+			keyEnd, esc, ok := p.scanString()
 			if !ok {
 				return false
 			}
@@ -427,8 +428,8 @@ func (p *parser) children(d int, k kind, closing byte, what string) bool {
 			if !p.value(m) {
 				return false
 			}
-			if repaired != "" {
-				m.key = span{t.own(repaired), int32(len(repaired))}
+			if keyEnd < 0 {
+				m.key = span{t.own(p.repaired), int32(len(p.repaired))}
 				m.flags |= keyOwned
 			} else {
 				m.key = span{int32(keyStart), int32(keyEnd - keyStart)}
@@ -469,22 +470,20 @@ func (t *tree) slot(d int) *node {
 // str reads a string starting at its opening quote and returns its raw (still escaped) text.
 func (p *parser) str() (raw string, esc, ok bool) {
 	start := p.pos + 1
-	end, repaired, esc, ok := p.scanString()
-	switch {
-	case !ok:
-		return "", false, false
-	case repaired != "":
-		return repaired, esc, true
+	end, esc, ok := p.scanString()
+	if end < 0 {
+		return p.repaired, esc, ok
 	}
-	return p.s[start:end], esc, true
+	return p.s[start:end], esc, ok
 }
 
-// scanString reads a string starting at its opening quote. It returns the offset of the closing
-// quote, or, for a string that had to be repaired, the repaired raw text (never empty). Eight bytes are checked at a time for a quote, a backslash or a control character, and the
-// scan jumps straight to the first such byte: the borrow in the check only ever marks bytes
-// after a true match, so the lowest marked byte is exact. Input is valid UTF-8 already, so
-// bytes >= 0x80 need no look.
-func (p *parser) scanString() (end int, repaired string, esc, ok bool) {
+// scanString reads a string starting at its opening quote and returns the offset of the closing
+// quote. A string that had to be repaired returns -1, its repaired raw text in p.repaired. Eight
+// bytes are checked at a time for a quote, a backslash or a control character, and the scan
+// jumps straight to the first such byte: the borrow in the check only ever marks bytes after a
+// true match, so the lowest marked byte is exact. Input is valid UTF-8 already, so bytes >= 0x80
+// need no look.
+func (p *parser) scanString() (end int, esc, ok bool) {
 	s := p.s
 	start := p.pos + 1
 	i := start
@@ -505,25 +504,32 @@ func (p *parser) scanString() (end int, repaired string, esc, ok bool) {
 		switch c := s[i]; {
 		case c == '"':
 			p.pos = i + 1
-			return i, "", esc, true
+			return i, esc, true
 		case c == '\\':
-			n, ok := escapeLen(s[i:])
-			if !ok {
-				repaired, esc, ok = p.strRepair(start)
-				return 0, repaired, esc, ok
+			n, valid := escapeLen(s[i:])
+			if !valid {
+				return p.repair(start)
 			}
 			esc = true
 			i += n
 		case c < 0x20:
-			repaired, esc, ok = p.strRepair(start)
-			return 0, repaired, esc, ok
+			return p.repair(start)
 		default:
 			// Fewer than eight bytes are left: look at them one by one.
 			i++
 		}
 	}
 	p.pos = len(s)
-	return 0, "", false, p.fail("unterminated string")
+	return start, false, p.fail("unterminated string")
+}
+
+// repair is scanString's result for a string strRepair reads.
+func (p *parser) repair(start int) (end int, esc, ok bool) {
+	p.repaired, esc, ok = p.strRepair(start)
+	if !ok {
+		return start, false, false
+	}
+	return -1, esc, true
 }
 
 const (

@@ -115,18 +115,14 @@ func (p *parser) members(closing byte, what string, fn func(key string) bool) bo
 				}
 				return p.fail("expected a string key, found %s", describeByte(c))
 			}
-			raw, esc, ok := p.str()
-			if !ok {
+			var ok bool
+			if key, ok = p.stringValue(); !ok {
 				return false
 			}
 			if p.peek() != ':' {
 				return p.fail("expected ':' after object key")
 			}
 			p.pos++
-			key = raw
-			if esc {
-				key = unescape(raw)
-			}
 		}
 		if p.peek() == 0 {
 			return p.fail("unexpected end of input")
@@ -180,7 +176,12 @@ func (p *parser) lenientValue() (string, bool) {
 
 // stringValue reads the string at p.pos as text.
 func (p *parser) stringValue() (string, bool) {
-	raw, esc, ok := p.str()
+	start := p.pos + 1
+	end, esc, ok := p.scanString()
+	raw := p.repaired
+	if end >= 0 {
+		raw = p.s[start:end]
+	}
 	if esc {
 		raw = unescape(raw)
 	}
