@@ -18,7 +18,21 @@ import (
 // serializer. Faultline keeps each event as JSON text, so the tree exists to edit a few keys of a
 // document and write the rest back unchanged.
 //
-// DESIGN_NOTE
+// The representation was chosen by measurement on the reference event (testdata/node-error.envelope,
+// 9.5 KB, ~500 values). Wall-clock time on the shared 2-core machine varies 2-10x with the other
+// engineers' load, so the comparison is in instructions per operation (valgrind --tool=callgrind,
+// GOMAXPROCS=1, garbage collection included, difference of two run lengths), which vary a few
+// per cent with where collections fall:
+//
+//	benchmark                          pointer-based tree       this tree
+//	BenchmarkNormalize                 398 k instr, 37.9 KB     327 k instr, 20.4 KB
+//	BenchmarkHandleNodeErrorEnvelope   645 k instr, 61.3 KB     528 k instr, 43.6 KB
+//	  the same without GC (GOGC=off)   453 k instr              425 k instr
+//
+// Without collections the two trees execute about the same instructions; the difference is the
+// garbage collector's: the pointer-based tree paid a write barrier for every string and slice
+// it stored while a collection ran, its slab was scanned, and Normalize copied the event. What
+// remains is mostly the scan of the text itself (parseJSON, ~40% of the handler).
 //
 // fastjson is not used because its tree can write invalid JSON: it parses leniently (raw
 // control characters, `\x` escapes, numbers such as `1.2.3` or `inf` are accepted and copied to
@@ -61,8 +75,9 @@ type run struct{ chunk, first, count, cap int32 }
 // node is one JSON value, and in an object or array also its slot there (key is empty in
 // arrays). A node holds no pointers: its texts are spans of the tree's source or indexes of
 // strings the tree owns, and its children are a run in the tree's chunks. So building and editing
-// a tree costs no GC write barriers and the chunks are never scanned: both were a fifth of
-// BenchmarkHandleNodeErrorEnvelope with the pointer-based tree this replaced. Strings keep their
+// a tree costs no GC write barriers and the chunks are never scanned (see the note above; with
+// the pointer-based tree this replaced, write barriers alone were a tenth of
+// BenchmarkHandleNodeErrorEnvelope). Strings keep their
 // escaped text between the quotes and numbers their literal text, so serializing a node copies
 // bytes; a container that is compact keeps in raw its whole source text, so an untouched subtree
 // is written with one copy, and editing it clears the flag.
