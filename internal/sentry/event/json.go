@@ -25,9 +25,11 @@ import (
 // per cent with where collections fall:
 //
 //	benchmark                          pointer-based tree       this tree
-//	BenchmarkNormalize                 398 k instr, 37.9 KB     327 k instr, 20.4 KB
-//	BenchmarkHandleNodeErrorEnvelope   645 k instr, 61.3 KB     528 k instr, 43.6 KB
-//	  the same without GC (GOGC=off)   453 k instr              425 k instr
+//	BenchmarkNormalize                 403 k instr, 37.9 KB     336 k instr, 20.4 KB
+//	  the same without GC (GOGC=off)   346 k instr              314 k instr
+//	BenchmarkHandleNodeErrorEnvelope   659 k instr, 61.3 KB     514 k instr, 43.6 KB
+//	  the same without GC (GOGC=off)   455 k instr              424 k instr
+//	BenchmarkParseTree                 200 k instr              195 k instr
 //
 // Without collections the two trees execute about the same instructions; the difference is the
 // garbage collector's: the pointer-based tree paid a write barrier for every string and slice
