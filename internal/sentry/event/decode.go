@@ -38,104 +38,175 @@ func decodeText(s string) (*Event, error) {
 	return ev, nil
 }
 
-// decodeTree builds the typed view. Strings point into the parsed text, so the view costs
-// little beyond its slices.
-func decodeTree(root *node) *Event {
-	ev := &Event{
-		EventID:     root.get("event_id").text(),
-		Type:        root.get("type").text(),
-		Platform:    root.get("platform").text(),
-		Logger:      root.get("logger").text(),
-		Release:     root.get("release").lenient(),
-		Dist:        root.get("dist").lenient(),
-		Environment: root.get("environment").lenient(),
-		ServerName:  root.get("server_name").lenient(),
-		Transaction: root.get("transaction").lenient(),
-		Culprit:     root.get("culprit").lenient(),
-	}
-	ev.Timestamp, _ = readTimestamp(root.get("timestamp"))
-	ev.Received, _ = readTimestamp(root.get("received"))
-	ev.Level, _ = parseLevel(root.get("level"))
-	ev.LogEntry = decodeLogEntry(root.get("logentry"))
-	if ev.LogEntry == nil {
-		ev.LogEntry = decodeLogEntry(root.get("message"))
-	}
-	exs := values(root.get("exception"))
-	for i := range exs {
-		if ex := &exs[i].val; ex.kind == kindObject {
-			ev.Exceptions = append(ev.Exceptions, decodeException(ex))
+// eventFields are the values of the event keys the typed view reads, found in one pass over
+// the event's members (the last of a repeated key counts, as in get).
+type eventFields struct {
+	eventID, typ, platform, logger, release, dist, environment, serverName, transaction,
+	culprit, timestamp, received, level, logEntry, message, exception, threads, stacktrace,
+	fingerprint, tags, user, request, sdk, contexts, debugMeta *node
+}
+
+func (t *tree) eventFields(root *node) (f eventFields) {
+	kids := t.kids(root)
+	for i := range kids {
+		m := &kids[i]
+		switch t.name(m) {
+		case "event_id":
+			f.eventID = m
+		case "type":
+			f.typ = m
+		case "platform":
+			f.platform = m
+		case "logger":
+			f.logger = m
+		case "release":
+			f.release = m
+		case "dist":
+			f.dist = m
+		case "environment":
+			f.environment = m
+		case "server_name":
+			f.serverName = m
+		case "transaction":
+			f.transaction = m
+		case "culprit":
+			f.culprit = m
+		case "timestamp":
+			f.timestamp = m
+		case "received":
+			f.received = m
+		case "level":
+			f.level = m
+		case "logentry":
+			f.logEntry = m
+		case "message":
+			f.message = m
+		case "exception":
+			f.exception = m
+		case "threads":
+			f.threads = m
+		case "stacktrace":
+			f.stacktrace = m
+		case "fingerprint":
+			f.fingerprint = m
+		case "tags":
+			f.tags = m
+		case "user":
+			f.user = m
+		case "request":
+			f.request = m
+		case "sdk":
+			f.sdk = m
+		case "contexts":
+			f.contexts = m
+		case "debug_meta":
+			f.debugMeta = m
 		}
 	}
-	ths := values(root.get("threads"))
+	return
+}
+
+// decode builds the typed view of the event object root. Strings point into the parsed text, so
+// the view costs little beyond its slices.
+func (t *tree) decode(root *node) *Event {
+	f := t.eventFields(root)
+	ev := &Event{
+		EventID:     t.text(f.eventID),
+		Type:        t.text(f.typ),
+		Platform:    t.text(f.platform),
+		Logger:      t.text(f.logger),
+		Release:     t.lenient(f.release),
+		Dist:        t.lenient(f.dist),
+		Environment: t.lenient(f.environment),
+		ServerName:  t.lenient(f.serverName),
+		Transaction: t.lenient(f.transaction),
+		Culprit:     t.lenient(f.culprit),
+	}
+	ev.Timestamp, _ = readTimestamp(t.scalar(f.timestamp))
+	ev.Received, _ = readTimestamp(t.scalar(f.received))
+	ev.Level, _ = parseLevel(t.scalar(f.level))
+	ev.LogEntry = t.decodeLogEntry(f.logEntry)
+	if ev.LogEntry == nil {
+		ev.LogEntry = t.decodeLogEntry(f.message)
+	}
+	exs := t.values(f.exception)
+	for i := range exs {
+		if ex := &exs[i]; ex.kind == kindObject {
+			ev.Exceptions = append(ev.Exceptions, t.decodeException(ex))
+		}
+	}
+	ths := t.values(f.threads)
 	for i := range ths {
-		if th := &ths[i].val; th.kind == kindObject {
+		if th := &ths[i]; th.kind == kindObject {
 			ev.Threads = append(ev.Threads, Thread{
-				ID:         th.get("id").lenient(),
-				Name:       th.get("name").lenient(),
-				Crashed:    flag(th.get("crashed")),
-				Current:    flag(th.get("current")),
-				Main:       flag(th.get("main")),
-				Stacktrace: decodeStacktrace(th.get("stacktrace")),
+				ID:         t.lenient(t.get(th, "id")),
+				Name:       t.lenient(t.get(th, "name")),
+				Crashed:    flag(t.get(th, "crashed")),
+				Current:    flag(t.get(th, "current")),
+				Main:       flag(t.get(th, "main")),
+				Stacktrace: t.decodeStacktrace(t.get(th, "stacktrace")),
 			})
 		}
 	}
-	ev.Stacktrace = decodeStacktrace(root.get("stacktrace"))
-	if fp := root.get("fingerprint"); fp != nil && fp.kind == kindArray {
-		ev.Fingerprint = make([]string, 0, len(fp.kids))
-		for i := range fp.kids {
-			if fp.kids[i].val.kind != kindNull {
-				ev.Fingerprint = append(ev.Fingerprint, fp.kids[i].val.lenient())
+	ev.Stacktrace = t.decodeStacktrace(f.stacktrace)
+	if fp := f.fingerprint; fp != nil && fp.kind == kindArray {
+		kids := t.kids(fp)
+		ev.Fingerprint = make([]string, 0, len(kids))
+		for i := range kids {
+			if kids[i].kind != kindNull {
+				ev.Fingerprint = append(ev.Fingerprint, t.lenient(&kids[i]))
 			}
 		}
 	}
-	ev.Tags = decodeTags(root.get("tags"))
+	ev.Tags = t.decodeTags(f.tags)
 	if ev.ServerName == "" {
-		for _, t := range ev.Tags {
-			if t.Key == "server_name" {
-				ev.ServerName = t.Value
+		for _, tg := range ev.Tags {
+			if tg.Key == "server_name" {
+				ev.ServerName = tg.Value
 			}
 		}
 	}
-	if u := root.get("user"); u != nil && u.kind == kindObject {
+	if u := f.user; u != nil && u.kind == kindObject {
 		ev.User = &User{
-			ID:        u.get("id").lenient(),
-			Email:     u.get("email").lenient(),
-			IPAddress: u.get("ip_address").lenient(),
-			Username:  u.get("username").lenient(),
-			Name:      u.get("name").lenient(),
+			ID:        t.lenient(t.get(u, "id")),
+			Email:     t.lenient(t.get(u, "email")),
+			IPAddress: t.lenient(t.get(u, "ip_address")),
+			Username:  t.lenient(t.get(u, "username")),
+			Name:      t.lenient(t.get(u, "name")),
 		}
 	}
-	if r := root.get("request"); r != nil && r.kind == kindObject {
-		ev.Request = &Request{Method: r.get("method").lenient(), URL: r.get("url").lenient()}
+	if r := f.request; r != nil && r.kind == kindObject {
+		ev.Request = &Request{Method: t.lenient(t.get(r, "method")), URL: t.lenient(t.get(r, "url"))}
 	}
-	if s := root.get("sdk"); s != nil && s.kind == kindObject {
-		ev.SDK = &SDK{Name: s.get("name").lenient(), Version: s.get("version").lenient()}
+	if s := f.sdk; s != nil && s.kind == kindObject {
+		ev.SDK = &SDK{Name: t.lenient(t.get(s, "name")), Version: t.lenient(t.get(s, "version"))}
 	}
-	if tr := root.get("contexts").get("trace"); tr != nil && tr.kind == kindObject {
+	if tr := t.get(f.contexts, "trace"); tr != nil && tr.kind == kindObject {
 		ev.Trace = TraceContext{
-			TraceID:      hexID(tr.get("trace_id"), 32),
-			SpanID:       hexID(tr.get("span_id"), 16),
-			ParentSpanID: hexID(tr.get("parent_span_id"), 16),
-			Op:           tr.get("op").lenient(),
-			Status:       tr.get("status").lenient(),
+			TraceID:      hexID(t.scalar(t.get(tr, "trace_id")), 32),
+			SpanID:       hexID(t.scalar(t.get(tr, "span_id")), 16),
+			ParentSpanID: hexID(t.scalar(t.get(tr, "parent_span_id")), 16),
+			Op:           t.lenient(t.get(tr, "op")),
+			Status:       t.lenient(t.get(tr, "status")),
 		}
 	}
-	if imgs := root.get("debug_meta").get("images"); imgs != nil && imgs.kind == kindArray {
-		for i := range imgs.kids {
-			img := &imgs.kids[i].val
+	if imgs := t.get(f.debugMeta, "images"); imgs != nil && imgs.kind == kindArray {
+		kids := t.kids(imgs)
+		for i := range kids {
+			img := &kids[i]
 			if img.kind != kindObject {
 				continue
 			}
-			size, _ := img.get("image_size").int()
+			size, _ := t.scalar(t.get(img, "image_size")).int()
 			ev.DebugImages = append(ev.DebugImages, DebugImage{
-				Type:      img.get("type").lenient(),
-				CodeFile:  img.get("code_file").lenient(),
-				DebugID:   img.get("debug_id").lenient(),
-				ImageAddr: address(img.get("image_addr")),
+				Type:      t.lenient(t.get(img, "type")),
+				CodeFile:  t.lenient(t.get(img, "code_file")),
+				DebugID:   t.lenient(t.get(img, "debug_id")),
+				ImageAddr: address(t.scalar(t.get(img, "image_addr"))),
 				ImageSize: uint64(max(size, 0)),
-				DebugFile: img.get("debug_file").lenient(),
-				CodeID:    img.get("code_id").lenient(),
-				Arch:      img.get("arch").lenient(),
+				DebugFile: t.lenient(t.get(img, "debug_file")),
+				CodeID:    t.lenient(t.get(img, "code_id")),
+				Arch:      t.lenient(t.get(img, "arch")),
 			})
 		}
 	}
@@ -143,22 +214,22 @@ func decodeTree(root *node) *Event {
 }
 
 // values returns the list of a Values container in any of its shapes.
-func values(n *node) []member {
+func (t *tree) values(n *node) []node {
 	if n == nil {
 		return nil
 	}
 	switch n.kind {
 	case kindArray:
-		return n.kids
+		return t.kids(n)
 	case kindObject:
-		if v := n.get("values"); v != nil {
+		if v := t.get(n, "values"); v != nil {
 			if v.kind == kindArray {
-				return v.kids
+				return t.kids(v)
 			}
 			return nil
 		}
-		if len(n.kids) > 0 {
-			return []member{{val: *n}}
+		if n.kids.count > 0 {
+			return []node{*n}
 		}
 	}
 	return nil
@@ -169,22 +240,23 @@ func flag(n *node) bool {
 	return b
 }
 
-func decodeLogEntry(n *node) *LogEntry {
+func (t *tree) decodeLogEntry(n *node) *LogEntry {
 	if n == nil {
 		return nil
 	}
 	switch n.kind {
 	case kindString:
-		return &LogEntry{Formatted: n.text()}
+		return &LogEntry{Formatted: t.text(n)}
 	case kindObject:
-		le := &LogEntry{Formatted: n.get("formatted").lenient(), Message: n.get("message").lenient()}
+		le := &LogEntry{Formatted: t.lenient(t.get(n, "formatted")), Message: t.lenient(t.get(n, "message"))}
 		if le.Formatted == "" {
 			le.Formatted = le.Message
 		}
-		if ps := n.get("params"); ps != nil && ps.kind == kindArray {
-			le.Params = make([]string, len(ps.kids))
-			for i := range ps.kids {
-				le.Params[i] = ps.kids[i].val.lenient()
+		if ps := t.get(n, "params"); ps != nil && ps.kind == kindArray {
+			kids := t.kids(ps)
+			le.Params = make([]string, len(kids))
+			for i := range kids {
+				le.Params[i] = t.lenient(&kids[i])
 			}
 		}
 		return le
@@ -192,30 +264,30 @@ func decodeLogEntry(n *node) *LogEntry {
 	return nil
 }
 
-func decodeException(n *node) Exception {
+func (t *tree) decodeException(n *node) Exception {
 	ex := Exception{
-		Type:          n.get("type").lenient(),
-		Value:         n.get("value").lenient(),
-		Module:        n.get("module").lenient(),
-		ThreadID:      n.get("thread_id").lenient(),
-		Stacktrace:    decodeStacktrace(n.get("stacktrace")),
-		RawStacktrace: decodeStacktrace(n.get("raw_stacktrace")),
+		Type:          t.lenient(t.get(n, "type")),
+		Value:         t.lenient(t.get(n, "value")),
+		Module:        t.lenient(t.get(n, "module")),
+		ThreadID:      t.lenient(t.get(n, "thread_id")),
+		Stacktrace:    t.decodeStacktrace(t.get(n, "stacktrace")),
+		RawStacktrace: t.decodeStacktrace(t.get(n, "raw_stacktrace")),
 	}
-	if m := n.get("mechanism"); m != nil && m.kind == kindObject {
+	if m := t.get(n, "mechanism"); m != nil && m.kind == kindObject {
 		mech := &Mechanism{
-			Type:             m.get("type").lenient(),
-			Synthetic:        flag(m.get("synthetic")),
-			Source:           m.get("source").lenient(),
-			IsExceptionGroup: flag(m.get("is_exception_group")),
+			Type:             t.lenient(t.get(m, "type")),
+			Synthetic:        flag(t.get(m, "synthetic")),
+			Source:           t.lenient(t.get(m, "source")),
+			IsExceptionGroup: flag(t.get(m, "is_exception_group")),
 		}
-		if h, ok := m.get("handled").boolean(); ok {
+		if h, ok := t.get(m, "handled").boolean(); ok {
 			mech.Handled = &h
 		}
-		if id, ok := m.get("exception_id").int(); ok {
+		if id, ok := t.scalar(t.get(m, "exception_id")).int(); ok {
 			v := int(id)
 			mech.ExceptionID = &v
 		}
-		if id, ok := m.get("parent_id").int(); ok {
+		if id, ok := t.scalar(t.get(m, "parent_id")).int(); ok {
 			v := int(id)
 			mech.ParentID = &v
 		}
@@ -224,57 +296,77 @@ func decodeException(n *node) Exception {
 	return ex
 }
 
-func decodeStacktrace(n *node) *Stacktrace {
-	frames := n.get("frames")
+func (t *tree) decodeStacktrace(n *node) *Stacktrace {
+	frames := t.get(n, "frames")
 	if frames == nil || frames.kind != kindArray {
 		return nil
 	}
-	count := 0
-	for i := range frames.kids {
-		if frames.kids[i].val.kind == kindObject {
+	kids := t.kids(frames)
+	count, lineCount := 0, 0
+	for i := range kids {
+		if kids[i].kind == kindObject {
 			count++
+			lineCount += t.contextLines(&kids[i])
 		}
 	}
-	// Frames are filled in place: building one and appending it copied 300 bytes per frame.
+	// Frames are filled in place: building one and appending it copied 300 bytes per frame. The
+	// frames' context lines share one backing list of the exact size.
 	st := &Stacktrace{Frames: make([]Frame, count)}
-	var lines []string // shared backing for the frames' context lines
+	var lines []string
+	if lineCount > 0 {
+		lines = make([]string, 0, lineCount)
+	}
 	j := 0
-	for i := range frames.kids {
-		if f := &frames.kids[i].val; f.kind == kindObject {
-			decodeFrame(&st.Frames[j], f, &lines)
+	for i := range kids {
+		if f := &kids[i]; f.kind == kindObject {
+			t.decodeFrame(&st.Frames[j], f, &lines)
 			j++
 		}
 	}
 	return st
 }
 
-func decodeFrame(f *Frame, n *node, lines *[]string) {
-	for i := range n.kids {
-		m := &n.kids[i]
-		v := &m.val
-		switch m.name() {
+// contextLines counts the elements of a frame's pre_context and post_context lists.
+func (t *tree) contextLines(frame *node) int {
+	n := 0
+	kids := t.kids(frame)
+	for i := range kids {
+		if m := &kids[i]; m.kind == kindArray {
+			if name := t.name(m); name == "pre_context" || name == "post_context" {
+				n += int(m.kids.count)
+			}
+		}
+	}
+	return n
+}
+
+func (t *tree) decodeFrame(f *Frame, n *node, lines *[]string) {
+	kids := t.kids(n)
+	for i := range kids {
+		v := &kids[i]
+		switch t.name(v) {
 		case "filename":
-			f.Filename = v.lenient()
+			f.Filename = t.lenient(v)
 		case "abs_path":
-			f.AbsPath = v.lenient()
+			f.AbsPath = t.lenient(v)
 		case "function":
-			f.Function = v.lenient()
+			f.Function = t.lenient(v)
 		case "raw_function":
-			f.RawFunction = v.lenient()
+			f.RawFunction = t.lenient(v)
 		case "symbol":
-			f.Symbol = v.lenient()
+			f.Symbol = t.lenient(v)
 		case "module":
-			f.Module = v.lenient()
+			f.Module = t.lenient(v)
 		case "package":
-			f.Package = v.lenient()
+			f.Package = t.lenient(v)
 		case "platform":
-			f.Platform = v.lenient()
+			f.Platform = t.lenient(v)
 		case "lineno":
-			if l, ok := v.int(); ok && l > 0 && l <= 1<<31 {
+			if l, ok := t.scalar(v).int(); ok && l > 0 && l <= 1<<31 {
 				f.Lineno = int(l)
 			}
 		case "colno":
-			if c, ok := v.int(); ok && c > 0 && c <= 1<<31 {
+			if c, ok := t.scalar(v).int(); ok && c > 0 && c <= 1<<31 {
 				f.Colno = int(c)
 			}
 		case "in_app":
@@ -282,51 +374,46 @@ func decodeFrame(f *Frame, n *node, lines *[]string) {
 				f.InApp = &b
 			}
 		case "context_line":
-			f.ContextLine = v.lenient()
+			f.ContextLine = t.lenient(v)
 		case "pre_context":
-			f.PreContext = stringList(v, lines)
+			f.PreContext = t.stringList(v, lines)
 		case "post_context":
-			f.PostContext = stringList(v, lines)
+			f.PostContext = t.stringList(v, lines)
 		case "instruction_addr":
-			f.InstructionAddr = address(v)
+			f.InstructionAddr = address(t.scalar(v))
 		case "symbol_addr":
-			f.SymbolAddr = address(v)
+			f.SymbolAddr = address(t.scalar(v))
 		case "image_addr":
-			f.ImageAddr = address(v)
+			f.ImageAddr = address(t.scalar(v))
 		case "trust":
-			f.Trust = v.lenient()
+			f.Trust = t.lenient(v)
 		case "data":
 			if v.kind == kindObject {
-				f.Data = string(appendJSON(nil, v))
+				f.Data = string(t.appendJSON(nil, v))
 			}
 		}
 	}
 }
 
-// stringList reads a list of lenient strings into the tail of *backing, so that the context
-// lines of a stack trace share one allocation.
-func stringList(n *node, backing *[]string) []string {
+// stringList reads a list of lenient strings into the tail of *backing, which has room for
+// them (contextLines), so that the context lines of a stack trace share one allocation.
+func (t *tree) stringList(n *node, backing *[]string) []string {
 	if n.kind != kindArray {
 		return nil
 	}
-	if len(n.kids) == 0 {
+	kids := t.kids(n)
+	if len(kids) == 0 {
 		return []string{} // an empty list reads as empty, not absent, as in Decode
 	}
-	if cap(*backing)-len(*backing) < len(n.kids) {
-		*backing = make([]string, 0, max(len(n.kids), 128))
-	}
 	start := len(*backing)
-	for i := range n.kids {
-		*backing = append(*backing, n.kids[i].val.lenient())
+	for i := range kids {
+		*backing = append(*backing, t.lenient(&kids[i]))
 	}
 	return (*backing)[start:len(*backing):len(*backing)]
 }
 
 // address reads a frame or image address: a "0x…" string or an integer.
-func address(n *node) string {
-	if n == nil {
-		return ""
-	}
+func address(n scalar) string {
 	if n.kind == kindNumber {
 		if v, ok := n.int(); ok && v >= 0 {
 			return "0x" + strconv.FormatInt(v, 16)
@@ -338,7 +425,7 @@ func address(n *node) string {
 
 // hexID returns a trace or span id as lowercase hex of the given length, or "" when it is not
 // one; trace ids may come in UUID form.
-func hexID(n *node, length int) string {
+func hexID(n scalar, length int) string {
 	s := n.text()
 	if length == 32 {
 		id, _ := normalizeUUID(s)
@@ -350,23 +437,24 @@ func hexID(n *node, length int) string {
 	return strings.ToLower(s)
 }
 
-func decodeTags(n *node) []Tag {
+func (t *tree) decodeTags(n *node) []Tag {
 	if n == nil {
 		return nil
 	}
 	var set tagSet
+	kids := t.kids(n)
 	switch n.kind {
 	case kindArray:
-		set.tags = make([]Tag, 0, len(n.kids))
-		for i := range n.kids {
-			if p := &n.kids[i].val; p.kind == kindArray && len(p.kids) == 2 {
-				set.add(p.kids[0].val.lenient(), &p.kids[1].val)
+		set.tags = make([]Tag, 0, len(kids))
+		for i := range kids {
+			if p := t.kids(&kids[i]); kids[i].kind == kindArray && len(p) == 2 {
+				set.add(t.lenient(&p[0]), t.scalar(&p[1]))
 			}
 		}
 	case kindObject:
-		set.tags = make([]Tag, 0, len(n.kids))
-		for i := range n.kids {
-			set.add(n.kids[i].name(), &n.kids[i].val)
+		set.tags = make([]Tag, 0, len(kids))
+		for i := range kids {
+			set.add(t.name(&kids[i]), t.scalar(&kids[i]))
 		}
 	}
 	return set.tags
@@ -379,7 +467,7 @@ type tagSet struct {
 	seen map[string]bool
 }
 
-func (s *tagSet) add(k string, v *node) {
+func (s *tagSet) add(k string, v scalar) {
 	if v.kind == kindNull || v.kind == kindObject || v.kind == kindArray {
 		return
 	}

@@ -10,21 +10,21 @@ import (
 // and records processing errors, then writes the event back. Everything it does not touch is
 // written back byte for byte.
 type Document struct {
-	root node
-	ev   *Event
+	t  *tree
+	ev *Event
 }
 
 // ParseDocument opens a normalized event for editing.
 func ParseDocument(normalized []byte) (*Document, error) {
-	// The tree lives as long as the document, so its slab is not pooled.
-	root, err := parseJSON(string(normalized), maxStoredDepth, &slab{})
-	if err != nil {
+	// The tree lives as long as the document, so it is not pooled.
+	t := &tree{}
+	if err := parseJSON(string(normalized), maxStoredDepth, t); err != nil {
 		return nil, fmt.Errorf("parse event document: %w", err)
 	}
-	if root.kind != kindObject {
-		return nil, fmt.Errorf("parse event document: event is not a JSON object (found %s)", kindName(root.kind))
+	if t.root.kind != kindObject {
+		return nil, fmt.Errorf("parse event document: event is not a JSON object (found %s)", kindName(t.root.kind))
 	}
-	return &Document{root: root, ev: decodeTree(&root)}, nil
+	return &Document{t: t, ev: t.decode(&t.root)}, nil
 }
 
 // Event returns the typed view of the document. Edits update it in place, so the pointer stays
@@ -32,7 +32,7 @@ func ParseDocument(normalized []byte) (*Document, error) {
 func (d *Document) Event() *Event { return d.ev }
 
 // AppendTo appends the document's JSON to dst.
-func (d *Document) AppendTo(dst []byte) []byte { return appendJSON(dst, &d.root) }
+func (d *Document) AppendTo(dst []byte) []byte { return d.t.appendJSON(dst, &d.t.root) }
 
 // StacktraceKind says which part of an event a stack trace belongs to.
 type StacktraceKind uint8
@@ -97,10 +97,11 @@ func (d *Document) Stacktrace(ref StacktraceRef) *Stacktrace {
 // owner returns the object that holds the referenced stacktrace: an exception, a thread or the
 // event itself. Indexes count object entries only, as the typed view does.
 func (d *Document) owner(ref StacktraceRef) (*node, error) {
+	t := d.t
 	var key string
 	switch ref.Kind {
 	case EventStacktrace:
-		return &d.root, nil
+		return &t.root, nil
 	case ExceptionStacktrace:
 		key = "exception"
 	case ThreadStacktrace:
@@ -108,14 +109,14 @@ func (d *Document) owner(ref StacktraceRef) (*node, error) {
 	default:
 		return nil, fmt.Errorf("unknown stacktrace kind %d", ref.Kind)
 	}
-	vals := d.root.get(key).get("values").elems()
+	vals := t.elems(t.get(t.get(&t.root, key), "values"))
 	n := 0
 	for i := range vals {
-		if vals[i].val.kind != kindObject {
+		if vals[i].kind != kindObject {
 			continue
 		}
 		if n == ref.Index {
-			return &vals[i].val, nil
+			return &vals[i], nil
 		}
 		n++
 	}
@@ -128,75 +129,76 @@ func (d *Document) owner(ref StacktraceRef) (*node, error) {
 // does not model (vars, addr_mode …); Frame's zero values remove their keys. Frame.Data must be a
 // JSON object or empty.
 func (d *Document) ReplaceFrames(ref StacktraceRef, frames []Frame) error {
+	t := d.t
 	owner, err := d.owner(ref)
 	if err != nil {
 		return fmt.Errorf("replace frames: %w", err)
 	}
-	st := owner.get("stacktrace")
+	st := t.get(owner, "stacktrace")
 	if st == nil || st.kind != kindObject {
 		return fmt.Errorf("replace frames: %s has no stacktrace", ref)
 	}
-	old := st.get("frames").elems()
-	newFrames := make([]member, len(frames))
+	old := t.elems(t.get(st, "frames"))
+	newFrames := make([]node, len(frames))
 	for i := range frames {
 		var base node
-		if len(frames) == len(old) && old[i].val.kind == kindObject {
-			base = old[i].val
+		if len(frames) == len(old) && old[i].kind == kindObject {
+			base = old[i]
 		}
-		f, err := frameNode(base, &frames[i])
+		f, err := t.frameNode(base, &frames[i])
 		if err != nil {
 			return fmt.Errorf("replace frames: %s frame %d: %w", ref, i, err)
 		}
-		newFrames[i].val = f
+		newFrames[i] = f
 	}
 	// The stacktrace node is copied before editing: raw_stacktrace keeps sharing the original.
-	if owner.get("raw_stacktrace") == nil && ref.Kind != EventStacktrace {
-		owner.set("raw_stacktrace", *st)
-		st = owner.get("stacktrace")
+	if t.get(owner, "raw_stacktrace") == nil && ref.Kind != EventStacktrace {
+		t.set(owner, "raw_stacktrace", *st)
+		st = t.get(owner, "stacktrace")
 	}
-	edited := cloneObject(*st)
-	edited.set("frames", node{kind: kindArray, kids: newFrames})
-	owner.set("stacktrace", edited)
-	*d.ev = *decodeTree(&d.root)
+	edited := t.cloneObject(*st)
+	t.set(&edited, "frames", t.arrayNode(newFrames...))
+	t.set(owner, "stacktrace", edited)
+	*d.ev = *t.decode(&t.root)
 	return nil
 }
 
-// cloneObject copies an object's member list so edits to the copy leave the original alone.
-func cloneObject(n node) node {
+// cloneObject copies an object's members so edits to the copy leave the original alone.
+func (t *tree) cloneObject(n node) node {
 	if n.kind != kindObject {
-		return objectNode()
+		return t.objectNode()
 	}
-	n.kids = slices.Clone(n.kids)
+	n.kids = t.move(&n, int(n.kids.count))
 	return n
 }
 
 // frameNode writes f's fields over a copy of base (an existing frame object, or empty).
-func frameNode(base node, f *Frame) (node, error) {
-	n := cloneObject(base)
+func (t *tree) frameNode(base node, f *Frame) (node, error) {
+	n := t.cloneObject(base)
 	setString := func(key, v string) {
 		if v == "" {
-			n.del(key)
+			t.del(&n, key)
 			return
 		}
-		n.set(key, stringNode(v))
+		t.set(&n, key, t.stringNode(v))
 	}
 	setInt := func(key string, v int) {
 		if v <= 0 {
-			n.del(key)
+			t.del(&n, key)
 			return
 		}
-		n.set(key, numberNode(strconv.Itoa(v)))
+		t.set(&n, key, t.numberNode(strconv.Itoa(v)))
 	}
 	setLines := func(key string, lines []string) {
 		if lines == nil {
-			n.del(key)
+			t.del(&n, key)
 			return
 		}
 		ns := make([]node, len(lines))
 		for i, l := range lines {
-			ns[i] = stringNode(l)
+			ns[i] = t.stringNode(l)
 		}
-		n.set(key, arrayNode(ns...))
+		t.set(&n, key, t.arrayNode(ns...))
 	}
 	setString("filename", f.Filename)
 	setString("abs_path", f.AbsPath)
@@ -209,9 +211,9 @@ func frameNode(base node, f *Frame) (node, error) {
 	setInt("lineno", f.Lineno)
 	setInt("colno", f.Colno)
 	if f.InApp == nil {
-		n.del("in_app")
+		t.del(&n, "in_app")
 	} else {
-		n.set("in_app", boolNode(*f.InApp))
+		t.set(&n, "in_app", boolNode(*f.InApp))
 	}
 	setString("context_line", f.ContextLine)
 	setLines("pre_context", f.PreContext)
@@ -221,17 +223,18 @@ func frameNode(base node, f *Frame) (node, error) {
 	setString("image_addr", f.ImageAddr)
 	setString("trust", f.Trust)
 	if f.Data == "" {
-		n.del("data")
+		t.del(&n, "data")
 		return n, nil
 	}
-	data, err := parseJSON(f.Data, maxInputDepth, &slab{})
-	if err != nil {
+	data := treePool.Get().(*tree)
+	defer data.release()
+	if err := parseJSON(f.Data, maxInputDepth, data); err != nil {
 		return node{}, fmt.Errorf("frame data: %w", err)
 	}
-	if data.kind != kindObject {
-		return node{}, fmt.Errorf("frame data is %s, want a JSON object", kindName(data.kind))
+	if data.root.kind != kindObject {
+		return node{}, fmt.Errorf("frame data is %s, want a JSON object", kindName(data.root.kind))
 	}
-	n.set("data", data)
+	t.set(&n, "data", t.importNode(data, &data.root))
 	return n, nil
 }
 
@@ -245,9 +248,10 @@ func (d *Document) AddProcessingError(typ string, fields map[string]string) {
 		}
 	}
 	slices.Sort(keys)
-	extra := make([]member, len(keys))
+	t := d.t
+	extra := make([]node, len(keys))
 	for i, k := range keys {
-		extra[i] = field(k, stringNode(fields[k]))
+		extra[i] = t.field(k, t.stringNode(fields[k]))
 	}
-	addError(&d.root, typ, "", nil, extra...)
+	t.addError(&t.root, typ, "", nil, extra...)
 }

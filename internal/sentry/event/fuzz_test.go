@@ -21,23 +21,23 @@ func FuzzNormalize(f *testing.F) {
 	opts := NormalizeOptions{EventID: "", ReceivedAt: received, SentAt: received.Add(-2 * time.Hour), ClientIP: "192.0.2.7"}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		// Decode reads text directly and the tree reads parsed nodes: both must see the same event.
-		sl := slabPool.Get().(*slab)
-		root, treeErr := parseJSON(string(raw), maxStoredDepth, sl)
+		tr := treePool.Get().(*tree)
+		treeErr := parseJSON(string(raw), maxStoredDepth, tr)
 		if treeErr == nil {
-			if got, want := appendJSON(nil, &root), appendCompact(nil, &root); !bytes.Equal(got, want) {
+			if got, want := tr.appendJSON(nil, &tr.root), tr.appendCompact(nil, &tr.root); !bytes.Equal(got, want) {
 				t.Fatalf("copied source text differs from the node-by-node serialization:\n%q\n%q", got, want)
 			}
 		}
 		direct, directErr := Decode(raw)
-		if (treeErr == nil && root.kind == kindObject) != (directErr == nil) {
+		if (treeErr == nil && tr.root.kind == kindObject) != (directErr == nil) {
 			t.Fatalf("tree parse error %v, Decode error %v for %q", treeErr, directErr, raw)
 		}
 		if directErr == nil {
-			if tree := decodeTree(&root); !reflect.DeepEqual(tree, direct) {
-				t.Fatalf("Decode and the tree read differently:\n%+v\n%+v\n%q", direct, tree, raw)
+			if view := tr.decode(&tr.root); !reflect.DeepEqual(view, direct) {
+				t.Fatalf("Decode and the tree read differently:\n%+v\n%+v\n%q", direct, view, raw)
 			}
 		}
-		sl.release()
+		tr.release()
 
 		out, ev, err := Normalize(raw, opts)
 		if err != nil {
@@ -73,7 +73,7 @@ func FuzzNormalize(f *testing.F) {
 
 // appendCompact serializes n node by node, never copying a container's source text: the
 // reference that appendJSON's copies must match.
-func appendCompact(dst []byte, n *node) []byte {
+func (t *tree) appendCompact(dst []byte, n *node) []byte {
 	switch n.kind {
 	case kindObject, kindArray:
 		open, closing := byte('['), byte(']')
@@ -81,18 +81,19 @@ func appendCompact(dst []byte, n *node) []byte {
 			open, closing = '{', '}'
 		}
 		dst = append(dst, open)
-		for i := range n.kids {
+		kids := t.kids(n)
+		for i := range kids {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
 			if n.kind == kindObject {
 				dst = append(dst, '"')
-				dst = append(dst, n.kids[i].key...)
+				dst = append(dst, t.keyText(&kids[i])...)
 				dst = append(dst, '"', ':')
 			}
-			dst = appendCompact(dst, &n.kids[i].val)
+			dst = t.appendCompact(dst, &kids[i])
 		}
 		return append(dst, closing)
 	}
-	return appendNode(dst, n)
+	return t.appendJSON(dst, n)
 }

@@ -19,29 +19,31 @@ import (
 // document and write the rest back unchanged.
 //
 // The representation was chosen by measurement on the reference event (testdata/node-error.envelope,
-// 9.5 KB) on the shared 2-core machine; see the benchmarks in normalize_test.go:
+// 9.5 KB, ~500 values). Wall-clock time on the shared 2-core machine varies 2-10x with the other
+// engineers' load, so the comparison is in instructions per operation (valgrind --tool=callgrind,
+// GOMAXPROCS=1, garbage collection included, difference of two run lengths), which vary a few
+// per cent with where collections fall:
 //
-//	benchmark                       µs/op      allocs/op  B/op
-//	BenchmarkParseTree              10-10.5    0          0
-//	BenchmarkFastjsonParseMarshal   14-14.5    0          0
-//	BenchmarkNormalize              32.5-33    44         38 K
-//	BenchmarkDecode                 17.5-18    32         21 K
-//	BenchmarkRenderStacktrace       1.4-1.5    4          2.6 K
+//	benchmark                          pointer-based tree       this tree
+//	BenchmarkNormalize                 403 k instr, 37.9 KB     336 k instr, 20.4 KB
+//	  the same without GC (GOGC=off)   346 k instr              314 k instr
+//	BenchmarkHandleNodeErrorEnvelope   659 k instr, 61.3 KB     514 k instr, 43.6 KB
+//	  the same without GC (GOGC=off)   455 k instr              424 k instr
+//	BenchmarkParseTree                 200 k instr              195 k instr
 //
-// (ns/op with GOMAXPROCS=1, best of three to five runs, garbage collection included: wall-clock
-// ns/op varies 2-4x with the other engineers' load; with both cores, where the collector runs
-// beside the benchmark, Normalize takes 27-29.5 µs and Decode 17-19.5 µs.) Decode misses its
-// 15 µs target: what remains is the string scan itself, the GC write barriers of a
-// pointer-holding tree and view, and building the typed view the API returns.
+// Without collections the two trees execute about the same instructions; the difference is the
+// garbage collector's: the pointer-based tree paid a write barrier for every string and slice
+// it stored while a collection ran, its slab was scanned, and Normalize copied the event. What
+// remains is mostly the scan of the text itself (parseJSON, ~40% of the handler).
 //
-// The tree parses as fast as valyala/fastjson parses and marshals. fastjson is not used because
-// its tree can write invalid JSON: it parses leniently (raw control characters, `\x` escapes, numbers such as `1.2.3` or
-// `inf` are accepted and copied to the output), and a string or key that has been read is
-// re-encoded with strconv.AppendQuote, whose `\a`, `\v` and `\x7f` are Go escapes, not JSON ones.
-// The store, PostgreSQL jsonb and every consumer downstream must be able to read what Normalize
-// writes, so the parser here validates as it goes, repairs what Relay's forensics repair, keeps
-// strings and numbers as their raw JSON text (so output is a copy) and never mutates on read.
-// Decode does not build a tree at all (read.go): writing nodes was most of its cost.
+// fastjson is not used because its tree can write invalid JSON: it parses leniently (raw
+// control characters, `\x` escapes, numbers such as `1.2.3` or `inf` are accepted and copied to
+// the output), and a string or key that has been read is re-encoded with strconv.AppendQuote,
+// whose `\a`, `\v` and `\x7f` are Go escapes, not JSON ones. The store, PostgreSQL jsonb and
+// every consumer downstream must be able to read what Normalize writes, so the parser here
+// validates as it goes, repairs what Relay's forensics repair, keeps strings and numbers as
+// their raw JSON text (so output is a copy) and never mutates on read. Decode does not build a
+// tree at all (read.go): writing nodes was most of its cost.
 
 // kind is the JSON type of a node.
 type kind uint8
@@ -59,30 +61,116 @@ const (
 // node flags.
 const (
 	strEscaped uint8 = 1 << iota // a string's raw text contains backslash escapes
-	keyEscaped                   // on a member's value: the member's key contains escapes
+	keyEscaped                   // the member's key contains escapes
+	keyOwned                     // key.off indexes tree.strs instead of spanning tree.src
+	rawOwned                     // raw.off indexes tree.strs instead of spanning tree.src
+	compact                      // a container whose raw text is already what appendJSON writes
 )
 
-// node is one JSON value. Strings keep their escaped text between the quotes, numbers their
-// literal text, so serializing a node copies bytes. An object or array keeps in raw its whole
-// source text when that text is already what appendJSON would write (no whitespace, nothing
-// repaired), so an untouched subtree is written with one copy; editing it clears raw. Objects and arrays share one child type
-// (array elements have empty keys) so that one slab serves both: 48 bytes a node, 64 a member.
+// span is a piece of text: src[off:off+len], or strs[off] when the node's owned flag says so.
+type span struct{ off, len int32 }
+
+// run is where a container's children live: chunks[chunk][first:first+count], with room for
+// cap children before the run must move.
+type run struct{ chunk, first, count, cap int32 }
+
+// node is one JSON value, and in an object or array also its slot there (key is empty in
+// arrays). A node holds no pointers: its texts are spans of the tree's source or indexes of
+// strings the tree owns, and its children are a run in the tree's chunks. So building and editing
+// a tree costs no GC write barriers and the chunks are never scanned (see the note above; with
+// the pointer-based tree this replaced, write barriers alone were a tenth of
+// BenchmarkHandleNodeErrorEnvelope). Strings keep their
+// escaped text between the quotes and numbers their literal text, so serializing a node copies
+// bytes; a container that is compact keeps in raw its whole source text, so an untouched subtree
+// is written with one copy, and editing it clears the flag.
 type node struct {
 	kind  kind
 	flags uint8
-	raw   string
-	kids  []member
+	key   span
+	raw   span
+	kids  run
 }
 
-// member is one key of an object, or one element of an array (key "").
-type member struct {
-	key string
-	val node
+// tree is a parsed document and everything written into it. Nodes are addressed by pointers
+// into chunks, which never move, so a *node stays valid while the tree is edited.
+type tree struct {
+	src    string
+	root   node
+	chunks [][]node // full length; runs are taken from chunks[cur][used:]
+	cur    int
+	used   int
+	strs   []string // texts that are not in src: written by normalization or repaired
+	// edited holds the source offsets of the compact containers that were edited (touch).
+	edited       []int32
+	editedSorted bool
+	// levels[d][:levelLen[d]] are the children under construction at nesting depth d. The
+	// lengths live apart so that adding a child writes no slice header (and no write barrier).
+	levels   [][]node
+	levelLen []int
 }
 
-func (n *node) escaped() bool { return n.flags&strEscaped != 0 }
+// chunkNodes is the size of a chunk; the reference event has ~500 nodes.
+const chunkNodes = 1024
 
-func (m *member) keyEscaped() bool { return m.val.flags&keyEscaped != 0 }
+var treePool = sync.Pool{New: func() any { return &tree{} }}
+
+// release returns t to the pool. Chunks are kept but not cleared: they hold no pointers and
+// are overwritten when reused.
+func (t *tree) release() {
+	clear(t.levelLen)
+	clear(t.strs)
+	t.src, t.root, t.cur, t.used, t.strs, t.edited = "", node{}, 0, 0, t.strs[:0], t.edited[:0]
+	treePool.Put(t)
+}
+
+// alloc takes a run of n slots, which the caller fills.
+func (t *tree) alloc(n int) run {
+	if n == 0 {
+		return run{}
+	}
+	for ; t.cur < len(t.chunks); t.cur, t.used = t.cur+1, 0 {
+		if len(t.chunks[t.cur])-t.used >= n {
+			r := run{chunk: int32(t.cur), first: int32(t.used), count: int32(n), cap: int32(n)}
+			t.used += n
+			return r
+		}
+	}
+	t.chunks = append(t.chunks, make([]node, max(chunkNodes, n)))
+	t.cur, t.used = len(t.chunks)-1, n
+	return run{chunk: int32(t.cur), count: int32(n), cap: int32(n)}
+}
+
+// kids returns a container's children; the slice is capped at them.
+func (t *tree) kids(n *node) []node {
+	if n == nil || n.kids.count == 0 {
+		return nil
+	}
+	r := n.kids
+	return t.chunks[r.chunk][r.first : r.first+r.count : r.first+r.count]
+}
+
+// own stores a text the tree must keep and returns its index.
+func (t *tree) own(s string) int32 {
+	t.strs = append(t.strs, s)
+	return int32(len(t.strs) - 1)
+}
+
+// rawText returns a node's raw text: a string's escaped content, a number's literal, a compact
+// container's source.
+func (t *tree) rawText(n *node) string {
+	if n.flags&rawOwned != 0 {
+		return t.strs[n.raw.off]
+	}
+	return t.src[n.raw.off : n.raw.off+n.raw.len]
+}
+
+// keyText returns a member's raw (escaped) key.
+func (t *tree) keyText(n *node) string {
+	if n.flags&keyOwned != 0 {
+		return t.strs[n.key.off]
+	}
+	return t.src[n.key.off : n.key.off+n.key.len]
+}
 
 const (
 	// maxInputDepth bounds the nesting Normalize accepts. serde_json, which Relay parses with,
@@ -103,78 +191,42 @@ func (e *syntaxError) Error() string {
 	return fmt.Sprintf("invalid JSON at offset %d: %s", e.offset, e.msg)
 }
 
-// slab holds the child lists of a tree. Each nesting depth has its own chunk, and the children
-// of a container are written straight into the chunk of their depth: containers nested inside
-// it write to the next depth's chunk, so siblings stay contiguous without a stack and a copy
-// (that copy, with its GC write barriers, was a sixth of BenchmarkNormalize). Chunks are reused
-// through slabPool when the tree is only needed during one call (Normalize, Decode).
-type slab struct {
-	levels [][]member // levels[d] receives the children of containers at depth d
-	root   [1]member
-}
-
-var slabPool = sync.Pool{New: func() any { return &slab{} }}
-
-// next returns a fresh slot after the children written at depth d since base, moving those
-// children to a larger chunk when the current one is full. Slots are not zeroed: the parser
-// writes key and value.
-func (sl *slab) next(d, base int) (*member, int) {
-	for len(sl.levels) <= d {
-		sl.levels = append(sl.levels, nil)
-	}
-	lv := sl.levels[d]
-	if len(lv) == cap(lv) {
-		n := len(lv) - base
-		grown := make([]member, n, max(2*cap(lv), 2*n, 16))
-		copy(grown, lv[base:])
-		lv, base = grown, 0
-	}
-	lv = lv[:len(lv)+1]
-	sl.levels[d] = lv
-	return &lv[len(lv)-1], base
-}
-
-// release returns sl to the pool. Chunks are not cleared: they are overwritten when reused,
-// and clearing them cost 7% of BenchmarkNormalize. Until then a pooled slab keeps the last
-// event's text reachable, which the pool's own release at GC bounds.
-func (sl *slab) release() {
-	for i := range sl.levels {
-		sl.levels[i] = sl.levels[i][:0]
-	}
-	slabPool.Put(sl)
-}
-
-// parser builds a tree over s.
+// parser reads JSON text: into a tree (t set, parseJSON) or straight into the typed view
+// (read.go).
 type parser struct {
 	s        string
 	pos      int
 	depth    int
 	maxDepth int
-	sl       *slab
+	t        *tree
 	err      error
 	lines    []string // Decode's shared backing for frame context lines
+	repaired string   // the raw text of the last string scanString repaired
 	// irregular counts what makes the input differ from its compact serialization (whitespace,
-	// repaired strings, NaN/Infinity); a container whose span added none keeps it as raw.
+	// repaired strings, NaN/Infinity); a container whose span added none is compact.
 	irregular int
 }
 
-// parseJSON parses a whole document into sl. Invalid UTF-8 is replaced by U+FFFD first, as a
-// repair: an event should not be lost for one bad byte in a breadcrumb.
-func parseJSON(s string, maxDepth int, sl *slab) (node, error) {
+// parseJSON parses a whole document into t, whose root it becomes. Invalid UTF-8 is replaced by
+// U+FFFD first, as a repair: an event should not be lost for one bad byte in a breadcrumb.
+func parseJSON(s string, maxDepth int, t *tree) error {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	p := parser{s: s, maxDepth: maxDepth, sl: sl}
-	root := &sl.root[0].val
-	if !p.value(root) {
-		return node{}, p.err
+	if len(s) > math.MaxInt32 {
+		return &syntaxError{msg: "document larger than 2 GiB"}
+	}
+	t.src = s
+	p := parser{s: s, maxDepth: maxDepth, t: t}
+	if !p.value(&t.root) {
+		return p.err
 	}
 	p.skipWS()
 	if p.pos < len(p.s) {
 		p.fail("unexpected %s after the document", describeByte(p.s[p.pos]))
-		return node{}, p.err
+		return p.err
 	}
-	return *root, nil
+	return nil
 }
 
 // fail records the first syntax error; parsing functions then return false.
@@ -190,7 +242,16 @@ func describeByte(c byte) string {
 	return fmt.Sprintf("character %q", c)
 }
 
+// skipWS skips whitespace. Compact input has none, so the check for that is kept small enough
+// to be inlined.
 func (p *parser) skipWS() {
+	if p.pos < len(p.s) && p.s[p.pos] > ' ' {
+		return
+	}
+	p.skipSpaces()
+}
+
+func (p *parser) skipSpaces() {
 	for p.pos < len(p.s) {
 		switch p.s[p.pos] {
 		case ' ', '\t', '\n', '\r':
@@ -202,8 +263,8 @@ func (p *parser) skipWS() {
 	}
 }
 
-// value parses one value into *dst, a slot in the slab. Values are written in place rather than
-// returned: BenchmarkParseTree spent a third of its time copying returned nodes.
+// value parses one value into *dst, a slot of the parser's level lists, overwriting all of it:
+// the caller sets a member's key afterwards.
 func (p *parser) value(dst *node) bool {
 	p.skipWS()
 	if p.pos >= len(p.s) {
@@ -215,13 +276,17 @@ func (p *parser) value(dst *node) bool {
 	case '[':
 		return p.container(dst, kindArray)
 	case '"':
-		raw, esc, ok := p.str()
+		start := p.pos + 1
+		end, esc, ok := p.scanString()
 		if !ok {
 			return false
 		}
-		v := node{kind: kindString, raw: raw}
+		v := node{kind: kindString, raw: span{int32(start), int32(end - start)}}
+		if end < 0 {
+			v.raw, v.flags = span{p.t.own(p.repaired), int32(len(p.repaired))}, rawOwned
+		}
 		if esc {
-			v.flags = strEscaped
+			v.flags |= strEscaped
 		}
 		*dst = v
 		return true
@@ -245,7 +310,12 @@ func (p *parser) value(dst *node) bool {
 			return p.literal(dst, "-Infinity", kindNull)
 		}
 		if c == '-' || (c >= '0' && c <= '9') {
-			return p.number(dst)
+			start := p.pos
+			if _, ok := p.lexNumber(); !ok {
+				return false
+			}
+			*dst = node{kind: kindNumber, raw: span{int32(start), int32(p.pos - start)}}
+			return true
 		}
 		return p.fail("unexpected %s", describeByte(c))
 	}
@@ -258,14 +328,6 @@ func (p *parser) literal(dst *node, lit string, k kind) bool {
 	p.pos += len(lit)
 	*dst = node{kind: k}
 	return true
-}
-
-func (p *parser) number(dst *node) bool {
-	raw, ok := p.lexNumber()
-	if ok {
-		*dst = node{kind: kindNumber, raw: raw}
-	}
-	return ok
 }
 
 // lexNumber reads a number with JSON's grammar and returns its text.
@@ -315,7 +377,10 @@ func (p *parser) lexNumber() (string, bool) {
 	return s[start:i], true
 }
 
-// container parses an object or an array, its opening bracket at p.pos, into *dst.
+// container parses an object or an array, its opening bracket at p.pos, into *dst. Children
+// are written into the list of their depth, so that containers nested inside write to the next
+// depth's list and siblings stay contiguous; when the container closes they move to a run of
+// their own, a copy of plain bytes.
 func (p *parser) container(dst *node, k kind) bool {
 	p.depth++
 	if p.depth > p.maxDepth {
@@ -327,20 +392,37 @@ func (p *parser) container(dst *node, k kind) bool {
 	if k == kindObject {
 		closing, what = '}', "object"
 	}
-	sl, d := p.sl, p.depth
-	base := 0
-	if d < len(sl.levels) {
-		base = len(sl.levels[d])
+	t, d := p.t, p.depth
+	for len(t.levels) <= d {
+		t.levels = append(t.levels, nil)
+		t.levelLen = append(t.levelLen, 0)
 	}
+	base := t.levelLen[d]
 	p.skipWS()
 	if p.pos < len(p.s) && p.s[p.pos] == closing {
 		p.pos++
-		p.depth--
-		*dst = node{kind: k}
-		return true
+	} else if !p.children(d, k, closing, what) {
+		return false
 	}
+	r := t.alloc(t.levelLen[d] - base)
+	if r.count > 0 {
+		copy(t.chunks[r.chunk][r.first:], t.levels[d][base:t.levelLen[d]])
+	}
+	t.levelLen[d] = base
+	v := node{kind: k, kids: r}
+	if p.irregular == irregular {
+		v.flags, v.raw = compact, span{int32(start), int32(p.pos - start)}
+	}
+	*dst = v
+	p.depth--
+	return true
+}
+
+// children parses the members or elements of a container up to and including its closing
+// bracket, appending them to the list of depth d.
+func (p *parser) children(d int, k kind, closing byte, what string) bool {
+	t := p.t
 	for {
-		var m *member
 		if k == kindObject {
 			p.skipWS()
 			if p.pos >= len(p.s) {
@@ -349,7 +431,8 @@ func (p *parser) container(dst *node, k kind) bool {
 			if p.s[p.pos] != '"' {
 				return p.fail("expected a string key, found %s", describeByte(p.s[p.pos]))
 			}
-			key, esc, ok := p.str()
+			keyStart := p.pos + 1
+			keyEnd, esc, ok := p.scanString()
 			if !ok {
 				return false
 			}
@@ -358,20 +441,21 @@ func (p *parser) container(dst *node, k kind) bool {
 				return p.fail("expected ':' after object key")
 			}
 			p.pos++
-			m, base = sl.next(d, base)
-			m.key = key
-			if !p.value(&m.val) {
+			m := t.slot(d)
+			if !p.value(m) {
 				return false
+			}
+			if keyEnd < 0 {
+				m.key = span{t.own(p.repaired), int32(len(p.repaired))}
+				m.flags |= keyOwned
+			} else {
+				m.key = span{int32(keyStart), int32(keyEnd - keyStart)}
 			}
 			if esc {
-				m.val.flags |= keyEscaped
+				m.flags |= keyEscaped
 			}
-		} else {
-			m, base = sl.next(d, base)
-			m.key = ""
-			if !p.value(&m.val) {
-				return false
-			}
+		} else if !p.value(t.slot(d)) {
+			return false
 		}
 		p.skipWS()
 		if p.pos >= len(p.s) {
@@ -382,25 +466,41 @@ func (p *parser) container(dst *node, k kind) bool {
 			continue
 		} else if c == closing {
 			p.pos++
-			break
+			return true
 		}
 		return p.fail("expected ',' or '%c' in %s, found %s", closing, what, describeByte(p.s[p.pos]))
 	}
-	lv := sl.levels[d]
-	*dst = node{kind: k, kids: lv[base:len(lv):len(lv)]}
-	if p.irregular == irregular {
-		dst.raw = p.s[start:p.pos]
+}
+
+// slot returns a new slot at the end of depth d's list. Growing the list moves only finished
+// siblings: the slots being written are at other depths.
+func (t *tree) slot(d int) *node {
+	n := t.levelLen[d]
+	if n == len(t.levels[d]) {
+		t.levels[d] = append(t.levels[d], node{})
+		t.levels[d] = t.levels[d][:cap(t.levels[d])]
 	}
-	p.depth--
-	return true
+	t.levelLen[d] = n + 1
+	return &t.levels[d][n]
 }
 
 // str reads a string starting at its opening quote and returns its raw (still escaped) text.
-// Eight bytes are checked at a time for a quote, a backslash or a control character, and the
-// scan jumps straight to the first such byte: the borrow in the check only ever marks bytes
-// after a true match, so the lowest marked byte is exact. Input is valid UTF-8 already, so
-// bytes >= 0x80 need no look.
 func (p *parser) str() (raw string, esc, ok bool) {
+	start := p.pos + 1
+	end, esc, ok := p.scanString()
+	if end < 0 {
+		return p.repaired, esc, ok
+	}
+	return p.s[start:end], esc, ok
+}
+
+// scanString reads a string starting at its opening quote and returns the offset of the closing
+// quote. A string that had to be repaired returns -1, its repaired raw text in p.repaired. Eight
+// bytes are checked at a time for a quote, a backslash or a control character, and the scan
+// jumps straight to the first such byte: the borrow in the check only ever marks bytes after a
+// true match, so the lowest marked byte is exact. Input is valid UTF-8 already, so bytes >= 0x80
+// need no look.
+func (p *parser) scanString() (end int, esc, ok bool) {
 	s := p.s
 	start := p.pos + 1
 	i := start
@@ -421,23 +521,32 @@ func (p *parser) str() (raw string, esc, ok bool) {
 		switch c := s[i]; {
 		case c == '"':
 			p.pos = i + 1
-			return s[start:i], esc, true
+			return i, esc, true
 		case c == '\\':
-			n, ok := escapeLen(s[i:])
-			if !ok {
-				return p.strRepair(start)
+			n, valid := escapeLen(s[i:])
+			if !valid {
+				return p.repair(start)
 			}
 			esc = true
 			i += n
 		case c < 0x20:
-			return p.strRepair(start)
+			return p.repair(start)
 		default:
 			// Fewer than eight bytes are left: look at them one by one.
 			i++
 		}
 	}
 	p.pos = len(s)
-	return "", false, p.fail("unterminated string")
+	return start, false, p.fail("unterminated string")
+}
+
+// repair is scanString's result for a string strRepair reads.
+func (p *parser) repair(start int) (end int, esc, ok bool) {
+	p.repaired, esc, ok = p.strRepair(start)
+	if !ok {
+		return start, false, false
+	}
+	return -1, esc, true
 }
 
 const (
@@ -547,35 +656,31 @@ func (p *parser) strRepair(start int) (raw string, esc, ok bool) {
 
 const hexDigits = "0123456789abcdef"
 
-// appendJSON serializes n.
-func appendJSON(dst []byte, n *node) []byte {
-	settle(n)
-	return appendNode(dst, n)
-}
-
-// settle clears the source text of every container below n whose content was edited, and
-// reports whether n's own text is stale. Editing methods clear raw on the container they edit;
-// this walk carries that to its ancestors, which hold no pointer to what they contain. Trees
-// whose nodes share member lists must be copied before editing (cloneObject), or the copy that
-// was not edited would keep its old text.
-func settle(n *node) bool {
-	if n.kind != kindObject && n.kind != kindArray {
+// editedWithin reports whether an edit changed a container whose source text lies within sp.
+func (t *tree) editedWithin(sp span) bool {
+	if len(t.edited) == 0 {
 		return false
 	}
-	dirty := n.raw == ""
-	for i := range n.kids {
-		if settle(&n.kids[i].val) {
-			dirty = true
-		}
+	if !t.editedSorted {
+		slices.Sort(t.edited)
+		t.editedSorted = true
 	}
-	if dirty && n.raw != "" {
-		n.raw = "" // written only once, so a settled tree is only read by later calls
-	}
-	return dirty
+	i, _ := slices.BinarySearch(t.edited, sp.off)
+	return i < len(t.edited) && t.edited[i] < sp.off+sp.len
 }
 
-// appendNode serializes n after settle.
-func appendNode(dst []byte, n *node) []byte {
+// touch clears n's compact flag before its children change, and records where n's source text
+// was: its compact ancestors, which n does not know, contain that offset (editedWithin).
+func (t *tree) touch(n *node) {
+	if n.flags&compact != 0 {
+		n.flags &^= compact
+		t.edited = append(t.edited, n.raw.off)
+		t.editedSorted = false
+	}
+}
+
+// appendJSON serializes n. A compact container that no edit reached is copied whole.
+func (t *tree) appendJSON(dst []byte, n *node) []byte {
 	switch n.kind {
 	case kindNull:
 		return append(dst, "null"...)
@@ -584,41 +689,38 @@ func appendNode(dst []byte, n *node) []byte {
 	case kindTrue:
 		return append(dst, "true"...)
 	case kindNumber:
-		return append(dst, n.raw...)
+		return append(dst, t.rawText(n)...)
 	case kindString:
 		dst = append(dst, '"')
-		dst = append(dst, n.raw...)
+		dst = append(dst, t.rawText(n)...)
 		return append(dst, '"')
-	case kindObject:
-		if n.raw != "" {
-			return append(dst, n.raw...)
-		}
-		dst = append(dst, '{')
-		for i := range n.kids {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			m := &n.kids[i]
-			dst = append(dst, '"')
-			dst = append(dst, m.key...)
-			dst = append(dst, '"', ':')
-			dst = appendNode(dst, &m.val)
-		}
-		return append(dst, '}')
-	case kindArray:
-		if n.raw != "" {
-			return append(dst, n.raw...)
-		}
+	}
+	if n.flags&compact != 0 && !t.editedWithin(n.raw) {
+		return append(dst, t.rawText(n)...)
+	}
+	kids := t.kids(n)
+	if n.kind == kindArray {
 		dst = append(dst, '[')
-		for i := range n.kids {
+		for i := range kids {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
-			dst = appendNode(dst, &n.kids[i].val)
+			dst = t.appendJSON(dst, &kids[i])
 		}
 		return append(dst, ']')
 	}
-	return dst
+	dst = append(dst, '{')
+	for i := range kids {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		m := &kids[i]
+		dst = append(dst, '"')
+		dst = append(dst, t.keyText(m)...)
+		dst = append(dst, '"', ':')
+		dst = t.appendJSON(dst, m)
+	}
+	return append(dst, '}')
 }
 
 // appendEscaped writes s as the inside of a JSON string literal.
@@ -708,18 +810,21 @@ func unescape(raw string) string {
 	return string(b)
 }
 
-// Constructors for values the normalizer writes.
+// Constructors for values the normalizer writes. A constructed node has no key; set, push and
+// field give it its place.
 
-func stringNode(s string) node {
+func (t *tree) stringNode(s string) node {
 	raw, esc := escapeRaw(s)
-	n := node{kind: kindString, raw: raw}
+	n := node{kind: kindString, flags: rawOwned, raw: span{t.own(raw), int32(len(raw))}}
 	if esc {
-		n.flags = strEscaped
+		n.flags |= strEscaped
 	}
 	return n
 }
 
-func numberNode(raw string) node { return node{kind: kindNumber, raw: raw} }
+func (t *tree) numberNode(raw string) node {
+	return node{kind: kindNumber, flags: rawOwned, raw: span{t.own(raw), int32(len(raw))}}
+}
 
 func boolNode(b bool) node {
 	if b {
@@ -728,133 +833,231 @@ func boolNode(b bool) node {
 	return node{kind: kindFalse}
 }
 
-func objectNode(ms ...member) node { return node{kind: kindObject, kids: ms} }
-
-func arrayNode(ns ...node) node {
-	ms := make([]member, len(ns))
-	for i := range ns {
-		ms[i].val = ns[i]
+// objectNode makes an object of members made with field.
+func (t *tree) objectNode(ms ...node) node {
+	r := t.alloc(len(ms))
+	if r.count > 0 {
+		copy(t.chunks[r.chunk][r.first:], ms)
 	}
-	return node{kind: kindArray, kids: ms}
+	return node{kind: kindObject, kids: r}
+}
+
+func (t *tree) arrayNode(ns ...node) node {
+	r := t.alloc(len(ns))
+	if r.count > 0 {
+		kids := t.chunks[r.chunk][r.first : r.first+r.count]
+		for i := range ns {
+			kids[i] = ns[i]
+			kids[i].key, kids[i].flags = span{}, ns[i].flags&^(keyEscaped|keyOwned)
+		}
+	}
+	return node{kind: kindArray, kids: r}
 }
 
 // field makes a member from a plain key.
-func field(key string, v node) member {
+func (t *tree) field(key string, v node) node {
+	t.setKey(&v, key)
+	return v
+}
+
+// setKey gives member m a plain key.
+func (t *tree) setKey(m *node, key string) {
 	raw, esc := escapeRaw(key)
-	v.flags &^= keyEscaped
+	m.key = span{t.own(raw), int32(len(raw))}
+	m.flags = m.flags&^keyEscaped | keyOwned
 	if esc {
-		v.flags |= keyEscaped
+		m.flags |= keyEscaped
 	}
-	return member{key: raw, val: v}
+}
+
+// importNode copies n of tree o into t, its texts owned by t.
+func (t *tree) importNode(o *tree, n *node) node {
+	v := *n
+	if v.flags&keyOwned != 0 || v.key.len > 0 {
+		key := o.keyText(n)
+		v.key, v.flags = span{t.own(key), int32(len(key))}, v.flags|keyOwned
+	} else {
+		v.key = span{}
+	}
+	// Imported containers are not compact: edits inside them could not be told from offsets.
+	v.flags &^= compact
+	if v.kind == kindString || v.kind == kindNumber {
+		raw := o.rawText(n)
+		v.raw, v.flags = span{t.own(raw), int32(len(raw))}, v.flags|rawOwned
+	}
+	if v.kind == kindObject || v.kind == kindArray {
+		kids := o.kids(n)
+		v.kids = t.alloc(len(kids))
+		for i := range kids {
+			t.chunks[v.kids.chunk][int(v.kids.first)+i] = t.importNode(o, &kids[i])
+		}
+	}
+	return v
 }
 
 // Reading and editing.
 
-func (m *member) is(key string) bool {
-	if m.val.flags&keyEscaped == 0 {
-		return m.key == key
-	}
-	return unescape(m.key) == key
-}
-
 // name returns the member's key as text.
-func (m *member) name() string {
-	if m.val.flags&keyEscaped == 0 {
-		return m.key
+func (t *tree) name(m *node) string {
+	if m.flags&keyEscaped == 0 {
+		return t.keyText(m)
 	}
-	return unescape(m.key)
+	return unescape(t.keyText(m))
 }
 
-// get returns the value of key in object n, or nil. A pointer into n is valid until n's members
-// change. When a key repeats, the last one counts, as in serde_json (Relay) and in Decode.
-func (n *node) get(key string) *node {
+// get returns the value of key in object n, or nil. When a key repeats, the last one counts, as
+// in serde_json (Relay) and in Decode.
+func (t *tree) get(n *node, key string) *node {
 	if n == nil || n.kind != kindObject {
 		return nil
 	}
-	if i := n.index(key); i >= 0 {
-		return &n.kids[i].val
+	if i := t.index(n, key); i >= 0 {
+		return &t.kids(n)[i]
 	}
 	return nil
 }
 
 // elems returns an array's elements, nil for other kinds.
-func (n *node) elems() []member {
+func (t *tree) elems(n *node) []node {
 	if n == nil || n.kind != kindArray {
 		return nil
 	}
-	return n.kids
+	return t.kids(n)
 }
 
-// index returns the position of the last key in object n, or -1.
-func (n *node) index(key string) int {
-	for i := len(n.kids) - 1; i >= 0; i-- {
-		if n.kids[i].is(key) {
+// index returns the position of the last key in object n, or -1. A key without escapes is
+// compared only when its length matches, which rules out most keys without reading them.
+func (t *tree) index(n *node, key string) int {
+	kids := t.kids(n)
+	for i := len(kids) - 1; i >= 0; i-- {
+		m := &kids[i]
+		if m.flags&keyEscaped == 0 {
+			if int(m.key.len) == len(key) && t.keyText(m) == key {
+				return i
+			}
+		} else if unescape(t.keyText(m)) == key {
 			return i
 		}
 	}
 	return -1
 }
 
-// set replaces the value of key in object n or appends it. The value keeps the existing
-// member's key flags. Appending copies the members unless n was given room with reserve: parsed
-// member lists are capped, so a node copied by value never sees another's append.
-func (n *node) set(key string, v node) {
-	n.raw = ""
-	if i := n.index(key); i >= 0 {
-		v.flags = v.flags&^keyEscaped | n.kids[i].val.flags&keyEscaped
-		n.kids[i].val = v
+// set replaces the value of key in object n or appends it. A replaced value keeps the member's
+// key. Appending moves the members unless their run has room (reserve): parsed runs have none,
+// so a node copied by value never sees another's append.
+func (t *tree) set(n *node, key string, v node) {
+	t.touch(n)
+	if i := t.index(n, key); i >= 0 {
+		m := &t.kids(n)[i]
+		v.key, v.flags = m.key, v.flags&^(keyEscaped|keyOwned)|m.flags&(keyEscaped|keyOwned)
+		*m = v
 		return
 	}
-	n.kids = append(n.kids, field(key, v))
-}
-
-// reserve gives n room for extra members, so that the keys normalization adds to the event
-// object do not copy it each time (that cost 12% of BenchmarkNormalize). Only a node that is
-// not shared may be given room.
-func (n *node) reserve(extra int) {
-	n.raw = ""
-	n.kids = slices.Grow(n.kids[:len(n.kids):len(n.kids)], extra)
+	t.appendKid(n, t.field(key, v))
 }
 
 // push appends an element to array n.
-func (n *node) push(v node) {
-	v.flags &^= keyEscaped
-	n.raw = ""
-	n.kids = append(n.kids, member{val: v})
+func (t *tree) push(n *node, v node) {
+	t.touch(n)
+	v.key, v.flags = span{}, v.flags&^(keyEscaped|keyOwned)
+	t.appendKid(n, v)
+}
+
+func (t *tree) appendKid(n *node, m node) {
+	r := n.kids
+	if r.count == r.cap {
+		r = t.move(n, max(2*int(r.count), 4))
+	}
+	t.chunks[r.chunk][r.first+r.count] = m
+	r.count++
+	n.kids = r
+}
+
+// move copies n's children to a new run with room for size and returns it.
+func (t *tree) move(n *node, size int) run {
+	kids := t.kids(n)
+	r := t.alloc(size)
+	copy(t.chunks[r.chunk][r.first:], kids)
+	r.count = int32(len(kids))
+	return r
+}
+
+// reserve gives n room for extra members, so that the keys normalization adds to the event
+// object do not move it each time. Only a node that is not shared may be given room.
+func (t *tree) reserve(n *node, extra int) {
+	t.touch(n)
+	n.kids = t.move(n, int(n.kids.count)+extra)
 }
 
 // del removes key from object n.
-func (n *node) del(key string) {
-	if i := n.index(key); i >= 0 {
-		n.raw = ""
-		kids := make([]member, 0, len(n.kids)-1)
-		kids = append(kids, n.kids[:i]...)
-		n.kids = append(kids, n.kids[i+1:]...)
+func (t *tree) del(n *node, key string) {
+	if i := t.index(n, key); i >= 0 {
+		t.touch(n)
+		kids := t.kids(n)
+		r := t.alloc(len(kids) - 1)
+		if r.count > 0 {
+			dst := t.chunks[r.chunk][r.first:]
+			copy(dst, kids[:i])
+			copy(dst[i:], kids[i+1:])
+		}
+		n.kids = r
 	}
 }
 
+// scalar is a value's kind and raw text without its tree; the reader (read.go) produces them
+// directly. Objects and arrays have no text here.
+type scalar struct {
+	kind kind
+	esc  bool
+	raw  string
+}
+
+// scalar returns n as a scalar; a missing value reads as null.
+func (t *tree) scalar(n *node) scalar {
+	if n == nil {
+		return scalar{kind: kindNull}
+	}
+	if n.kind == kindString || n.kind == kindNumber {
+		return scalar{kind: n.kind, esc: n.flags&strEscaped != 0, raw: t.rawText(n)}
+	}
+	return scalar{kind: n.kind}
+}
+
 // text returns a string node's text, "" for other kinds.
-func (n *node) text() string {
-	if n == nil || n.kind != kindString {
+func (t *tree) text(n *node) string {
+	if n != nil && n.kind == kindString && n.flags&(strEscaped|rawOwned) == 0 {
+		return t.src[n.raw.off : n.raw.off+n.raw.len]
+	}
+	return t.scalar(n).text()
+}
+
+// lenient is scalar.lenient of n; a string without escapes, the common case, is read directly.
+func (t *tree) lenient(n *node) string {
+	if n != nil && n.kind == kindString && n.flags&(strEscaped|rawOwned) == 0 {
+		return t.src[n.raw.off : n.raw.off+n.raw.len]
+	}
+	return t.scalar(n).lenient()
+}
+
+// text returns a string's text, "" for other kinds.
+func (s scalar) text() string {
+	if s.kind != kindString {
 		return ""
 	}
-	if n.flags&strEscaped == 0 {
-		return n.raw
+	if !s.esc {
+		return s.raw
 	}
-	return unescape(n.raw)
+	return unescape(s.raw)
 }
 
 // lenient returns strings as they are and numbers and booleans as their JSON text, the way Relay
 // reads "lenient string" fields such as release and tag values.
-func (n *node) lenient() string {
-	if n == nil {
-		return ""
-	}
-	switch n.kind {
+func (s scalar) lenient() string {
+	switch s.kind {
 	case kindString:
-		return n.text()
+		return s.text()
 	case kindNumber:
-		return n.raw
+		return s.raw
 	case kindTrue:
 		return "true"
 	case kindFalse:
@@ -863,30 +1066,54 @@ func (n *node) lenient() string {
 	return ""
 }
 
-// int returns an integral number node's value.
-func (n *node) int() (int64, bool) {
-	if n == nil || n.kind != kindNumber {
+// int returns an integral number's value.
+func (s scalar) int() (int64, bool) {
+	if s.kind != kindNumber {
 		return 0, false
 	}
-	if i, err := strconv.ParseInt(n.raw, 10, 64); err == nil {
+	if v, ok := smallInt(s.raw); ok {
+		return v, true
+	}
+	if i, err := strconv.ParseInt(s.raw, 10, 64); err == nil {
 		return i, true
 	}
-	f, err := strconv.ParseFloat(n.raw, 64)
+	f, err := strconv.ParseFloat(s.raw, 64)
 	if err != nil || f != math.Trunc(f) || f < math.MinInt64 || f >= math.MaxInt64 {
 		return 0, false
 	}
 	return int64(f), true
 }
 
-func (n *node) boolean() (value, ok bool) {
-	if n == nil {
-		return false, false
+// smallInt reads a non-negative integer of up to 18 digits, which cannot overflow: line and
+// column numbers, the integers events carry most.
+func smallInt(raw string) (int64, bool) {
+	if raw == "" || len(raw) > 18 {
+		return 0, false
 	}
-	switch n.kind {
+	var v int64
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return v, true
+}
+
+func (s scalar) boolean() (value, ok bool) {
+	switch s.kind {
 	case kindTrue:
 		return true, true
 	case kindFalse:
 		return false, true
 	}
 	return false, false
+}
+
+func (n *node) boolean() (value, ok bool) {
+	if n == nil {
+		return false, false
+	}
+	return scalar{kind: n.kind}.boolean()
 }

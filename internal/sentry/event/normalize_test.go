@@ -440,11 +440,11 @@ func BenchmarkParseTree(b *testing.B) {
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	for b.Loop() {
-		sl := slabPool.Get().(*slab)
-		if _, err := parseJSON(raw, maxInputDepth, sl); err != nil {
+		t := treePool.Get().(*tree)
+		if err := parseJSON(raw, maxInputDepth, t); err != nil {
 			b.Fatal(err)
 		}
-		sl.release()
+		t.release()
 	}
 }
 

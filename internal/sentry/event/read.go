@@ -29,42 +29,38 @@ func (p *parser) peek() byte {
 	return p.s[p.pos]
 }
 
-// scalar reads the next value. Strings, numbers and literals come back as nodes; an object or
-// array is skipped and comes back as an empty node of its kind.
-func (p *parser) scalar() (node, bool) {
+// scalar reads the next value. Strings, numbers and literals come back with their text; an
+// object or array is skipped and comes back as its kind.
+func (p *parser) scalar() (scalar, bool) {
 	switch c := p.peek(); c {
 	case '{':
-		return node{kind: kindObject}, p.object(func(string) bool { return p.skip() })
+		return scalar{kind: kindObject}, p.object(func(string) bool { return p.skip() })
 	case '[':
-		return node{kind: kindArray}, p.array(p.skip)
+		return scalar{kind: kindArray}, p.array(p.skip)
 	case '"':
 		raw, esc, ok := p.str()
-		n := node{kind: kindString, raw: raw}
-		if esc {
-			n.flags = strEscaped
-		}
-		return n, ok
+		return scalar{kind: kindString, esc: esc, raw: raw}, ok
 	case 't':
-		return node{kind: kindTrue}, p.lex("true")
+		return scalar{kind: kindTrue}, p.lex("true")
 	case 'f':
-		return node{kind: kindFalse}, p.lex("false")
+		return scalar{kind: kindFalse}, p.lex("false")
 	case 'n':
-		return node{kind: kindNull}, p.lex("null")
+		return scalar{kind: kindNull}, p.lex("null")
 	case 'N':
-		return node{kind: kindNull}, p.lex("NaN")
+		return scalar{kind: kindNull}, p.lex("NaN")
 	case 'I':
-		return node{kind: kindNull}, p.lex("Infinity")
+		return scalar{kind: kindNull}, p.lex("Infinity")
 	case 0:
-		return node{}, p.fail("unexpected end of input")
+		return scalar{}, p.fail("unexpected end of input")
 	default:
 		if c == '-' && strings.HasPrefix(p.s[p.pos:], "-Infinity") {
-			return node{kind: kindNull}, p.lex("-Infinity")
+			return scalar{kind: kindNull}, p.lex("-Infinity")
 		}
 		if c == '-' || (c >= '0' && c <= '9') {
 			raw, ok := p.lexNumber()
-			return node{kind: kindNumber, raw: raw}, ok
+			return scalar{kind: kindNumber, raw: raw}, ok
 		}
-		return node{}, p.fail("unexpected %s", describeByte(c))
+		return scalar{}, p.fail("unexpected %s", describeByte(c))
 	}
 }
 
@@ -119,18 +115,14 @@ func (p *parser) members(closing byte, what string, fn func(key string) bool) bo
 				}
 				return p.fail("expected a string key, found %s", describeByte(c))
 			}
-			raw, esc, ok := p.str()
-			if !ok {
+			var ok bool
+			if key, ok = p.stringValue(); !ok {
 				return false
 			}
 			if p.peek() != ':' {
 				return p.fail("expected ':' after object key")
 			}
 			p.pos++
-			key = raw
-			if esc {
-				key = unescape(raw)
-			}
 		}
 		if p.peek() == 0 {
 			return p.fail("unexpected end of input")
@@ -184,7 +176,12 @@ func (p *parser) lenientValue() (string, bool) {
 
 // stringValue reads the string at p.pos as text.
 func (p *parser) stringValue() (string, bool) {
-	raw, esc, ok := p.str()
+	start := p.pos + 1
+	end, esc, ok := p.scanString()
+	raw := p.repaired
+	if end >= 0 {
+		raw = p.s[start:end]
+	}
 	if esc {
 		raw = unescape(raw)
 	}
@@ -227,11 +224,11 @@ func (p *parser) readEvent() (*Event, error) {
 			n, ok := p.scalar()
 			switch key {
 			case "timestamp":
-				ev.Timestamp, _ = readTimestamp(&n)
+				ev.Timestamp, _ = readTimestamp(n)
 			case "received":
-				ev.Received, _ = readTimestamp(&n)
+				ev.Received, _ = readTimestamp(n)
 			default:
-				ev.Level, _ = parseLevel(&n)
+				ev.Level, _ = parseLevel(n)
 			}
 			return ok
 		case "logentry":
@@ -619,7 +616,7 @@ func (p *parser) readFrame(f *Frame) bool {
 			return ok
 		case "instruction_addr", "symbol_addr", "image_addr":
 			n, ok := p.scalar()
-			a := address(&n)
+			a := address(n)
 			switch k {
 			case "instruction_addr":
 				f.InstructionAddr = a
@@ -639,12 +636,12 @@ func (p *parser) readFrame(f *Frame) bool {
 			if !p.skip() {
 				return false
 			}
-			sl := slabPool.Get().(*slab)
-			data, err := parseJSON(p.s[start:p.pos], maxStoredDepth, sl)
+			t := treePool.Get().(*tree)
+			err := parseJSON(p.s[start:p.pos], maxStoredDepth, t)
 			if err == nil {
-				f.Data = string(appendJSON(nil, &data))
+				f.Data = string(t.appendJSON(nil, &t.root))
 			}
-			sl.release()
+			t.release()
 			if err != nil {
 				p.err = err
 				return false
@@ -684,12 +681,12 @@ func (p *parser) readTags(dst *[]Tag) bool {
 	if c == '{' {
 		ok = p.object(func(k string) bool {
 			v, ok := p.scalar()
-			set.add(k, &v)
+			set.add(k, v)
 			return ok
 		})
 	} else {
 		ok = p.array(func() bool {
-			var pair [2]node
+			var pair [2]scalar
 			n := 0
 			ok := p.array(func() bool {
 				v, ok := p.scalar()
@@ -700,7 +697,7 @@ func (p *parser) readTags(dst *[]Tag) bool {
 				return ok
 			})
 			if n == 2 {
-				set.add(pair[0].lenient(), &pair[1])
+				set.add(pair[0].lenient(), pair[1])
 			}
 			return ok
 		})
@@ -716,11 +713,11 @@ func (p *parser) readTrace(tc *TraceContext) bool {
 			n, ok := p.scalar()
 			switch k {
 			case "trace_id":
-				tc.TraceID = hexID(&n, 32)
+				tc.TraceID = hexID(n, 32)
 			case "span_id":
-				tc.SpanID = hexID(&n, 16)
+				tc.SpanID = hexID(n, 16)
 			default:
-				tc.ParentSpanID = hexID(&n, 16)
+				tc.ParentSpanID = hexID(n, 16)
 			}
 			return ok
 		case "op":
@@ -749,7 +746,7 @@ func (p *parser) readImage(img *DebugImage) bool {
 			return p.lenient(&img.Arch)
 		case "image_addr":
 			n, ok := p.scalar()
-			img.ImageAddr = address(&n)
+			img.ImageAddr = address(n)
 			return ok
 		case "image_size":
 			n, ok := p.scalar()

@@ -13,10 +13,7 @@ const maxEpochSeconds = 253402300800
 // readTimestamp reads the two timestamp forms Relay accepts: epoch seconds as a number (int or
 // float), or a date-time string (RFC 3339, or naive and then UTC). Numeric strings are read as
 // epoch seconds too. Precision is kept to the microsecond, like Relay's.
-func readTimestamp(n *node) (time.Time, bool) {
-	if n == nil {
-		return time.Time{}, false
-	}
+func readTimestamp(n scalar) (time.Time, bool) {
 	switch n.kind {
 	case kindNumber:
 		f, err := strconv.ParseFloat(n.raw, 64)
@@ -49,12 +46,12 @@ func epochToTime(f float64) (time.Time, bool) {
 	return time.Unix(int64(sec), int64(us)*1000).UTC(), true
 }
 
-// timestampNode writes t the way Relay serializes timestamps: float epoch seconds, microsecond
+// timestampText writes ts the way Relay serializes timestamps: float epoch seconds, microsecond
 // precision. The float round-trips through epochToTime unchanged, which keeps Normalize idempotent.
-func timestampNode(t time.Time) node {
-	t = t.Round(time.Microsecond)
-	f := float64(t.Unix()) + float64(t.Nanosecond()/1000)/1e6
-	return numberNode(strconv.FormatFloat(f, 'f', -1, 64))
+func timestampText(ts time.Time) string {
+	ts = ts.Round(time.Microsecond)
+	f := float64(ts.Unix()) + float64(ts.Nanosecond()/1000)/1e6
+	return strconv.FormatFloat(f, 'f', -1, 64)
 }
 
 // parseDateTime parses YYYY-MM-DD[T ]hh:mm:ss[.fraction][Z|±hh:mm|±hhmm|±hh]. Without a zone the
