@@ -2,6 +2,7 @@ package issuestoreexporter
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/configoptional"
@@ -22,8 +23,11 @@ func NewFactory() exporter.Factory {
 
 func createDefaultConfig() component.Config {
 	return &Config{
-		Extension:     component.MustNewID("issuestore"),
-		TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
+		Extension: component.MustNewID("issuestore"),
+		// Not the helper's 5 s: when several collectors share one PostgreSQL, a write waits for the
+		// row locks of the issues every collector is updating, and a timed-out write is retried
+		// later, which an in-memory queue abandons at shutdown.
+		TimeoutConfig: exporterhelper.TimeoutConfig{Timeout: 30 * time.Second},
 		QueueConfig:   configoptional.Some(exporterhelper.NewDefaultQueueConfig()),
 		RetryConfig:   configretry.NewDefaultBackOffConfig(),
 	}

@@ -28,7 +28,7 @@ func createDefaultConfig() component.Config {
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
-	p, err := newLogsProcessor(set, cfg.(*Config))
+	p, err := newGroupingProcessor(set, cfg.(*Config))
 	if err != nil {
 		return nil, err
 	}
@@ -38,10 +38,11 @@ func createLogs(ctx context.Context, set processor.Settings, cfg component.Confi
 }
 
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
-	p, err := newLogsProcessor(set, cfg.(*Config))
+	p, err := newGroupingProcessor(set, cfg.(*Config))
 	if err != nil {
 		return nil, err
 	}
 	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
+		processorhelper.WithStart(p.start),
 		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}))
 }

@@ -54,7 +54,7 @@ func newExceptionCaches() (exceptionCaches, error) {
 // ids and time, which grouping does not read: so the stack trace is parsed and the event grouped
 // once per distinct exception (BenchmarkTraces). Symbolicated events are grouped every time, as
 // uploading a sourcemap changes their frames.
-func (p *logsProcessor) processOTelException(ctx context.Context, attrs pcommon.Map, exc *otelexception.Exception, occ otelexception.Occurrence) error {
+func (p *groupingProcessor) processOTelException(ctx context.Context, attrs pcommon.Map, exc *otelexception.Exception, occ otelexception.Occurrence) error {
 	textKey := exc.Key()
 	tmpl, ok := p.exceptions.templates.Get(textKey)
 	if !ok {

@@ -12,7 +12,7 @@ import (
 
 // processOTelRecord turns a log record with exception.* attributes (an OTel SDK's log bridge, or
 // a semconv exception event) into a grouped Sentry event.
-func (p *logsProcessor) processOTelRecord(ctx context.Context, res pcommon.Resource, lr plog.LogRecord) error {
+func (p *groupingProcessor) processOTelRecord(ctx context.Context, res pcommon.Resource, lr plog.LogRecord) error {
 	exc := resourceException(res)
 	readException(&exc, lr.Attributes())
 	ts := lr.Timestamp()

@@ -2,6 +2,7 @@ package errorgroupingprocessor
 
 import (
 	"context"
+	"go.opentelemetry.io/collector/component/componenttest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,6 +66,10 @@ func newTracesProcessor(t testing.TB, cfg *Config) (*consumertest.TracesSink, fu
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := p.Start(context.Background(), componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Shutdown(context.Background()) })
 	return sink, func(td ptrace.Traces) {
 		if err := p.ConsumeTraces(context.Background(), td); err != nil {
 			t.Fatal(err)
@@ -270,7 +275,7 @@ func BenchmarkTraces(b *testing.B) {
 	}
 	body := benchmarkBatch(b, string(trace))
 	nop := func(_ context.Context, td ptrace.Traces) (ptrace.Traces, error) { return td, nil }
-	p, err := newLogsProcessor(processortest.NewNopSettings(metadata.Type), createDefaultConfig().(*Config))
+	p, err := newGroupingProcessor(processortest.NewNopSettings(metadata.Type), createDefaultConfig().(*Config))
 	if err != nil {
 		b.Fatal(err)
 	}

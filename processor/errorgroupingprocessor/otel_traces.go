@@ -14,7 +14,7 @@ import (
 // processTraces groups every span event named "exception": the Sentry event and its grouping go
 // on the span event's attributes. Spans without one are only looked at, so a traces pipeline
 // pays for exceptions alone (BenchmarkTraces).
-func (p *logsProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+func (p *groupingProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
@@ -45,7 +45,7 @@ func (p *logsProcessor) processTraces(ctx context.Context, td ptrace.Traces) (pt
 
 // processSpanException groups the index-th event of span. An event that already carries a Sentry
 // event (grouped by a collector upstream) is regrouped from it like a sentry receiver record.
-func (p *logsProcessor) processSpanException(ctx context.Context, service *otelexception.Exception, span ptrace.Span, se ptrace.SpanEvent, index int) error {
+func (p *groupingProcessor) processSpanException(ctx context.Context, service *otelexception.Exception, span ptrace.Span, se ptrace.SpanEvent, index int) error {
 	attrs := se.Attributes()
 	if _, ok := attrs.Get(attrkey.Event); ok {
 		return p.processRecord(ctx, attrs)

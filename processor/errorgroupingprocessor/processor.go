@@ -15,7 +15,7 @@ import (
 	"github.com/faultline/faultline/internal/sourcemap"
 )
 
-type logsProcessor struct {
+type groupingProcessor struct {
 	logger       *zap.Logger
 	grouper      *grouping.Grouper
 	sourcemaps   SourcemapsConfig
@@ -24,7 +24,7 @@ type logsProcessor struct {
 	exceptions   exceptionCaches // work shared by the occurrences of an OTel exception (otel_exceptions.go)
 }
 
-func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, error) {
+func newGroupingProcessor(set processor.Settings, cfg *Config) (*groupingProcessor, error) {
 	g, err := grouping.New(cfg.groupingOptions())
 	if err != nil {
 		return nil, err
@@ -33,7 +33,7 @@ func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, erro
 	if err != nil {
 		return nil, err
 	}
-	return &logsProcessor{logger: set.Logger, grouper: g, sourcemaps: cfg.Sourcemaps,
+	return &groupingProcessor{logger: set.Logger, grouper: g, sourcemaps: cfg.Sourcemaps,
 		otel: cfg.OTelExceptions, exceptions: exceptions}, nil
 }
 
@@ -41,7 +41,7 @@ func newLogsProcessor(set processor.Settings, cfg *Config) (*logsProcessor, erro
 // every record with an OTel exception into one (otel_logs.go). A record the processor cannot read
 // is passed on unchanged (and logged): grouping is an enrichment, and the store falls back to its
 // own hash, so nothing is dropped for it.
-func (p *logsProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
+func (p *groupingProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	for i := 0; i < ld.ResourceLogs().Len(); i++ {
 		rl := ld.ResourceLogs().At(i)
 		sls := rl.ScopeLogs()
@@ -63,7 +63,7 @@ func (p *logsProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Log
 	return ld, nil
 }
 
-func (p *logsProcessor) processRecord(ctx context.Context, attrs pcommon.Map) error {
+func (p *groupingProcessor) processRecord(ctx context.Context, attrs pcommon.Map) error {
 	raw, ok := attrs.Get(attrkey.Event)
 	if !ok {
 		return nil
@@ -88,7 +88,7 @@ func (p *logsProcessor) processRecord(ctx context.Context, attrs pcommon.Map) er
 }
 
 // group computes the grouping of ev and puts it on the attributes that carry the event.
-func (p *logsProcessor) group(attrs pcommon.Map, ev *event.Event) error {
+func (p *groupingProcessor) group(attrs pcommon.Map, ev *event.Event) error {
 	res, err := p.grouper.Group(ev)
 	if err != nil {
 		return fmt.Errorf("grouping event %s: %w", eventID(attrs), err)

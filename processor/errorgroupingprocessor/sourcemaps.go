@@ -14,7 +14,7 @@ import (
 
 // start builds the symbolicator from the configured sources; the uploads of the issuestore
 // extension can only be found once the host knows its extensions.
-func (p *logsProcessor) start(_ context.Context, host component.Host) error {
+func (p *groupingProcessor) start(_ context.Context, host component.Host) error {
 	var sources firstOf
 	if id := p.sourcemaps.Extension; id != nil {
 		ext, ok := host.GetExtensions()[*id]
