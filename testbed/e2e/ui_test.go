@@ -34,11 +34,11 @@ func startForUI(t *testing.T, sourcemaps string) (faultline, string) {
 	for _, fixed := range []string{"127.0.0.1:4317", "127.0.0.1:4318", "127.0.0.1:13133"} {
 		config = strings.ReplaceAll(config, fixed, harness.FreeAddr(t))
 	}
-	const grouping = "  errorgrouping: {}\n"
+	const grouping = "  errorgrouping:\n    sourcemaps:\n"
 	if !strings.Contains(config, grouping) {
-		t.Fatalf("config/default.yaml no longer has %q to add sourcemaps to", grouping)
+		t.Fatalf("config/default.yaml no longer has %q to add a sourcemap directory to", grouping)
 	}
-	config = strings.Replace(config, grouping, "  errorgrouping:\n    sourcemaps:\n      directory: "+sourcemaps+"\n", 1)
+	config = strings.Replace(config, grouping, grouping+"      directory: "+sourcemaps+"\n", 1)
 	sentryAddr, uiAddr := harness.FreeAddr(t), harness.FreeAddr(t)
 	harness.StartCollector(t, config, []string{
 		"FAULTLINE_SENTRY_ENDPOINT=" + sentryAddr,
