@@ -273,9 +273,7 @@ func TestEventContentNeverRunsInTheUI(t *testing.T) {
 	for _, link := range issueLinks {
 		pages = append(pages, link)
 		harness.Do(t, ctx, 20*time.Second, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("#issue-title")))
-		for _, older := range harness.Get(t, ctx, 10*time.Second, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#older')].map(a => a.href)`)) {
-			pages = append(pages, older)
-		}
+		pages = append(pages, harness.Get(t, ctx, 10*time.Second, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#older')].map(a => a.href)`))...)
 		// The tag links lead to filtered lists.
 		pages = append(pages, harness.Get(t, ctx, 10*time.Second, chromedp.Evaluate[[]string](`[...document.querySelectorAll('.tag a')].map(a => a.href)`))...)
 	}

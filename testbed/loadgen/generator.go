@@ -170,7 +170,7 @@ func (g *Generator) work(ctx context.Context, worker int, start time.Time, res *
 		t.render(plain, f)
 		wire = plain
 		if g.cfg.Gzip {
-			wire = t.gzip.appendGzip(wire[len(wire):len(wire)], plain)
+			wire = t.gzip.appendGzip(wire[len(wire):], plain)
 		}
 		res.sent++
 		res.bytes += int64(len(wire))
