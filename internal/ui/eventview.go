@@ -167,10 +167,12 @@ func viewEvent(st *store.StoredEvent, traceURL string) *eventView {
 		v.Errors = append(v.Errors, pe)
 	}
 	for i := len(ev.Exceptions) - 1; i >= 0; i-- { // the one raised last first
-		v.Exceptions = append(v.Exceptions, viewException(&ev.Exceptions[i], v.Errors))
+		ex := ev.Exceptions[i]
+		ex.Stacktrace = ev.ExceptionStacktrace(&ex)
+		v.Exceptions = append(v.Exceptions, viewException(&ex, v.Errors))
 	}
 	if len(ev.Exceptions) == 0 {
-		if st := eventStacktrace(ev); st != nil {
+		if st := ev.MessageStacktrace(); st != nil {
 			v.Exceptions = append(v.Exceptions, viewException(&event.Exception{Stacktrace: st}, v.Errors))
 		}
 	}
@@ -185,28 +187,6 @@ func viewEvent(st *store.StoredEvent, traceURL string) *eventView {
 	}
 	v.Extra = fields(ff.Extra)
 	return v
-}
-
-// eventStacktrace is the stack of an event without exceptions (a message sent with a stack
-// attached): the legacy top-level one, else the crashed or current thread's, else the first.
-func eventStacktrace(ev *event.Event) *event.Stacktrace {
-	if ev.Stacktrace != nil {
-		return ev.Stacktrace
-	}
-	var first *event.Stacktrace
-	for i := range ev.Threads {
-		th := &ev.Threads[i]
-		if th.Stacktrace == nil {
-			continue
-		}
-		if th.Crashed || th.Current {
-			return th.Stacktrace
-		}
-		if first == nil {
-			first = th.Stacktrace
-		}
-	}
-	return first
 }
 
 // fields lists an object's members in key order, values as one line of text.

@@ -16,11 +16,8 @@ var funcs = template.FuncMap{
 	"fulltime": fulltime,
 	"isotime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"count":    count,
-	"upper":    upper,
 	"badge":    badge,
 }
-
-func upper(s string) string { return strings.ToUpper(s) }
 
 // ago is a compact relative time ("4m ago", "3d ago").
 func ago(t time.Time) string {

@@ -190,7 +190,7 @@ func (u *UI) listPage(w http.ResponseWriter, r *http.Request) {
 	if params.Page > 1 {
 		data.Prev = params.url("page", strconv.Itoa(params.Page-1))
 	}
-	if data.To < data.Total || data.TotalCapped && len(list) == pageSize {
+	if len(list) == pageSize && (data.To < data.Total || data.TotalCapped) {
 		data.Next = params.url("page", strconv.Itoa(params.Page+1))
 	}
 	u.render(w, r, http.StatusOK, "list", "Issues", data)

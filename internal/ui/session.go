@@ -157,12 +157,18 @@ func (u *UI) authed(h http.HandlerFunc) http.Handler {
 	})
 }
 
-// safeNext keeps a post-login redirect on this site: a path, never "//host" or a URL.
+// safeNext keeps a post-login redirect on this site: a path, never "//host" or a URL. Browsers
+// drop tabs and newlines from URLs and read "\" as "/", so "/\t/evil.com" would leave the site:
+// control characters and backslashes are refused outright.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) {
+	if strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
 		return "/"
 	}
-	return next
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	return u.RequestURI()
 }
 
 type loginData struct {

@@ -10,7 +10,7 @@ import (
 const sparkHours = 24
 
 // sparkline is an issue's events per hour over the last day, drawn as bars in an inline SVG
-// (sparkWidth × sparkHeight user units, one bar per hour).
+// (sparkHours × sparkBarWidth wide, sparkHeight high — the 96×20 viewBox of layout.html).
 type sparkline struct {
 	Bars  []sparkBar
 	Total int64
@@ -22,7 +22,6 @@ type sparkBar struct {
 
 const (
 	sparkBarWidth = 4
-	sparkWidth    = sparkHours * sparkBarWidth
 	sparkHeight   = 20
 )
 

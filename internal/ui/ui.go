@@ -15,7 +15,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/faultline/faultline/internal/store"
@@ -120,7 +120,7 @@ func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age="+strings.TrimSuffix(d.Truncate(time.Second).String(), "s"))
+		w.Header().Set("Cache-Control", "public, max-age="+strconv.Itoa(int(d.Seconds())))
 		h.ServeHTTP(w, r)
 	})
 }

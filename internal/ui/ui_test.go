@@ -387,3 +387,22 @@ func TestTheIssuePageShowsTheEvent(t *testing.T) {
 		t.Errorf("Content-Security-Policy %q", csp)
 	}
 }
+
+func TestSafeNextKeepsRedirectsOnThisSite(t *testing.T) {
+	for next, want := range map[string]string{
+		"/issues/7/?q=a":        "/issues/7/?q=a",
+		"/":                     "/",
+		"//evil.example/":       "/",
+		`/\evil.example`:        "/",
+		"/\t/evil.example":      "/",
+		"/\n/evil.example":      "/",
+		"https://evil.example/": "/",
+		"javascript:alert(1)":   "/",
+		"issues":                "/",
+		"":                      "/",
+	} {
+		if got := safeNext(next); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", next, got, want)
+		}
+	}
+}

@@ -22,10 +22,10 @@ func RenderStacktrace(ev *Event) string {
 	excs := make([]renderedException, 0, len(ev.Exceptions))
 	for i := range ev.Exceptions {
 		ex := &ev.Exceptions[i]
-		excs = append(excs, renderedException{typ: ex.Type, value: ex.Value, module: ex.Module, st: exceptionFrames(ev, ex)})
+		excs = append(excs, renderedException{typ: ex.Type, value: ex.Value, module: ex.Module, st: ev.ExceptionStacktrace(ex)})
 	}
 	if len(excs) == 0 {
-		st := eventFrames(ev)
+		st := ev.MessageStacktrace()
 		if st == nil {
 			return ""
 		}
@@ -85,7 +85,9 @@ func (e *renderedException) calleeFirst() []*Frame {
 	return fs
 }
 
-func exceptionFrames(ev *Event, ex *Exception) *Stacktrace {
+// ExceptionStacktrace is the stack trace of one of the event's exceptions: its own, else that of
+// the thread it names (Java and native SDKs put an exception's frames on its thread).
+func (ev *Event) ExceptionStacktrace(ex *Exception) *Stacktrace {
 	if ex.Stacktrace != nil && len(ex.Stacktrace.Frames) > 0 {
 		return ex.Stacktrace
 	}
@@ -99,9 +101,9 @@ func exceptionFrames(ev *Event, ex *Exception) *Stacktrace {
 	return nil
 }
 
-// eventFrames picks the stack trace of a message event: the crashed thread's, the current
-// thread's, the only thread's, or the top-level one.
-func eventFrames(ev *Event) *Stacktrace {
+// MessageStacktrace picks the stack trace of an event without exceptions: the crashed thread's,
+// the current thread's, the only thread's, or the top-level one.
+func (ev *Event) MessageStacktrace() *Stacktrace {
 	for _, pick := range []func(*Thread) bool{
 		func(t *Thread) bool { return t.Crashed },
 		func(t *Thread) bool { return t.Current },
