@@ -54,11 +54,15 @@ func createTraces(ctx context.Context, set exporter.Settings, cfg component.Conf
 	if err != nil {
 		return nil, err
 	}
-	return exporterhelper.NewTraces(ctx, set, cfg, e.pushTraces,
+	exp, err := exporterhelper.NewTraces(ctx, set, cfg, e.pushTraces,
 		exporterhelper.WithStart(e.start),
 		exporterhelper.WithTimeout(c.TimeoutConfig),
 		exporterhelper.WithRetry(c.RetryConfig),
 		exporterhelper.WithQueue(c.QueueConfig),
 		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
 	)
+	if err != nil {
+		return nil, err
+	}
+	return exceptionsOnly{exp}, nil
 }

@@ -120,3 +120,28 @@ func TestExceptionSpanEventsBecomeEventsOfIssues(t *testing.T) {
 		t.Errorf("KeyError events link traces %v, want both failing requests'", traces)
 	}
 }
+
+func TestOnlySpansWithExceptionsReachTheQueue(t *testing.T) {
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr(attrkey.ServiceName, "shop")
+	spans := rs.ScopeSpans().AppendEmpty().Spans()
+	spans.AppendEmpty().SetName("GET /")
+	failed := spans.AppendEmpty()
+	failed.SetName("POST /pay")
+	failed.Events().AppendEmpty().SetName(attrkey.ExceptionEventName)
+	plain := td.ResourceSpans().AppendEmpty()
+	plain.ScopeSpans().AppendEmpty().Spans().AppendEmpty().SetName("SELECT")
+
+	kept, ok := exceptionSpans(td)
+	if !ok || kept.SpanCount() != 1 || kept.ResourceSpans().Len() != 1 {
+		t.Fatalf("kept %d spans in %d resources, want the one failed span", kept.SpanCount(), kept.ResourceSpans().Len())
+	}
+	got := kept.ResourceSpans().At(0)
+	if name, _ := got.Resource().Attributes().Get(attrkey.ServiceName); name.Str() != "shop" || got.ScopeSpans().At(0).Spans().At(0).Name() != "POST /pay" {
+		t.Errorf("kept the wrong span or lost its resource")
+	}
+	if _, ok := exceptionSpans(ptrace.NewTraces()); ok {
+		t.Error("a batch without exceptions was kept")
+	}
+}

@@ -205,6 +205,9 @@ func (a *API) assemble(r *http.Request, req *assembleRequest, projects []int64) 
 	if out.Release == "" {
 		out.Release, out.Dist = b.Release, b.Dist
 	}
+	// Each file is bounded by artifact.MaxEntrySize; the whole is bounded too, or a small bundle of
+	// highly compressed files could hold the server's memory.
+	maxUnpacked, unpacked := 4*a.limits.MaxBundleSize, int64(0)
 	debugIDs := 0
 	for _, e := range b.Entries() {
 		if strings.Contains(e.Path, `\`) || !filepath.IsLocal(filepath.FromSlash(e.Path)) {
@@ -213,6 +216,9 @@ func (a *API) assemble(r *http.Request, req *assembleRequest, projects []int64) 
 		content, err := e.Read()
 		if err != nil {
 			return nil, badBundle(http.StatusBadRequest, "bundle file %s is unreadable: %v", e.Path, err)
+		}
+		if unpacked += int64(len(content)); unpacked > maxUnpacked {
+			return nil, badBundle(http.StatusRequestEntityTooLarge, "the bundle's files unpack to more than %d bytes", maxUnpacked)
 		}
 		if e.DebugID != "" {
 			debugIDs++

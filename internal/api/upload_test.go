@@ -88,6 +88,28 @@ func makeBundle(t testing.TB, files map[string]string) []byte {
 	return buf.Bytes()
 }
 
+// makeDeflatedBundle is a bundle of one compressed file, which a hostile client can make unpack to
+// far more than the bundle's own size.
+func makeDeflatedBundle(t testing.TB, path, content string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	buf.WriteString("SYSB\x02\x00\x00\x00")
+	zw := zip.NewWriter(&buf)
+	zw.SetOffset(8)
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: path, Method: zip.Deflate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(w, content)
+	w, _ = zw.Create("manifest.json")
+	json.NewEncoder(w).Encode(map[string]any{"debug_id": "9e77a589-21d2-5428-829a-414ebcccce2a", "files": map[string]any{
+		path: map[string]any{"type": "minified_source", "url": "~/bomb.js", "headers": map[string]string{"debug-id": testDebugID}}}})
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
 func sum(b []byte) string {
 	s := sha1.Sum(b)
 	return hex.EncodeToString(s[:])
@@ -315,6 +337,9 @@ func TestBadUploadsAreRefusedAndLeaveNothing(t *testing.T) {
 		{"bundle over maxFileSize", func(t *testing.T) map[string]any {
 			return upload(t, makeBundle(t, map[string]string{"files/_/_/big.js": string(bytes.Repeat([]byte("random-ish "), 600))}))
 		}, 413, "over maxFileSize"},
+		{"files unpacking to more than four times maxFileSize", func(t *testing.T) map[string]any {
+			return upload(t, makeDeflatedBundle(t, "files/_/_/bomb.js", strings.Repeat("0", 20000)))
+		}, 413, "unpack to more than 16384 bytes"},
 		{"unknown project", func(t *testing.T) map[string]any {
 			r := upload(t, good)
 			r["projects"] = []string{"demo", "nope"}

@@ -268,12 +268,15 @@ func (s *sqlStore) inTx(ctx context.Context, fn func(*tx) error) error {
 	if err != nil {
 		return err
 	}
-	defer func() { s.share(ctx, t.unshared) }()
+	defer t.tx.Rollback() //nolint:errcheck // after Commit it is a no-op; it frees the connection if fn panics
 	if err := fn(t); err != nil {
 		t.tx.Rollback() //nolint:errcheck // fn's error is the one to report
+		s.share(ctx, t.unshared)
 		return err
 	}
-	if err := t.tx.Commit(); err != nil {
+	err = t.tx.Commit()
+	s.share(ctx, t.unshared) // the connection is free again: the statements can be prepared on it
+	if err != nil {
 		return fmt.Errorf("%s: commit: %w", s.d.name, err)
 	}
 	return nil

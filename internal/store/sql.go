@@ -186,9 +186,9 @@ func (s *sqlStore) begin(ctx context.Context) (*tx, error) {
 	return &tx{ctx: ctx, s: s, tx: t}, nil
 }
 
-// stmt returns a statement for a fixed query: on SQLite prepared once per transaction on its
-// connection (a batch runs the same few statements thousands of times); on PostgreSQL nil, since
-// pgx prepares and caches statements by query text itself.
+// stmt returns a statement for a fixed query: on SQLite one prepared once on the writer's
+// connection and shared by every transaction (a batch runs the same few statements thousands of
+// times); on PostgreSQL nil, since pgx prepares and caches statements by query text itself.
 func (t *tx) stmt(q string) (*sql.Stmt, error) {
 	if !t.s.prepare {
 		return nil, nil

@@ -2,6 +2,7 @@ package errorgroupingprocessor
 
 import (
 	"context"
+	"crypto/rand"
 	"strconv"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -20,10 +21,17 @@ func (p *groupingProcessor) processOTelRecord(ctx context.Context, res pcommon.R
 		ts = lr.ObservedTimestamp()
 	}
 	exc.Level = sentryLevel(lr.SeverityNumber())
-	occ := otelexception.Occurrence{TraceID: lr.TraceID().String(), SpanID: lr.SpanID().String(), Timestamp: ts.AsTime()}
-	// What the record says is all that identifies it: a re-sent record gets the same id.
-	occ.EventID = otelexception.EventID("log", exc.ServiceName, occ.TraceID, occ.SpanID,
-		strconv.FormatUint(uint64(ts), 10), exc.Type, exc.Message, exc.Stacktrace)
+	occ := otelexception.Occurrence{TraceID: lr.TraceID().String(), SpanID: lr.SpanID().String()}
+	// What the record says is all that identifies it: a re-sent record gets the same id. Without
+	// a time nothing tells two records of one exception apart, so each gets an id of its own
+	// (a re-sent one is then stored twice, which is better than storing one of two).
+	when := rand.Text()
+	if ts != 0 {
+		occ.Timestamp = ts.AsTime() // else the event is stamped when received, not in 1970
+		when = strconv.FormatUint(uint64(ts), 10)
+	}
+	occ.EventID = otelexception.EventID("log", exc.ServiceName, exc.HostName, occ.TraceID, occ.SpanID,
+		when, exc.Type, exc.Message, exc.Stacktrace)
 	return p.processOTelException(ctx, lr.Attributes(), &exc, occ)
 }
 

@@ -2,6 +2,7 @@ package errorgroupingprocessor
 
 import (
 	"context"
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"strconv"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -26,8 +27,8 @@ func (p *groupingProcessor) processTraces(ctx context.Context, td ptrace.Traces)
 				span := spans.At(k)
 				events := span.Events()
 				for e := 0; e < events.Len(); e++ {
-					if events.At(e).Name() != attrkey.ExceptionEventName {
-						continue
+					if events.At(e).Name() != attrkey.ExceptionEventName || !isOTelException(events.At(e).Attributes()) && !hasEvent(events.At(e).Attributes()) {
+						continue // not an exception, or one that says nothing (no type, no message)
 					}
 					if service == nil {
 						r := resourceException(rs.Resource())
@@ -57,7 +58,15 @@ func (p *groupingProcessor) processSpanException(ctx context.Context, service *o
 	if ts == 0 {
 		ts = span.EndTimestamp()
 	}
-	occ := otelexception.Occurrence{TraceID: span.TraceID().String(), SpanID: span.SpanID().String(), Timestamp: ts.AsTime()}
+	occ := otelexception.Occurrence{TraceID: span.TraceID().String(), SpanID: span.SpanID().String()}
+	if ts != 0 {
+		occ.Timestamp = ts.AsTime() // else the event is stamped when received, not in 1970
+	}
 	occ.EventID = otelexception.EventID("span", occ.TraceID, occ.SpanID, strconv.Itoa(index))
 	return p.processOTelException(ctx, attrs, &exc, occ)
+}
+
+func hasEvent(attrs pcommon.Map) bool {
+	_, ok := attrs.Get(attrkey.Event)
+	return ok
 }
