@@ -28,21 +28,23 @@ func createDefaultConfig() component.Config {
 }
 
 func createLogs(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Logs) (processor.Logs, error) {
-	p, err := newGroupingProcessor(set, cfg.(*Config))
+	p, err := processors.get(set, cfg.(*Config))
 	if err != nil {
 		return nil, err
 	}
 	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
 		processorhelper.WithStart(p.start),
+		processorhelper.WithShutdown(processors.shutdown(cfg.(*Config))),
 		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}))
 }
 
 func createTraces(ctx context.Context, set processor.Settings, cfg component.Config, next consumer.Traces) (processor.Traces, error) {
-	p, err := newGroupingProcessor(set, cfg.(*Config))
+	p, err := processors.get(set, cfg.(*Config))
 	if err != nil {
 		return nil, err
 	}
 	return processorhelper.NewTraces(ctx, set, cfg, next, p.processTraces,
 		processorhelper.WithStart(p.start),
+		processorhelper.WithShutdown(processors.shutdown(cfg.(*Config))),
 		processorhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}))
 }
