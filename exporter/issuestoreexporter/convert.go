@@ -41,11 +41,7 @@ func convert(ld plog.Logs) (evs []store.Event, skipped int) {
 // releaseAndEnvironment reads the release and environment of a resource's events.
 func releaseAndEnvironment(res pcommon.Resource) (release, env string) {
 	a := res.Attributes()
-	env = str(a, attrkey.DeploymentEnv)
-	if env == "" {
-		env = str(a, attrkey.DeploymentEnvDeprecated)
-	}
-	return str(a, attrkey.ServiceVersion), env
+	return attrkey.Str(a, attrkey.ServiceVersion), attrkey.Environment(a)
 }
 
 func convertRecord(lr plog.LogRecord, release, env string, now time.Time) (store.Event, bool) {
@@ -59,9 +55,9 @@ func convertRecord(lr plog.LogRecord, release, env string, now time.Time) (store
 // record or a span event) as the sentry receiver and errorgrouping processor set them; ok is
 // false when they carry none. A zero observed time means the event is received now.
 func convertAttributes(a pcommon.Map, ts, observed pcommon.Timestamp, body, release, env string, now time.Time) (store.Event, bool) {
-	eventID := str(a, attrkey.EventID)
-	payload := str(a, attrkey.Event)
-	project, err := strconv.ParseInt(str(a, attrkey.ProjectID), 10, 64)
+	eventID := attrkey.Str(a, attrkey.EventID)
+	payload := attrkey.Str(a, attrkey.Event)
+	project, err := strconv.ParseInt(attrkey.Str(a, attrkey.ProjectID), 10, 64)
 	if eventID == "" || payload == "" || err != nil {
 		return store.Event{}, false
 	}
@@ -70,23 +66,23 @@ func convertAttributes(a pcommon.Map, ts, observed pcommon.Timestamp, body, rele
 		EventID:        eventID,
 		Timestamp:      ts.AsTime(),
 		Received:       observed.AsTime(),
-		Level:          str(a, attrkey.Level),
-		Platform:       str(a, attrkey.Platform),
+		Level:          attrkey.Str(a, attrkey.Level),
+		Platform:       attrkey.Str(a, attrkey.Platform),
 		Release:        release,
 		Environment:    env,
-		Title:          str(a, attrkey.GroupTitle),
-		Culprit:        str(a, attrkey.GroupCulprit),
-		GroupingConfig: str(a, attrkey.GroupConfig),
-		Explanation:    str(a, attrkey.GroupExplanation),
+		Title:          attrkey.Str(a, attrkey.GroupTitle),
+		Culprit:        attrkey.Str(a, attrkey.GroupCulprit),
+		GroupingConfig: attrkey.Str(a, attrkey.GroupConfig),
+		Explanation:    attrkey.Str(a, attrkey.GroupExplanation),
 		Metadata: store.Metadata{
-			Type:     str(a, attrkey.GroupMetadataType),
-			Value:    str(a, attrkey.GroupMetadataValue),
-			Filename: str(a, attrkey.GroupMetadataFilename),
-			Function: str(a, attrkey.GroupMetadataFunction),
+			Type:     attrkey.Str(a, attrkey.GroupMetadataType),
+			Value:    attrkey.Str(a, attrkey.GroupMetadataValue),
+			Filename: attrkey.Str(a, attrkey.GroupMetadataFilename),
+			Function: attrkey.Str(a, attrkey.GroupMetadataFunction),
 		},
-		UserID:    str(a, attrkey.UserID),
-		UserEmail: str(a, attrkey.UserEmail),
-		UserIP:    str(a, attrkey.ClientAddress),
+		UserID:    attrkey.Str(a, attrkey.UserID),
+		UserEmail: attrkey.Str(a, attrkey.UserEmail),
+		UserIP:    attrkey.Str(a, attrkey.ClientAddress),
 		Payload:   []byte(payload),
 	}
 	if ts == 0 {
@@ -102,10 +98,10 @@ func convertAttributes(a pcommon.Map, ts, observed pcommon.Timestamp, body, rele
 			}
 		}
 	}
-	if h := str(a, attrkey.GroupHash); h != "" && (len(ev.Hashes) == 0 || ev.Hashes[0] != h) {
+	if h := attrkey.Str(a, attrkey.GroupHash); h != "" && (len(ev.Hashes) == 0 || ev.Hashes[0] != h) {
 		ev.Hashes = append([]string{h}, ev.Hashes...)
 	}
-	excType, excValue := str(a, attrkey.ExceptionType), str(a, attrkey.ExceptionMessage)
+	excType, excValue := attrkey.Str(a, attrkey.ExceptionType), attrkey.Str(a, attrkey.ExceptionMessage)
 	if len(ev.Hashes) == 0 {
 		ev.Hashes = []string{fallbackHash(excType, excValue, body)}
 		if ev.Metadata.Type == "" && ev.Metadata.Value == "" {
@@ -116,7 +112,7 @@ func convertAttributes(a pcommon.Map, ts, observed pcommon.Timestamp, body, rele
 		ev.Title = fallbackTitle(excType, excValue, body)
 	}
 	if ev.Culprit == "" {
-		ev.Culprit = str(a, attrkey.Transaction) // what Sentry shows when grouping gave no culprit
+		ev.Culprit = attrkey.Str(a, attrkey.Transaction) // what Sentry shows when grouping gave no culprit
 	}
 	a.Range(func(k string, v pcommon.Value) bool {
 		if tag, ok := strings.CutPrefix(k, attrkey.TagPrefix); ok {
@@ -154,11 +150,4 @@ func fallbackTitle(excType, excValue, body string) string {
 		return body
 	}
 	return "<unlabeled event>"
-}
-
-func str(m pcommon.Map, key string) string {
-	if v, ok := m.Get(key); ok {
-		return v.AsString()
-	}
-	return ""
 }

@@ -2,9 +2,28 @@
 //
 // The receiver writes them, the grouping processor reads and adds to them, the issue store reads
 // them. They are a contract between those components and with users who route or filter on them
-// (OTTL, filter processor), so they live in one place and change only with care. This package
-// knows nothing else.
+// (OTTL, filter processor), so they live in one place and change only with care. Besides the
+// names it holds only the readers that several components need to agree on.
 package attrkey
+
+import "go.opentelemetry.io/collector/pdata/pcommon"
+
+// Str reads an attribute as text ("" when it is absent).
+func Str(m pcommon.Map, key string) string {
+	if v, ok := m.Get(key); ok {
+		return v.AsString()
+	}
+	return ""
+}
+
+// Environment reads a resource's deployment environment under its current semconv key, else
+// under the key older SDKs still send.
+func Environment(resource pcommon.Map) string {
+	if env := Str(resource, DeploymentEnv); env != "" {
+		return env
+	}
+	return Str(resource, DeploymentEnvDeprecated)
+}
 
 // Set by the sentry receiver on every record it emits.
 const (

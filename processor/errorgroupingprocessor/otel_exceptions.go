@@ -128,26 +128,22 @@ func isOTelException(attrs pcommon.Map) bool {
 // resourceException is an Exception with what the resource says about the service.
 func resourceException(res pcommon.Resource) otelexception.Exception {
 	a := res.Attributes()
-	env := str(a, attrkey.DeploymentEnv)
-	if env == "" {
-		env = str(a, attrkey.DeploymentEnvDeprecated)
-	}
 	return otelexception.Exception{
-		ServiceName:    str(a, attrkey.ServiceName),
-		ServiceVersion: str(a, attrkey.ServiceVersion),
-		Environment:    env,
-		Language:       str(a, attrkey.TelemetrySDKLang),
-		SDKName:        str(a, attrkey.TelemetrySDKName),
-		SDKVersion:     str(a, attrkey.TelemetrySDKVersion),
-		HostName:       str(a, attrkey.HostName),
+		ServiceName:    attrkey.Str(a, attrkey.ServiceName),
+		ServiceVersion: attrkey.Str(a, attrkey.ServiceVersion),
+		Environment:    attrkey.Environment(a),
+		Language:       attrkey.Str(a, attrkey.TelemetrySDKLang),
+		SDKName:        attrkey.Str(a, attrkey.TelemetrySDKName),
+		SDKVersion:     attrkey.Str(a, attrkey.TelemetrySDKVersion),
+		HostName:       attrkey.Str(a, attrkey.HostName),
 	}
 }
 
 // readException fills exc from the exception.* attributes.
 func readException(exc *otelexception.Exception, attrs pcommon.Map) {
-	exc.Type = str(attrs, attrkey.ExceptionType)
-	exc.Message = str(attrs, attrkey.ExceptionMessage)
-	exc.Stacktrace = str(attrs, attrkey.ExceptionStacktrace)
+	exc.Type = attrkey.Str(attrs, attrkey.ExceptionType)
+	exc.Message = attrkey.Str(attrs, attrkey.ExceptionMessage)
+	exc.Stacktrace = attrkey.Str(attrs, attrkey.ExceptionStacktrace)
 	if v, ok := attrs.Get(attrkey.ExceptionEscaped); ok {
 		escaped := v.Bool()
 		if v.Type() != pcommon.ValueTypeBool {
@@ -155,11 +151,4 @@ func readException(exc *otelexception.Exception, attrs pcommon.Map) {
 		}
 		exc.Escaped = &escaped
 	}
-}
-
-func str(m pcommon.Map, key string) string {
-	if v, ok := m.Get(key); ok {
-		return v.AsString()
-	}
-	return ""
 }

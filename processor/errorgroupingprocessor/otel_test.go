@@ -98,26 +98,26 @@ func TestSpanExceptionsOfTheSameBugGetOneHash(t *testing.T) {
 	}
 	a := out.At(0).Events().At(1).Attributes()
 	b := out.At(1).Events().At(1).Attributes()
-	hashA, hashB := str(a, attrkey.GroupHash), str(b, attrkey.GroupHash)
+	hashA, hashB := attrkey.Str(a, attrkey.GroupHash), attrkey.Str(b, attrkey.GroupHash)
 	if hashA == "" || hashA != hashB {
 		t.Errorf("group hashes %q and %q, want one non-empty hash for the same bug in two traces", hashA, hashB)
 	}
-	if title := str(a, attrkey.GroupTitle); title != "IllegalStateException: order 42 has a bad price" {
+	if title := attrkey.Str(a, attrkey.GroupTitle); title != "IllegalStateException: order 42 has a bad price" {
 		t.Errorf("title %q", title)
 	}
-	if culprit := str(a, attrkey.GroupCulprit); culprit != "GET /orders/{id}" {
+	if culprit := attrkey.Str(a, attrkey.GroupCulprit); culprit != "GET /orders/{id}" {
 		t.Errorf("culprit %q, want the span name (the event's transaction, which Sentry prefers)", culprit)
 	}
-	if str(a, attrkey.ProjectID) != "7" || str(a, attrkey.Platform) != "java" || str(a, attrkey.Level) != "error" ||
-		str(a, attrkey.TagPrefix+"service") != "shop" || str(a, attrkey.Transaction) != "GET /orders/{id}" {
-		t.Errorf("sentry attributes: project %q platform %q level %q service %q transaction %q", str(a, attrkey.ProjectID),
-			str(a, attrkey.Platform), str(a, attrkey.Level), str(a, attrkey.TagPrefix+"service"), str(a, attrkey.Transaction))
+	if attrkey.Str(a, attrkey.ProjectID) != "7" || attrkey.Str(a, attrkey.Platform) != "java" || attrkey.Str(a, attrkey.Level) != "error" ||
+		attrkey.Str(a, attrkey.TagPrefix+"service") != "shop" || attrkey.Str(a, attrkey.Transaction) != "GET /orders/{id}" {
+		t.Errorf("sentry attributes: project %q platform %q level %q service %q transaction %q", attrkey.Str(a, attrkey.ProjectID),
+			attrkey.Str(a, attrkey.Platform), attrkey.Str(a, attrkey.Level), attrkey.Str(a, attrkey.TagPrefix+"service"), attrkey.Str(a, attrkey.Transaction))
 	}
-	ev, err := event.Decode([]byte(str(a, attrkey.Event)))
+	ev, err := event.Decode([]byte(attrkey.Str(a, attrkey.Event)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ev.EventID != str(a, attrkey.EventID) || ev.Trace.TraceID != out.At(0).TraceID().String() ||
+	if ev.EventID != attrkey.Str(a, attrkey.EventID) || ev.Trace.TraceID != out.At(0).TraceID().String() ||
 		ev.Trace.SpanID != out.At(0).SpanID().String() || ev.Environment != "production" || ev.Release != "shop@2.3.0" {
 		t.Errorf("event %s: trace %s span %s env %q release %q", ev.EventID, ev.Trace.TraceID, ev.Trace.SpanID, ev.Environment, ev.Release)
 	}
@@ -129,8 +129,8 @@ func TestSpanExceptionsOfTheSameBugGetOneHash(t *testing.T) {
 	exceptionSpan(t, rs2.ScopeSpans().AppendEmpty().Spans(), 1, "42")
 	consume(td2)
 	again := sink.AllTraces()[1].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Events().At(1).Attributes()
-	if str(again, attrkey.EventID) != str(a, attrkey.EventID) {
-		t.Errorf("re-sent exception got event id %s, first %s", str(again, attrkey.EventID), str(a, attrkey.EventID))
+	if attrkey.Str(again, attrkey.EventID) != attrkey.Str(a, attrkey.EventID) {
+		t.Errorf("re-sent exception got event id %s, first %s", attrkey.Str(again, attrkey.EventID), attrkey.Str(a, attrkey.EventID))
 	}
 }
 
@@ -159,14 +159,14 @@ func TestLogRecordsWithOTelExceptionsAreGrouped(t *testing.T) {
 	}
 	out := sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
 	a, b := out.At(0).Attributes(), out.At(1).Attributes()
-	if h := str(a, attrkey.GroupHash); h == "" || h != str(b, attrkey.GroupHash) {
-		t.Errorf("group hashes %q and %q, want one for the same bug", h, str(b, attrkey.GroupHash))
+	if h := attrkey.Str(a, attrkey.GroupHash); h == "" || h != attrkey.Str(b, attrkey.GroupHash) {
+		t.Errorf("group hashes %q and %q, want one for the same bug", h, attrkey.Str(b, attrkey.GroupHash))
 	}
-	if str(a, attrkey.EventID) == str(b, attrkey.EventID) {
+	if attrkey.Str(a, attrkey.EventID) == attrkey.Str(b, attrkey.EventID) {
 		t.Error("two different records got the same event id")
 	}
-	if str(a, attrkey.Level) != "fatal" || str(a, attrkey.ProjectID) != "1" {
-		t.Errorf("level %q project %q, want fatal (from the severity) and the default project 1", str(a, attrkey.Level), str(a, attrkey.ProjectID))
+	if attrkey.Str(a, attrkey.Level) != "fatal" || attrkey.Str(a, attrkey.ProjectID) != "1" {
+		t.Errorf("level %q project %q, want fatal (from the severity) and the default project 1", attrkey.Str(a, attrkey.Level), attrkey.Str(a, attrkey.ProjectID))
 	}
 	if out.At(2).Attributes().Len() != 0 {
 		t.Error("a log record without an exception was touched")
@@ -209,7 +209,7 @@ func TestOTelJavaScriptExceptionsAreSymbolicatedByRelease(t *testing.T) {
 	consume(td)
 
 	attrs := sink.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Events().At(0).Attributes()
-	ev, err := event.Decode([]byte(str(attrs, attrkey.Event)))
+	ev, err := event.Decode([]byte(attrkey.Str(attrs, attrkey.Event)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,8 +218,8 @@ func TestOTelJavaScriptExceptionsAreSymbolicatedByRelease(t *testing.T) {
 	if f.Filename != "src/app.js" || f.Function != "explode" || !strings.Contains(f.Data, `"resolved_with":"release"`) {
 		t.Errorf("innermost frame not symbolicated: %+v", f)
 	}
-	if str(attrs, attrkey.GroupHash) == "" || ev.Exceptions[0].RawStacktrace == nil {
-		t.Errorf("hash %q, raw stack trace kept: %v", str(attrs, attrkey.GroupHash), ev.Exceptions[0].RawStacktrace != nil)
+	if attrkey.Str(attrs, attrkey.GroupHash) == "" || ev.Exceptions[0].RawStacktrace == nil {
+		t.Errorf("hash %q, raw stack trace kept: %v", attrkey.Str(attrs, attrkey.GroupHash), ev.Exceptions[0].RawStacktrace != nil)
 	}
 }
 
