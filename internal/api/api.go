@@ -105,13 +105,16 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // Authorized reports whether the request carries the configured bearer token.
-func (a *API) Authorized(r *http.Request) bool {
-	h := r.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(h, "Bearer ")
+func (a *API) Authorized(r *http.Request) bool { return HasBearerToken(r, a.cfg.Token) }
+
+// HasBearerToken reports whether r's Authorization header is "Bearer <token>", compared in
+// constant time. The UI accepts the API token the same way.
+func HasBearerToken(r *http.Request, token string) bool {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !ok {
 		return false
 	}
-	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(a.cfg.Token)) == 1
+	return subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(token)) == 1
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

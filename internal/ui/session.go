@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/binary"
+	"github.com/faultline/faultline/internal/api"
 	"net/http"
 	"net/url"
 	"strings"
@@ -133,7 +134,7 @@ func sameOrigin(r *http.Request) bool {
 // token. Anyone else gets the login page (browsers) or 401, never data.
 func (u *UI) authed(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && u.sessions.tokenMatches(strings.TrimSpace(tok)) {
+		if api.HasBearerToken(r, u.cfg.Token) {
 			h(w, r)
 			return
 		}
