@@ -46,8 +46,8 @@ type javaBlock struct {
 	exc       Exception
 	first     int // its printed frames (innermost first) are slab[first:last] of the parse
 	last      int
-	omitted   int           // "... N more"
-	enclosing int           // index of the block whose trace the omitted frames come from; -1 for none
+	omitted   int // "... N more"
+	enclosing int // index of the block whose trace the omitted frames come from; -1 for none
 }
 
 func parseJava(lines []string, opts Options) (Trace, bool) {

@@ -7,12 +7,13 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/binary"
-	"github.com/faultline/faultline/internal/api"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/faultline/faultline/internal/api"
 )
 
 // Sessions are signed cookies rather than server-side state, so a login survives a collector

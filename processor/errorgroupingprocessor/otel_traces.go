@@ -2,9 +2,9 @@ package errorgroupingprocessor
 
 import (
 	"context"
-	"go.opentelemetry.io/collector/pdata/pcommon"
 	"strconv"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.uber.org/zap"
 
