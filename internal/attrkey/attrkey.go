@@ -95,7 +95,8 @@ const (
 	GroupCulprit = "faultline.group.culprit"
 	// GroupConfig is the grouping config id, e.g. "newstyle:2026-01-20".
 	GroupConfig = "faultline.group.config"
-	// GroupExplanation is the variants with their component trees, as JSON text (the `faultline group` shape).
+	// GroupExplanation is the variants with their component trees, as JSON text (the `faultline group`
+	// shape). Only some events carry it: see the errorgrouping processor's explanation_interval.
 	GroupExplanation = "faultline.group.explanation"
 	// GroupMetadataType / Value / Filename / Function are Sentry's issue metadata fields.
 	GroupMetadataType     = "faultline.group.metadata.type"

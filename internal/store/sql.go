@@ -751,10 +751,15 @@ func (t *tx) foldIntoIssues(evs []*prepared, issues map[int64]*Issue) error {
 			if fresh || e.ts >= toMicros(is.LastSeen) {
 				is.LastSeen = fromMicros(e.ts)
 				is.Title, is.Culprit, is.Level, is.Platform = e.Title, e.Culprit, e.Level, e.Platform
-				is.Metadata, is.GroupingConfig, is.Explanation = e.Metadata, e.GroupingConfig, e.Explanation
+				is.Metadata, is.GroupingConfig = e.Metadata, e.GroupingConfig
 				if e.Release != "" {
 					is.LastRelease = e.Release
 				}
+			}
+			// Few events carry an explanation (the processor's explanation_interval): an issue
+			// keeps the one of its latest event that had one.
+			if e.Explanation != "" && (is.Explanation == "" || e.ts >= toMicros(is.LastSeen)) {
+				is.Explanation = e.Explanation
 			}
 			if err := applyEvent(is, e.Release, fromMicros(e.recv), order); err != nil {
 				return err

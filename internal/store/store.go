@@ -85,7 +85,8 @@ type Event struct {
 	Title    string
 	Culprit  string
 	Metadata Metadata
-	// GroupingConfig and Explanation (JSON) describe how the hashes were made.
+	// GroupingConfig and Explanation (JSON) describe how the hashes were made; Explanation may
+	// be empty, as the processor puts it on an issue's events only now and then.
 	GroupingConfig string
 	Explanation    string
 	// User is who was affected; UserKey() picks the identity distinct users are counted by.
@@ -175,7 +176,7 @@ type Issue struct {
 	IgnoreUntilCount int64
 	IgnoreCount      int64 // the N of "until N more events", for display
 	GroupingConfig   string
-	Explanation      string // of the latest event
+	Explanation      string // of the latest event that carried one
 }
 
 // HourCount is the number of events of one hour.

@@ -3,6 +3,7 @@ package errorgroupingprocessor
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap"
@@ -22,7 +23,10 @@ type Config struct {
 	Sourcemaps SourcemapsConfig `mapstructure:"sourcemaps"`
 	// OTelExceptions configures the grouping of exceptions recorded by OpenTelemetry SDKs.
 	OTelExceptions OTelExceptionsConfig `mapstructure:"otel_exceptions"`
-	_              struct{}
+	// ExplanationInterval is how often an event of one grouping (config and primary hash) carries
+	// the explanation; 0 puts it on every event.
+	ExplanationInterval time.Duration `mapstructure:"explanation_interval"`
+	_                   struct{}
 }
 
 // SourcemapsConfig says where minified files and maps come from. Directory and Extension may be
@@ -46,6 +50,9 @@ func (c *Config) Validate() error {
 	var errs []error
 	if id := c.Sourcemaps.Extension; id != nil && id.Type().String() == "" {
 		errs = append(errs, errors.New("sourcemaps::extension must name the issuestore extension, e.g. issuestore"))
+	}
+	if c.ExplanationInterval < 0 {
+		errs = append(errs, fmt.Errorf("explanation_interval must not be negative, got %s", c.ExplanationInterval))
 	}
 	if c.Sourcemaps.CacheSizeMiB < 0 {
 		errs = append(errs, fmt.Errorf("sourcemaps::cache_size_mib must not be negative, got %d", c.Sourcemaps.CacheSizeMiB))

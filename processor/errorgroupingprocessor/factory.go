@@ -2,6 +2,7 @@ package errorgroupingprocessor
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
@@ -24,6 +25,9 @@ func createDefaultConfig() component.Config {
 		GroupingConfig: grouping.DefaultConfig,
 		Sourcemaps:     SourcemapsConfig{CacheSizeMiB: 256},
 		OTelExceptions: OTelExceptionsConfig{ProjectID: 1},
+		// An explanation is 10–20 KB of JSON, several times the event: carried on every event it
+		// doubled what the queue and the store move. Issues keep only their latest anyway.
+		ExplanationInterval: time.Minute,
 	}
 }
 

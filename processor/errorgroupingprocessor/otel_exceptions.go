@@ -110,7 +110,11 @@ func (p *groupingProcessor) processOTelException(ctx context.Context, attrs pcom
 		known = &knownGrouping{result: res, explanation: string(explanation)}
 		p.exceptions.groupings.Add(eventKey, known)
 	}
-	putGrouping(attrs, known.result, known.explanation)
+	explanation := ""
+	if p.explain.due(known.result) {
+		explanation = known.explanation
+	}
+	putGrouping(attrs, known.result, explanation)
 	return nil
 }
 

@@ -22,6 +22,7 @@ type groupingProcessor struct {
 	symbolicator *sourcemap.Symbolicator // set by start; nil when no sourcemap source is configured
 	otel         OTelExceptionsConfig
 	exceptions   exceptionCaches // work shared by the occurrences of an OTel exception (otel_exceptions.go)
+	explain      *explanationSchedule
 }
 
 func newGroupingProcessor(set processor.Settings, cfg *Config) (*groupingProcessor, error) {
@@ -33,8 +34,12 @@ func newGroupingProcessor(set processor.Settings, cfg *Config) (*groupingProcess
 	if err != nil {
 		return nil, err
 	}
+	explain, err := newExplanationSchedule(cfg.ExplanationInterval)
+	if err != nil {
+		return nil, err
+	}
 	return &groupingProcessor{logger: set.Logger, grouper: g, sourcemaps: cfg.Sourcemaps,
-		otel: cfg.OTelExceptions, exceptions: exceptions}, nil
+		otel: cfg.OTelExceptions, exceptions: exceptions, explain: explain}, nil
 }
 
 // processLogs enriches every record that carries a Sentry error or message event, and turns
@@ -89,19 +94,27 @@ func (p *groupingProcessor) processRecord(ctx context.Context, attrs pcommon.Map
 
 // group computes the grouping of ev and puts it on the attributes that carry the event.
 func (p *groupingProcessor) group(attrs pcommon.Map, ev *event.Event) error {
-	res, err := p.grouper.Group(ev)
+	// Without the trees, grouping costs a fraction; the few events that carry the explanation
+	// are grouped a second time with them.
+	res, err := p.grouper.GroupHashes(ev)
 	if err != nil {
 		return fmt.Errorf("grouping event %s: %w", eventID(attrs), err)
 	}
-	explanation, err := res.MarshalJSON()
-	if err != nil {
-		return fmt.Errorf("explaining event %s: %w", eventID(attrs), err)
+	var explanation []byte
+	if p.explain.due(res) {
+		if res, err = p.grouper.Group(ev); err != nil {
+			return fmt.Errorf("grouping event %s: %w", eventID(attrs), err)
+		}
+		if explanation, err = res.MarshalJSON(); err != nil {
+			return fmt.Errorf("explaining event %s: %w", eventID(attrs), err)
+		}
 	}
 	putGrouping(attrs, res, string(explanation))
 	return nil
 }
 
-// putGrouping puts a grouping result and its explanation (res.MarshalJSON) on attrs.
+// putGrouping puts a grouping result on attrs, and its explanation (res.MarshalJSON) when
+// there is one (explanationSchedule).
 func putGrouping(attrs pcommon.Map, res *grouping.Result, explanation string) {
 	attrs.PutStr(attrkey.GroupHash, res.Primary())
 	hashes := attrs.PutEmptySlice(attrkey.GroupHashes)
@@ -112,7 +125,9 @@ func putGrouping(attrs pcommon.Map, res *grouping.Result, explanation string) {
 	attrs.PutStr(attrkey.GroupTitle, res.Title)
 	attrs.PutStr(attrkey.GroupCulprit, res.Culprit)
 	attrs.PutStr(attrkey.GroupConfig, res.Config)
-	attrs.PutStr(attrkey.GroupExplanation, explanation)
+	if explanation != "" {
+		attrs.PutStr(attrkey.GroupExplanation, explanation)
+	}
 	attrs.PutStr(attrkey.GroupMetadataType, res.Metadata.Type)
 	attrs.PutStr(attrkey.GroupMetadataValue, res.Metadata.Value)
 	attrs.PutStr(attrkey.GroupMetadataFilename, res.Metadata.Filename)

@@ -37,7 +37,8 @@ func TestConfigLoadsEveryKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.GroupingConfig != "newstyle:2023-01-11" || cfg.Sourcemaps.CacheSizeMiB != 64 || cfg.Sourcemaps.Directory == "" ||
-		cfg.Sourcemaps.Extension == nil || cfg.Sourcemaps.Extension.String() != "issuestore" {
+		cfg.Sourcemaps.Extension == nil || cfg.Sourcemaps.Extension.String() != "issuestore" ||
+		cfg.ExplanationInterval != 5*time.Minute {
 		t.Errorf("config not loaded: %+v", cfg)
 	}
 }
