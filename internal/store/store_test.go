@@ -163,6 +163,25 @@ func TestAnIssueAggregatesItsEvents(t *testing.T) {
 	})
 }
 
+func TestAnIssueKeepsTheLatestExplanationGiven(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s Store) {
+		unexplained := func(e Event) Event { return with(e, func(e *Event) { e.Explanation = "" }) }
+		write(t, s, unexplained(ev(1, "h")))
+		if got := onlyIssue(t, s).Explanation; got != "" {
+			t.Fatalf("explanation %q from events that carried none", got)
+		}
+		write(t, s, with(ev(2, "h"), func(e *Event) { e.Explanation = `{"second":true}` }), unexplained(ev(3, "h")))
+		write(t, s, unexplained(ev(4, "h")))
+		if got := onlyIssue(t, s).Explanation; got != `{"second":true}` {
+			t.Errorf("explanation %q, want the one of the latest event that carried one", got)
+		}
+		write(t, s, with(ev(0, "h"), func(e *Event) { e.Explanation = `{"older":true}` }))
+		if got := onlyIssue(t, s).Explanation; got != `{"second":true}` {
+			t.Errorf("an older event's explanation replaced a newer one: %q", got)
+		}
+	})
+}
+
 func TestEventsAreStoredWholeAndFoundByID(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s Store) {
 		ctx := context.Background()
