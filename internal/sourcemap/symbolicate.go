@@ -218,7 +218,12 @@ func (s *Symbolicator) Symbolicate(ctx context.Context, req Request) Result {
 }
 
 func (s *Symbolicator) fail(res *Result, i int, perr ProcessingError, seen map[ProcessingError]bool) {
-	res.Frames[i].Data = mergeData(res.Frames[i].Data, map[string]any{"symbolicated": false})
+	if res.Frames[i].Data == "" {
+		// Most unresolved frames have no data yet: spare them the JSON round trip of mergeData.
+		res.Frames[i].Data = `{"symbolicated":false}`
+	} else {
+		res.Frames[i].Data = mergeData(res.Frames[i].Data, map[string]any{"symbolicated": false})
+	}
 	if !seen[perr] {
 		seen[perr] = true
 		res.Errors = append(res.Errors, perr)
