@@ -30,7 +30,22 @@ type Config struct {
 	// ServiceName is the service.name strategy: "slug" (default) or "project_id". A project's own
 	// service_name overrides it.
 	ServiceName string `mapstructure:"service_name"`
+	// GroupCommit merges the data of concurrent requests into one call down the pipeline.
+	GroupCommit GroupCommitConfig `mapstructure:"group_commit"`
 	_           struct{}
+}
+
+// GroupCommitConfig bounds the calls the receiver makes down each pipeline at once: requests
+// arriving while max_in_flight calls are under way are merged and go down together in the
+// next call, and each is answered with that call's outcome. A pipeline ending in a persistent
+// queue writes once per call, so this is where its cost per event is decided.
+type GroupCommitConfig struct {
+	// MaxInFlight is the number of calls per pipeline at once; 0 turns merging off (every
+	// request makes its own call, as many at once as requests).
+	MaxInFlight int `mapstructure:"max_in_flight"`
+	// MaxItems caps the records, spans or data points of a merged call.
+	MaxItems int `mapstructure:"max_items"`
+	_        struct{}
 }
 
 // ProjectConfig is one Sentry project.
@@ -70,6 +85,10 @@ func (c *Config) Validate() error {
 	}
 	if len(c.CompressionAlgorithms) > 0 {
 		errs = append(errs, fmt.Errorf("compression_algorithms %q: not supported by the sentry receiver, which decodes gzip, deflate, br and zstd itself within Relay's limits; remove the key", c.CompressionAlgorithms))
+	}
+	if c.GroupCommit.MaxInFlight < 0 || c.GroupCommit.MaxItems < 0 {
+		errs = append(errs, fmt.Errorf("group_commit: max_in_flight (%d) and max_items (%d) must not be negative",
+			c.GroupCommit.MaxInFlight, c.GroupCommit.MaxItems))
 	}
 	switch c.ServiceName {
 	case "", ServiceNameSlug, ServiceNameProjectID:

@@ -36,6 +36,9 @@ func TestConfigDefaultsFillWhatTheFileLeavesOut(t *testing.T) {
 	if cfg.NetAddr.Endpoint != "localhost:8000" || cfg.MaxRequestBodySize != 200<<20 || cfg.ServiceName != ServiceNameSlug {
 		t.Errorf("defaults: endpoint %q, body %d, service_name %q", cfg.NetAddr.Endpoint, cfg.MaxRequestBodySize, cfg.ServiceName)
 	}
+	if cfg.GroupCommit.MaxInFlight != 2 || cfg.GroupCommit.MaxItems != 1000 {
+		t.Errorf("group_commit defaults: %+v", cfg.GroupCommit)
+	}
 	if len(cfg.Projects) != 1 || cfg.Projects[0].ID != 1 {
 		t.Errorf("projects %+v", cfg.Projects)
 	}
@@ -49,7 +52,7 @@ func TestConfigReadsEveryKey(t *testing.T) {
 	p := cfg.Projects[0]
 	if cfg.NetAddr.Endpoint != "0.0.0.0:9000" || cfg.MaxRequestBodySize != 10<<20 || cfg.ServiceName != ServiceNameProjectID ||
 		p.Slug != "demo" || len(p.Keys) != 2 || len(p.AllowedOrigins) != 2 || p.RateLimit.EventsPerSecond != 100 || p.RateLimit.Burst != 200 ||
-		cfg.Projects[1].ServiceName != "checkout" {
+		cfg.Projects[1].ServiceName != "checkout" || cfg.GroupCommit.MaxInFlight != 4 || cfg.GroupCommit.MaxItems != 500 {
 		t.Errorf("config %+v", cfg)
 	}
 }
@@ -62,6 +65,7 @@ func TestConfigValidateNamesEveryProblem(t *testing.T) {
 	for _, want := range []string{
 		`compression_algorithms ["gzip"]: not supported`,
 		`service_name "release": must be "slug" or "project_id"`,
+		"group_commit: max_in_flight (-1) and max_items (1000) must not be negative",
 		"projects[0] (id 0): id must be a positive number",
 		"projects[0] (id 0): keys must list at least one public key",
 		`projects[1] (id 2): public key "a b" contains a character`,

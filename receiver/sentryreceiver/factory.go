@@ -19,6 +19,12 @@ const defaultEndpoint = "localhost:8000"
 // decompression.
 const defaultMaxBodySize = 200 << 20
 
+// Group commit defaults (testbed scenario 1 measured them; README "Group commit").
+const (
+	defaultMaxInFlight = 2
+	defaultMaxItems    = 1000
+)
+
 // NewFactory returns the factory of the `sentry` receiver.
 func NewFactory() receiver.Factory {
 	return receiver.NewFactory(
@@ -34,7 +40,8 @@ func createDefaultConfig() component.Config {
 	srv := confighttp.NewDefaultServerConfig()
 	srv.NetAddr.Endpoint = defaultEndpoint
 	srv.MaxRequestBodySize = defaultMaxBodySize
-	return &Config{ServerConfig: srv, ServiceName: ServiceNameSlug}
+	return &Config{ServerConfig: srv, ServiceName: ServiceNameSlug,
+		GroupCommit: GroupCommitConfig{MaxInFlight: defaultMaxInFlight, MaxItems: defaultMaxItems}}
 }
 
 func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {
@@ -42,7 +49,7 @@ func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, 
 	if err != nil {
 		return nil, err
 	}
-	s.rcv.logs = next
+	s.rcv.logs = groupLogs(cfg.(*Config).GroupCommit, next)
 	return s, nil
 }
 
@@ -51,7 +58,7 @@ func createTraces(_ context.Context, set receiver.Settings, cfg component.Config
 	if err != nil {
 		return nil, err
 	}
-	s.rcv.traces = next
+	s.rcv.traces = groupTraces(cfg.(*Config).GroupCommit, next)
 	return s, nil
 }
 
@@ -60,7 +67,7 @@ func createMetrics(_ context.Context, set receiver.Settings, cfg component.Confi
 	if err != nil {
 		return nil, err
 	}
-	s.rcv.metrics = next
+	s.rcv.metrics = groupMetrics(cfg.(*Config).GroupCommit, next)
 	return s, nil
 }
 
