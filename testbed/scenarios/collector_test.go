@@ -86,7 +86,7 @@ func startCollector(t *testing.T, render func() (config string, env []string, wa
 	t.Helper()
 	for attempt := 1; ; attempt++ {
 		config, env, waitFor := render()
-		c, err := harness.TryStartCollector(t, config, env, waitFor...)
+		c, err := harness.TryStartCollector(t, config, withGOGC(env), waitFor...)
 		if err == nil {
 			return c
 		}
@@ -109,7 +109,15 @@ func replaceOnce(t *testing.T, config, old, repl string) string {
 // restart starts the collector again on the same ports and data directory (after a SIGKILL).
 func (f *faultline) restart(t *testing.T) {
 	t.Helper()
-	f.col = harness.StartCollector(t, f.config, f.env, f.sentryAddr, f.otlpAddr)
+	f.col = harness.StartCollector(t, f.config, withGOGC(f.env), f.sentryAddr, f.otlpAddr)
+}
+
+// withGOGC adds the garbage collector setting of `make run` (-gogc) to a collector's environment.
+func withGOGC(env []string) []string {
+	if *flagGOGC == "" {
+		return env
+	}
+	return append([]string{"GOGC=" + *flagGOGC}, env...)
 }
 
 // probe opens the store the collector writes to.

@@ -29,6 +29,7 @@ var (
 	flagSizes       = flag.String("sizes", "medium", "event-size mix, comma-separated small|medium|large; repeat one to weight it")
 	flagGzip        = flag.Bool("gzip", false, "send request bodies gzip-compressed")
 	flagResults     = flag.String("results", "", "write the results as markdown to this file (relative to the repository root)")
+	flagGOGC        = flag.String("gogc", "300", "GOGC of the collector processes, as `make run` sets it; empty = the Go default (100)")
 	flagProfile     = flag.String("profile", "", "directory for CPU profiles of the collector during each measured load (pprof extension)")
 )
 

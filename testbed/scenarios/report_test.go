@@ -142,6 +142,11 @@ func (r *results) writeMarkdown(path string) error {
 	fmt.Fprintf(&b, "| Go | %s |\n", runtime.Version())
 	fmt.Fprintf(&b, "| load | SDK-shaped node error events (sizes %s), %d issues, %d users, %d senders, %s per run, gzip %v |\n",
 		*flagSizes, *flagIssues, *flagUsers, *flagConcurrency, *flagDuration, *flagGzip)
+	gogc := *flagGOGC
+	if gogc == "" {
+		gogc = "Go's default (100)"
+	}
+	fmt.Fprintf(&b, "| collector | GOGC %s |\n", gogc)
 	if *flagNote != "" {
 		fmt.Fprintf(&b, "| note | %s |\n", *flagNote)
 	}
