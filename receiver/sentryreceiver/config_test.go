@@ -2,6 +2,7 @@ package sentryreceiver
 
 import (
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -36,7 +37,7 @@ func TestConfigDefaultsFillWhatTheFileLeavesOut(t *testing.T) {
 	if cfg.NetAddr.Endpoint != "localhost:8000" || cfg.MaxRequestBodySize != 200<<20 || cfg.ServiceName != ServiceNameSlug {
 		t.Errorf("defaults: endpoint %q, body %d, service_name %q", cfg.NetAddr.Endpoint, cfg.MaxRequestBodySize, cfg.ServiceName)
 	}
-	if cfg.GroupCommit.MaxInFlight != 2 || cfg.GroupCommit.MaxItems != 1000 {
+	if cfg.GroupCommit.MaxInFlight != max(1, runtime.GOMAXPROCS(0)/2) || cfg.GroupCommit.MaxItems != 1000 {
 		t.Errorf("group_commit defaults: %+v", cfg.GroupCommit)
 	}
 	if len(cfg.Projects) != 1 || cfg.Projects[0].ID != 1 {

@@ -2,6 +2,7 @@ package sentryreceiver
 
 import (
 	"context"
+	"runtime"
 	"sync"
 
 	"go.opentelemetry.io/collector/component"
@@ -19,11 +20,13 @@ const defaultEndpoint = "localhost:8000"
 // decompression.
 const defaultMaxBodySize = 200 << 20
 
-// Group commit defaults (testbed scenario 1 measured them; README "Group commit").
-const (
-	defaultMaxInFlight = 2
-	defaultMaxItems    = 1000
-)
+// defaultMaxItems caps a merged call (README "Group commit").
+const defaultMaxItems = 1000
+
+// defaultMaxInFlight lets half the cores run pipeline calls while the other half decode the
+// requests that will be merged into the next ones. On 2 cores, testbed scenario 1 with 32
+// senders measured 1 call in flight at -13% CPU per event against group commit off, 2 at -7%.
+func defaultMaxInFlight() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // NewFactory returns the factory of the `sentry` receiver.
 func NewFactory() receiver.Factory {
@@ -41,7 +44,7 @@ func createDefaultConfig() component.Config {
 	srv.NetAddr.Endpoint = defaultEndpoint
 	srv.MaxRequestBodySize = defaultMaxBodySize
 	return &Config{ServerConfig: srv, ServiceName: ServiceNameSlug,
-		GroupCommit: GroupCommitConfig{MaxInFlight: defaultMaxInFlight, MaxItems: defaultMaxItems}}
+		GroupCommit: GroupCommitConfig{MaxInFlight: defaultMaxInFlight(), MaxItems: defaultMaxItems}}
 }
 
 func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {
