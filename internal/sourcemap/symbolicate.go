@@ -224,10 +224,26 @@ func (s *Symbolicator) fail(res *Result, i int, perr ProcessingError, seen map[P
 	} else {
 		res.Frames[i].Data = mergeData(res.Frames[i].Data, map[string]any{"symbolicated": false})
 	}
+	if thirdPartyMissingSource(perr, res.Frames[i].AbsPath) {
+		return
+	}
 	if !seen[perr] {
 		seen[perr] = true
 		res.Errors = append(res.Errors, perr)
 	}
+}
+
+// thirdPartyMissingSource reports a missing source of a dependency or a browser extension: code
+// whose maps nobody uploads, so an error per such file only buries the ones that matter. Sentry
+// means to skip these (should_skip_missing_source_error) but a missing return makes it report
+// them; we skip them. The frame is still marked unsymbolicated.
+func thirdPartyMissingSource(perr ProcessingError, absPath string) bool {
+	if perr.Type != ErrNoSource {
+		return false
+	}
+	return strings.Contains(absPath, "/node_modules/") ||
+		strings.HasPrefix(absPath, "chrome-extension:") || strings.HasPrefix(absPath, "moz-extension:") ||
+		strings.HasPrefix(absPath, "safari-web-extension:")
 }
 
 // resolve returns what a file resolves to, reusing a recent answer.

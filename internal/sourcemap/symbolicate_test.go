@@ -290,6 +290,18 @@ func TestSymbolicateReportsWhatCouldNotBeResolved(t *testing.T) {
 			frame: event.Frame{AbsPath: "/srv/app/plain.js", Lineno: 1, Colno: 14},
 		},
 		{
+			name:  "a dependency without a source is left unsymbolicated without an error",
+			setup: func(root string) {},
+			req:   Request{Project: projectID, Release: releaseVer, Platform: "node"},
+			frame: event.Frame{AbsPath: "/srv/app/node_modules/express/lib/router.js", Lineno: 3, Colno: 7},
+		},
+		{
+			name:  "a browser extension without a source is left unsymbolicated without an error",
+			setup: func(root string) {},
+			req:   Request{Project: projectID, Release: releaseVer},
+			frame: event.Frame{AbsPath: "chrome-extension://abcdef/content.js", Lineno: 1, Colno: 9},
+		},
+		{
 			name:  "a node built-in is left alone",
 			setup: func(root string) {},
 			req:   Request{Project: projectID, Release: releaseVer, Platform: "node"},
