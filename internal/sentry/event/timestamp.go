@@ -16,6 +16,14 @@ const maxEpochSeconds = 253402300800
 func readTimestamp(n scalar) (time.Time, bool) {
 	switch n.kind {
 	case kindNumber:
+		// Integral epoch seconds, what most SDKs send, need no float parse: smallInt's values
+		// are exact as float64 below maxEpochSeconds, so epochToTime would give the same time.
+		if sec, ok := smallInt(n.raw); ok {
+			if sec >= maxEpochSeconds {
+				return time.Time{}, false
+			}
+			return time.Unix(sec, 0).UTC(), true
+		}
 		f, err := strconv.ParseFloat(n.raw, 64)
 		if err != nil {
 			return time.Time{}, false
