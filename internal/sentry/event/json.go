@@ -436,6 +436,8 @@ func (p *parser) children(d int, k kind, closing byte, what string) bool {
 			if !ok {
 				return false
 			}
+			// The value may be a repaired string too and overwrite p.repaired.
+			repairedKey := p.repaired
 			p.skipWS()
 			if p.pos >= len(p.s) || p.s[p.pos] != ':' {
 				return p.fail("expected ':' after object key")
@@ -446,7 +448,7 @@ func (p *parser) children(d int, k kind, closing byte, what string) bool {
 				return false
 			}
 			if keyEnd < 0 {
-				m.key = span{t.own(p.repaired), int32(len(p.repaired))}
+				m.key = span{t.own(repairedKey), int32(len(repairedKey))}
 				m.flags |= keyOwned
 			} else {
 				m.key = span{int32(keyStart), int32(keyEnd - keyStart)}

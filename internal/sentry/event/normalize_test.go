@@ -307,6 +307,11 @@ func TestNormalize(t *testing.T) {
 			want: map[string]any{"extra.a": "x\uFFFDy", "extra.b": "tab\there"},
 		},
 		{
+			name: "a repaired key keeps its own text when its value is repaired too",
+			in:   "{\"extra\":{\"k\tey\":\"v\tal\"}}",
+			want: map[string]any{"extra.k\tey": "v\tal"},
+		},
+		{
 			name: "a lone surrogate escape is replaced",
 			in:   `{"extra":{"a":"\ud800x"}}`,
 			want: map[string]any{"extra.a": "\uFFFDx"},
