@@ -507,16 +507,19 @@ func (p *parser) scanString() (end int, esc, ok bool) {
 	start := p.pos + 1
 	i := start
 	for {
-		for i+8 <= len(s) {
-			w := load8(s, i)
+		// Walking a slice rather than an index lets the compiler drop the bounds checks.
+		rest := readOnlyBytes(s)[i:]
+		for len(rest) >= 8 {
+			w := binary.LittleEndian.Uint64(rest)
 			q := w ^ (lsb * '"')
 			b := w ^ (lsb * '\\')
 			if m := ((q-lsb)&^q | (b-lsb)&^b | (w-lsb*0x20)&^w) & msb; m != 0 {
-				i += bits.TrailingZeros64(m) >> 3
+				rest = rest[bits.TrailingZeros64(m)>>3:]
 				break
 			}
-			i += 8
+			rest = rest[8:]
 		}
+		i = len(s) - len(rest)
 		if i >= len(s) {
 			break
 		}
@@ -556,11 +559,10 @@ const (
 	msb = 0x8080808080808080
 )
 
-// load8 reads s[i:i+8] as one little-endian word; the caller guarantees i+8 <= len(s). Reading
-// the string's bytes through a []byte view is safe because nothing writes to it, and lets the
-// compiler emit one load instead of eight.
-func load8(s string, i int) uint64 {
-	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s), len(s))[i:])
+// readOnlyBytes returns the bytes of s as a slice, to be read a word at a time (one load instead
+// of eight). It is safe because nothing writes through it: the parser only reads its input.
+func readOnlyBytes(s string) []byte {
+	return unsafe.Slice(unsafe.StringData(s), len(s))
 }
 
 // escapeLen returns the length of the valid escape sequence at the start of s; ok is false for
