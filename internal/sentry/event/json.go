@@ -103,10 +103,9 @@ type tree struct {
 	// edited holds the source offsets of the compact containers that were edited (touch).
 	edited       []int32
 	editedSorted bool
-	// levels[d][:levelLen[d]] are the children under construction at nesting depth d. The
-	// lengths live apart so that adding a child writes no slice header (and no write barrier).
-	levels   [][]node
-	levelLen []int
+	// levels[d] holds the children of the container open at nesting depth d while it is parsed;
+	// only one container per depth is open at a time, so each list starts empty.
+	levels [][]node
 }
 
 // chunkNodes is the size of a chunk; the reference event has ~500 nodes.
@@ -117,7 +116,6 @@ var treePool = sync.Pool{New: func() any { return &tree{} }}
 // release returns t to the pool. Chunks are kept but not cleared: they hold no pointers and
 // are overwritten when reused.
 func (t *tree) release() {
-	clear(t.levelLen)
 	clear(t.strs)
 	t.src, t.root, t.cur, t.used, t.strs, t.edited = "", node{}, 0, 0, t.strs[:0], t.edited[:0]
 	treePool.Put(t)
@@ -395,20 +393,18 @@ func (p *parser) container(dst *node, k kind) bool {
 	t, d := p.t, p.depth
 	for len(t.levels) <= d {
 		t.levels = append(t.levels, nil)
-		t.levelLen = append(t.levelLen, 0)
 	}
-	base := t.levelLen[d]
 	p.skipWS()
+	n := 0
 	if p.pos < len(p.s) && p.s[p.pos] == closing {
 		p.pos++
-	} else if !p.children(d, k, closing, what) {
+	} else if n = p.children(d, k, closing, what); n < 0 {
 		return false
 	}
-	r := t.alloc(t.levelLen[d] - base)
-	if r.count > 0 {
-		copy(t.chunks[r.chunk][r.first:], t.levels[d][base:t.levelLen[d]])
+	r := t.alloc(n)
+	if n > 0 {
+		copy(t.chunks[r.chunk][r.first:], t.levels[d][:n])
 	}
-	t.levelLen[d] = base
 	v := node{kind: k, kids: r}
 	if p.irregular == irregular {
 		v.flags, v.raw = compact, span{int32(start), int32(p.pos - start)}
@@ -419,33 +415,45 @@ func (p *parser) container(dst *node, k kind) bool {
 }
 
 // children parses the members or elements of a container up to and including its closing
-// bracket, appending them to the list of depth d.
-func (p *parser) children(d int, k kind, closing byte, what string) bool {
+// bracket into the list of depth d and returns how many there are, -1 on a syntax error. The
+// list is held in a local: nothing nested writes to depth d, and this way adding a child needs
+// no loads and bounds checks of the tree's lists.
+func (p *parser) children(d int, k kind, closing byte, what string) int {
 	t := p.t
-	for {
+	level := t.levels[d]
+	for n := 0; ; {
+		if n == len(level) {
+			level = append(level, node{})
+			level = level[:cap(level)]
+			t.levels[d] = level
+		}
+		m := &level[n]
+		n++
 		if k == kindObject {
 			p.skipWS()
 			if p.pos >= len(p.s) {
-				return p.fail("unexpected end of input in object")
+				p.fail("unexpected end of input in object")
+				return -1
 			}
 			if p.s[p.pos] != '"' {
-				return p.fail("expected a string key, found %s", describeByte(p.s[p.pos]))
+				p.fail("expected a string key, found %s", describeByte(p.s[p.pos]))
+				return -1
 			}
 			keyStart := p.pos + 1
 			keyEnd, esc, ok := p.scanString()
 			if !ok {
-				return false
+				return -1
 			}
 			// The value may be a repaired string too and overwrite p.repaired.
 			repairedKey := p.repaired
 			p.skipWS()
 			if p.pos >= len(p.s) || p.s[p.pos] != ':' {
-				return p.fail("expected ':' after object key")
+				p.fail("expected ':' after object key")
+				return -1
 			}
 			p.pos++
-			m := t.slot(d)
 			if !p.value(m) {
-				return false
+				return -1
 			}
 			if keyEnd < 0 {
 				m.key = span{t.own(repairedKey), int32(len(repairedKey))}
@@ -456,34 +464,24 @@ func (p *parser) children(d int, k kind, closing byte, what string) bool {
 			if esc {
 				m.flags |= keyEscaped
 			}
-		} else if !p.value(t.slot(d)) {
-			return false
+		} else if !p.value(m) {
+			return -1
 		}
 		p.skipWS()
 		if p.pos >= len(p.s) {
-			return p.fail("unexpected end of input in %s", what)
+			p.fail("unexpected end of input in %s", what)
+			return -1
 		}
 		if c := p.s[p.pos]; c == ',' {
 			p.pos++
 			continue
 		} else if c == closing {
 			p.pos++
-			return true
+			return n
 		}
-		return p.fail("expected ',' or '%c' in %s, found %s", closing, what, describeByte(p.s[p.pos]))
+		p.fail("expected ',' or '%c' in %s, found %s", closing, what, describeByte(p.s[p.pos]))
+		return -1
 	}
-}
-
-// slot returns a new slot at the end of depth d's list. Growing the list moves only finished
-// siblings: the slots being written are at other depths.
-func (t *tree) slot(d int) *node {
-	n := t.levelLen[d]
-	if n == len(t.levels[d]) {
-		t.levels[d] = append(t.levels[d], node{})
-		t.levels[d] = t.levels[d][:cap(t.levels[d])]
-	}
-	t.levelLen[d] = n + 1
-	return &t.levels[d][n]
 }
 
 // str reads a string starting at its opening quote and returns its raw (still escaped) text.
