@@ -264,9 +264,11 @@ func (p *parser) skipSpaces() {
 // value parses one value into *dst, a slot of the parser's level lists, overwriting all of it:
 // the caller sets a member's key afterwards.
 func (p *parser) value(dst *node) bool {
-	p.skipWS()
-	if p.pos >= len(p.s) {
-		return p.fail("unexpected end of input")
+	if p.pos >= len(p.s) || p.s[p.pos] <= ' ' {
+		p.skipSpaces()
+		if p.pos >= len(p.s) {
+			return p.fail("unexpected end of input")
+		}
 	}
 	switch c := p.s[p.pos]; c {
 	case '{':
@@ -279,14 +281,14 @@ func (p *parser) value(dst *node) bool {
 		if !ok {
 			return false
 		}
-		v := node{kind: kindString, raw: span{int32(start), int32(end - start)}}
+		raw, flags := span{int32(start), int32(end - start)}, uint8(0)
 		if end < 0 {
-			v.raw, v.flags = span{p.t.own(p.repaired), int32(len(p.repaired))}, rawOwned
+			raw, flags = span{p.t.own(p.repaired), int32(len(p.repaired))}, rawOwned
 		}
 		if esc {
-			v.flags |= strEscaped
+			flags |= strEscaped
 		}
-		*dst = v
+		*dst = node{kind: kindString, flags: flags, raw: raw}
 		return true
 	case 't':
 		return p.literal(dst, "true", kindTrue)
@@ -430,14 +432,18 @@ func (p *parser) children(d int, k kind, closing byte, what string) int {
 		m := &level[n]
 		n++
 		if k == kindObject {
-			p.skipWS()
-			if p.pos >= len(p.s) {
-				p.fail("unexpected end of input in object")
-				return -1
-			}
-			if p.s[p.pos] != '"' {
-				p.fail("expected a string key, found %s", describeByte(p.s[p.pos]))
-				return -1
+			// Compact input has no whitespace between the tokens of a member: the checks for
+			// it are made only when the expected byte is not there.
+			if p.pos >= len(p.s) || p.s[p.pos] != '"' {
+				p.skipWS()
+				if p.pos >= len(p.s) {
+					p.fail("unexpected end of input in object")
+					return -1
+				}
+				if p.s[p.pos] != '"' {
+					p.fail("expected a string key, found %s", describeByte(p.s[p.pos]))
+					return -1
+				}
 			}
 			keyStart := p.pos + 1
 			keyEnd, esc, ok := p.scanString()
@@ -446,10 +452,12 @@ func (p *parser) children(d int, k kind, closing byte, what string) int {
 			}
 			// The value may be a repaired string too and overwrite p.repaired.
 			repairedKey := p.repaired
-			p.skipWS()
 			if p.pos >= len(p.s) || p.s[p.pos] != ':' {
-				p.fail("expected ':' after object key")
-				return -1
+				p.skipWS()
+				if p.pos >= len(p.s) || p.s[p.pos] != ':' {
+					p.fail("expected ':' after object key")
+					return -1
+				}
 			}
 			p.pos++
 			if !p.value(m) {
@@ -466,6 +474,10 @@ func (p *parser) children(d int, k kind, closing byte, what string) int {
 			}
 		} else if !p.value(m) {
 			return -1
+		}
+		if p.pos < len(p.s) && p.s[p.pos] == ',' {
+			p.pos++
+			continue
 		}
 		p.skipWS()
 		if p.pos >= len(p.s) {
