@@ -911,8 +911,16 @@ func (t *tree) importNode(o *tree, n *node) node {
 
 // Reading and editing.
 
-// name returns the member's key as text.
+// name returns the member's key as text. It is called for every member of every frame, so the
+// common case, a plain key in the source, is kept small enough to be inlined.
 func (t *tree) name(m *node) string {
+	if m.flags&(keyEscaped|keyOwned) != 0 {
+		return t.nameSlow(m)
+	}
+	return t.src[m.key.off:][:m.key.len]
+}
+
+func (t *tree) nameSlow(m *node) string {
 	if m.flags&keyEscaped == 0 {
 		return t.keyText(m)
 	}
@@ -1045,11 +1053,16 @@ func (t *tree) text(n *node) string {
 	return t.scalar(n).text()
 }
 
-// lenient is scalar.lenient of n; a string without escapes, the common case, is read directly.
+// lenient is scalar.lenient of n; a string without escapes, the common case, is read directly
+// and inlined.
 func (t *tree) lenient(n *node) string {
-	if n != nil && n.kind == kindString && n.flags&(strEscaped|rawOwned) == 0 {
-		return t.src[n.raw.off : n.raw.off+n.raw.len]
+	if n == nil || n.kind != kindString || n.flags&(strEscaped|rawOwned) != 0 {
+		return t.lenientSlow(n)
 	}
+	return t.src[n.raw.off:][:n.raw.len]
+}
+
+func (t *tree) lenientSlow(n *node) string {
 	return t.scalar(n).lenient()
 }
 
