@@ -69,8 +69,8 @@ func TestConcurrentRequestsShareCallsAndEachGetsItsAnswer(t *testing.T) {
 
 	sink.refuse.Store(true)
 	for i, st := range send() {
-		if st != 503 {
-			t.Errorf("request %d answered %d while the pipeline refused, want 503", i, st)
+		if st != 429 {
+			t.Errorf("request %d answered %d while the pipeline refused, want 429", i, st)
 		}
 	}
 }

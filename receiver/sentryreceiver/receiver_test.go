@@ -384,7 +384,7 @@ func TestARefusingPipelineIsAnsweredLikeOTLP(t *testing.T) {
 		detail     string
 		retryAfter string
 	}{
-		{"back-pressure is retryable: 503 with Retry-After", errors.New("data refused due to high memory usage"), 503, "the service is overloaded", "5"},
+		{"back-pressure asks the SDK to pause: 429 with Retry-After", errors.New("data refused due to high memory usage"), 429, "the service is overloaded; the SDK drops events until Retry-After has passed", "5"},
 		{"a permanent error is the data's fault: 400", consumererror.NewPermanent(errors.New("bad data")), 400, "event rejected by the pipeline", ""},
 	}
 	for _, tt := range tests {

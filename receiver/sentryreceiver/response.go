@@ -16,9 +16,10 @@ import (
 // sizeLimitsDoc is where Sentry documents its size limits; Relay links it from its 413 answers.
 const sizeLimitsDoc = "https://develop.sentry.dev/sdk/envelopes/#size-limits"
 
-// overloadRetryAfter is the Retry-After of a 503 when the pipeline refuses data. Sentry SDKs do not
-// retry, but the JavaScript SDKs pause all sending for that long, which gives a memory limiter
-// room to recover; short, because every second paused is events lost.
+// overloadRetryAfter is how long SDKs are asked to stop sending when the pipeline refuses data
+// (429 with Retry-After and X-Sentry-Rate-Limits). Sentry SDKs never retry an event; what relieves
+// an overloaded collector is that they pause, which only a 429's rate-limit headers make all of
+// them do. Short, because every second paused is events the SDKs drop.
 const overloadRetryAfter = 5 * time.Second
 
 // apiError is an error answer in Relay's shape: {"detail": …, "causes": […]}.
@@ -72,12 +73,13 @@ func bodyError(err error, isEnvelope bool) *apiError {
 }
 
 // consumerError maps a pipeline's refusal the way otlpreceiver does: a permanent error means
-// the data itself is bad (400); anything else is back-pressure, retryable (503 + Retry-After).
+// the data itself is bad (400); anything else is back-pressure (429 + Retry-After and
+// X-Sentry-Rate-Limits).
 func consumerError(err error) *apiError {
 	if consumererror.IsPermanent(err) {
 		return errBadRequest("event rejected by the pipeline", err.Error())
 	}
-	return &apiError{status: http.StatusServiceUnavailable, detail: "the service is overloaded",
+	return &apiError{status: http.StatusTooManyRequests, detail: "the service is overloaded; the SDK drops events until Retry-After has passed",
 		causes: []string{err.Error()}, retryAfter: overloadRetryAfter}
 }
 
