@@ -50,12 +50,20 @@ type API struct {
 	// client's repeated request is told "assembling" instead of starting a second assembly.
 	assemblingMu sync.Mutex
 	assembling   map[string]bool
+	// assemblySlots bounds the assemblies running at once: each holds its bundle in memory
+	// several times over (chunks, the joined file, the unpacked files).
+	assemblySlots chan struct{}
 }
+
+// maxConcurrentAssemblies is how many bundles are assembled at once; a request that finds none
+// free is told "assembling", which sentry-cli answers by asking again a moment later.
+const maxConcurrentAssemblies = 2
 
 // New returns the API handler; mount it at the root of a server (its routes start with /api/0/).
 func New(st store.Store, cfg Config) *API {
 	a := &API{st: st, cfg: cfg, bySlug: map[string]Project{}, byID: map[int64]Project{}, mux: http.NewServeMux(),
-		limits: cfg.Upload.orDefaults(), assembling: map[string]bool{}}
+		limits: cfg.Upload.orDefaults(), assembling: map[string]bool{},
+		assemblySlots: make(chan struct{}, maxConcurrentAssemblies)}
 	for _, p := range cfg.Projects {
 		a.bySlug[p.Slug] = p
 		a.byID[p.ID] = p

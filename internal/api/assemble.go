@@ -97,6 +97,13 @@ func (a *API) assembleBundle(w http.ResponseWriter, r *http.Request) {
 		delete(a.assembling, key)
 		a.assemblingMu.Unlock()
 	}()
+	select {
+	case a.assemblySlots <- struct{}{}:
+		defer func() { <-a.assemblySlots }()
+	default:
+		writeJSON(w, http.StatusOK, assembleResponse{State: stateAssembling, MissingChunks: []string{}})
+		return
+	}
 
 	bundle, err := a.assemble(r, &req, projects)
 	var bad *badBundleError

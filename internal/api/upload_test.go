@@ -476,3 +476,32 @@ func BenchmarkUploadAndAssemble(b *testing.B) {
 		}
 	}
 }
+
+// TestAssembliesBeyondTheLimitAreToldToWait: with every assembly slot taken, a complete bundle
+// is answered "assembling" (sentry-cli asks again), and assembled once a slot is free.
+func TestAssembliesBeyondTheLimitAreToldToWait(t *testing.T) {
+	st, err := store.OpenSQLite(filepath.Join(t.TempDir(), "upload.db"), store.SQLiteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	a := New(st, Config{Token: token, Org: "faultline", Projects: []Project{{ID: 1, Slug: "demo"}}})
+	srv := httptest.NewServer(a)
+	t.Cleanup(srv.Close)
+	bundle := makeBundle(t, map[string]string{"files/_/_/app.js": "console.log(1)\n//# debugId=" + testDebugID})
+	if code, body := postChunks(t, srv, part{"file", sum(bundle), bundle}); code != 200 {
+		t.Fatalf("chunk: %d %s", code, body)
+	}
+	req := map[string]any{"checksum": sum(bundle), "chunks": []string{sum(bundle)}, "projects": []string{"demo"}}
+
+	for range maxConcurrentAssemblies {
+		a.assemblySlots <- struct{}{}
+	}
+	if code, r := assemble(t, srv, "faultline", req); code != 200 || r.State != "assembling" {
+		t.Fatalf("with no free slot: %d %+v, want assembling", code, r)
+	}
+	<-a.assemblySlots
+	if code, r := assemble(t, srv, "faultline", req); code != 200 || r.State != "ok" {
+		t.Fatalf("with a free slot: %d %+v %s", code, r, detail(r))
+	}
+}
