@@ -1,7 +1,6 @@
 package event
 
 import (
-	"encoding/binary"
 	"fmt"
 	"math"
 	"math/bits"
@@ -11,7 +10,6 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
-	"unsafe"
 )
 
 // This file holds the package's own JSON tree: a strict, lossless parser and a byte-copying
@@ -507,30 +505,13 @@ func (p *parser) str() (raw string, esc, ok bool) {
 }
 
 // scanString reads a string starting at its opening quote and returns the offset of the closing
-// quote. A string that had to be repaired returns -1, its repaired raw text in p.repaired. Eight
-// bytes are checked at a time for a quote, a backslash or a control character, and the scan
-// jumps straight to the first such byte: the borrow in the check only ever marks bytes after a
-// true match, so the lowest marked byte is exact. Input is valid UTF-8 already, so bytes >= 0x80
-// need no look.
+// quote. A string that had to be repaired returns -1, its repaired raw text in p.repaired.
 func (p *parser) scanString() (end int, esc, ok bool) {
 	s := p.s
 	start := p.pos + 1
 	i := start
 	for {
-		// Walking a slice rather than an index lets the compiler drop the bounds checks.
-		rest := readOnlyBytes(s)[i:]
-		for len(rest) >= 8 {
-			w := binary.LittleEndian.Uint64(rest)
-			q := w ^ (lsb * '"')
-			b := w ^ (lsb * '\\')
-			if m := ((q-lsb)&^q | (b-lsb)&^b | (w-lsb*0x20)&^w) & msb; m != 0 {
-				rest = rest[bits.TrailingZeros64(m)>>3:]
-				break
-			}
-			rest = rest[8:]
-		}
-		i = len(s) - len(rest)
-		if i >= len(s) {
+		if i = specialByte(s, i); i >= len(s) {
 			break
 		}
 		switch c := s[i]; {
@@ -544,15 +525,46 @@ func (p *parser) scanString() (end int, esc, ok bool) {
 			}
 			esc = true
 			i += n
-		case c < 0x20:
+		default: // a control character
 			return p.repair(start)
-		default:
-			// Fewer than eight bytes are left: look at them one by one.
-			i++
 		}
 	}
 	p.pos = len(s)
 	return start, false, p.fail("unterminated string")
+}
+
+// specialByte returns the offset of the first quote, backslash or control character in s at or
+// after i, len(s) if there is none. It runs for every string, so it is kept a leaf without a
+// stack check. Eight bytes are checked at a time, and the scan jumps straight to the first such
+// byte: the borrow in each check only ever marks bytes after a true match, so the lowest marked
+// byte is exact. Input is valid UTF-8 already, so bytes >= 0x80 need no look.
+func specialByte(s string, i int) int {
+	// With i known not to be negative the compiler drops the bounds checks of the loops.
+	i = max(i, 0)
+	for ; i <= len(s)-8; i += 8 {
+		w := littleEndianWord(s[i:])
+		// Flipping bit 1 turns '"' (0x22) into 0x20 and keeps control characters below 0x20 (and
+		// everything else at or above 0x20), so one "less than 0x21" check finds both.
+		q := w ^ (lsb * 0x02)
+		b := w ^ (lsb * '\\')
+		if m := ((q-lsb*0x21)&^q | (b-lsb)&^b) & msb; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	// Fewer than eight bytes are left: look at them one by one.
+	for ; i < len(s); i++ {
+		if c := s[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return len(s)
+}
+
+// littleEndianWord reads the first eight bytes of s; the compiler makes it one load.
+func littleEndianWord(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // repair is scanString's result for a string strRepair reads.
@@ -568,12 +580,6 @@ const (
 	lsb = 0x0101010101010101
 	msb = 0x8080808080808080
 )
-
-// readOnlyBytes returns the bytes of s as a slice, to be read a word at a time (one load instead
-// of eight). It is safe because nothing writes through it: the parser only reads its input.
-func readOnlyBytes(s string) []byte {
-	return unsafe.Slice(unsafe.StringData(s), len(s))
-}
 
 // escapeLen returns the length of the valid escape sequence at the start of s; ok is false for
 // an escape JSON does not allow or a lone UTF-16 surrogate.
