@@ -275,6 +275,10 @@ func (p *parser) value(dst *node) bool {
 		return p.container(dst, kindArray)
 	case '"':
 		start := p.pos + 1
+		if end := p.plainString(); end >= 0 {
+			*dst = node{kind: kindString, raw: span{int32(start), int32(end - start)}}
+			return true
+		}
 		end, esc, ok := p.scanString()
 		if !ok {
 			return false
@@ -444,9 +448,11 @@ func (p *parser) children(d int, k kind, closing byte, what string) int {
 				}
 			}
 			keyStart := p.pos + 1
-			keyEnd, esc, ok := p.scanString()
-			if !ok {
-				return -1
+			keyEnd, esc, ok := p.plainString(), false, true
+			if keyEnd < 0 {
+				if keyEnd, esc, ok = p.scanString(); !ok {
+					return -1
+				}
 			}
 			// The value may be a repaired string too and overwrite p.repaired.
 			repairedKey := p.repaired
@@ -504,43 +510,55 @@ func (p *parser) str() (raw string, esc, ok bool) {
 	return p.s[start:end], esc, ok
 }
 
+// plainString reads a string starting at its opening quote and returns the offset of its closing
+// quote, when the string has no escapes and nothing to repair: the common case, kept small
+// enough to be inlined. Any other string returns a negative number and leaves p.pos as it was,
+// for scanString.
+func (p *parser) plainString() int {
+	end := stringEnd(p.s, p.pos)
+	if end >= 0 {
+		p.pos = end + 1
+	}
+	return end
+}
+
 // scanString reads a string starting at its opening quote and returns the offset of the closing
 // quote. A string that had to be repaired returns -1, its repaired raw text in p.repaired.
 func (p *parser) scanString() (end int, esc, ok bool) {
 	s := p.s
 	start := p.pos + 1
-	i := start
-	for {
-		if i = specialByte(s, i); i >= len(s) {
+	for i := start; ; {
+		if end := stringEnd(s, i-1); end >= 0 {
+			p.pos = end + 1
+			return end, esc, true
+		} else if i = ^end; i >= len(s) {
 			break
 		}
-		switch c := s[i]; {
-		case c == '"':
-			p.pos = i + 1
-			return i, esc, true
-		case c == '\\':
-			n, valid := escapeLen(s[i:])
-			if !valid {
-				return p.repair(start)
-			}
-			esc = true
-			i += n
-		default: // a control character
+		if s[i] != '\\' { // a control character
 			return p.repair(start)
 		}
+		n, valid := escapeLen(s[i:])
+		if !valid {
+			return p.repair(start)
+		}
+		esc = true
+		i += n
 	}
 	p.pos = len(s)
 	return start, false, p.fail("unterminated string")
 }
 
-// specialByte returns the offset of the first quote, backslash or control character in s at or
-// after i, len(s) if there is none. It runs for every string, so it is kept a leaf without a
-// stack check. Eight bytes are checked at a time, and the scan jumps straight to the first such
-// byte: the borrow in each check only ever marks bytes after a true match, so the lowest marked
-// byte is exact. Input is valid UTF-8 already, so bytes >= 0x80 need no look.
-func specialByte(s string, i int) int {
+// stringEnd looks for the first quote, backslash or control character in s after offset i (an
+// opening quote, or the last byte of an escape: taking the quote keeps plainString inlined). It
+// returns the offset of a quote, the string's end, and ^offset for the others (^len(s) when there
+// is none), so that the common case takes a single comparison. It runs for every string, so it is
+// kept a leaf without a stack check. Eight bytes are checked at a time, and the scan jumps
+// straight to the first such byte: the borrow in each check only ever marks bytes after a true
+// match, so the lowest marked byte is exact. Input is valid UTF-8 already, so bytes >= 0x80 need
+// no look.
+func stringEnd(s string, i int) int {
 	// With i known not to be negative the compiler drops the bounds checks of the loops.
-	i = max(i, 0)
+	i = max(i+1, 0)
 	for ; i <= len(s)-8; i += 8 {
 		w := littleEndianWord(s[i:])
 		// Flipping bit 1 turns '"' (0x22) into 0x20 and keeps control characters below 0x20 (and
@@ -548,16 +566,20 @@ func specialByte(s string, i int) int {
 		q := w ^ (lsb * 0x02)
 		b := w ^ (lsb * '\\')
 		if m := ((q-lsb*0x21)&^q | (b-lsb)&^b) & msb; m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
+			i += bits.TrailingZeros64(m) >> 3
+			break
 		}
 	}
-	// Fewer than eight bytes are left: look at them one by one.
+	// Fewer than eight bytes are left, or i is the special byte.
 	for ; i < len(s); i++ {
-		if c := s[i]; c == '"' || c == '\\' || c < 0x20 {
+		switch c := s[i]; {
+		case c == '"':
 			return i
+		case c == '\\' || c < 0x20:
+			return ^i
 		}
 	}
-	return len(s)
+	return ^len(s)
 }
 
 // littleEndianWord reads the first eight bytes of s; the compiler makes it one load.
