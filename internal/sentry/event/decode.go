@@ -405,11 +405,17 @@ func (t *tree) stringList(n *node, backing *[]string) []string {
 	if len(kids) == 0 {
 		return []string{} // an empty list reads as empty, not absent, as in Decode
 	}
-	start := len(*backing)
+	lines, start := *backing, len(*backing)
 	for i := range kids {
-		*backing = append(*backing, t.lenient(&kids[i]))
+		// lenient's common case, a string without escapes, written out: lenient is not inlined.
+		if v := &kids[i]; v.kind == kindString && v.flags&(strEscaped|rawOwned) == 0 {
+			lines = append(lines, t.src[v.raw.off:][:v.raw.len])
+		} else {
+			lines = append(lines, t.lenient(v))
+		}
 	}
-	return (*backing)[start:len(*backing):len(*backing)]
+	*backing = lines
+	return lines[start:len(lines):len(lines)]
 }
 
 // address reads a frame or image address: a "0x…" string or an integer.
