@@ -961,8 +961,9 @@ func (t *tree) get(n *node, key string) *node {
 	if n == nil || n.kind != kindObject {
 		return nil
 	}
-	if i := t.index(n, key); i >= 0 {
-		return &t.kids(n)[i]
+	kids := t.kids(n)
+	if i := t.lastIndex(kids, key); i >= 0 {
+		return &kids[i]
 	}
 	return nil
 }
@@ -978,7 +979,11 @@ func (t *tree) elems(n *node) []node {
 // index returns the position of the last key in object n, or -1. A key without escapes is
 // compared only when its length matches, which rules out most keys without reading them.
 func (t *tree) index(n *node, key string) int {
-	kids := t.kids(n)
+	return t.lastIndex(t.kids(n), key)
+}
+
+// lastIndex is index of an object's members.
+func (t *tree) lastIndex(kids []node, key string) int {
 	for i := len(kids) - 1; i >= 0; i-- {
 		m := &kids[i]
 		if m.flags&keyEscaped == 0 {
