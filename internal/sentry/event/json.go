@@ -559,13 +559,14 @@ func (p *parser) scanString() (end int, esc, ok bool) {
 func stringEnd(s string, i int) int {
 	// With i known not to be negative the compiler drops the bounds checks of the loops.
 	i = max(i+1, 0)
-	for ; i <= len(s)-8; i += 8 {
+	for lastWord := len(s) - 8; i <= lastWord; i += 8 {
 		w := littleEndianWord(s[i:])
 		// Flipping bit 1 turns '"' (0x22) into 0x20 and keeps control characters below 0x20 (and
-		// everything else at or above 0x20), so one "less than 0x21" check finds both.
+		// everything else at or above 0x20), so one "less than 0x21" check finds both. The flips
+		// keep bytes >= 0x80 there, so clearing w's high bits excludes those for both checks.
 		q := w ^ (lsb * 0x02)
 		b := w ^ (lsb * '\\')
-		if m := ((q-lsb*0x21)&^q | (b-lsb)&^b) & msb; m != 0 {
+		if m := ((q - lsb*0x21) | (b - lsb)) &^ w & msb; m != 0 {
 			i += bits.TrailingZeros64(m) >> 3
 			break
 		}
