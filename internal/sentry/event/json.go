@@ -390,10 +390,7 @@ func (p *parser) container(dst *node, k kind) bool {
 	}
 	start, irregular := p.pos, p.irregular
 	p.pos++
-	closing, what := byte(']'), "array"
-	if k == kindObject {
-		closing, what = '}', "object"
-	}
+	closing := closingBracket(k)
 	t, d := p.t, p.depth
 	for len(t.levels) <= d {
 		t.levels = append(t.levels, nil)
@@ -402,7 +399,7 @@ func (p *parser) container(dst *node, k kind) bool {
 	n := 0
 	if p.pos < len(p.s) && p.s[p.pos] == closing {
 		p.pos++
-	} else if n = p.children(d, k, closing, what); n < 0 {
+	} else if n = p.children(k); n < 0 {
 		return false
 	}
 	r := t.alloc(n)
@@ -418,18 +415,34 @@ func (p *parser) container(dst *node, k kind) bool {
 	return true
 }
 
+func closingBracket(k kind) byte {
+	if k == kindObject {
+		return '}'
+	}
+	return ']'
+}
+
+// containerName names kind k, an object or array, in syntax errors.
+func containerName(k kind) string {
+	if k == kindObject {
+		return "object"
+	}
+	return "array"
+}
+
 // children parses the members or elements of a container up to and including its closing
-// bracket into the list of depth d and returns how many there are, -1 on a syntax error. The
-// list is held in a local: nothing nested writes to depth d, and this way adding a child needs
-// no loads and bounds checks of the tree's lists.
-func (p *parser) children(d int, k kind, closing byte, what string) int {
+// bracket into the list of its depth, p.depth, and returns how many there are, -1 on a syntax
+// error. The list is held in a local: nothing nested writes to this depth, and this way adding
+// a child needs no loads and bounds checks of the tree's lists. Everything kept across the
+// calls of value is reloaded after them, so children takes as little as it can.
+func (p *parser) children(k kind) int {
 	t := p.t
-	level := t.levels[d]
+	level := t.levels[p.depth]
 	for n := 0; ; {
 		if n == len(level) {
 			level = append(level, node{})
 			level = level[:cap(level)]
-			t.levels[d] = level
+			t.levels[p.depth] = level
 		}
 		m := &level[n]
 		n++
@@ -485,17 +498,17 @@ func (p *parser) children(d int, k kind, closing byte, what string) int {
 		}
 		p.skipWS()
 		if p.pos >= len(p.s) {
-			p.fail("unexpected end of input in %s", what)
+			p.fail("unexpected end of input in %s", containerName(k))
 			return -1
 		}
 		if c := p.s[p.pos]; c == ',' {
 			p.pos++
 			continue
-		} else if c == closing {
+		} else if c == closingBracket(k) {
 			p.pos++
 			return n
 		}
-		p.fail("expected ',' or '%c' in %s, found %s", closing, what, describeByte(p.s[p.pos]))
+		p.fail("expected ',' or '%c' in %s, found %s", closingBracket(k), containerName(k), describeByte(p.s[p.pos]))
 		return -1
 	}
 }
