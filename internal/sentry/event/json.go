@@ -262,28 +262,36 @@ func (p *parser) skipSpaces() {
 // value parses one value into *dst, a slot of the parser's level lists, overwriting all of it:
 // the caller sets a member's key afterwards.
 func (p *parser) value(dst *node) bool {
-	if p.pos >= len(p.s) || p.s[p.pos] <= ' ' {
+	var c byte
+	if p.pos < len(p.s) {
+		c = p.s[p.pos]
+	}
+	if c <= ' ' {
 		p.skipSpaces()
 		if p.pos >= len(p.s) {
 			return p.fail("unexpected end of input")
 		}
+		c = p.s[p.pos]
 	}
-	switch c := p.s[p.pos]; c {
+	// Strings are most values, and most of them have no escapes.
+	textStart := p.pos + 1 // a string's, after its quote
+	if c == '"' {
+		if end := p.plainString(); end >= 0 {
+			*dst = node{kind: kindString, raw: span{int32(textStart), int32(end - textStart)}}
+			return true
+		}
+	}
+	switch c {
 	case '{':
 		return p.container(dst, kindObject)
 	case '[':
 		return p.container(dst, kindArray)
 	case '"':
-		start := p.pos + 1
-		if end := p.plainString(); end >= 0 {
-			*dst = node{kind: kindString, raw: span{int32(start), int32(end - start)}}
-			return true
-		}
 		end, esc, ok := p.scanString()
 		if !ok {
 			return false
 		}
-		raw, flags := span{int32(start), int32(end - start)}, uint8(0)
+		raw, flags := span{int32(textStart), int32(end - textStart)}, uint8(0)
 		if end < 0 {
 			raw, flags = span{p.t.own(p.repaired), int32(len(p.repaired))}, rawOwned
 		}
