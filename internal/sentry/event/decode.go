@@ -129,10 +129,14 @@ func (t *tree) decode(root *node) *Event {
 	if ev.LogEntry == nil {
 		ev.LogEntry = t.decodeLogEntry(f.message)
 	}
+	var lines []string // the frames' context lines, when normalization counted them
+	if t.frameLines > 0 {
+		lines = make([]string, 0, t.frameLines)
+	}
 	exs := t.values(f.exception)
 	for i := range exs {
 		if ex := &exs[i]; ex.kind == kindObject {
-			ev.Exceptions = append(ev.Exceptions, t.decodeException(ex))
+			ev.Exceptions = append(ev.Exceptions, t.decodeException(ex, &lines))
 		}
 	}
 	ths := t.values(f.threads)
@@ -144,11 +148,11 @@ func (t *tree) decode(root *node) *Event {
 				Crashed:    flag(t.get(th, "crashed")),
 				Current:    flag(t.get(th, "current")),
 				Main:       flag(t.get(th, "main")),
-				Stacktrace: t.decodeStacktrace(t.get(th, "stacktrace")),
+				Stacktrace: t.decodeStacktrace(t.get(th, "stacktrace"), &lines),
 			})
 		}
 	}
-	ev.Stacktrace = t.decodeStacktrace(f.stacktrace)
+	ev.Stacktrace = t.decodeStacktrace(f.stacktrace, &lines)
 	if fp := f.fingerprint; fp != nil && fp.kind == kindArray {
 		kids := t.kids(fp)
 		ev.Fingerprint = make([]string, 0, len(kids))
@@ -264,14 +268,14 @@ func (t *tree) decodeLogEntry(n *node) *LogEntry {
 	return nil
 }
 
-func (t *tree) decodeException(n *node) Exception {
+func (t *tree) decodeException(n *node, lines *[]string) Exception {
 	ex := Exception{
 		Type:          t.lenient(t.get(n, "type")),
 		Value:         t.lenient(t.get(n, "value")),
 		Module:        t.lenient(t.get(n, "module")),
 		ThreadID:      t.lenient(t.get(n, "thread_id")),
-		Stacktrace:    t.decodeStacktrace(t.get(n, "stacktrace")),
-		RawStacktrace: t.decodeStacktrace(t.get(n, "raw_stacktrace")),
+		Stacktrace:    t.decodeStacktrace(t.get(n, "stacktrace"), lines),
+		RawStacktrace: t.decodeStacktrace(t.get(n, "raw_stacktrace"), lines),
 	}
 	if m := t.get(n, "mechanism"); m != nil && m.kind == kindObject {
 		mech := &Mechanism{
@@ -296,30 +300,41 @@ func (t *tree) decodeException(n *node) Exception {
 	return ex
 }
 
-func (t *tree) decodeStacktrace(n *node) *Stacktrace {
+// decodeStacktrace reads a stack trace. Its frames' context lines go to *eventLines when
+// normalization counted them (tree.frameLines), else to a list of this stack trace's.
+func (t *tree) decodeStacktrace(n *node, eventLines *[]string) *Stacktrace {
 	frames := t.get(n, "frames")
 	if frames == nil || frames.kind != kindArray {
 		return nil
 	}
 	kids := t.kids(frames)
-	count, lineCount := 0, 0
+	count := 0
 	for i := range kids {
 		if kids[i].kind == kindObject {
 			count++
-			lineCount += t.contextLines(&kids[i])
 		}
 	}
 	// Frames are filled in place: building one and appending it copied 300 bytes per frame. The
 	// frames' context lines share one backing list of the exact size.
 	st := &Stacktrace{Frames: make([]Frame, count)}
-	var lines []string
-	if lineCount > 0 {
-		lines = make([]string, 0, lineCount)
+	lines := eventLines
+	var own []string
+	if t.frameLines == 0 {
+		lineCount := 0
+		for i := range kids {
+			if kids[i].kind == kindObject {
+				lineCount += t.contextLines(&kids[i])
+			}
+		}
+		if lineCount > 0 {
+			own = make([]string, 0, lineCount)
+		}
+		lines = &own
 	}
 	j := 0
 	for i := range kids {
 		if f := &kids[i]; f.kind == kindObject {
-			t.decodeFrame(&st.Frames[j], f, &lines)
+			t.decodeFrame(&st.Frames[j], f, lines)
 			j++
 		}
 	}
@@ -396,7 +411,7 @@ func (t *tree) decodeFrame(f *Frame, n *node, lines *[]string) {
 }
 
 // stringList reads a list of lenient strings into the tail of *backing, which has room for
-// them (contextLines), so that the context lines of a stack trace share one allocation.
+// them (tree.frameLines, contextLines), so that context lines share one allocation.
 func (t *tree) stringList(n *node, backing *[]string) []string {
 	if n.kind != kindArray {
 		return nil

@@ -101,6 +101,9 @@ type tree struct {
 	// edited holds the source offsets of the compact containers that were edited (touch).
 	edited       []int32
 	editedSorted bool
+	// frameLines counts the context lines in the frames normalizeFrames walked, so that decode can
+	// give them all one backing list of the exact size; 0 when normalization did not run.
+	frameLines int
 	// levels[d] holds the children of the container open at nesting depth d while it is parsed;
 	// only one container per depth is open at a time, so each list starts empty.
 	levels [][]node
@@ -116,6 +119,7 @@ var treePool = sync.Pool{New: func() any { return &tree{} }}
 func (t *tree) release() {
 	clear(t.strs)
 	t.src, t.root, t.cur, t.used, t.strs, t.edited = "", node{}, 0, 0, t.strs[:0], t.edited[:0]
+	t.frameLines = 0
 	treePool.Put(t)
 }
 

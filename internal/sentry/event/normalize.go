@@ -639,7 +639,8 @@ func (t *tree) normalizeFrames(st *node) {
 		if f.kind != kindObject {
 			continue
 		}
-		// One pass finds what the frame needs: it runs for every frame of every event.
+		// One pass finds what the frame needs: it runs for every frame of every event. It also
+		// counts the context lines, for decode (tree.frameLines), which saves it a pass.
 		var abs, filename *node
 		numericAddr := false
 		kids := t.kids(f)
@@ -651,6 +652,10 @@ func (t *tree) normalizeFrames(st *node) {
 				filename = m
 			case "instruction_addr", "symbol_addr", "image_addr":
 				numericAddr = numericAddr || m.kind == kindNumber
+			case "pre_context", "post_context":
+				if m.kind == kindArray { // what decodeFrame reads (stringList)
+					t.frameLines += int(m.kids.count)
+				}
 			}
 		}
 		// SDKs such as @sentry/node and @sentry/browser send only filename; Sentry reads the
