@@ -2,6 +2,7 @@ package event
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -420,17 +421,21 @@ func (t *tree) stringList(n *node, backing *[]string) []string {
 	if len(kids) == 0 {
 		return []string{} // an empty list reads as empty, not absent, as in Decode
 	}
-	lines, start := *backing, len(*backing)
-	for i := range kids {
+	// The backing has room, so the list is written in place rather than appended to it.
+	lines := slices.Grow(*backing, len(kids))
+	start, end := len(lines), len(lines)+len(kids)
+	list := lines[start:end:end]
+	list = list[:len(kids)]
+	for i, v := range kids {
 		// lenient's common case, a string without escapes, written out: lenient is not inlined.
-		if v := &kids[i]; v.kind == kindString && v.flags&(strEscaped|rawOwned) == 0 {
-			lines = append(lines, t.src[v.raw.off:][:v.raw.len])
+		if v.kind == kindString && v.flags&(strEscaped|rawOwned) == 0 {
+			list[i] = t.src[v.raw.off:][:v.raw.len]
 		} else {
-			lines = append(lines, t.lenient(v))
+			list[i] = t.lenient(&kids[i])
 		}
 	}
-	*backing = lines
-	return lines[start:len(lines):len(lines)]
+	*backing = lines[:end]
+	return list
 }
 
 // address reads a frame or image address: a "0x…" string or an integer.
