@@ -1002,21 +1002,25 @@ func (t *tree) elems(n *node) []node {
 	return t.kids(n)
 }
 
-// index returns the position of the last key in object n, or -1. A key without escapes is
-// compared only when its length matches, which rules out most keys without reading them.
+// index returns the position of the last key in object n, or -1. Keys are compared only when
+// their lengths allow a match, which rules out most of them without reading them.
 func (t *tree) index(n *node, key string) int {
 	return t.lastIndex(t.kids(n), key)
 }
 
 // lastIndex is index of an object's members.
 func (t *tree) lastIndex(kids []node, key string) int {
+	// The lengths are compared as int32: the compiler folds the field's offset into a 32-bit
+	// load, not into a sign-extending one.
+	n := int32(len(key))
 	for i := len(kids) - 1; i >= 0; i-- {
 		m := &kids[i]
-		if m.flags&keyEscaped == 0 {
-			if int(m.key.len) == len(key) && t.keyText(m) == key {
+		if m.key.len == n {
+			if m.flags&keyEscaped == 0 && t.keyText(m) == key {
 				return i
 			}
-		} else if unescape(t.keyText(m)) == key {
+		} else if m.key.len > n && m.flags&keyEscaped != 0 && unescape(t.keyText(m)) == key {
+			// A key with escapes is longer than its text.
 			return i
 		}
 	}

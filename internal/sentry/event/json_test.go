@@ -33,3 +33,21 @@ func TestStringEnd(t *testing.T) {
 		}
 	}
 }
+
+// TestIndexEscapedKeys checks that a key written with escapes is found by its text, and that
+// the length check, made on the raw key, does not rule it out.
+func TestIndexEscapedKeys(t *testing.T) {
+	tr := &tree{}
+	if err := parseJSON(`{"us\u0065r":1,"a":2,"\u0061b":3,"\"":4,"user":5,"x\ty":6}`, maxInputDepth, tr); err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]int{"user": 4, "a": 1, "ab": 2, `"`: 3, "x\ty": 5, "us": -1, "b": -1, "": -1} {
+		if got := tr.index(&tr.root, key); got != want {
+			t.Errorf("index(%q) = %d, want %d", key, got, want)
+		}
+	}
+	tr.del(&tr.root, "user") // the last "user"; the escaped one is found next
+	if got := tr.index(&tr.root, "user"); got != 0 {
+		t.Errorf("after del, index(user) = %d, want 0", got)
+	}
+}
