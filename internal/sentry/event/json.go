@@ -592,11 +592,13 @@ func stringEnd(s string, i int) int {
 		q := w ^ (lsb * 0x02)
 		b := w ^ (lsb * '\\')
 		if m := ((q - lsb*0x21) | (b - lsb)) &^ w & msb; m != 0 {
-			i += bits.TrailingZeros64(m) >> 3
-			break
+			if i += bits.TrailingZeros64(m) >> 3; s[i] == '"' {
+				return i
+			}
+			return ^i
 		}
 	}
-	// Fewer than eight bytes are left, or i is the special byte.
+	// Fewer than eight bytes are left: look at them one by one.
 	for ; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == '"':
