@@ -339,7 +339,25 @@ func (t *tree) decodeStacktrace(n *node, eventLines *[]string) *Stacktrace {
 			j++
 		}
 	}
+	ownInApp(st.Frames)
 	return st
+}
+
+// decodeFrame points a frame's InApp at inAppTrue or inAppFalse; ownInApp then gives each such
+// frame a bool of its own, all in one allocation rather than one per frame.
+var inAppTrue, inAppFalse = true, false
+
+func ownInApp(frames []Frame) {
+	var values []bool
+	for i := range frames {
+		if f := &frames[i]; f.InApp != nil {
+			if values == nil {
+				values = make([]bool, len(frames))
+			}
+			values[i] = *f.InApp
+			f.InApp = &values[i]
+		}
+	}
 }
 
 // contextLines counts the elements of a frame's pre_context and post_context lists.
@@ -387,7 +405,10 @@ func (t *tree) decodeFrame(f *Frame, n *node, lines *[]string) {
 			}
 		case "in_app":
 			if b, ok := v.boolean(); ok {
-				f.InApp = &b
+				f.InApp = &inAppFalse // given a bool of its own by ownInApp
+				if b {
+					f.InApp = &inAppTrue
+				}
 			}
 		case "context_line":
 			f.ContextLine = t.lenient(v)

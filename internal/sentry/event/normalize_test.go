@@ -469,3 +469,21 @@ func BenchmarkFastjsonParseMarshal(b *testing.B) {
 		out = v.MarshalTo(out[:0])
 	}
 }
+
+// TestFramesOwnInApp checks that every frame's InApp is its own bool (decodeFrame shares two
+// meanwhile), so that changing one frame's changes nothing else.
+func TestFramesOwnInApp(t *testing.T) {
+	_, ev, err := Normalize([]byte(`{"exception":{"values":[{"type":"E","stacktrace":{"frames":[
+		{"function":"a","in_app":true},{"function":"b"},{"function":"c","in_app":true},{"function":"d","in_app":false}]}}]}}`), baseOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := ev.Exceptions[0].Stacktrace.Frames
+	if frames[1].InApp != nil || !*frames[0].InApp || !*frames[2].InApp || *frames[3].InApp {
+		t.Fatalf("in_app read wrong: %v %v %v %v", frames[0].InApp, frames[1].InApp, frames[2].InApp, frames[3].InApp)
+	}
+	*frames[0].InApp = false
+	if !*frames[2].InApp || !inAppTrue {
+		t.Error("frames share their InApp")
+	}
+}
