@@ -661,7 +661,7 @@ func (t *tree) normalizeFrames(st *node) {
 		// SDKs such as @sentry/node and @sentry/browser send only filename; Sentry reads the
 		// frame's location (sourcemap lookup, debug images' code_file) from abs_path, so it is
 		// filled from filename the way Sentry's frame normalization does.
-		if (abs == nil || t.text(abs) == "") && t.text(filename) != "" {
+		if !nonEmptyString(abs) && nonEmptyString(filename) {
 			t.set(f, "abs_path", *filename)
 		}
 		if !numericAddr {
@@ -675,6 +675,12 @@ func (t *tree) normalizeFrames(st *node) {
 			}
 		}
 	}
+}
+
+// nonEmptyString reports whether t.text(n) != "": a string's text is empty only when its raw
+// text is, as every escape stands for at least one byte.
+func nonEmptyString(n *node) bool {
+	return n != nil && n.kind == kindString && n.raw.len > 0
 }
 
 // normalizeTimestamps sets received, fills a missing timestamp, corrects clock drift and moves
