@@ -1,6 +1,8 @@
 package sentryreceiver
 
 import (
+	"context"
+
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -17,14 +19,9 @@ func groupLogs(cfg GroupCommitConfig, next consumer.Logs) consumer.Logs {
 	if cfg.MaxInFlight == 0 {
 		return next
 	}
-	c := groupcommit.New(groupcommit.Options[plog.Logs]{
-		Consume:     next.ConsumeLogs,
-		Merge:       func(dst, src plog.Logs) { src.ResourceLogs().MoveAndAppendTo(dst.ResourceLogs()) },
-		Size:        plog.Logs.LogRecordCount,
-		MaxInFlight: cfg.MaxInFlight,
-		MaxItems:    cfg.MaxItems,
-	})
-	grouped, _ := consumer.NewLogs(c.Consume, consumer.WithCapabilities(next.Capabilities()))
+	consume := committer(cfg, next.ConsumeLogs, plog.Logs.LogRecordCount,
+		func(dst, src plog.Logs) { src.ResourceLogs().MoveAndAppendTo(dst.ResourceLogs()) })
+	grouped, _ := consumer.NewLogs(consume, consumer.WithCapabilities(next.Capabilities())) // fails only for a nil func
 	return grouped
 }
 
@@ -32,14 +29,9 @@ func groupTraces(cfg GroupCommitConfig, next consumer.Traces) consumer.Traces {
 	if cfg.MaxInFlight == 0 {
 		return next
 	}
-	c := groupcommit.New(groupcommit.Options[ptrace.Traces]{
-		Consume:     next.ConsumeTraces,
-		Merge:       func(dst, src ptrace.Traces) { src.ResourceSpans().MoveAndAppendTo(dst.ResourceSpans()) },
-		Size:        ptrace.Traces.SpanCount,
-		MaxInFlight: cfg.MaxInFlight,
-		MaxItems:    cfg.MaxItems,
-	})
-	grouped, _ := consumer.NewTraces(c.Consume, consumer.WithCapabilities(next.Capabilities()))
+	consume := committer(cfg, next.ConsumeTraces, ptrace.Traces.SpanCount,
+		func(dst, src ptrace.Traces) { src.ResourceSpans().MoveAndAppendTo(dst.ResourceSpans()) })
+	grouped, _ := consumer.NewTraces(consume, consumer.WithCapabilities(next.Capabilities()))
 	return grouped
 }
 
@@ -47,13 +39,15 @@ func groupMetrics(cfg GroupCommitConfig, next consumer.Metrics) consumer.Metrics
 	if cfg.MaxInFlight == 0 {
 		return next
 	}
-	c := groupcommit.New(groupcommit.Options[pmetric.Metrics]{
-		Consume:     next.ConsumeMetrics,
-		Merge:       func(dst, src pmetric.Metrics) { src.ResourceMetrics().MoveAndAppendTo(dst.ResourceMetrics()) },
-		Size:        pmetric.Metrics.DataPointCount,
-		MaxInFlight: cfg.MaxInFlight,
-		MaxItems:    cfg.MaxItems,
-	})
-	grouped, _ := consumer.NewMetrics(c.Consume, consumer.WithCapabilities(next.Capabilities()))
+	consume := committer(cfg, next.ConsumeMetrics, pmetric.Metrics.DataPointCount,
+		func(dst, src pmetric.Metrics) { src.ResourceMetrics().MoveAndAppendTo(dst.ResourceMetrics()) })
+	grouped, _ := consumer.NewMetrics(consume, consumer.WithCapabilities(next.Capabilities()))
 	return grouped
+}
+
+// committer returns the Consume of a group committer over consume, as cfg bounds it.
+func committer[T any](cfg GroupCommitConfig, consume func(context.Context, T) error, size func(T) int, merge func(dst, src T)) func(context.Context, T) error {
+	return groupcommit.New(groupcommit.Options[T]{
+		Consume: consume, Merge: merge, Size: size, MaxInFlight: cfg.MaxInFlight, MaxItems: cfg.MaxItems,
+	}).Consume
 }
