@@ -84,7 +84,7 @@ type Artifact struct {
 }
 
 func (s *sqlStore) PutChunks(ctx context.Context, chunks []Chunk) error {
-	now := time.Now()
+	now := s.now()
 	return s.inTx(ctx, func(t *tx) error {
 		if _, err := t.exec(`DELETE FROM artifact_chunks WHERE created < ?`, now.Add(-ChunkTTL).UnixMicro()); err != nil {
 			return err
@@ -187,7 +187,7 @@ func (s *sqlStore) PutBundle(ctx context.Context, b *ArtifactBundle) error {
 	}
 	created := b.Created
 	if created.IsZero() {
-		created = time.Now()
+		created = s.now()
 	}
 	files := make([][]any, 0, len(b.Files))
 	for _, f := range b.Files {

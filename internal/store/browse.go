@@ -5,14 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 )
 
 // The reads in this file serve people browsing issues (the web UI): totals for paging, the
 // values the filter menus offer, and stepping from one event of an issue to the next.
 
 func (s *sqlStore) CountIssues(ctx context.Context, q IssueQuery, upTo int64) (int64, error) {
-	where, args := s.issueFilter(q, time.Now())
+	where, args := s.issueFilter(q, s.now())
 	query := "SELECT COUNT(*) FROM issues" + where
 	if upTo > 0 {
 		query = "SELECT COUNT(*) FROM (SELECT 1 FROM issues" + where + " LIMIT ?) AS matching"

@@ -63,19 +63,15 @@ func setUnresolved(is *Issue, substatus string) {
 	is.IgnoreUntil, is.IgnoreUntilCount, is.IgnoreCount = time.Time{}, 0, 0
 }
 
-// applyStatus applies a requested status change to an issue.
+// applyStatus applies a requested status change to an issue at u.Now.
 func applyStatus(is *Issue, u StatusUpdate) error {
-	now := u.Now
-	if now.IsZero() {
-		now = time.Now()
-	}
 	switch u.Status {
 	case StatusUnresolved:
 		setUnresolved(is, SubstatusOngoing)
 	case StatusResolved:
 		setUnresolved(is, "")
 		is.Status = StatusResolved
-		is.ResolvedAt = now
+		is.ResolvedAt = u.Now
 		switch u.Resolution {
 		case "", ResolvedNow:
 			is.Resolution = ResolvedNow

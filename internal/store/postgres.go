@@ -15,6 +15,8 @@ import (
 type PostgresOptions struct {
 	// MaxConns bounds the connection pool (default 10).
 	MaxConns int
+	// Clock is what the store reads as now (default time.Now); tests pin it.
+	Clock func() time.Time
 }
 
 // OpenPostgres connects to PostgreSQL and brings the schema up to date.
@@ -41,7 +43,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts PostgresOptions) (Store,
 		db.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &sqlStore{d: postgresDialect, db: db, wdb: db}
+	s := &sqlStore{d: postgresDialect, db: db, wdb: db, clock: clockOrDefault(opts.Clock)}
 	s.write = s.writePostgres
 	s.closeFn = db.Close
 	return s, nil

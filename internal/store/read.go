@@ -26,7 +26,7 @@ func settle(is *Issue, now time.Time) *Issue {
 }
 
 func (s *sqlStore) ListIssues(ctx context.Context, q IssueQuery) ([]Issue, error) {
-	now := time.Now()
+	now := s.now()
 	where, args := s.issueFilter(q, now)
 	order := "last_seen DESC"
 	switch q.Sort {
@@ -122,7 +122,7 @@ func (s *sqlStore) Issue(ctx context.Context, id int64) (*Issue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read issue %d: %w", id, err)
 	}
-	return settle(is, time.Now()), nil
+	return settle(is, s.now()), nil
 }
 
 func (s *sqlStore) IssueTags(ctx context.Context, id int64, perKey int) ([]TagSummary, error) {
@@ -159,7 +159,7 @@ func (s *sqlStore) IssueHourly(ctx context.Context, ids []int64, since time.Time
 		return out, nil
 	}
 	from := since.UnixMicro() / hourMicros
-	to := time.Now().UnixMicro() / hourMicros
+	to := s.now().UnixMicro() / hourMicros
 	args := []any{from}
 	for _, id := range ids {
 		args = append(args, id)
@@ -211,6 +211,10 @@ func (s *sqlStore) IssueHashes(ctx context.Context, id int64) ([]string, error) 
 }
 
 func (s *sqlStore) UpdateStatus(ctx context.Context, id int64, u StatusUpdate) (*Issue, error) {
+	now := s.now()
+	if u.Now.IsZero() {
+		u.Now = now
+	}
 	var out *Issue
 	err := s.inTx(ctx, func(t *tx) error {
 		row, err := t.queryRow("SELECT "+issueColumns+" FROM issues WHERE id = ?"+s.d.forUpdate, id)
@@ -233,7 +237,7 @@ func (s *sqlStore) UpdateStatus(ctx context.Context, id int64, u StatusUpdate) (
 	if err != nil {
 		return nil, err
 	}
-	return settle(out, time.Now()), nil
+	return settle(out, now), nil
 }
 
 func (s *sqlStore) DeleteIssue(ctx context.Context, id int64) error {

@@ -79,6 +79,21 @@ type sqlStore struct {
 	// write runs a batch: through the SQLite writer goroutine, or directly on PostgreSQL.
 	write   func(ctx context.Context, evs []*prepared) error
 	closeFn func() error
+
+	// clock is what the store reads as now: whether an issue is still new, whether an ignore
+	// has run out, how far hourly series reach, when chunks expire.
+	clock func() time.Time
+}
+
+// now reads the store's clock.
+func (s *sqlStore) now() time.Time { return s.clock() }
+
+// clockOrDefault is the clock a store runs on: the one its options name, else the wall clock.
+func clockOrDefault(c func() time.Time) func() time.Time {
+	if c == nil {
+		return time.Now
+	}
+	return c
 }
 
 // prepared is an Event made ready for a write: compressed, with derived fields.

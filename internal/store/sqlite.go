@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
@@ -17,6 +18,8 @@ import (
 type SQLiteOptions struct {
 	// MaxBatch is the most events one write transaction takes (default 2000).
 	MaxBatch int
+	// Clock is what the store reads as now (default time.Now); tests pin it.
+	Clock func() time.Time
 }
 
 // ErrClosed is returned by writes after Close.
@@ -67,7 +70,7 @@ func OpenSQLite(path string, opts SQLiteOptions) (Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
 	}
 	rdb.SetMaxOpenConns(4)
-	s := &sqlStore{d: sqliteDialect, db: rdb, wdb: wdb, prepare: true}
+	s := &sqlStore{d: sqliteDialect, db: rdb, wdb: wdb, prepare: true, clock: clockOrDefault(opts.Clock)}
 	w := &batchWriter{s: s, maxBatch: opts.MaxBatch, reqs: make(chan *writeReq), quit: make(chan struct{})}
 	if w.maxBatch <= 0 {
 		w.maxBatch = 2000

@@ -248,6 +248,6 @@ type StatusUpdate struct {
 	// For ignored: until a time and/or until N more events; neither means forever.
 	IgnoreUntil time.Time
 	IgnoreCount int64
-	// Now is when the change is made (defaults to time.Now()).
+	// Now is when the change is made (defaults to the store's clock).
 	Now time.Time
 }

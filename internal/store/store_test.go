@@ -13,7 +13,14 @@ import (
 	"time"
 )
 
-var base = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+// base is when the fixture events happen, and testNow what every test store reads as now: a
+// day later, so that an issue first seen at base is still new and series from base have 25 hours.
+var (
+	base    = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	testNow = base.Add(24 * time.Hour)
+)
+
+func testClock() time.Time { return testNow }
 
 var nodeEvent = func() []byte {
 	b, err := os.ReadFile("testdata/node-error.json")
@@ -273,7 +280,7 @@ func TestLifecycle(t *testing.T) {
 		{"ignored until a time comes back after it", []Event{ev(0, "h")},
 			StatusUpdate{Status: StatusIgnored, IgnoreUntil: base.Add(time.Hour), Now: resolvedAt}, []Event{ev(61, "h")}, StatusUnresolved, SubstatusEscalating},
 		{"ignored until a time stays ignored before it", []Event{ev(0, "h")},
-			StatusUpdate{Status: StatusIgnored, IgnoreUntil: time.Now().Add(24 * time.Hour), Now: resolvedAt}, []Event{ev(59, "h")}, StatusIgnored, SubstatusUntil},
+			StatusUpdate{Status: StatusIgnored, IgnoreUntil: testNow.Add(24 * time.Hour), Now: resolvedAt}, []Event{ev(59, "h")}, StatusIgnored, SubstatusUntil},
 		{"reopening makes it ongoing", []Event{ev(0, "h")},
 			StatusUpdate{Status: StatusUnresolved, Now: resolvedAt}, nil, StatusUnresolved, SubstatusOngoing},
 	}
@@ -383,9 +390,9 @@ func TestAnIgnoreUntilATimeThatPassedReadsAsUnresolved(t *testing.T) {
 		ctx := context.Background()
 		write(t, s, ev(0, "past"), ev(0, "future"))
 		for _, is := range mustList(t, s, IssueQuery{}) {
-			until := time.Now().Add(-time.Minute)
+			until := testNow.Add(-time.Minute)
 			if is.Title == "TypeError: boom future" {
-				until = time.Now().Add(time.Hour)
+				until = testNow.Add(time.Hour)
 			}
 			if _, err := s.UpdateStatus(ctx, is.ID, StatusUpdate{Status: StatusIgnored, IgnoreUntil: until}); err != nil {
 				t.Fatal(err)
@@ -495,7 +502,7 @@ func TestConcurrentWritersProduceWhatOneWriterDoes(t *testing.T) {
 			if b.name == "postgres" {
 				dsn := postgresDSN(t)
 				for range writers {
-					s, err := OpenPostgres(context.Background(), dsn, PostgresOptions{MaxConns: 2})
+					s, err := OpenPostgres(context.Background(), dsn, PostgresOptions{MaxConns: 2, Clock: testClock})
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -92,7 +92,7 @@ type backend struct {
 
 func backends() []backend {
 	bs := []backend{{"sqlite", func(t testing.TB) Store {
-		s, err := OpenSQLite(filepath.Join(t.TempDir(), "faultline.db"), SQLiteOptions{})
+		s, err := OpenSQLite(filepath.Join(t.TempDir(), "faultline.db"), SQLiteOptions{Clock: testClock})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +101,7 @@ func backends() []backend {
 	}}}
 	if pgDatabase != "" {
 		bs = append(bs, backend{"postgres", func(t testing.TB) Store {
-			s, err := OpenPostgres(context.Background(), postgresDSN(t), PostgresOptions{})
+			s, err := OpenPostgres(context.Background(), postgresDSN(t), PostgresOptions{Clock: testClock})
 			if err != nil {
 				t.Fatal(err)
 			}
