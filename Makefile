@@ -1,5 +1,6 @@
 # Faultline: build, run and test the otelcol-faultline distribution.
-# Needs only Go, Node.js/npm and make; every other tool is installed into .tools/ at a pinned version.
+# Needs Go and make; every Go tool is installed into .tools/ at a pinned version, and `make test`
+# (through test-env) installs or starts what the tests need besides: see scripts/test-env.sh.
 
 SHELL       := /bin/bash
 GO          ?= go
@@ -15,7 +16,7 @@ FUZZTIME    ?= 2m
 
 export CGO_ENABLED := 0
 
-.PHONY: all build run test test-go test-node bench lint fuzz generate tools clean testbed
+.PHONY: all build run test test-env bench lint fuzz generate tools clean testbed
 
 all: build
 
@@ -46,12 +47,18 @@ GOGC ?= 300
 run: build
 	GOGC=$(GOGC) $(DIST) --config config/default.yaml
 
-# Node packages (real Sentry SDKs, esbuild, sentry-cli) for the end-to-end tests, from the lockfile.
-testbed/node_modules/.package-lock.json: testbed/package.json testbed/package-lock.json
+# What the tests need outside Go: Node.js, Chromium and a running PostgreSQL, installed or started
+# where missing (or one line saying what to install). .ci/run comes through here too.
+test-env:
+	@scripts/test-env.sh
+
+# Node packages (real Sentry SDKs, esbuild, sentry-cli, Mozilla source-map) for the end-to-end
+# tests and benchmarks, from the lockfile.
+testbed/node_modules/.package-lock.json: testbed/package.json testbed/package-lock.json | test-env
 	cd testbed && npm ci --no-audit --no-fund
 	touch $@
 
-test: build testbed/node_modules/.package-lock.json
+test: test-env build testbed/node_modules/.package-lock.json
 	FAULTLINE_DIST=$(CURDIR)/$(DIST) $(GO) test -count=1 -timeout 20m ./...
 
 # The testbed (testbed/scenarios): the five load scenarios against the built distribution, with a
@@ -65,7 +72,7 @@ testbed: build
 	  -run '^TestScenarios$$' ./testbed/scenarios -args $(if $(RESULTS),-results=$(RESULTS)) \
 	  $(if $(NOTE),-note='$(NOTE)') $(TESTBED_ARGS)
 
-bench:
+bench: test-env testbed/node_modules/.package-lock.json
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...
 
 lint: $(STATICCHECK)

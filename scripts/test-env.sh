@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Makes sure what the tests need outside Go is there: Node.js and npm (real Sentry SDKs,
+# sentry-cli, esbuild), Chromium (UI and browser-SDK tests) and PostgreSQL at 127.0.0.1:5432 with
+# trust auth for user postgres (the store suite). `make test`, `make bench` and `.ci/run` all come
+# through here (the Makefile's test-env target), so a fresh machine and CI set up the same way.
+#
+# A service that is installed but stopped is started. What is missing is installed from Debian's
+# packages when running as root; otherwise the script prints one line naming what to install and
+# fails.
+set -euo pipefail
+
+missing=()
+apt_updated=
+can_install() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; }
+apt_install() {
+  if [ -z "$apt_updated" ]; then apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+# need CMD PACKAGE…: installs the packages when CMD is not on the PATH, or records them as missing.
+need() {
+  local cmd=$1; shift
+  command -v "$cmd" >/dev/null && return 0
+  if can_install; then
+    echo "test-env: installing $* (for $cmd)"
+    apt_install "$@"
+  else
+    missing+=("$*")
+  fi
+}
+
+need node nodejs npm
+need npm npm
+need chromium chromium
+
+# PostgreSQL: start the newest installed cluster when nothing answers on 127.0.0.1:5432.
+pg_ready() { command -v pg_isready >/dev/null && pg_isready -h 127.0.0.1 -p 5432 -q; }
+if ! pg_ready; then
+  if ! command -v pg_ctlcluster >/dev/null; then
+    if can_install; then
+      echo "test-env: installing postgresql"
+      apt_install postgresql
+    else
+      missing+=(postgresql)
+    fi
+  fi
+  if command -v pg_ctlcluster >/dev/null; then
+    version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    # The tests connect over TCP as postgres without a password, as on the development machines.
+    hba=/etc/postgresql/$version/main/pg_hba.conf
+    if ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
+      if [ -w "$hba" ]; then
+        sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+      else
+        echo "test-env: $hba needs the line 'host all all 127.0.0.1/32 trust' (run make test as root once, or add it)" >&2
+        exit 1
+      fi
+    fi
+    echo "test-env: starting PostgreSQL $version"
+    pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
+    for _ in $(seq 1 30); do pg_ready && break; sleep 1; done
+    if ! pg_ready; then
+      echo "test-env: PostgreSQL $version did not come up on 127.0.0.1:5432 (see /var/log/postgresql/)" >&2
+      exit 1
+    fi
+  fi
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test-env: missing ${missing[*]}: install them (Debian: sudo apt-get install ${missing[*]}) or run make test as root" >&2
+  exit 1
+fi
