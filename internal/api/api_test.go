@@ -223,6 +223,8 @@ func TestIssueDetailHasTagsReleasesAndExplanation(t *testing.T) {
 func TestIssueStatusChanges(t *testing.T) {
 	srv, _ := server(t)
 	id := firstIssueID(t, srv)
+	// The API and the store read the wall clock: an ignore-until must lie ahead of it.
+	until := time.Now().UTC().AddDate(1, 0, 0).Truncate(time.Second)
 	cases := []struct {
 		body, wantStatus, wantDetails string
 	}{
@@ -231,7 +233,7 @@ func TestIssueStatusChanges(t *testing.T) {
 		{`{"status":"resolvedInNextRelease"}`, "resolved", "map[inNextRelease:true]"},
 		{`{"status":"resolved","statusDetails":{"inRelease":"shop@2.0.0"}}`, "resolved", "map[inRelease:shop@2.0.0]"},
 		{`{"status":"ignored","statusDetails":{"ignoreCount":5}}`, "ignored", "map[ignoreCount:5]"},
-		{`{"status":"ignored","statusDetails":{"ignoreUntil":"2030-01-02T03:04:05Z"}}`, "ignored", "map[ignoreUntil:2030-01-02T03:04:05.000000Z]"},
+		{`{"status":"ignored","statusDetails":{"ignoreUntil":"` + until.Format(time.RFC3339) + `"}}`, "ignored", "map[ignoreUntil:" + until.Format("2006-01-02T15:04:05.000000Z") + "]"},
 		{`{"status":"unresolved"}`, "unresolved", "map[]"},
 	}
 	for _, c := range cases {

@@ -137,7 +137,7 @@ func TestOccurrencesOfATemplateDifferOnlyInIDsAndTime(t *testing.T) {
 	exc := javaException(t)
 	tmpl := NewTemplate(exc, []string{"com.acme."})
 	second := Occurrence{EventID: EventID("t2"), TraceID: "0af7651916cd43dd8448eb211c80319c", SpanID: "b7ad6b7169203331",
-		Timestamp: occurrence.Timestamp.Add(time.Minute)}
+		Timestamp: occurrence.Timestamp.Add(time.Minute), ReceivedAt: occurrence.ReceivedAt.Add(time.Minute)}
 	_, a, err := tmpl.Build(occurrence)
 	if err != nil {
 		t.Fatal(err)
