@@ -32,6 +32,7 @@ type jsonStacktrace struct {
 
 type jsonMechanism struct {
 	Type             string `json:"type"`
+	Source           string `json:"source"`
 	Synthetic        bool   `json:"synthetic"`
 	ExceptionID      *int   `json:"exception_id"`
 	ParentID         *int   `json:"parent_id"`
@@ -74,7 +75,8 @@ type jsonEvent struct {
 		URL string `json:"url"`
 	} `json:"request"`
 	SDK *struct {
-		Name string `json:"name"`
+		Name    string `json:"name"`
+		Version string `json:"version"`
 	} `json:"sdk"`
 }
 
@@ -110,7 +112,7 @@ func mustEvent(t testing.TB, text string) *event.Event {
 	for _, e := range j.Exception.Values {
 		x := event.Exception{Type: e.Type, Value: e.Value, Module: e.Module, Stacktrace: e.Stacktrace.toEvent()}
 		if m := e.Mechanism; m != nil {
-			x.Mechanism = &event.Mechanism{Type: m.Type, Synthetic: m.Synthetic, ExceptionID: m.ExceptionID, ParentID: m.ParentID, IsExceptionGroup: m.IsExceptionGroup}
+			x.Mechanism = &event.Mechanism{Type: m.Type, Source: m.Source, Synthetic: m.Synthetic, ExceptionID: m.ExceptionID, ParentID: m.ParentID, IsExceptionGroup: m.IsExceptionGroup}
 		}
 		ev.Exceptions = append(ev.Exceptions, x)
 	}
@@ -127,7 +129,7 @@ func mustEvent(t testing.TB, text string) *event.Event {
 		ev.Request = &event.Request{URL: j.Request.URL}
 	}
 	if j.SDK != nil {
-		ev.SDK = &event.SDK{Name: j.SDK.Name}
+		ev.SDK = &event.SDK{Name: j.SDK.Name, Version: j.SDK.Version}
 	}
 	return ev
 }

@@ -27,6 +27,11 @@ type state struct {
 	// hashBuf collects the bytes a variant hash is taken over.
 	hashBuf []byte
 	tagFn   func(string) (string, bool) // s.tag, bound once per pooled state
+	// forceValues: exception values are parameterized even where they cannot contribute,
+	// because exception groups compare whole components.
+	forceValues bool
+	// mainException is the index of the exception that titles the event, -1 for the last one.
+	mainException int
 }
 
 var statePool = sync.Pool{New: func() any {
@@ -38,6 +43,7 @@ var statePool = sync.Pool{New: func() any {
 func newState(g *Grouper, ev *event.Event, trees bool) *state {
 	s := statePool.Get().(*state)
 	s.g, s.cfg, s.ev, s.trees = g, &g.cfg, ev, trees
+	s.mainException = -1
 	if !trees && cap(s.a.comps) > 0 {
 		// Hash-only grouping: nothing outlives the call, so the pooled arena is reused.
 		s.a.comps, s.a.ptrs, s.a.strs = s.a.comps[:0], s.a.ptrs[:0], s.a.strs[:0]
@@ -176,19 +182,60 @@ func removeNonStacktraceVariants(vs []variantComp) {
 }
 
 func (s *state) chainedException() (strategyOut, bool) {
-	excs := filterExceptionGroups(s.ev.Exceptions)
-	if len(excs) == 0 {
+	all := s.ev.Exceptions
+	if len(all) == 0 {
 		return strategyOut{}, false
 	}
+	// Every exception's components first: exception groups compare them to find duplicates.
+	var compsBuf [4][]variantComp
+	comps := compsBuf[:0]
+	if len(all) > len(compsBuf) {
+		comps = make([][]variantComp, 0, len(all))
+	}
+	tree := parseExceptionGroup(s.ev)
+	s.forceValues = tree != nil
+	for i := range all {
+		comps = append(comps, s.exception(&all[i]))
+	}
+	s.forceValues = false
+	var selBuf [4]int
+	sel := selBuf[:0]
+	for i := range all {
+		sel = append(sel, i)
+	}
+	if tree != nil {
+		keys := make([]string, len(all))
+		var b []byte
+		for i, vcs := range comps {
+			b = b[:0]
+			for _, vc := range vcs {
+				b = vc.c.appendJSON(b)
+			}
+			keys[i] = string(b)
+		}
+		if picked, main, ok := tree.selectExceptions(keys); ok {
+			sel = picked
+			if main >= 0 {
+				s.mainException = main
+			}
+		}
+	}
 	var vs []variantComp
-	if len(excs) == 1 {
-		vs = s.exception(excs[0])
+	if len(sel) == 1 {
+		vs = comps[sel[0]]
 	} else {
+		chain := make([]*event.Exception, len(sel))
+		for k, i := range sel {
+			chain[k] = &all[i]
+		}
+		if id := overriddenMainException(chain); id != 0 {
+			s.mainException = exceptionWithID(all, id)
+		}
 		// One chained_exception per variant name, holding each exception's component for it.
 		var names []string
 		lists := map[string][]*Component{}
-		for _, e := range excs {
-			for _, vc := range s.exception(e) {
+		for _, i := range sel {
+			for _, vc := range comps[i] {
 				if _, ok := lists[vc.name]; !ok {
 					names = append(names, vc.name)
 				}
@@ -204,6 +251,16 @@ func (s *state) chainedException() (strategyOut, bool) {
 	}
 	removeNonStacktraceVariants(vs)
 	return strategyOut{name: "exception", variants: vs}, true
+}
+
+// exceptionWithID is the index of the exception with that mechanism.exception_id, or -1.
+func exceptionWithID(excs []event.Exception, id int) int {
+	for i := range excs {
+		if m := excs[i].Mechanism; m != nil && m.ExceptionID != nil && *m.ExceptionID == id {
+			return i
+		}
+	}
+	return -1
 }
 
 func (s *state) exception(e *event.Exception) []variantComp {
@@ -227,7 +284,7 @@ func (s *state) exception(e *event.Exception) []variantComp {
 	if e.Value != "" {
 		// Without trees, a value that cannot contribute (every variant has a contributing
 		// stacktrace) is never seen, so it is not parameterized.
-		needed := s.trees
+		needed := s.trees || s.forceValues
 		for _, sv := range stacks {
 			needed = needed || !sv.c.Contributes
 		}
