@@ -132,10 +132,14 @@ func isGoroutineHeader(s string) bool {
 }
 
 // goFunctionLine reads "pkg/path.(*T).Method(0xc000010000, {0x1, 0x2})" into the symbol
-// without its arguments.
+// without its arguments. The stacks zap and github.com/pkg/errors print name the function
+// without arguments ("pkg/path.(*T).Method"): the symbol is then the whole line.
 func goFunctionLine(s string) (string, bool) {
 	if !strings.HasSuffix(s, ")") {
-		return "", false
+		if s == "" || strings.ContainsAny(s, " \t") {
+			return "", false
+		}
+		return s, strings.Contains(s, ".")
 	}
 	depth := 0
 	for i := len(s) - 1; i >= 0; i-- {
