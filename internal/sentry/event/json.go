@@ -107,10 +107,27 @@ type tree struct {
 	// levels[d] holds the children of the container open at nesting depth d while it is parsed;
 	// only one container per depth is open at a time, so each list starts empty.
 	levels [][]node
+	// shape is what the parser saw that trimming may have to bound; when nothing is over a bound,
+	// trimming costs a few comparisons (BenchmarkNormalize).
+	shape shape
+	// meta collects what trimming removed, written to the event's _meta at the end.
+	meta []metaEntry
+}
+
+// shape summarizes a parsed document for trimming.
+type shape struct {
+	widest      int // most members or elements of one container
+	deepest     int // deepest nesting of a container, the root object being 1
+	longStrings int // strings whose raw text is longer than the smallest string bound
+	deepCuts    int // containers nested deeper than the parser keeps, replaced by null
 }
 
 // chunkNodes is the size of a chunk; the reference event has ~500 nodes.
 const chunkNodes = 1024
+
+// maxPooledChunks is how many chunks a pooled tree keeps: events up to ~16 times the reference
+// event reuse them, larger ones allocate theirs.
+const maxPooledChunks = 16
 
 var treePool = sync.Pool{New: func() any { return &tree{} }}
 
@@ -120,6 +137,24 @@ func (t *tree) release() {
 	clear(t.strs)
 	t.src, t.root, t.cur, t.used, t.strs, t.edited = "", node{}, 0, 0, t.strs[:0], t.edited[:0]
 	t.frameLines = 0
+	t.shape = shape{}
+	clear(t.meta)
+	t.meta = t.meta[:0]
+	// A tree that held a hostile document keeps only the chunks an ordinary one needs, so the
+	// pool does not hold on to the memory of the largest event it ever saw.
+	kept := t.chunks[:0]
+	for _, c := range t.chunks {
+		if len(c) == chunkNodes && len(kept) < maxPooledChunks {
+			kept = append(kept, c)
+		}
+	}
+	clear(t.chunks[len(kept):])
+	t.chunks = kept
+	for d := range t.levels {
+		if cap(t.levels[d]) > chunkNodes {
+			t.levels[d] = nil
+		}
+	}
 	treePool.Put(t)
 }
 
@@ -138,6 +173,13 @@ func (t *tree) alloc(n int) run {
 	t.chunks = append(t.chunks, make([]node, max(chunkNodes, n)))
 	t.cur, t.used = len(t.chunks)-1, n
 	return run{chunk: int32(t.cur), count: int32(n), cap: int32(n)}
+}
+
+// adopt makes nodes a chunk of the tree, all of it taken by one run.
+func (t *tree) adopt(nodes []node) run {
+	t.chunks = append(t.chunks, nodes)
+	t.cur, t.used = len(t.chunks)-1, len(nodes)
+	return run{chunk: int32(t.cur), count: int32(len(nodes)), cap: int32(len(nodes))}
 }
 
 // kids returns a container's children; the slice is capped at them.
@@ -282,6 +324,9 @@ func (p *parser) value(dst *node) bool {
 	if c == '"' {
 		if end := p.plainString(); end >= 0 {
 			*dst = node{kind: kindString, raw: span{int32(textStart), int32(end - textStart)}}
+			if end-textStart > minStringBound {
+				p.t.shape.longStrings++
+			}
 			return true
 		}
 	}
@@ -303,6 +348,9 @@ func (p *parser) value(dst *node) bool {
 			flags |= strEscaped
 		}
 		*dst = node{kind: kindString, flags: flags, raw: raw}
+		if raw.len > minStringBound {
+			p.t.shape.longStrings++
+		}
 		return true
 	case 't':
 		return p.literal(dst, "true", kindTrue)
@@ -396,10 +444,16 @@ func (p *parser) lexNumber() (string, bool) {
 // depth's list and siblings stay contiguous; when the container closes they move to a run of
 // their own, a copy of plain bytes.
 func (p *parser) container(dst *node, k kind) bool {
-	p.depth++
-	if p.depth > p.maxDepth {
-		return p.fail("nesting deeper than %d levels", p.maxDepth)
+	if p.depth == p.maxDepth {
+		// Deeper data is not kept: an event should not be lost for one absurdly nested value.
+		// serde_json, which Relay parses with, rejects the whole event instead.
+		p.irregular++
+		p.t.shape.deepCuts++
+		*dst = node{kind: kindNull}
+		return p.skipNested()
 	}
+	p.depth++
+	p.t.shape.deepest = max(p.t.shape.deepest, p.depth)
 	start, irregular := p.pos, p.irregular
 	p.pos++
 	closing := closingBracket(k)
@@ -414,10 +468,16 @@ func (p *parser) container(dst *node, k kind) bool {
 	} else if n = p.children(k); n < 0 {
 		return false
 	}
-	r := t.alloc(n)
-	if n > 0 {
+	var r run
+	if n > chunkNodes {
+		// A wide container's list becomes a chunk of its own instead of being copied.
+		r = t.adopt(t.levels[d][:n:n])
+		t.levels[d] = nil
+	} else if n > 0 {
+		r = t.alloc(n)
 		copy(t.chunks[r.chunk][r.first:], t.levels[d][:n])
 	}
+	t.shape.widest = max(t.shape.widest, n)
 	v := node{kind: k, kids: r}
 	if p.irregular == irregular {
 		v.flags, v.raw = compact, span{int32(start), int32(p.pos - start)}
@@ -425,6 +485,30 @@ func (p *parser) container(dst *node, k kind) bool {
 	*dst = v
 	p.depth--
 	return true
+}
+
+// skipNested reads past the object or array at p.pos without keeping it. It checks only what
+// finding its end needs: brackets that balance and strings that end.
+func (p *parser) skipNested() bool {
+	open := 0
+	for p.pos < len(p.s) {
+		switch p.s[p.pos] {
+		case '{', '[':
+			open++
+		case '}', ']':
+			if open--; open == 0 {
+				p.pos++
+				return true
+			}
+		case '"':
+			if _, _, ok := p.scanString(); !ok {
+				return false
+			}
+			continue
+		}
+		p.pos++
+	}
+	return p.fail("unexpected end of input in a nested value")
 }
 
 func closingBracket(k kind) byte {
@@ -452,8 +536,11 @@ func (p *parser) children(k kind) int {
 	level := t.levels[p.depth]
 	for n := 0; ; {
 		if n == len(level) {
-			level = append(level, node{})
-			level = level[:cap(level)]
+			// Doubling keeps what a wide container's list allocates in all to twice its
+			// final size; append grows large slices by a quarter.
+			grown := make([]node, max(2*len(level), 16))
+			copy(grown, level)
+			level = grown
 			t.levels[p.depth] = level
 		}
 		m := &level[n]

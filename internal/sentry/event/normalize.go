@@ -93,6 +93,7 @@ func (t *tree) normalize(root *node, opts *NormalizeOptions) {
 	for _, key := range [...]string{"exception", "threads", "breadcrumbs"} {
 		t.normalizeValues(root, key)
 	}
+	t.trim(root)
 	t.normalizeEventID(root, opts.EventID)
 	typ := t.inferType(root)
 	t.set(root, "type", t.stringNode(typ))
@@ -120,6 +121,7 @@ func (t *tree) normalize(root *node, opts *NormalizeOptions) {
 		t.set(root, "logger", t.stringNode(""))
 	}
 	t.set(root, "version", t.stringNode(protocolVersion))
+	t.writeMeta(root)
 }
 
 // legacyKeys maps the old "sentry.interfaces.*" names to today's keys (Relay's legacy_alias).
@@ -442,6 +444,7 @@ var reservedTags = map[string]bool{"release": true, "dist": true, "user": true, 
 // fields into tags, as Relay's normalize_event_tags does.
 func (t *tree) normalizeTags(root *node) {
 	var pairs []node
+	dropped := 0
 	seen := make(map[string]bool, 8)
 	add := func(k string, v *node) {
 		if v == nil || v.kind == kindNull || v.kind == kindObject || v.kind == kindArray {
@@ -450,6 +453,10 @@ func (t *tree) normalizeTags(root *node) {
 		key := strings.TrimSpace(k)
 		val := strings.TrimSpace(t.lenient(v))
 		if key == "" || val == "" || len(key) > maxTagChars || len(val) > maxTagChars || reservedTags[key] || seen[key] {
+			return
+		}
+		if len(pairs) == maxTags {
+			dropped++
 			return
 		}
 		seen[key] = true
@@ -496,6 +503,9 @@ func (t *tree) normalizeTags(root *node) {
 			}
 			pairs = append(pairs, t.arrayNode(t.stringNode(k), t.stringNode(s)))
 		}
+	}
+	if dropped > 0 {
+		t.noteTrim([]string{"tags"}, len(pairs)+dropped)
 	}
 	if tags == nil && len(pairs) == 0 {
 		return

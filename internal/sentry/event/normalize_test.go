@@ -367,7 +367,7 @@ func TestNormalizeRejectsWhatIsNotAnObject(t *testing.T) {
 		{"trailing garbage", `{} x`, "invalid JSON at offset 3: unexpected character 'x' after the document"},
 		{"an invalid escape", `{"a":"\x"}`, "invalid JSON at offset 6: invalid escape sequence"},
 		{"a bad number", `{"a":1.}`, "invalid JSON at offset 7: invalid number"},
-		{"nesting deeper than serde_json allows", strings.Repeat("[", 100000), "nesting deeper than 128 levels"},
+		{"unterminated nesting deeper than is kept", `{"a":` + strings.Repeat("[", 100000), "unexpected end of input in a nested value"},
 		{"empty input", ``, "invalid JSON at offset 0: unexpected end of input"},
 	}
 	for _, tt := range tests {

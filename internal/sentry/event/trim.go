@@ -1,0 +1,282 @@
+package event
+
+import (
+	"fmt"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Trimming bounds what one event can hold, as Relay's normalization does before Sentry stores an
+// event, so that an event's cost downstream (typed view, grouping, rendering, storage, the UI) is
+// bounded by these numbers rather than by how many tiny values fit in the size limit. What was
+// removed is recorded in the event's _meta the way Sentry records it, so the UI can say so.
+//
+// The bounds (receiver/sentryreceiver/README.md lists them for users):
+const (
+	// maxFrames is Relay's hard limit of frames per stack trace (trimming.rs,
+	// enforce_frame_hard_limit). Relay keeps the newest; Faultline keeps both ends, the crash and
+	// the entry point, and marks the gap with frames_omitted, the stack trace field Sentry's UI
+	// reads.
+	maxFrames = 250
+	// maxExceptions is Sentry's limit of exceptions in one chain (SENTRY_MAX_EXCEPTIONS); the
+	// newest are kept, the last being the one raised.
+	maxExceptions = 25
+	// maxBreadcrumbs is the SDKs' default max_breadcrumbs; the newest are kept.
+	maxBreadcrumbs = 100
+	// maxThreads bounds the threads interface; the first are kept (crashed and current threads
+	// come first in what SDKs send).
+	maxThreads = 100
+	// maxTags bounds the tags of one event; the first are kept.
+	maxTags = 200
+	// maxMessageChars is Relay's max_chars for messages (MaxChars::Message): logentry's formatted
+	// and message.
+	maxMessageChars = 8192
+	// maxStringChars bounds every other string. Relay bounds fields one by one and data bags by
+	// size; one bound for everything is Faultline's simplification.
+	maxStringChars = 16384
+	// maxDatabagDepth is Relay's depth of data bags (BagSize, 7 for extra and contexts): a
+	// container at depth maxDatabagDepth-1 below the bag becomes its JSON text, deeper ones
+	// go with it.
+	maxDatabagDepth = 7
+	// maxMetaEntries bounds _meta itself, so that recording what was trimmed cannot grow without
+	// bound either.
+	maxMetaEntries = 100
+)
+
+// minStringBound is the smallest string bound: the parser counts strings longer than this.
+const minStringBound = maxMessageChars
+
+// trimmedSuffix ends a string that was cut, as in Relay; the cut is recorded as a "!limit" remark.
+const trimmedSuffix = "..."
+
+// metaEntry is one annotation of _meta: at path, the value had origLen entries or characters, and
+// for a cut string, the remark covers the characters [remStart, remEnd) of the result.
+type metaEntry struct {
+	path             []string
+	origLen          int
+	remStart, remEnd int
+}
+
+// trim applies the bounds above to a parsed event whose exception, threads and breadcrumbs are
+// already in {"values": […]} form. Tags are bounded by normalizeTags, which reads them anyway.
+func (t *tree) trim(root *node) {
+	// _meta is the server's record; a client's would claim trims that did not happen.
+	t.del(root, "_meta")
+	if t.shape.deepCuts > 0 {
+		t.addError(root, "invalid_data", "", nil, t.field("reason", t.stringNode(fmt.Sprintf(
+			"values nested deeper than %d levels were replaced by null (%d of them)", maxInputDepth, t.shape.deepCuts))))
+	}
+	if t.shape.widest > min(maxExceptions, maxFrames, maxBreadcrumbs, maxThreads) {
+		t.trimValues(root, "exception", maxExceptions, false)
+		t.trimValues(root, "threads", maxThreads, true)
+		t.trimValues(root, "breadcrumbs", maxBreadcrumbs, false)
+		t.trimStacktraces(root)
+	}
+	t.trimDatabags(root)
+	if t.shape.longStrings > 0 {
+		t.trimStrings(root, nil)
+	}
+}
+
+// trimValues keeps at most max entries of key.values, the first ones or the last ones.
+func (t *tree) trimValues(root *node, key string, max int, keepFirst bool) {
+	container := t.get(root, key)
+	vals := t.get(container, "values")
+	if vals == nil || vals.kind != kindArray || int(vals.kids.count) <= max {
+		return
+	}
+	kids := t.kids(vals)
+	kept := kids[len(kids)-max:]
+	if keepFirst {
+		kept = kids[:max]
+	}
+	t.noteTrim([]string{key, "values"}, len(kids))
+	t.set(container, "values", t.arrayNode(kept...))
+}
+
+// trimStacktraces bounds the frames of every stack trace of the event.
+func (t *tree) trimStacktraces(root *node) {
+	for _, key := range [...]string{"exception", "threads"} {
+		vals := t.elems(t.get(t.get(root, key), "values"))
+		for i := range vals {
+			for _, st := range [...]string{"stacktrace", "raw_stacktrace"} {
+				t.trimFrames(&vals[i], st, key, "values", strconv.Itoa(i))
+			}
+		}
+	}
+	t.trimFrames(root, "stacktrace")
+}
+
+// trimFrames keeps the first and last maxFrames/2 frames of owner[key].frames and records the
+// gap in frames_omitted ([first omitted index, index after the last omitted]).
+func (t *tree) trimFrames(owner *node, key string, path ...string) {
+	st := t.get(owner, key)
+	frames := t.get(st, "frames")
+	if frames == nil || frames.kind != kindArray || int(frames.kids.count) <= maxFrames {
+		return
+	}
+	kids := t.kids(frames)
+	n, half := len(kids), maxFrames/2
+	kept := make([]node, 0, maxFrames)
+	kept = append(append(kept, kids[:half]...), kids[n-half:]...)
+	t.noteTrim(append(path[:len(path):len(path)], key, "frames"), n)
+	t.set(st, "frames", t.arrayNode(kept...))
+	t.set(st, "frames_omitted", t.arrayNode(t.numberNode(strconv.Itoa(half)), t.numberNode(strconv.Itoa(n-half))))
+}
+
+// trimDatabags bounds the depth of the free-form data of an event: extra, each context, request
+// data, breadcrumb data and frame variables. A bag needs it only when the document reaches
+// maxDatabagDepth-1 levels below the bag, which the parser's deepest nesting tells without a walk.
+func (t *tree) trimDatabags(root *node) {
+	// Depths of the bags' roots, the event object being 1.
+	const extraDepth, contextDepth, crumbDataDepth, varsDepth = 2, 3, 5, 8
+	deepEnough := func(bagDepth int) bool { return t.shape.deepest >= bagDepth+maxDatabagDepth-1 }
+	if deepEnough(extraDepth) {
+		t.trimDepth(t.get(root, "extra"), 0)
+	}
+	if deepEnough(contextDepth) {
+		if ctx := t.get(root, "contexts"); ctx != nil && ctx.kind == kindObject {
+			kids := t.kids(ctx)
+			for i := range kids {
+				t.trimDepth(&kids[i], 0)
+			}
+		}
+		t.trimDepth(t.get(t.get(root, "request"), "data"), 0)
+	}
+	if deepEnough(crumbDataDepth) {
+		crumbs := t.elems(t.get(t.get(root, "breadcrumbs"), "values"))
+		for i := range crumbs {
+			t.trimDepth(t.get(&crumbs[i], "data"), 0)
+		}
+	}
+	if deepEnough(varsDepth) {
+		for _, key := range [...]string{"exception", "threads"} {
+			vals := t.elems(t.get(t.get(root, key), "values"))
+			for i := range vals {
+				frames := t.elems(t.get(t.get(&vals[i], "stacktrace"), "frames"))
+				for j := range frames {
+					t.trimDepth(t.get(&frames[j], "vars"), 0)
+				}
+			}
+		}
+	}
+}
+
+// trimDepth turns the containers at depth maxDatabagDepth-1 below a data bag into their JSON
+// text, as Relay does: nothing is lost, but nothing below is structure any more.
+func (t *tree) trimDepth(n *node, depth int) {
+	if n == nil || (n.kind != kindObject && n.kind != kindArray) {
+		return
+	}
+	kids := t.kids(n)
+	for i := range kids {
+		m := &kids[i]
+		if m.kind != kindObject && m.kind != kindArray {
+			continue
+		}
+		if depth+1 < maxDatabagDepth-1 {
+			t.trimDepth(m, depth+1)
+			continue
+		}
+		t.touch(n)
+		text := string(t.appendJSON(nil, m))
+		t.replace(m, t.stringNode(text))
+		if m.raw.len > minStringBound {
+			t.shape.longStrings++
+		}
+	}
+}
+
+// trimStrings cuts every string longer than its bound, walking the whole document: it runs
+// only when the parser saw a long string. path is where n lies.
+func (t *tree) trimStrings(n *node, path []string) {
+	kids := t.kids(n)
+	for i := range kids {
+		m := &kids[i]
+		if m.kind != kindString && m.kind != kindObject && m.kind != kindArray {
+			continue
+		}
+		// A string's raw text is at least as long as its characters are many.
+		if m.kind == kindString && m.raw.len <= minStringBound {
+			continue
+		}
+		var key string
+		if n.kind == kindObject {
+			key = t.name(m)
+		} else {
+			key = strconv.Itoa(i)
+		}
+		if m.kind != kindString {
+			t.trimStrings(m, append(path, key))
+			continue
+		}
+		bound := maxStringChars
+		if len(path) == 1 && path[0] == "logentry" && (key == "formatted" || key == "message") {
+			bound = maxMessageChars
+		}
+		text := t.text(m)
+		chars := utf8.RuneCountInString(text)
+		if chars <= bound {
+			continue
+		}
+		keep := bound - len(trimmedSuffix)
+		cut := 0
+		for range keep {
+			_, size := utf8.DecodeRuneInString(text[cut:])
+			cut += size
+		}
+		t.touch(n)
+		t.replace(m, t.stringNode(text[:cut]+trimmedSuffix))
+		t.noteEntry(metaEntry{path: append(path[:len(path):len(path)], key), origLen: chars, remStart: keep, remEnd: bound})
+	}
+}
+
+// replace puts v in m's place, keeping m's key.
+func (t *tree) replace(m *node, v node) {
+	v.key, v.flags = m.key, v.flags&^(keyEscaped|keyOwned)|m.flags&(keyEscaped|keyOwned)
+	*m = v
+}
+
+// noteTrim records that the container at path had n entries before trimming.
+func (t *tree) noteTrim(path []string, n int) {
+	t.noteEntry(metaEntry{path: path, origLen: n})
+}
+
+func (t *tree) noteEntry(e metaEntry) {
+	if len(t.meta) < maxMetaEntries {
+		t.meta = append(t.meta, e)
+	}
+}
+
+// writeMeta writes the recorded trims as the event's _meta, in Sentry's shape: the event's paths
+// as nested objects (array indexes as keys), each annotation under "": {"len": original length,
+// "rem": [["!limit", "s", from, to]]}.
+func (t *tree) writeMeta(root *node) {
+	if len(t.meta) == 0 {
+		return
+	}
+	t.set(root, "_meta", t.objectNode())
+	for _, e := range t.meta {
+		at := t.get(root, "_meta")
+		for _, k := range e.path {
+			at = t.metaChild(at, k)
+		}
+		ann := t.objectNode()
+		if e.remEnd > 0 {
+			rem := t.arrayNode(t.stringNode("!limit"), t.stringNode("s"),
+				t.numberNode(strconv.Itoa(e.remStart)), t.numberNode(strconv.Itoa(e.remEnd)))
+			t.appendKid(&ann, t.field("rem", t.arrayNode(rem)))
+		}
+		t.appendKid(&ann, t.field("len", t.numberNode(strconv.Itoa(e.origLen))))
+		t.set(at, "", ann)
+	}
+}
+
+// metaChild returns obj[key], made an empty object first when it is not one.
+func (t *tree) metaChild(obj *node, key string) *node {
+	if c := t.get(obj, key); c != nil && c.kind == kindObject {
+		return c
+	}
+	t.set(obj, key, t.objectNode())
+	return t.get(obj, key)
+}
