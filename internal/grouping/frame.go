@@ -59,26 +59,8 @@ func (s *state) buildFrame(fi *frameInfo) *Component {
 		ctxC = s.contextLineComponent(fi)
 	}
 	fnC := s.functionComponent(fi, ctxC != nil && ctxC.Contributes)
-	var pkgC *Component
-	if fi.family == enhancers.FamilyNative {
-		// In native code the function name carries the namespace; file names only add churn.
-		if fnC.Contributes && filenameC.Contributes {
-			filenameC.set(false, "discarded native filename for grouping stability")
-		}
-		if f.Package != "" {
-			pkgC = s.a.leaf("package", strings.ToLower(basename(f.Package)))
-			if moduleC.Contributes || filenameC.Contributes || fnC.Contributes {
-				pkgC.set(false, "ignored because function takes precedence")
-			} else {
-				pkgC.Hint = "used as fallback because function name is not available"
-			}
-		}
-	}
 	n := 3
 	if ctxC != nil {
-		n++
-	}
-	if pkgC != nil {
 		n++
 	}
 	fc := s.a.node("frame")
@@ -86,9 +68,6 @@ func (s *state) buildFrame(fi *frameInfo) *Component {
 	fc.Children = append(fc.Children, moduleC, filenameC, fnC)
 	if ctxC != nil {
 		fc.Children = append(fc.Children, ctxC)
-	}
-	if pkgC != nil {
-		fc.Children = append(fc.Children, pkgC)
 	}
 	fc.computeContributes()
 
@@ -274,10 +253,9 @@ func (s *state) functionComponent(fi *frameInfo, contextLineContributes bool) *C
 			c.set(false, "ignored lambda function")
 		}
 	case fi.family == enhancers.FamilyNative:
+		// The name was trimmed when the stacktrace was normalized (trimFunctionName).
 		if fn == "<redacted>" || fn == "<unknown>" {
 			c.set(false, "ignored unknown function")
-		} else if t := trimNativeFunction(fn); t != fn {
-			c.Values[0], c.Hint = t, "isolated function"
 		}
 	case fi.family == enhancers.FamilyJavaScript:
 		if k := strings.LastIndexByte(fn, '.'); k >= 0 {

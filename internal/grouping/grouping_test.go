@@ -290,13 +290,27 @@ var javascriptCases = []groupingCase{
 	{
 		// ^-group ignores the frames toward the crash from the matched one (exclusive).
 		name: "javascript caret group rule ignores frames toward the crash", platform: "javascript",
-		stackRules: "function:reportError ^-group",
+		stackRules: "function:logFailure ^-group",
+		event: `{"platform": "javascript", "exception": {"values": [{"type": "Error", "value": "x",
+		  "stacktrace": {"frames": [
+		    {"filename": "a.js", "function": "submit", "in_app": true},
+		    {"filename": "r.js", "function": "logFailure", "in_app": true},
+		    {"filename": "w.js", "function": "wrap", "in_app": true}]}}]}}`,
+		want: map[string][]string{"app": {"Error", "a.js", "submit", "r.js", "logFailure"}, "system": nil},
+	},
+	{
+		// Built-in: window.reportError and the frames it led to are out of app, but still
+		// group in the system variant.
+		name: "javascript reportError and what it called are out of app", platform: "javascript",
 		event: `{"platform": "javascript", "exception": {"values": [{"type": "Error", "value": "x",
 		  "stacktrace": {"frames": [
 		    {"filename": "a.js", "function": "submit", "in_app": true},
 		    {"filename": "r.js", "function": "reportError", "in_app": true},
 		    {"filename": "w.js", "function": "wrap", "in_app": true}]}}]}}`,
-		want: map[string][]string{"app": {"Error", "a.js", "submit", "r.js", "reportError"}, "system": nil},
+		want: map[string][]string{
+			"app":    {"Error", "a.js", "submit"},
+			"system": {"Error", "a.js", "submit", "r.js", "reportError", "w.js", "wrap"},
+		},
 	},
 	{
 		// Callee context: render frames that call throwError are ignored.
@@ -398,14 +412,18 @@ var javaCases = []groupingCase{
 		culprit: "com.acme.OrderController in get",
 	},
 	{
-		// Reflection frames are category indirection → -group.
-		name: "java reflection frames do not group", platform: "java",
+		// java.lang.reflect is category indirection → -group; the generated accessor is a
+		// sun.* framework class: out of app, but it still groups (with its number removed).
+		name: "java reflection frames do not group, generated accessors are framework", platform: "java",
 		event: `{"platform": "java", "exception": {"values": [{"type": "RuntimeException", "value": "x",
 		  "stacktrace": {"frames": [
 		    {"module": "sun.reflect.GeneratedMethodAccessor123", "function": "invoke", "in_app": false},
 		    {"module": "java.lang.reflect.Method", "function": "invoke", "in_app": false},
 		    {"module": "com.acme.Job", "function": "run", "in_app": true}]}}]}}`,
-		want: map[string][]string{"app": {"RuntimeException", "com.acme.Job", "run"}, "system": nil},
+		want: map[string][]string{
+			"app":    {"RuntimeException", "com.acme.Job", "run"},
+			"system": {"RuntimeException", "sun.reflect.GeneratedMethodAccessor", "invoke", "com.acme.Job", "run"},
+		},
 	},
 	{
 		// CGLIB proxies get their generated hex replaced by <auto>.
@@ -648,24 +666,27 @@ var phpCases = []groupingCase{
 var nativeCases = []groupingCase{
 	{
 		// Native: C++ names lose arguments, const and clone suffixes; templates become <T>;
-		// the filename is discarded when a function is available; /usr/lib packages are -app.
-		name: "native function names are trimmed and filenames discarded", platform: "native",
+		// the filename still counts; std:: functions and /usr/lib packages are -app.
+		name: "native function names are trimmed and filenames kept", platform: "native",
 		event: `{"platform": "native", "exception": {"values": [{"type": "std::out_of_range", "value": "vector::_M_range_check",
 		  "stacktrace": {"frames": [
 		    {"function": "Acme::Engine::run(int) [clone .isra.0]", "filename": "engine.cpp", "abs_path": "/src/engine.cpp", "package": "/opt/acme/bin/acme", "in_app": true},
 		    {"function": "std::vector<int, std::allocator<int> >::at(unsigned long) const", "filename": "vector", "package": "/usr/lib/libstdc++.so.6"}]}}]}}`,
 		want: map[string][]string{
-			"app":    {"std::out_of_range", "Acme::Engine::run"},
-			"system": {"std::out_of_range", "Acme::Engine::run", "std::vector<T>::at"},
+			"app":    {"std::out_of_range", "engine.cpp", "Acme::Engine::run"},
+			"system": {"std::out_of_range", "engine.cpp", "Acme::Engine::run", "vector", "std::vector<T>::at"},
 		},
 		culprit: "Acme::Engine::run(int) [clone .isra.0]",
 	},
 	{
-		// _start, __libc_start_main and main are threadbase: -group v-group.
+		// pthread entry points are threadbase: -group v-group. main() is not one.
 		name: "native thread entry points do not group", platform: "native",
 		event: `{"platform": "native", "exception": {"values": [{"type": "SIGSEGV", "value": "Segfault",
-		  "stacktrace": {"frames": [{"function": "_start"}, {"function": "__libc_start_main"}, {"function": "main", "in_app": true}, {"function": "crash_here", "in_app": true}]}}]}}`,
-		want: map[string][]string{"app": {"SIGSEGV", "crash_here"}, "system": nil},
+		  "stacktrace": {"frames": [
+		    {"function": "thread_start", "package": "/usr/lib/system/libsystem_pthread.dylib"},
+		    {"function": "_pthread_start", "package": "/usr/lib/system/libsystem_pthread.dylib"},
+		    {"function": "main", "in_app": true}, {"function": "crash_here", "in_app": true}]}}]}}`,
+		want: map[string][]string{"app": {"SIGSEGV", "main", "crash_here"}, "system": nil},
 	},
 	{
 		// 2026: throw helpers are -group -app: system equals app.
@@ -674,22 +695,35 @@ var nativeCases = []groupingCase{
 		want:  map[string][]string{"app": {"std::runtime_error", "main_loop", "do_work"}, "system": nil},
 	},
 	{
-		// 2023: only ^-group; the helper itself still counts in system (order stacktrace, type).
-		name: "native throw helpers still count in system under 2023", platform: "native", config: ConfigWinter2023,
+		// __cxa_throw has its own rule in both configs (order stacktrace, type in 2023).
+		name: "native throw helpers are ignored under 2023 too", platform: "native", config: ConfigWinter2023,
 		event: nativeThrowEvent,
+		want:  map[string][]string{"app": {"main_loop", "do_work", "std::runtime_error"}, "system": nil},
+	},
+	{
+		// abort is only category throw: 2023 ignores what is above it (nothing here), so abort
+		// itself still counts in system; 2026 ignores it too.
+		name: "native abort still counts in system under 2023", platform: "native", config: ConfigWinter2023,
+		event: nativeAbortEvent,
 		want: map[string][]string{
-			"app":    {"main_loop", "do_work", "std::runtime_error"},
-			"system": {"main_loop", "do_work", "__cxa_throw", "std::runtime_error"},
+			"app":    {"main_loop", "do_work", "SIGABRT"},
+			"system": {"main_loop", "do_work", "abort", "SIGABRT"},
 		},
 	},
 	{
-		// <unknown> functions are ignored; the package basename is the fallback.
-		name: "native frames without a function fall back to the package", platform: "native",
+		name: "native abort is ignored under 2026", platform: "native",
+		event: nativeAbortEvent,
+		want:  map[string][]string{"app": {"SIGABRT", "main_loop", "do_work"}, "system": nil},
+	},
+	{
+		// <unknown> functions are ignored and the package is no fallback: no frame contributes,
+		// so type and value do. The unnamed libsystem frame is a system internal.
+		name: "native frames without a function contribute nothing", platform: "native",
 		event: `{"platform": "native", "exception": {"values": [{"type": "SIGABRT", "value": "Abort",
 		  "stacktrace": {"frames": [
 		    {"package": "/opt/acme/acme", "in_app": true},
 		    {"function": "<unknown>", "package": "/usr/lib/system/libsystem_kernel.dylib", "in_app": false}]}}]}}`,
-		want: map[string][]string{"app": {"SIGABRT", "acme"}, "system": {"SIGABRT", "acme", "libsystem_kernel.dylib"}},
+		want: map[string][]string{"app": {"SIGABRT", "Abort"}, "system": nil},
 	},
 	{
 		// max-frames=2: only the two contributing frames nearest the crash count.
@@ -716,6 +750,67 @@ var nativeCases = []groupingCase{
 		want: map[string][]string{"app": {"SIGABRT", "work"}, "system": nil},
 	},
 	{
+		// iOS: the app's own binary inside the bundle container is in-app even when the SDK
+		// did not say so. A block the client left unmarked would be a compiler internal
+		// (categories are decided before in-app rules); this one the client marked in-app, and
+		// its Objective-C name is kept whole.
+		name: "cocoa frames of the installed app bundle are in-app", platform: "cocoa",
+		event: `{"platform": "cocoa", "exception": {"values": [{"type": "NSInvalidArgumentException", "value": "x",
+		  "stacktrace": {"frames": [
+		    {"function": "UIApplicationMain", "package": "UIKitCore"},
+		    {"function": "-[AcmeViewController viewDidLoad]", "package": "/private/var/containers/Bundle/Application/0A1B2C3D/Acme.app/Acme"},
+		    {"function": "__46+[AcmeSync resume]_block_invoke_2", "in_app": true, "package": "/Users/dev/Library/Developer/CoreSimulator/Devices/X/data/Containers/Bundle/Application/Y/Acme.app/Acme"}]}}]}}`,
+		want: map[string][]string{
+			"app":    {"NSInvalidArgumentException", "-[AcmeViewController viewDidLoad]", "__46+[AcmeSync resume]_block_invoke_2"},
+			"system": nil,
+		},
+	},
+	{
+		// free is its own category, not malloc: it is neither ignored nor out of app by itself.
+		name: "native free still groups", platform: "native",
+		event: `{"platform": "native", "exception": {"values": [{"type": "SIGSEGV", "value": "x",
+		  "stacktrace": {"frames": [{"function": "release_buffer", "in_app": true}, {"function": "free", "in_app": false}]}}]}}`,
+		want: map[string][]string{"app": {"SIGSEGV", "release_buffer"}, "system": {"SIGSEGV", "release_buffer", "free"}},
+	},
+	{
+		// A malloc called by malloc is an internal: only the outer allocation counts.
+		name: "native nested allocator frames are internals", platform: "native",
+		event: `{"platform": "native", "exception": {"values": [{"type": "SIGSEGV", "value": "x",
+		  "stacktrace": {"frames": [{"function": "load", "in_app": true}, {"function": "malloc"}, {"function": "malloc"}]}}]}}`,
+		want: map[string][]string{"app": {"SIGSEGV", "load"}, "system": {"SIGSEGV", "load", "malloc"}},
+	},
+	{
+		// Flutter on Android under 2026: the app's Dart code in /data/app is in-app; the
+		// Flutter framework, the Dart SDK and Sentry's Dart packages are not (the last ones do
+		// not group either).
+		name: "flutter frames of the framework, the Dart SDK and Sentry are out of app", platform: "native",
+		event: flutterEvent,
+		want: map[string][]string{
+			"app":    {"StateError", "main.dart", "loadOrders"},
+			"system": {"StateError", "zone.dart", "runUnary", "framework.dart", "build", "main.dart", "loadOrders"},
+		},
+	},
+	{
+		// 2023 has no rules for dart: or package:flutter/ paths, so the /data/app rule makes
+		// them in-app; Sentry's packages are still out (order stacktrace, type).
+		name: "flutter frames under 2023 count the Dart SDK and framework as app", platform: "native", config: ConfigWinter2023,
+		event: flutterEvent,
+		want: map[string][]string{
+			"app":    {"zone.dart", "runUnary", "framework.dart", "build", "main.dart", "loadOrders", "StateError"},
+			"system": nil,
+		},
+	},
+	{
+		// Dart VM events (platform dart, family other): Sentry's own packages are out of app
+		// and do not group on every platform.
+		name: "dart sentry package frames do not group", platform: "dart",
+		event: `{"platform": "dart", "exception": {"values": [{"type": "StateError", "value": "x",
+		  "stacktrace": {"frames": [
+		    {"abs_path": "package:acme/orders.dart", "filename": "orders.dart", "function": "load", "in_app": true},
+		    {"abs_path": "package:sentry/src/hub.dart", "filename": "hub.dart", "function": "captureException", "in_app": true}]}}]}}`,
+		want: map[string][]string{"app": {"StateError", "orders.dart", "load"}, "system": nil},
+	},
+	{
 		// Threads without a single crashed/current thread contribute nothing: fallback.
 		name: "native threads without a crashed thread fall back", platform: "native",
 		event: `{"platform": "native", "threads": {"values": [
@@ -724,6 +819,16 @@ var nativeCases = []groupingCase{
 		want: map[string][]string{"app": nil, "fallback": {}},
 	},
 }
+
+const flutterEvent = `{"platform": "native", "exception": {"values": [{"type": "StateError", "value": "Bad state",
+  "stacktrace": {"frames": [
+    {"abs_path": "dart:async/zone.dart", "filename": "zone.dart", "function": "runUnary", "in_app": true, "package": "/data/app/com.acme-1/lib/arm64/libapp.so"},
+    {"abs_path": "package:flutter/src/widgets/framework.dart", "filename": "framework.dart", "function": "build", "package": "/data/app/com.acme-1/lib/arm64/libapp.so"},
+    {"abs_path": "package:sentry_flutter/src/integrations.dart", "filename": "integrations.dart", "function": "wrap", "package": "/data/app/com.acme-1/lib/arm64/libapp.so"},
+    {"abs_path": "package:acme/main.dart", "filename": "main.dart", "function": "loadOrders", "package": "/data/app/com.acme-1/lib/arm64/libapp.so"}]}}]}}`
+
+const nativeAbortEvent = `{"platform": "native", "exception": {"values": [{"type": "SIGABRT", "value": "x",
+  "stacktrace": {"frames": [{"function": "main_loop", "in_app": true}, {"function": "do_work", "in_app": true}, {"function": "abort", "in_app": false}]}}]}}`
 
 const nativeThrowEvent = `{"platform": "native", "exception": {"values": [{"type": "std::runtime_error", "value": "x",
   "stacktrace": {"frames": [{"function": "main_loop", "in_app": true}, {"function": "do_work", "in_app": true}, {"function": "__cxa_throw", "in_app": false}]}}]}}`

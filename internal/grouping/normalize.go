@@ -117,11 +117,17 @@ func (s *state) prepare(st *event.Stacktrace, exc *event.Exception) *prepared {
 				clientInApp = 1
 			}
 		}
+		fn := fi.function
+		if fn == "" {
+			// Rules see a frame without a function as "<unknown>", so function:"<unknown>"
+			// matches it.
+			fn = "<unknown>"
+		}
 		match[i] = enhancers.Frame{
 			Family:      fi.family,
 			Path:        path,
 			Module:      fi.module,
-			Function:    fi.function,
+			Function:    fn,
 			Package:     f.Package,
 			ClientInApp: clientInApp,
 		}

@@ -1,29 +1,44 @@
 package enhancers
 
 import (
-	_ "embed"
+	"embed"
 	"fmt"
+	"strings"
 )
 
-// The base rule sets are our own rule text (rules/*.txt), written from the behaviour Sentry
-// documents for each config; they are parsed once at start-up.
-var (
-	//go:embed rules/common.txt
-	commonRules string
-	//go:embed rules/2023-01-11.txt
-	winter2023Rules string
-	//go:embed rules/2026-01-20.txt
-	fall2025Rules string
-)
+// The base rule sets are our own rule text (rules/), written from the behaviour Sentry documents
+// for each config. A config's rules are the shared sections and its own, in the order below:
+// category rules all run first whatever their place, but in-app and grouping rules run in
+// order, so where a config-specific section sits matters.
+//
+//go:embed rules
+var ruleFiles embed.FS
+
+var ruleSections = map[string][]string{
+	"newstyle:2023-01-11": {
+		"categories.txt", "native.txt", "2023-01-11/native.txt", "2023-01-11/consequences.txt",
+		"dependencies.txt", "2023-01-11/javascript.txt", "frameworks.txt",
+	},
+	"newstyle:2026-01-20": {
+		"categories.txt", "native.txt", "2026-01-20/native.txt", "2026-01-20/consequences.txt",
+		"dependencies.txt", "frameworks.txt",
+	},
+}
 
 var builtins = map[string]*Rules{}
 
 func init() {
-	for id, text := range map[string]string{
-		"newstyle:2023-01-11": commonRules + "\n" + winter2023Rules,
-		"newstyle:2026-01-20": commonRules + "\n" + fall2025Rules,
-	} {
-		rs, err := parse(text, true)
+	for id, sections := range ruleSections {
+		var text strings.Builder
+		for _, name := range sections {
+			b, err := ruleFiles.ReadFile("rules/" + name)
+			if err != nil {
+				panic(fmt.Sprintf("built-in stack-trace rules of %s: %v", id, err))
+			}
+			text.Write(b)
+			text.WriteByte('\n')
+		}
+		rs, err := parse(text.String(), true)
 		if err != nil {
 			panic(fmt.Sprintf("built-in stack-trace rules of %s: %v", id, err))
 		}
