@@ -19,6 +19,7 @@ const (
 	outcomeAccepted   = "accepted"
 	outcomeRejected   = "rejected"
 	outcomeDropped    = "dropped"
+	outcomeSkipped    = "skipped"
 	outcomeRefused    = "refused"
 	outcomeNoPipeline = "no_pipeline"
 )
@@ -235,8 +236,11 @@ func (rcv *sentryReceiver) deliver(ctx context.Context, env *envelope.Envelope, 
 		}
 		rcv.count(ctx, o.ItemType, outcome)
 	}
-	for _, d := range env.Dropped {
-		rcv.count(ctx, d.Type, outcomeDropped)
+	for typ, n := range env.DroppedByType {
+		rcv.countN(ctx, typ, outcomeDropped, n)
+	}
+	if env.Skipped > 0 {
+		rcv.countN(ctx, "unknown", outcomeSkipped, env.Skipped)
 	}
 
 	switch {
@@ -264,22 +268,12 @@ var mappedTypes = map[string]bool{
 	"client_report": true, "check_in": true, "feedback": true, "user_report": true,
 }
 
-// knownTypes bounds the item_type attribute of self-telemetry: the types of the protocol
-// reference keep their name, anything else a client invents is "unknown".
-var knownTypes = map[string]bool{
-	"event": true, "transaction": true, "attachment": true, "session": true, "sessions": true,
-	"client_report": true, "user_report": true, "feedback": true, "check_in": true, "log": true,
-	"trace_metric": true, "span": true, "profile": true, "profile_chunk": true, "profile_chunk_ui": true,
-	"replay_event": true, "replay_recording": true, "replay_video": true, "statsd": true,
-	"metric_buckets": true, "security": true, "raw_security": true, "nel": true, "form_data": true,
-	"unreal_report": true, "integration": true,
+func (rcv *sentryReceiver) count(ctx context.Context, itemType, outcome string) {
+	rcv.countN(ctx, itemType, outcome, 1)
 }
 
-func (rcv *sentryReceiver) count(ctx context.Context, itemType, outcome string) {
-	if !knownTypes[itemType] {
-		itemType = "unknown"
-	}
-	rcv.tel.ReceiverSentryItems.Add(ctx, 1, itemAttrs(itemType, outcome))
+func (rcv *sentryReceiver) countN(ctx context.Context, itemType, outcome string, n int) {
+	rcv.tel.ReceiverSentryItems.Add(ctx, int64(n), itemAttrs(envelope.TelemetryType(itemType), outcome))
 }
 
 // itemAttrCache holds one attribute option per (item type, outcome): the set is bounded by

@@ -282,7 +282,8 @@ func TestEveryRequestGetsRelaysAnswer(t *testing.T) {
 		{name: "an item header without type is malformed", header: auth, body: []byte("{}\n{\"length\":2}\n{}"), status: 400, detail: "invalid event envelope", cause: "missing item type"},
 		{name: "a fractional length is malformed", header: auth, body: []byte("{}\n{\"type\":\"event\",\"length\":1.5}\n{}"), status: 400, detail: "invalid event envelope", cause: "not a non-negative integer"},
 		{name: "an event id that is not a UUID is malformed", header: auth, body: env(`{"event_id":"42"}`, item("event", evJSON)), status: 400, detail: "invalid event envelope", cause: "is not a UUID"},
-		{name: "more than 1000 items is too large", header: auth, body: []byte(manyItems), status: 413, detail: "envelope exceeded size limits (" + sizeLimitsDoc + ")", cause: "more than 1000 items"},
+		{name: "more than 1000 unknown items do not count against the item limit", header: auth, body: []byte(manyItems + item("event", evJSON)), status: 200, id: eventID, logs: 1},
+		{name: "items over a count limit are dropped and the first ones kept", header: auth, body: env("{}", repeatItem("client_report", report, 1001)...), status: 413, detail: "envelope exceeded size limits for type 'client_report' (" + sizeLimitsDoc + ")", cause: "more than 100 client reports", points: 100},
 		{name: "an envelope without items is answered with its id", header: auth, body: []byte(`{"event_id":"` + eventID + `"}`), status: 200, id: eventID},
 
 		// Items: siblings survive a bad item.
@@ -421,7 +422,7 @@ func TestSelfTelemetryCountsItemsByTypeAndOutcome(t *testing.T) {
 		item("event", `{"message":"`+strings.Repeat("x", 1100000)+`"}`))
 	h.do(t, "POST", envPath, map[string]string{"X-Sentry-Auth": xAuth1}, body)
 	assertItemCount(t, h, "event", outcomeAccepted, 1)
-	assertItemCount(t, h, "unknown", outcomeRejected, 1)
+	assertItemCount(t, h, "unknown", outcomeSkipped, 1)
 	assertItemCount(t, h, "event", outcomeDropped, 1)
 }
 

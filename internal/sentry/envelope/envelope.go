@@ -27,8 +27,30 @@ type Envelope struct {
 	// Dropped lists items that were read past but not kept because they broke a size or count
 	// limit. Their siblings are unaffected: Relay rejects the whole envelope with 413 instead, but
 	// dropping only the offender keeps an event whose attachment is too big. The caller decides
-	// how to report them (the sentry receiver still answers 413, see its README).
+	// how to report them (the sentry receiver still answers 413, see its README). Only the first
+	// maxListedDrops are listed, so that a flood of tiny items costs no memory per item;
+	// DroppedByType counts them all.
 	Dropped []Dropped
+	// DroppedByType counts every dropped item by its type; types outside Sentry's protocol are
+	// counted as "unknown", so the map has at most a few dozen keys whatever the client sends.
+	DroppedByType map[string]int
+	// Skipped counts the items of types outside Sentry's protocol. Their payloads are read past
+	// and not kept: Relay drops what it does not know and keeps the rest of the envelope.
+	Skipped int
+}
+
+// maxListedDrops bounds Envelope.Dropped.
+const maxListedDrops = 100
+
+// drop records an item the parser did not keep because it broke a limit.
+func (e *Envelope) drop(d Dropped) {
+	if len(e.Dropped) < maxListedDrops {
+		e.Dropped = append(e.Dropped, d)
+	}
+	if e.DroppedByType == nil {
+		e.DroppedByType = map[string]int{}
+	}
+	e.DroppedByType[TelemetryType(d.Type)]++
 }
 
 // Header is the envelope header. Fields not listed here stay available in Raw.
@@ -173,14 +195,18 @@ func (p *parser) parse() (*Envelope, error) {
 		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
-		if len(env.Items)+len(env.Dropped) >= p.limits.MaxItems {
-			return nil, &Error{Kind: KindTooLarge, Detail: fmt.Sprintf("envelope has more than %d items", p.limits.MaxItems)}
-		}
 		it, length, err := parseItemHeader(line)
 		if err != nil {
 			return nil, err
 		}
 		max, reason := p.acct.admit(&p.limits, it.Type, it.ItemCount)
+		known := protocolTypes[it.Type]
+		switch {
+		case !known:
+			max, reason = -1, ""
+		case reason == "" && len(env.Items) >= p.limits.MaxItems:
+			max, reason = -1, fmt.Sprintf("more than %d items in one envelope", p.limits.MaxItems)
+		}
 		var payload []byte
 		var size int64
 		switch {
@@ -202,11 +228,15 @@ func (p *parser) parse() (*Envelope, error) {
 				return nil, err
 			}
 		}
+		if !known {
+			env.Skipped++
+			continue
+		}
 		if reason == "" && size > max {
 			reason = fmt.Sprintf("item of %d bytes exceeds the %d byte limit for type %q", size, max, it.Type)
 		}
 		if reason != "" {
-			env.Dropped = append(env.Dropped, Dropped{Type: it.Type, Size: size, Reason: reason})
+			env.drop(Dropped{Type: it.Type, Size: size, Reason: reason})
 			continue
 		}
 		p.acct.add(it.Type, size)

@@ -59,9 +59,9 @@ func TestParseAcceptsWhatSDKsSend(t *testing.T) {
 			items: []wantItem{{"event", "{}"}},
 		},
 		{
-			name:  "unknown item types are kept with their type",
-			in:    "{}\n{\"type\":\"future_thing\",\"length\":3}\nabc\n{\"type\":\"event\"}\n{}",
-			items: []wantItem{{"future_thing", "abc"}, {"event", "{}"}},
+			name:  "unknown item types are skipped and their siblings kept",
+			in:    "{}\n{\"type\":\"future_thing\",\"length\":3}\nabc\n{\"type\":\"future_thing\"}\nabc\n{\"type\":\"event\"}\n{}",
+			items: []wantItem{{"event", "{}"}},
 		},
 		{
 			name:    "a dashed upper-case event id is normalized",
@@ -265,11 +265,21 @@ func TestParseBoundsHeaderLinesAndItemCount(t *testing.T) {
 	if !errors.As(err, &e) || e.Kind != KindTooLarge {
 		t.Errorf("long header: got %v", err)
 	}
-	l = DefaultLimits()
+}
+
+func TestParseKeepsMaxItemsAndCountsWhatItDropsOrSkips(t *testing.T) {
+	l := DefaultLimits()
 	l.MaxItems = 2
-	_, err = Parse(strings.NewReader("{}\n"+strings.Repeat("{\"type\":\"x\"}\n\n", 3)), l)
-	if !errors.As(err, &e) || e.Kind != KindTooLarge || e.Detail != "envelope has more than 2 items" {
-		t.Errorf("many items: got %v", err)
+	in := "{}\n" + strings.Repeat("{\"type\":\"x-unknown\"}\n{}\n", 9999) + strings.Repeat("{\"type\":\"event\"}\n{}\n", 500)
+	env, err := Parse(strings.NewReader(in), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(env.Items) != 2 || env.Skipped != 9999 || env.DroppedByType["event"] != 498 {
+		t.Errorf("%d items kept, %d skipped, %v dropped; want 2, 9999, 498 events", len(env.Items), env.Skipped, env.DroppedByType)
+	}
+	if len(env.Dropped) != maxListedDrops || env.Dropped[0].Reason != "more than 2 items in one envelope" {
+		t.Errorf("%d drops listed, the first %+v; want %d, for the item count", len(env.Dropped), env.Dropped[0], maxListedDrops)
 	}
 }
 

@@ -15,7 +15,8 @@ type Limits struct {
 	MaxEnvelopeSize int64
 	// MaxHeaderSize caps one header line (envelope or item); more is a KindTooLarge error.
 	MaxHeaderSize int64
-	// MaxItems caps the number of items; more is a KindTooLarge error.
+	// MaxItems caps the number of items kept; further items are dropped (Envelope.Dropped).
+	// Items of types outside Sentry's protocol are skipped and do not count.
 	MaxItems int
 
 	// Per-item limits: an item over its limit is dropped, its siblings are kept.
@@ -139,4 +140,25 @@ func (a *accounting) add(typ string, size int64) {
 	if typ == "attachment" || typ == "unreal_report" {
 		a.attachmentsSize += size
 	}
+}
+
+// protocolTypes are the item types of Sentry's protocol (sentry-protocol.md §3.4). Items of any
+// other type are skipped: Relay forwards them only to an upstream that may know them, and
+// Faultline has none.
+var protocolTypes = map[string]bool{
+	"event": true, "transaction": true, "attachment": true, "session": true, "sessions": true,
+	"client_report": true, "user_report": true, "feedback": true, "check_in": true, "log": true,
+	"trace_metric": true, "span": true, "profile": true, "profile_chunk": true, "profile_chunk_ui": true,
+	"replay_event": true, "replay_recording": true, "replay_video": true, "statsd": true,
+	"metric_buckets": true, "security": true, "raw_security": true, "nel": true, "form_data": true,
+	"unreal_report": true, "integration": true,
+}
+
+// TelemetryType is the item type to report an item under: its own when it is a type of Sentry's
+// protocol, "unknown" for anything else a client invents, so telemetry stays bounded.
+func TelemetryType(typ string) string {
+	if protocolTypes[typ] {
+		return typ
+	}
+	return "unknown"
 }
