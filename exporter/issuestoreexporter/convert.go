@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/faultline/faultline/internal/alertrule"
 	"github.com/faultline/faultline/internal/attrkey"
 	"github.com/faultline/faultline/internal/store"
 )
@@ -84,6 +85,10 @@ func convertAttributes(a pcommon.Map, ts, observed pcommon.Timestamp, body, rele
 		UserEmail: attrkey.Str(a, attrkey.UserEmail),
 		UserIP:    attrkey.Str(a, attrkey.ClientAddress),
 		Payload:   []byte(payload),
+		Source:    alertrule.SourceOTel,
+	}
+	if _, ok := a.Get(attrkey.ItemType); ok { // set by the sentry receiver only
+		ev.Source = alertrule.SourceSentry
 	}
 	if ts == 0 {
 		ev.Timestamp = time.Time{}

@@ -117,14 +117,19 @@ func TestWindowTriggersFireAboveTheThreshold(t *testing.T) {
 			return events
 		}
 	}
-	if got := p.OnCounts(nil, counts(100, 10), &Event{}); len(got) != 0 {
+	loud := func(*Rule) bool { return false }
+	ev := func() *Event { return &Event{} }
+	if got := p.OnCounts(nil, counts(100, 10), loud, ev); len(got) != 0 {
 		t.Fatalf("at the threshold: %v", got)
 	}
-	if got := p.OnCounts(nil, counts(101, 0), &Event{}); len(got) != 1 || got[0].Trigger != Frequency {
+	if got := p.OnCounts(nil, counts(101, 0), loud, ev); len(got) != 1 || got[0].Trigger != Frequency {
 		t.Fatalf("above the event threshold: %v", got)
 	}
-	if got := p.OnCounts(nil, counts(0, 11), &Event{}); len(got) != 1 || got[0].Trigger != Users {
+	if got := p.OnCounts(nil, counts(50, 11), loud, ev); len(got) != 1 || got[0].Trigger != Users {
 		t.Fatalf("above the user threshold: %v", got)
+	}
+	if got := p.OnCounts(nil, counts(1000, 1000), func(*Rule) bool { return true }, ev); len(got) != 0 {
+		t.Fatalf("a quiet rule fired: %v", got)
 	}
 }
 

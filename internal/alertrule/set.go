@@ -146,18 +146,30 @@ func (p *Project) OnState(out []Firing, kind string, ev *Event) []Firing {
 	return out
 }
 
-// OnCounts appends to out the rules whose frequency or users trigger holds for an issue with
-// the given counts, ev being the issue's latest event.
-func (p *Project) OnCounts(out []Firing, counts Counts, ev *Event) []Firing {
+// OnCounts appends to out the rules whose frequency or users trigger holds for an issue.
+// counts is asked only for the triggers of rules that quiet does not rule out (they notified the
+// issue within their action interval), and ev (the issue's latest event) only once a trigger
+// holds. A users trigger asks for the distinct users only when the window has more events than
+// its threshold, since it cannot have more users than events.
+func (p *Project) OnCounts(out []Firing, counts Counts, quiet func(*Rule) bool, ev func() *Event) []Firing {
+	var e *Event
 	for i := range p.rules {
 		c := &p.rules[i]
+		if len(c.windowed) == 0 || quiet(c.rule) {
+			continue
+		}
 		for _, t := range c.windowed {
-			if counts(t.Window, t.Kind == Users) > float64(t.Threshold) {
-				if c.accepts(ev) {
-					out = append(out, Firing{Rule: c.rule, Trigger: t.Kind})
-				}
-				break
+			n := float64(t.Threshold)
+			if counts(t.Window, false) <= n || (t.Kind == Users && counts(t.Window, true) <= n) {
+				continue
 			}
+			if e == nil {
+				e = ev()
+			}
+			if c.accepts(e) {
+				out = append(out, Firing{Rule: c.rule, Trigger: t.Kind})
+			}
+			break
 		}
 	}
 	return out

@@ -43,7 +43,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts PostgresOptions) (Store,
 		db.Close()
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	s := &sqlStore{d: postgresDialect, db: db, wdb: db, clock: clockOrDefault(opts.Clock)}
+	s := &sqlStore{d: postgresDialect, db: db, wdb: db, clock: clockOrDefault(opts.Clock), alerts: newAlertState()}
 	s.write = s.writePostgres
 	s.closeFn = db.Close
 	return s, nil

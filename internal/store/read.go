@@ -228,11 +228,18 @@ func (s *sqlStore) UpdateStatus(ctx context.Context, id int64, u StatusUpdate) (
 		if err != nil {
 			return fmt.Errorf("read issue %d: %w", id, err)
 		}
+		before := is.Status
 		if err := applyStatus(is, u); err != nil {
 			return err
 		}
 		out = is
-		return t.saveIssue(is)
+		if err := t.saveIssue(is); err != nil {
+			return err
+		}
+		if before != StatusResolved && is.Status == StatusResolved {
+			return t.enqueueResolves(is)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -257,6 +264,10 @@ func (s *sqlStore) DeleteIssue(ctx context.Context, id int64) error {
 			`DELETE FROM issue_users WHERE issue_id = ?`,
 			`DELETE FROM issue_tags WHERE issue_id = ?`,
 			`DELETE FROM issue_hourly WHERE issue_id = ?`,
+			`DELETE FROM alerts WHERE issue_id = ?`,
+			`DELETE FROM alert_last_fired WHERE issue_id = ?`,
+			`DELETE FROM alert_counts WHERE issue_id = ?`,
+			`DELETE FROM alert_users WHERE issue_id = ?`,
 		} {
 			if _, err := t.exec(q, id); err != nil {
 				return err
@@ -282,6 +293,9 @@ func (s *sqlStore) inTx(ctx context.Context, fn func(*tx) error) error {
 	s.share(ctx, t.unshared) // the connection is free again: the statements can be prepared on it
 	if err != nil {
 		return fmt.Errorf("%s: commit: %w", s.d.name, err)
+	}
+	for _, fn := range t.committed {
+		fn()
 	}
 	return nil
 }

@@ -152,6 +152,66 @@ CREATE TABLE artifact_files (
 CREATE INDEX artifact_files_debug_id ON artifact_files (debug_id, type);
 CREATE INDEX artifact_files_url ON artifact_files (url);
 `,
+	// 3: alerts. The outbox holds one row per alert and target, written in the transaction of
+	// the event that fired it; workers claim due rows with a lease and record the outcome.
+	// alert_last_fired enforces each rule's action interval per issue. alert_counts (events per
+	// issue and minute received) and alert_users (the minute each user last hit an issue) are what
+	// frequency and users triggers count in, kept only for projects with such rules and for a
+	// day. alert_rules are the rules made through the API.
+	`
+CREATE TABLE alerts (
+	id {{id}},
+	project_id BIGINT NOT NULL,
+	issue_id BIGINT NOT NULL,
+	rule_key TEXT NOT NULL,
+	rule_name TEXT NOT NULL,
+	reason TEXT NOT NULL,
+	event_id TEXT NOT NULL,
+	release TEXT NOT NULL,
+	environment TEXT NOT NULL,
+	target TEXT NOT NULL,
+	created BIGINT NOT NULL,
+	state TEXT NOT NULL,
+	attempts BIGINT NOT NULL,
+	next_attempt BIGINT NOT NULL,
+	lease_owner TEXT NOT NULL,
+	lease_until BIGINT NOT NULL,
+	delivered_at BIGINT NOT NULL,
+	last_error TEXT NOT NULL
+);
+CREATE INDEX alerts_due ON alerts (target, state, next_attempt);
+CREATE INDEX alerts_issue ON alerts (issue_id, id);
+
+CREATE TABLE alert_last_fired (
+	rule_key TEXT NOT NULL,
+	issue_id BIGINT NOT NULL,
+	fired_at BIGINT NOT NULL,
+	PRIMARY KEY (rule_key, issue_id)
+);
+CREATE INDEX alert_last_fired_issue ON alert_last_fired (issue_id);
+
+CREATE TABLE alert_counts (
+	issue_id BIGINT NOT NULL,
+	minute BIGINT NOT NULL,
+	count BIGINT NOT NULL,
+	PRIMARY KEY (issue_id, minute)
+){{without_rowid}};
+
+CREATE TABLE alert_users (
+	issue_id BIGINT NOT NULL,
+	user_key TEXT NOT NULL,
+	seen BIGINT NOT NULL,
+	PRIMARY KEY (issue_id, user_key)
+){{without_rowid}};
+CREATE INDEX alert_users_seen ON alert_users (issue_id, seen);
+
+CREATE TABLE alert_rules (
+	id {{id}},
+	project_id BIGINT NOT NULL,
+	spec TEXT NOT NULL,
+	updated BIGINT NOT NULL
+);
+`,
 }
 
 func (d dialect) ddl(s string) string {

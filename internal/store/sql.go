@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/faultline/faultline/internal/alertrule"
 	"math"
 	"slices"
 	"strconv"
@@ -83,6 +84,8 @@ type sqlStore struct {
 	// clock is what the store reads as now: whether an issue is still new, whether an ignore
 	// has run out, how far hourly series reach, when chunks expire.
 	clock func() time.Time
+
+	alerts *alertState
 }
 
 // now reads the store's clock.
@@ -191,7 +194,12 @@ type tx struct {
 	stmts map[string]*sql.Stmt
 	// unshared are the queries this transaction prepared that wdb has no statement for yet.
 	unshared []string
+	// committed runs once the transaction committed.
+	committed []func()
 }
+
+// afterCommit runs fn once the transaction has committed (never if it rolls back).
+func (t *tx) afterCommit(fn func()) { t.committed = append(t.committed, fn) }
 
 func (s *sqlStore) begin(ctx context.Context) (*tx, error) {
 	t, err := s.wdb.BeginTx(ctx, nil)
@@ -741,9 +749,12 @@ func (t *tx) foldIntoIssues(evs []*prepared, issues map[int64]*Issue) error {
 	users := map[userKey]bool{}
 	tags := map[tagKey]*tagAgg{}
 	hours := map[hourKey]int64{}
+	rules := t.s.alertRules()
+	var firings []firing
 	for _, id := range ids {
 		is := issues[id]
 		list := byIssue[id]
+		rp := rules.Project(is.ProjectID)
 		slices.SortStableFunc(list, func(a, b *prepared) int {
 			if c := cmpInt(a.recv, b.recv); c != 0 {
 				return c
@@ -776,8 +787,16 @@ func (t *tx) foldIntoIssues(evs []*prepared, issues map[int64]*Issue) error {
 			if e.Explanation != "" && (is.Explanation == "" || e.ts >= toMicros(is.LastSeen)) {
 				is.Explanation = e.Explanation
 			}
+			before := is.Status
 			if err := applyEvent(is, e.Release, fromMicros(e.recv), order); err != nil {
 				return err
+			}
+			if rp != nil {
+				if kind := stateTrigger(fresh, before, is.Status); kind != "" && rp.Watches(kind) {
+					for _, f := range rp.OnState(nil, kind, alertEvent(e)) {
+						firings = append(firings, firing{Firing: f, issue: is, ev: e})
+					}
+				}
 			}
 			if e.userKey != "" {
 				users[userKey{id, e.userKey}] = true
@@ -794,6 +813,18 @@ func (t *tx) foldIntoIssues(evs []*prepared, issues map[int64]*Issue) error {
 			}
 			hours[hourKey{id, e.ts / hourMicros}]++
 		}
+		if rp != nil && (len(rp.EventWindows()) > 0 || len(rp.UserWindows()) > 0) {
+			counts, err := t.countWindows(id, list, rp)
+			if err != nil {
+				return err
+			}
+			now := t.s.now().UnixMicro()
+			quiet := func(r *alertrule.Rule) bool { return now < t.s.alerts.quietUntil(notifyKey{r.Key, id}) }
+			last := list[len(list)-1]
+			for _, f := range rp.OnCounts(nil, counts.read, quiet, func() *alertrule.Event { return alertEvent(last) }) {
+				firings = append(firings, firing{Firing: f, issue: is, ev: last})
+			}
+		}
 	}
 	if err := t.addUsers(issues, users); err != nil {
 		return err
@@ -809,7 +840,7 @@ func (t *tx) foldIntoIssues(evs []*prepared, issues map[int64]*Issue) error {
 			return err
 		}
 	}
-	return nil
+	return t.notify(firings)
 }
 
 const hourMicros = int64(time.Hour / time.Microsecond)

@@ -70,7 +70,7 @@ func OpenSQLite(path string, opts SQLiteOptions) (Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
 	}
 	rdb.SetMaxOpenConns(4)
-	s := &sqlStore{d: sqliteDialect, db: rdb, wdb: wdb, prepare: true, clock: clockOrDefault(opts.Clock)}
+	s := &sqlStore{d: sqliteDialect, db: rdb, wdb: wdb, prepare: true, clock: clockOrDefault(opts.Clock), alerts: newAlertState()}
 	w := &batchWriter{s: s, maxBatch: opts.MaxBatch, reqs: make(chan *writeReq), quit: make(chan struct{})}
 	if w.maxBatch <= 0 {
 		w.maxBatch = 2000

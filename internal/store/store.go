@@ -59,6 +59,8 @@ type Store interface {
 
 	// Artifacts keeps sentry-cli uploads: chunks and assembled artifact bundles.
 	Artifacts
+	// Alerts is the outbox of alert notifications and the rules made through the API.
+	Alerts
 
 	// Close stops the writer and closes the database.
 	Close() error
@@ -95,6 +97,9 @@ type Event struct {
 	Tags []Tag
 	// Payload is the whole normalized event JSON; it is stored zstd-compressed.
 	Payload []byte
+	// Source is where the event came from, for alert rule filters: alertrule.SourceSentry or
+	// alertrule.SourceOTel. It is not stored.
+	Source string
 }
 
 // UserKey identifies the affected user for distinct-user counts: the user id, else the email,

@@ -90,9 +90,12 @@ type backend struct {
 	open func(t testing.TB) Store
 }
 
-func backends() []backend {
+func backends() []backend { return backendsOn(testClock) }
+
+// backendsOn is backends whose stores read the given clock.
+func backendsOn(clock func() time.Time) []backend {
 	bs := []backend{{"sqlite", func(t testing.TB) Store {
-		s, err := OpenSQLite(filepath.Join(t.TempDir(), "faultline.db"), SQLiteOptions{Clock: testClock})
+		s, err := OpenSQLite(filepath.Join(t.TempDir(), "faultline.db"), SQLiteOptions{Clock: clock})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +104,7 @@ func backends() []backend {
 	}}}
 	if pgDatabase != "" {
 		bs = append(bs, backend{"postgres", func(t testing.TB) Store {
-			s, err := OpenPostgres(context.Background(), postgresDSN(t), PostgresOptions{Clock: testClock})
+			s, err := OpenPostgres(context.Background(), postgresDSN(t), PostgresOptions{Clock: clock})
 			if err != nil {
 				t.Fatal(err)
 			}

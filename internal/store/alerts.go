@@ -1,0 +1,661 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/faultline/faultline/internal/alertrule"
+)
+
+// Alerts is the store's transactional outbox of alert notifications.
+//
+// The write path decides which rules fire inside the transaction that stores the events that
+// made them fire, and writes one outbox row per alert and target in that same transaction: an
+// alert whose cause was committed cannot be lost, and none exists for an event that was not.
+// Workers (any number, in any number of collectors) claim due rows with a lease, deliver them
+// outside any transaction and record the outcome; a row is delivered by whoever holds its lease.
+type Alerts interface {
+	// SetAlerting replaces the rules the write path evaluates (none until it is called).
+	SetAlerting(a Alerting)
+	// AlertSignal receives a value after a write committed new alerts, so that a local worker
+	// need not wait for its next poll.
+	AlertSignal() <-chan struct{}
+	// ClaimAlerts leases up to limit pending alerts of a target that are due, oldest first, to
+	// owner until lease has passed; each claim counts as an attempt.
+	ClaimAlerts(ctx context.Context, target, owner string, lease time.Duration, limit int) ([]Alert, error)
+	// AlertDelivered records that owner delivered an alert it holds the lease of.
+	AlertDelivered(ctx context.Context, id int64, owner string) error
+	// AlertAttemptFailed records a failed delivery: the alert is due again at retryAt, or, when
+	// retryAt is zero, it has failed for good. msg must not contain secrets.
+	AlertAttemptFailed(ctx context.Context, id int64, owner, msg string, retryAt time.Time) error
+	// IssueAlerts lists the alerts of an issue, newest first.
+	IssueAlerts(ctx context.Context, issueID int64, limit int) ([]Alert, error)
+	// PruneAlertWindows deletes the distinct-user records of window buckets that no trigger reads
+	// any more (older than the previous bucket).
+	PruneAlertWindows(ctx context.Context) error
+
+	// AlertRules lists the rules made through the API.
+	AlertRules(ctx context.Context) ([]StoredRule, error)
+	// PutAlertRule creates a rule (ID 0) or replaces one; it returns the rule as stored.
+	PutAlertRule(ctx context.Context, r StoredRule) (StoredRule, error)
+	// DeleteAlertRule deletes a rule made through the API.
+	DeleteAlertRule(ctx context.Context, id int64) error
+}
+
+// ErrLeaseLost is returned when an alert's outcome is recorded by a worker that no longer holds
+// its lease (it expired and another worker claimed the alert).
+var ErrLeaseLost = errors.New("alert lease lost")
+
+// Alerting is what the write path evaluates.
+type Alerting struct {
+	Rules *alertrule.Set
+	// ResolveTargets are the targets told when an issue they were alerted about is resolved
+	// (PagerDuty closes its incident).
+	ResolveTargets []string
+}
+
+// Alert states.
+const (
+	AlertPending   = "pending"
+	AlertDelivered = "delivered"
+	AlertFailed    = "failed"
+)
+
+// ReasonResolve is the reason of an alert that tells a target an issue was resolved; other
+// alerts carry the trigger kind that fired them (alertrule.NewIssue …).
+const ReasonResolve = "resolve"
+
+// Alert is one notification of one target, as the outbox keeps it.
+type Alert struct {
+	ID        int64
+	ProjectID int64
+	IssueID   int64
+	RuleKey   string
+	RuleName  string
+	Reason    string
+	// EventID, Release and Environment are of the event that fired the alert.
+	EventID     string
+	Release     string
+	Environment string
+	Target      string
+	Created     time.Time
+	State       string
+	Attempts    int64
+	NextAttempt time.Time
+	DeliveredAt time.Time
+	LastError   string
+}
+
+// StoredRule is a rule made through the API; Spec is its JSON, which the store does not read.
+type StoredRule struct {
+	ID        int64
+	ProjectID int64
+	Spec      string
+	Updated   time.Time
+}
+
+// alerting is the compiled form of Alerting the write path reads.
+type alerting struct {
+	rules   *alertrule.Set
+	resolve map[string]bool
+}
+
+// notifyKey is one rule notifying one issue.
+type notifyKey struct {
+	rule  string
+	issue int64
+}
+
+// alertState is the store's share of alerting: the rules, a signal for the local worker and
+// the times until which a rule is known not to notify an issue again. That cache only saves
+// the write path the query that would say so; it is filled after commit and only ever errs on
+// the side of asking.
+type alertState struct {
+	cur    atomic.Pointer[alerting]
+	signal chan struct{}
+
+	mu       sync.Mutex
+	notified map[notifyKey]int64 // until, Unix µs
+	past     map[int64]*pastMinutes
+	users    map[windowKey]usersCount
+	seen     map[userKey]int64 // minute a user was last recorded for an issue
+}
+
+// maxCached bounds each cache: past it, the cache starts over.
+const maxCached = 100_000
+
+func newAlertState() *alertState {
+	a := &alertState{signal: make(chan struct{}, 1)}
+	a.reset()
+	return a
+}
+
+func (a *alertState) reset() {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.notified = map[notifyKey]int64{}
+	a.past = map[int64]*pastMinutes{}
+	a.users = map[windowKey]usersCount{}
+	a.seen = map[userKey]int64{}
+}
+
+func (a *alertState) pastMinutes(issue, minute int64) *pastMinutes {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if p := a.past[issue]; p != nil && p.minute == minute {
+		return p
+	}
+	return nil
+}
+
+func (a *alertState) setPastMinutes(issue int64, p *pastMinutes) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.past) >= maxCached {
+		a.past = map[int64]*pastMinutes{}
+	}
+	a.past[issue] = p
+}
+
+func (a *alertState) usersCount(k windowKey) (usersCount, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c, ok := a.users[k]
+	return c, ok
+}
+
+func (a *alertState) setUsersCount(k windowKey, c usersCount) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.users) >= maxCached {
+		a.users = map[windowKey]usersCount{}
+	}
+	a.users[k] = c
+}
+
+func (a *alertState) userSeen(k userKey) int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.seen[k]
+}
+
+func (a *alertState) setUserSeen(k userKey, minute int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.seen) >= maxCached {
+		a.seen = map[userKey]int64{}
+	}
+	a.seen[k] = max(a.seen[k], minute)
+}
+
+func (s *sqlStore) SetAlerting(a Alerting) {
+	al := &alerting{rules: a.Rules, resolve: map[string]bool{}}
+	for _, t := range a.ResolveTargets {
+		al.resolve[t] = true
+	}
+	s.alerts.reset() // intervals may have changed
+	s.alerts.cur.Store(al)
+}
+
+func (s *sqlStore) AlertSignal() <-chan struct{} { return s.alerts.signal }
+
+func (s *sqlStore) alertRules() *alertrule.Set {
+	if a := s.alerts.cur.Load(); a != nil {
+		return a.rules
+	}
+	return nil
+}
+
+func (a *alertState) quietUntil(k notifyKey) int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.notified[k]
+}
+
+func (a *alertState) setQuietUntil(k notifyKey, until int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.notified) >= maxCached {
+		a.notified = map[notifyKey]int64{}
+	}
+	if until > a.notified[k] {
+		a.notified[k] = until
+	}
+}
+
+// firing is a rule that fires for an issue because of one of the batch's events.
+type firing struct {
+	alertrule.Firing
+	issue *Issue
+	ev    *prepared
+}
+
+// stateTrigger names the state change an event caused, "" for none.
+func stateTrigger(fresh bool, before, after string) string {
+	switch {
+	case fresh:
+		return alertrule.NewIssue
+	case before == StatusResolved && after == StatusUnresolved:
+		return alertrule.Regression
+	case before == StatusIgnored && after == StatusUnresolved:
+		return alertrule.Escalation
+	}
+	return ""
+}
+
+// alertEvent is what rule filters read of an event.
+func alertEvent(e *prepared) *alertrule.Event {
+	tags := make([]alertrule.Tag, len(e.tags))
+	for i, t := range e.tags {
+		tags[i] = alertrule.Tag{Key: t.Key, Value: t.Value}
+	}
+	return &alertrule.Event{Level: e.Level, Environment: e.Environment, Release: e.Release,
+		Platform: e.Platform, Source: e.Source, Tags: tags}
+}
+
+const minuteMicros = int64(time.Minute / time.Microsecond)
+
+// windowCounts reads an issue's counts within windows ending at its latest event, for the
+// frequency and users triggers of its rules.
+//
+// Events are counted per issue and minute received (alert_counts): a batch adds to the minute
+// rows of its events in one statement per issue and minute, and the statement returns the
+// current minute's total, which is exact across collectors sharing a database (the row is
+// updated under the issue's row lock). The earlier minutes a window covers are summed once per
+// issue and minute and kept in memory. A window of k minutes is the current minute, the k-1
+// before it and the share of the k-th that the window still covers.
+//
+// Distinct users are kept as the minute each user last hit the issue (alert_users), written at
+// most once per issue, user and minute, and counted only when a users trigger asks (it has
+// more events than its threshold); a count is reused until the minute ends or a user is written.
+type windowCounts struct {
+	t       *tx
+	issueID int64
+	now     int64 // received time of the issue's latest event, Unix µs
+	minute  int64 // now's minute
+	current int64 // events of that minute
+	past    *pastMinutes
+	users   map[time.Duration]float64
+	// touched says the batch recorded a user for this issue: counts from before are stale.
+	touched bool
+}
+
+// pastMinutes is an issue's event counts of the minutes before minute, per window length in
+// minutes: the sum of the k-1 minutes just before it and the count of the k-th.
+type pastMinutes struct {
+	minute         int64
+	full, earliest map[int64]int64
+}
+
+type usersCount struct {
+	minute int64 // the minute it was counted in
+	count  float64
+}
+
+type windowKey struct {
+	issue  int64
+	window time.Duration
+}
+
+// countWindows adds an issue's new events (sorted by received time) to its minute counts and
+// users, and returns what its project's window triggers read.
+func (t *tx) countWindows(issueID int64, list []*prepared, p *alertrule.Project) (*windowCounts, error) {
+	c := &windowCounts{t: t, issueID: issueID, now: list[len(list)-1].recv}
+	c.minute = c.now / minuteMicros
+	for i := 0; i < len(list); {
+		minute := list[i].recv / minuteMicros
+		j := i
+		for j < len(list) && list[j].recv/minuteMicros == minute {
+			j++
+		}
+		r, err := t.queryRow(`INSERT INTO alert_counts (issue_id, minute, count) VALUES (?, ?, ?)
+ON CONFLICT (issue_id, minute) DO UPDATE SET count = alert_counts.count + excluded.count RETURNING count`, issueID, minute, int64(j-i))
+		if err != nil {
+			return nil, err
+		}
+		var total int64
+		if err := r.Scan(&total); err != nil {
+			return nil, fmt.Errorf("count events of issue %d: %w", issueID, err)
+		}
+		if minute == c.minute {
+			c.current = total
+		}
+		i = j
+	}
+	if len(p.UserWindows()) > 0 {
+		var err error
+		if c.touched, err = t.touchUsers(issueID, list); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// touchUsers records the minute each user of the batch last hit the issue, skipping the users
+// already recorded for that minute. It reports whether it recorded any.
+func (t *tx) touchUsers(issueID int64, list []*prepared) (bool, error) {
+	var written []userKey
+	for _, e := range list {
+		if e.userKey == "" {
+			continue
+		}
+		k, minute := userKey{issueID, e.userKey}, e.recv/minuteMicros
+		if t.s.alerts.userSeen(k) >= minute || slices.Contains(written, k) {
+			continue
+		}
+		if _, err := t.exec(`INSERT INTO alert_users (issue_id, user_key, seen) VALUES (?, ?, ?)
+ON CONFLICT (issue_id, user_key) DO UPDATE SET seen = excluded.seen WHERE alert_users.seen < excluded.seen`, issueID, e.userKey, minute); err != nil {
+			return false, err
+		}
+		written = append(written, k)
+		t.afterCommit(func() { t.s.alerts.setUserSeen(k, minute) })
+	}
+	return len(written) > 0, nil
+}
+
+// read is the count of events (users false) or distinct users within window.
+func (c *windowCounts) read(window time.Duration, users bool) float64 {
+	if users {
+		return c.distinctUsers(window)
+	}
+	k := int64(window / time.Minute)
+	past := c.pastFor()
+	covered := 1 - float64(c.now-c.minute*minuteMicros)/float64(minuteMicros) // share of the k-th minute back still in the window
+	return float64(c.current+past.full[k]) + float64(past.earliest[k])*covered
+}
+
+// pastFor returns the sums of the minutes before the current one, reading them when the cache
+// has none for this minute. A read error counts as no earlier events; the write goes on.
+func (c *windowCounts) pastFor() *pastMinutes {
+	if c.past == nil {
+		c.past = c.t.s.alerts.pastMinutes(c.issueID, c.minute)
+	}
+	if c.past != nil {
+		return c.past
+	}
+	p := &pastMinutes{minute: c.minute, full: map[int64]int64{}, earliest: map[int64]int64{}}
+	longest := int64(alertrule.Windows[len(alertrule.Windows)-1] / time.Minute)
+	rows, err := c.t.queryStmt(`SELECT minute, count FROM alert_counts WHERE issue_id = ? AND minute >= ? AND minute < ?`,
+		c.issueID, c.minute-longest, c.minute)
+	if err == nil {
+		for rows.Next() {
+			var m, n int64
+			if rows.Scan(&m, &n) != nil {
+				continue
+			}
+			back := c.minute - m
+			for _, w := range alertrule.Windows {
+				switch k := int64(w / time.Minute); {
+				case back < k:
+					p.full[k] += n
+				case back == k:
+					p.earliest[k] = n
+				}
+			}
+		}
+		rows.Close()
+	}
+	c.past = p
+	c.t.afterCommit(func() { c.t.s.alerts.setPastMinutes(c.issueID, p) })
+	return p
+}
+
+func (c *windowCounts) distinctUsers(window time.Duration) float64 {
+	if n, ok := c.users[window]; ok {
+		return n
+	}
+	wk := windowKey{c.issueID, window}
+	if cached, ok := c.t.s.alerts.usersCount(wk); ok && cached.minute == c.minute && !c.touched {
+		return cached.count
+	}
+	var n int64
+	row, err := c.t.queryRow(`SELECT COUNT(*) FROM alert_users WHERE issue_id = ? AND seen > ?`, c.issueID, c.minute-int64(window/time.Minute))
+	if err == nil {
+		err = row.Scan(&n)
+	}
+	if err != nil {
+		n = 0 // a failed count fires nothing; the write goes on
+	}
+	if c.users == nil {
+		c.users = map[time.Duration]float64{}
+	}
+	c.users[window] = float64(n)
+	counted := usersCount{minute: c.minute, count: float64(n)}
+	c.t.afterCommit(func() { c.t.s.alerts.setUsersCount(wk, counted) })
+	return float64(n)
+}
+
+// notify records the alerts of the firings that their rule's action interval allows: the rule's
+// last notification of the issue moves to now, and one outbox row per target is written.
+func (t *tx) notify(firings []firing) error {
+	now := t.s.now().UnixMicro()
+	for _, f := range firings {
+		k := notifyKey{f.Rule.Key, f.issue.ID}
+		if now < t.s.alerts.quietUntil(k) {
+			continue
+		}
+		interval := f.Rule.Interval().Microseconds()
+		n, err := t.exec(`INSERT INTO alert_last_fired (rule_key, issue_id, fired_at) VALUES (?, ?, ?)
+ON CONFLICT (rule_key, issue_id) DO UPDATE SET fired_at = excluded.fired_at WHERE alert_last_fired.fired_at <= ?`,
+			k.rule, k.issue, now, now-interval)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			row, err := t.queryRow(`SELECT fired_at FROM alert_last_fired WHERE rule_key = ? AND issue_id = ?`, k.rule, k.issue)
+			if err != nil {
+				return err
+			}
+			var fired int64
+			if err := row.Scan(&fired); err != nil {
+				return fmt.Errorf("read last notification of rule %q: %w", k.rule, err)
+			}
+			t.afterCommit(func() { t.s.alerts.setQuietUntil(k, fired+interval) })
+			continue
+		}
+		t.afterCommit(func() { t.s.alerts.setQuietUntil(k, now+interval) })
+		for _, target := range f.Rule.Targets {
+			if err := t.enqueueAlert(f.issue, f.Rule.Key, f.Rule.Name, f.Trigger, f.ev.EventID, f.ev.Release, f.ev.Environment, target, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (t *tx) enqueueAlert(is *Issue, ruleKey, ruleName, reason, eventID, release, env, target string, now int64) error {
+	if _, err := t.exec(`INSERT INTO alerts (project_id, issue_id, rule_key, rule_name, reason, event_id, release, environment, target, created,
+	state, attempts, next_attempt, lease_owner, lease_until, delivered_at, last_error)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', 0, 0, '')`,
+		is.ProjectID, is.ID, ruleKey, ruleName, reason, eventID, release, env, target, now, now); err != nil {
+		return err
+	}
+	t.afterCommit(t.s.signalAlerts)
+	return nil
+}
+
+func (s *sqlStore) signalAlerts() {
+	select {
+	case s.alerts.signal <- struct{}{}:
+	default:
+	}
+}
+
+// enqueueResolves tells every resolve target that alerted about an issue that it was resolved.
+func (t *tx) enqueueResolves(is *Issue) error {
+	a := t.s.alerts.cur.Load()
+	if a == nil || len(a.resolve) == 0 {
+		return nil
+	}
+	rows, err := t.query(`SELECT DISTINCT target FROM alerts WHERE issue_id = ? AND reason <> ?`, is.ID, ReasonResolve)
+	if err != nil {
+		return err
+	}
+	var targets []string
+	for rows.Next() {
+		var target string
+		if err := rows.Scan(&target); err != nil {
+			rows.Close()
+			return fmt.Errorf("read alert targets of issue %d: %w", is.ID, err)
+		}
+		if a.resolve[target] {
+			targets = append(targets, target)
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("read alert targets of issue %d: %w", is.ID, err)
+	}
+	now := t.s.now().UnixMicro()
+	for _, target := range targets {
+		if err := t.enqueueAlert(is, "", "", ReasonResolve, "", is.LastRelease, "", target, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const alertColumns = `id, project_id, issue_id, rule_key, rule_name, reason, event_id, release, environment, target, created,
+	state, attempts, next_attempt, delivered_at, last_error`
+
+func scanAlert(r scanner) (Alert, error) {
+	var a Alert
+	var created, next, delivered int64
+	err := r.Scan(&a.ID, &a.ProjectID, &a.IssueID, &a.RuleKey, &a.RuleName, &a.Reason, &a.EventID, &a.Release, &a.Environment,
+		&a.Target, &created, &a.State, &a.Attempts, &next, &delivered, &a.LastError)
+	a.Created, a.NextAttempt, a.DeliveredAt = fromMicros(created), fromMicros(next), fromMicros(delivered)
+	return a, err
+}
+
+func (s *sqlStore) ClaimAlerts(ctx context.Context, target, owner string, lease time.Duration, limit int) ([]Alert, error) {
+	now := s.now().UnixMicro()
+	skipLocked := ""
+	if s.d.postgres {
+		skipLocked = " FOR UPDATE SKIP LOCKED" // several collectors claim at once without waiting on each other
+	}
+	var out []Alert
+	err := s.inTx(ctx, func(t *tx) error {
+		rows, err := t.queryStmt(`UPDATE alerts SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id IN (
+	SELECT id FROM alerts WHERE target = ? AND state = 'pending' AND next_attempt <= ? AND lease_until <= ? ORDER BY id LIMIT ?`+skipLocked+`)
+RETURNING `+alertColumns, owner, now+lease.Microseconds(), target, now, now, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			a, err := scanAlert(rows)
+			if err != nil {
+				return fmt.Errorf("claim alerts: %w", err)
+			}
+			out = append(out, a)
+		}
+		return rows.Err()
+	})
+	slices.SortFunc(out, func(a, b Alert) int { return cmpInt(a.ID, b.ID) })
+	return out, err
+}
+
+func (s *sqlStore) AlertDelivered(ctx context.Context, id int64, owner string) error {
+	return s.finishAlert(ctx, `UPDATE alerts SET state = 'delivered', delivered_at = ?, lease_until = 0, last_error = ''
+WHERE id = ? AND lease_owner = ? AND state = 'pending'`, s.now().UnixMicro(), id, owner)
+}
+
+func (s *sqlStore) AlertAttemptFailed(ctx context.Context, id int64, owner, msg string, retryAt time.Time) error {
+	if retryAt.IsZero() {
+		return s.finishAlert(ctx, `UPDATE alerts SET state = 'failed', lease_until = 0, last_error = ? WHERE id = ? AND lease_owner = ? AND state = 'pending'`,
+			msg, id, owner)
+	}
+	return s.finishAlert(ctx, `UPDATE alerts SET next_attempt = ?, lease_until = 0, last_error = ? WHERE id = ? AND lease_owner = ? AND state = 'pending'`,
+		retryAt.UnixMicro(), msg, id, owner)
+}
+
+func (s *sqlStore) finishAlert(ctx context.Context, q string, args ...any) error {
+	return s.inTx(ctx, func(t *tx) error {
+		n, err := t.exec(q, args...)
+		if err == nil && n == 0 {
+			err = ErrLeaseLost
+		}
+		return err
+	})
+}
+
+func (s *sqlStore) IssueAlerts(ctx context.Context, issueID int64, limit int) ([]Alert, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT `+alertColumns+` FROM alerts WHERE issue_id = ? ORDER BY id DESC LIMIT ?`), issueID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("alerts of issue %d: %w", issueID, err)
+	}
+	defer rows.Close()
+	var out []Alert
+	for rows.Next() {
+		a, err := scanAlert(rows)
+		if err != nil {
+			return nil, fmt.Errorf("alerts of issue %d: %w", issueID, err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+func (s *sqlStore) PruneAlertWindows(ctx context.Context) error {
+	// Nothing reads further back than the longest window and the minute before it.
+	oldest := s.now().UnixMicro()/minuteMicros - int64(alertrule.Windows[len(alertrule.Windows)-1]/time.Minute) - 1
+	return s.inTx(ctx, func(t *tx) error {
+		if _, err := t.exec(`DELETE FROM alert_counts WHERE minute < ?`, oldest); err != nil {
+			return err
+		}
+		_, err := t.exec(`DELETE FROM alert_users WHERE seen < ?`, oldest)
+		return err
+	})
+}
+
+func (s *sqlStore) AlertRules(ctx context.Context) ([]StoredRule, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, project_id, spec, updated FROM alert_rules ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("read alert rules: %w", err)
+	}
+	defer rows.Close()
+	var out []StoredRule
+	for rows.Next() {
+		var r StoredRule
+		var updated int64
+		if err := rows.Scan(&r.ID, &r.ProjectID, &r.Spec, &updated); err != nil {
+			return nil, fmt.Errorf("read alert rules: %w", err)
+		}
+		r.Updated = fromMicros(updated)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (s *sqlStore) PutAlertRule(ctx context.Context, r StoredRule) (StoredRule, error) {
+	r.Updated = s.now().UTC().Truncate(time.Microsecond)
+	err := s.inTx(ctx, func(t *tx) error {
+		if r.ID == 0 {
+			row, err := t.queryRow(`INSERT INTO alert_rules (project_id, spec, updated) VALUES (?, ?, ?) RETURNING id`, r.ProjectID, r.Spec, r.Updated.UnixMicro())
+			if err != nil {
+				return err
+			}
+			return row.Scan(&r.ID)
+		}
+		n, err := t.exec(`UPDATE alert_rules SET project_id = ?, spec = ?, updated = ? WHERE id = ?`, r.ProjectID, r.Spec, r.Updated.UnixMicro(), r.ID)
+		if err == nil && n == 0 {
+			err = fmt.Errorf("alert rule %d: %w", r.ID, ErrNotFound)
+		}
+		return err
+	})
+	return r, err
+}
+
+func (s *sqlStore) DeleteAlertRule(ctx context.Context, id int64) error {
+	return s.inTx(ctx, func(t *tx) error {
+		n, err := t.exec(`DELETE FROM alert_rules WHERE id = ?`, id)
+		if err == nil && n == 0 {
+			err = fmt.Errorf("alert rule %d: %w", id, ErrNotFound)
+		}
+		return err
+	})
+}
