@@ -80,7 +80,8 @@ func TestOriginCheckFollowsAllowedOrigins(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := &Config{Projects: []ProjectConfig{{ID: 1, Keys: []string{"k"}, AllowedOrigins: tt.patterns}}}
+			cfg := createDefaultConfig().(*Config)
+			cfg.Projects = []ProjectConfig{{ID: 1, Keys: []string{"k"}, AllowedOrigins: tt.patterns}}
 			if err := cfg.Validate(); err != nil {
 				t.Fatal(err)
 			}

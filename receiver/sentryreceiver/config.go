@@ -32,7 +32,14 @@ type Config struct {
 	ServiceName string `mapstructure:"service_name"`
 	// GroupCommit merges the data of concurrent requests into one call down the pipeline.
 	GroupCommit GroupCommitConfig `mapstructure:"group_commit"`
-	_           struct{}
+	// MaxRequestHeaderCount, MaxRequestHeaderBytes and MaxRequestURILength bound a request's
+	// head (confighttp has no keys for them). The defaults are those of Relay's HTTP stack
+	// (hyper): 100 header fields, 408 KiB of request line and header, a URI of 65,534 bytes.
+	// More is answered 431 (header) or 414 (URI).
+	MaxRequestHeaderCount int `mapstructure:"max_request_header_count"`
+	MaxRequestHeaderBytes int `mapstructure:"max_request_header_bytes"`
+	MaxRequestURILength   int `mapstructure:"max_request_uri_length"`
+	_                     struct{}
 }
 
 // GroupCommitConfig bounds the calls the receiver makes down each pipeline at once: requests
@@ -85,6 +92,10 @@ func (c *Config) Validate() error {
 	}
 	if len(c.CompressionAlgorithms) > 0 {
 		errs = append(errs, fmt.Errorf("compression_algorithms %q: not supported by the sentry receiver, which decodes gzip, deflate, br and zstd itself within Relay's limits; remove the key", c.CompressionAlgorithms))
+	}
+	if c.MaxRequestHeaderCount <= 0 || c.MaxRequestHeaderBytes <= 0 || c.MaxRequestURILength <= 0 {
+		errs = append(errs, fmt.Errorf("max_request_header_count (%d), max_request_header_bytes (%d) and max_request_uri_length (%d) must be positive; the defaults are %d, %d and %d",
+			c.MaxRequestHeaderCount, c.MaxRequestHeaderBytes, c.MaxRequestURILength, defaultMaxHeaderCount, defaultMaxHeaderBytes, defaultMaxURILength))
 	}
 	if c.GroupCommit.MaxInFlight < 0 || c.GroupCommit.MaxItems < 0 {
 		errs = append(errs, fmt.Errorf("group_commit: max_in_flight (%d) and max_items (%d) must not be negative",

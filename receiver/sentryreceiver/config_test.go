@@ -40,6 +40,9 @@ func TestConfigDefaultsFillWhatTheFileLeavesOut(t *testing.T) {
 	if cfg.GroupCommit.MaxInFlight != max(1, runtime.GOMAXPROCS(0)/2) || cfg.GroupCommit.MaxItems != 1000 {
 		t.Errorf("group_commit defaults: %+v", cfg.GroupCommit)
 	}
+	if cfg.MaxRequestHeaderCount != 100 || cfg.MaxRequestHeaderBytes != 417792 || cfg.MaxRequestURILength != 65534 {
+		t.Errorf("request head defaults: %d fields, %d bytes, URI %d", cfg.MaxRequestHeaderCount, cfg.MaxRequestHeaderBytes, cfg.MaxRequestURILength)
+	}
 	if len(cfg.Projects) != 1 || cfg.Projects[0].ID != 1 {
 		t.Errorf("projects %+v", cfg.Projects)
 	}
@@ -53,7 +56,8 @@ func TestConfigReadsEveryKey(t *testing.T) {
 	p := cfg.Projects[0]
 	if cfg.NetAddr.Endpoint != "0.0.0.0:9000" || cfg.MaxRequestBodySize != 10<<20 || cfg.ServiceName != ServiceNameProjectID ||
 		p.Slug != "demo" || len(p.Keys) != 2 || len(p.AllowedOrigins) != 2 || p.RateLimit.EventsPerSecond != 100 || p.RateLimit.Burst != 200 ||
-		cfg.Projects[1].ServiceName != "checkout" || cfg.GroupCommit.MaxInFlight != 4 || cfg.GroupCommit.MaxItems != 500 {
+		cfg.Projects[1].ServiceName != "checkout" || cfg.GroupCommit.MaxInFlight != 4 || cfg.GroupCommit.MaxItems != 500 ||
+		cfg.MaxRequestHeaderCount != 50 || cfg.MaxRequestHeaderBytes != 65536 || cfg.MaxRequestURILength != 8192 {
 		t.Errorf("config %+v", cfg)
 	}
 }
@@ -67,6 +71,7 @@ func TestConfigValidateNamesEveryProblem(t *testing.T) {
 		`compression_algorithms ["gzip"]: not supported`,
 		`service_name "release": must be "slug" or "project_id"`,
 		"group_commit: max_in_flight (-1) and max_items (1000) must not be negative",
+		"max_request_header_count (100), max_request_header_bytes (417792) and max_request_uri_length (0) must be positive",
 		"projects[0] (id 0): id must be a positive number",
 		"projects[0] (id 0): keys must list at least one public key",
 		`projects[1] (id 2): public key "a b" contains a character`,

@@ -20,6 +20,15 @@ const defaultEndpoint = "localhost:8000"
 // decompression.
 const defaultMaxBodySize = 200 << 20
 
+// The bounds of a request's head in Relay's HTTP stack, hyper: at most 100 header fields
+// (httparse), a read buffer of 8 KiB + 100 × 4 KiB for the request line and header, and a URI
+// shorter than 65,535 bytes.
+const (
+	defaultMaxHeaderCount = 100
+	defaultMaxHeaderBytes = 8192 + 4096*100
+	defaultMaxURILength   = 65534
+)
+
 // defaultMaxItems caps a merged call (README "Group commit").
 const defaultMaxItems = 1000
 
@@ -44,7 +53,8 @@ func createDefaultConfig() component.Config {
 	srv.NetAddr.Endpoint = defaultEndpoint
 	srv.MaxRequestBodySize = defaultMaxBodySize
 	return &Config{ServerConfig: srv, ServiceName: ServiceNameSlug,
-		GroupCommit: GroupCommitConfig{MaxInFlight: defaultMaxInFlight(), MaxItems: defaultMaxItems}}
+		GroupCommit:           GroupCommitConfig{MaxInFlight: defaultMaxInFlight(), MaxItems: defaultMaxItems},
+		MaxRequestHeaderCount: defaultMaxHeaderCount, MaxRequestHeaderBytes: defaultMaxHeaderBytes, MaxRequestURILength: defaultMaxURILength}
 }
 
 func createLogs(_ context.Context, set receiver.Settings, cfg component.Config, next consumer.Logs) (receiver.Logs, error) {

@@ -29,6 +29,10 @@ const formatSentry = "sentry"
 // ServeHTTP answers every request the server gets.
 func (rcv *sentryReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setCommonHeaders(w.Header())
+	if apiErr := rcv.headError(r); apiErr != nil {
+		writeError(w, apiErr)
+		return
+	}
 	rt, pid := parseRoute(r.URL.Path)
 	if rt == routeNone {
 		writeError(w, &apiError{status: http.StatusNotFound, detail: "not found",
@@ -56,6 +60,33 @@ func (rcv *sentryReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeOK(w, id)
+}
+
+// headError applies the bounds of a request's head that Relay's HTTP stack applies: the URI's
+// length (414) and the header's field count and size (431).
+func (rcv *sentryReceiver) headError(r *http.Request) *apiError {
+	cfg := rcv.cfg
+	if n := len(r.RequestURI); n > cfg.MaxRequestURILength {
+		return &apiError{status: http.StatusRequestURITooLong, detail: "URI too long",
+			causes: []string{fmt.Sprintf("the request URI has %d bytes, more than max_request_uri_length (%d)", n, cfg.MaxRequestURILength)}}
+	}
+	// Each field counts as on the wire: "Name: value\r\n".
+	fields, size := 0, len(r.Method)+len(r.RequestURI)+len(r.Proto)+4
+	for name, values := range r.Header {
+		fields += len(values)
+		for _, v := range values {
+			size += len(name) + len(v) + 4
+		}
+	}
+	switch {
+	case fields > cfg.MaxRequestHeaderCount:
+		return &apiError{status: http.StatusRequestHeaderFieldsTooLarge, detail: "request header fields too large",
+			causes: []string{fmt.Sprintf("the request has %d header fields, more than max_request_header_count (%d)", fields, cfg.MaxRequestHeaderCount)}}
+	case size > cfg.MaxRequestHeaderBytes:
+		return &apiError{status: http.StatusRequestHeaderFieldsTooLarge, detail: "request header fields too large",
+			causes: []string{fmt.Sprintf("the request line and header have %d bytes, more than max_request_header_bytes (%d)", size, cfg.MaxRequestHeaderBytes)}}
+	}
+	return nil
 }
 
 // handle authenticates, reads and forwards one request; it returns the event id to answer with.

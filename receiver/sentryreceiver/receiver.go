@@ -85,6 +85,9 @@ func (rcv *sentryReceiver) Start(ctx context.Context, host component.Host) error
 	if err != nil {
 		return fmt.Errorf("creating the sentry receiver's HTTP server: %w", err)
 	}
+	// net/http stops reading a head at this size (plus its 4 KiB read buffer) and answers 431
+	// itself; below that, ServeHTTP answers with Relay's JSON error body (headError).
+	rcv.server.MaxHeaderBytes = rcv.cfg.MaxRequestHeaderBytes
 	ln, err := srvCfg.ToListener(ctx)
 	if err != nil {
 		return fmt.Errorf("sentry receiver cannot listen on %s: %w", srvCfg.NetAddr.Endpoint, err)

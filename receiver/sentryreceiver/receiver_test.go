@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -265,6 +266,7 @@ func TestEveryRequestGetsRelaysAnswer(t *testing.T) {
 		{name: "a brotli envelope is decoded", header: with(map[string]string{"Content-Encoding": "br"}), body: compressWith(t, "br", okEnvelope), status: 200, id: eventID, logs: 1},
 		{name: "a zstd envelope is decoded", header: with(map[string]string{"Content-Encoding": "zstd"}), body: compressWith(t, "zstd", okEnvelope), status: 200, id: eventID, logs: 1},
 		{name: "Content-Encoding UTF-8 from old Android SDKs means none", header: with(map[string]string{"Content-Encoding": "UTF-8"}), body: okEnvelope, status: 200, id: eventID, logs: 1},
+		{name: "a list of Content-Encodings is unsupported, as in Relay", header: with(map[string]string{"Content-Encoding": "gzip, br"}), body: compressWith(t, "br", compressWith(t, "gzip", okEnvelope)), status: 415, detail: "unsupported content encoding", cause: "more than one coding"},
 		{name: "an unknown Content-Encoding is unsupported", header: with(map[string]string{"Content-Encoding": "lz4"}), body: okEnvelope, status: 415, detail: "unsupported content encoding", cause: `"lz4"`},
 		{name: "a body that is not the gzip it claims is malformed", header: with(map[string]string{"Content-Encoding": "gzip"}), body: okEnvelope, status: 400, detail: "invalid event envelope", cause: "invalid gzip body"},
 		{name: "a truncated gzip body is malformed", header: with(map[string]string{"Content-Encoding": "gzip"}), body: compressWith(t, "gzip", okEnvelope)[:40], status: 400, detail: "invalid event envelope", cause: "invalid gzip body"},
@@ -443,5 +445,39 @@ func assertItemCount(t *testing.T, h *harness, typ, outcome string, want int64) 
 	}
 	if got != want {
 		t.Errorf("items{item_type=%s,outcome=%s} = %d, want %d", typ, outcome, got, want)
+	}
+}
+
+func TestARequestHeadOverRelaysBoundsIsRefusedBeforeItsBody(t *testing.T) {
+	h := startHarness(t)
+	many := map[string]string{"X-Sentry-Auth": xAuth1}
+	for i := range 10_000 {
+		many[fmt.Sprintf("X-Pad-%d", i)] = "1"
+	}
+	a := h.do(t, "POST", envPath, many, env("{}", item("event", evJSON)))
+	if a.status != http.StatusRequestHeaderFieldsTooLarge || !strings.Contains(strings.Join(a.Causes, " "), "max_request_header_count (100)") {
+		t.Errorf("10,000 header fields: %d %q %v, want 431 naming max_request_header_count", a.status, a.Detail, a.Causes)
+	}
+	a = h.do(t, "POST", envPath+"?x="+strings.Repeat("a", 64<<10), map[string]string{"X-Sentry-Auth": xAuth1}, env("{}", item("event", evJSON)))
+	if a.status != http.StatusRequestURITooLong || a.Detail != "URI too long" {
+		t.Errorf("a 64 KiB URI: %d %q, want 414", a.status, a.Detail)
+	}
+	a = h.do(t, "POST", envPath, map[string]string{"X-Sentry-Auth": xAuth1, "X-Pad": strings.Repeat("a", 409<<10)}, env("{}", item("event", evJSON)))
+	if a.status != http.StatusRequestHeaderFieldsTooLarge || !strings.Contains(strings.Join(a.Causes, " "), "max_request_header_bytes") {
+		t.Errorf("a 409 KiB header: %d %q %v, want 431 naming max_request_header_bytes", a.status, a.Detail, a.Causes)
+	}
+	// Beyond what net/http reads of a head it answers 431 itself, before any handler runs.
+	req, _ := http.NewRequest("POST", h.base+envPath, strings.NewReader("{}"))
+	req.Header.Set("X-Pad", strings.Repeat("a", 1<<20))
+	resp, err := h.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("a 1 MiB header: %d, want 431", resp.StatusCode)
+	}
+	if n := len(h.logs.AllLogs()); n != 0 {
+		t.Errorf("%d log batches arrived, want none", n)
 	}
 }

@@ -34,31 +34,25 @@ var zstdPool = sync.Pool{New: func() any {
 // Decompress wraps r so that reads return the body decoded according to a Content-Encoding
 // header value: gzip (and x-gzip), deflate (zlib-wrapped as RFC 9110 says, or raw as some
 // clients send it), br, zstd, and identity. "" and "UTF-8" (sent by old Ruby and Android SDKs)
-// mean no encoding, as in Relay. A list ("gzip, br") is undone from the last coding to the first.
-// An unknown coding is a KindUnsupported error; a corrupt stream surfaces as a KindMalformed
-// error from Read. Close releases the decoders, not r. Decompress does not limit the output:
-// Parse and DecodeStoreBody do, while they read.
+// mean no encoding, as in Relay. A list of codings ("gzip, br") is a KindUnsupported error, as
+// is an unknown coding: Relay's decompression layer accepts one coding and answers 415 otherwise.
+// A corrupt stream surfaces as a KindMalformed error from Read. Close releases the decoder, not
+// r. Decompress does not limit the output: Parse and DecodeStoreBody do, while they read.
 func Decompress(r io.Reader, contentEncoding string) (io.ReadCloser, error) {
-	codings := strings.Split(contentEncoding, ",")
-	var closers []io.Closer
-	closeAll := func() {
-		for i := len(closers) - 1; i >= 0; i-- {
-			closers[i].Close()
-		}
+	if strings.Contains(contentEncoding, ",") {
+		return nil, &Error{Kind: KindUnsupported,
+			Detail: fmt.Sprintf("Content-Encoding %q lists more than one coding; one coding is accepted", contentEncoding)}
 	}
-	for i := len(codings) - 1; i >= 0; i-- {
-		coding := strings.ToLower(strings.TrimSpace(codings[i]))
-		next, closer, err := decoder(r, coding)
-		if err != nil {
-			closeAll()
-			return nil, err
-		}
-		if closer != nil {
-			closers = append(closers, closer)
-		}
-		r = &codingReader{r: next, coding: coding}
+	coding := strings.ToLower(strings.TrimSpace(contentEncoding))
+	next, closer, err := decoder(r, coding)
+	if err != nil {
+		return nil, err
 	}
-	return &decompressed{Reader: r, close: closeAll}, nil
+	closeAll := func() {}
+	if closer != nil {
+		closeAll = func() { closer.Close() }
+	}
+	return &decompressed{Reader: &codingReader{r: next, coding: coding}, close: closeAll}, nil
 }
 
 func decoder(r io.Reader, coding string) (io.Reader, io.Closer, error) {
