@@ -184,15 +184,15 @@ const pythonSpawnEvent = `{"platform": "python", "exception": {"values": [{"type
 
 var javascriptCases = []groupingCase{
 	{
-		// URL frames: the filename is ignored (URL origin); the module is generated from the URL
-		// (asset folders and the 8-hex chunk hash dropped: "main", "vendor").
-		name: "javascript URL frames group by generated module and function", platform: "javascript",
+		// URL frames: the filename is ignored (URL origin) and grouping derives no module from
+		// the URL (only symbolication does, from the original source): the functions count.
+		name: "javascript URL frames group by function", platform: "javascript",
 		event: browserEvent("4f3a2b1c", "1a2b3c4d"),
 		want: map[string][]string{
-			"app":    {"TypeError", "main", "handleClick"},
-			"system": {"TypeError", "vendor", "dispatch", "main", "handleClick"},
+			"app":    {"TypeError", "handleClick"},
+			"system": {"TypeError", "dispatch", "handleClick"},
 		},
-		title: "TypeError: Cannot read properties of undefined (reading 'id')", culprit: "handleClick(main)",
+		title: "TypeError: Cannot read properties of undefined (reading 'id')", culprit: "handleClick(/static/js/main.4f3a2b1c.js)",
 	},
 	{
 		// javascript (not node) strips the query string from filenames before hashing.
@@ -229,13 +229,13 @@ var javascriptCases = []groupingCase{
 	{
 		// 2023's inverted condition drops a lone function-less URL frame: fallback.
 		name: "javascript single URL frame is dropped under 2023", platform: "javascript", config: ConfigWinter2023,
-		event: `{"platform": "javascript", "stacktrace": {"frames": [{"filename": "foo.js", "abs_path": "http://example.com/foo.js", "lineno": 1}]}}`,
+		event: `{"platform": "javascript", "stacktrace": {"frames": [{"module": "foo", "filename": "foo.js", "abs_path": "http://example.com/foo.js", "lineno": 1}]}}`,
 		want:  map[string][]string{"app": nil, "system": nil, "fallback": {}},
 	},
 	{
-		// 2026 keeps a lone function-less URL frame: its generated module "foo" counts.
+		// 2026 keeps a lone function-less URL frame: its module "foo" (from symbolication) counts.
 		name: "javascript single URL frame counts under 2026", platform: "javascript",
-		event: `{"platform": "javascript", "stacktrace": {"frames": [{"filename": "foo.js", "abs_path": "http://example.com/foo.js", "lineno": 1}]}}`,
+		event: `{"platform": "javascript", "stacktrace": {"frames": [{"module": "foo", "filename": "foo.js", "abs_path": "http://example.com/foo.js", "lineno": 1}]}}`,
 		want:  map[string][]string{"app": nil, "system": {"foo"}},
 	},
 	{
@@ -260,13 +260,13 @@ var javascriptCases = []groupingCase{
 		want: map[string][]string{"built_in_fingerprint": {"hydrationerror", "/checkout"}, "app": nil},
 	},
 	{
-		// 2023's JS block: webpack:// frames are in-app unless under node_modules; modules are
-		// generated from the webpack URLs; order stacktrace, type.
+		// 2023's JS block: webpack:// frames are in-app unless under node_modules; the filenames
+		// count (webpack: is no URL origin); order stacktrace, type.
 		name: "javascript webpack frames are in-app under 2023", platform: "javascript", config: ConfigWinter2023,
 		event: webpackEvent,
 		want: map[string][]string{
-			"app":    {"src/App", "App", "Error"},
-			"system": {"react-dom/cjs/react-dom.development", "commitRoot", "src/App", "App", "Error"},
+			"app":    {"app.js", "App", "Error"},
+			"system": {"react-dom.development.js", "commitRoot", "app.js", "App", "Error"},
 		},
 	},
 	{
@@ -275,7 +275,7 @@ var javascriptCases = []groupingCase{
 		event: webpackEvent,
 		want: map[string][]string{
 			"app":    nil,
-			"system": {"Error", "react-dom/cjs/react-dom.development", "commitRoot", "src/App", "App"},
+			"system": {"Error", "react-dom.development.js", "commitRoot", "app.js", "App"},
 		},
 		order: []string{"system"},
 	},

@@ -17,15 +17,9 @@ type frameInfo struct {
 	function    string // trimmed
 	rawFunction string // the untrimmed name when trimming changed it, or the SDK's raw_function
 	filename    string
-	module      string // the SDK's, or generated from the URL for JavaScript
+	module      string
 	contextLine string
 	cached      *frameEntry
-}
-
-// jsProcessedPath: the URLs Sentry's JavaScript processing derives modules from.
-func jsProcessedPath(p string) bool {
-	return strings.HasPrefix(p, "http:") || strings.HasPrefix(p, "https:") ||
-		strings.HasPrefix(p, "webpack:") || strings.HasPrefix(p, "app:")
 }
 
 // prepared is one stacktrace after normalization and stack-trace rules.
@@ -102,10 +96,9 @@ func (s *state) prepare(st *event.Stacktrace, exc *event.Exception) *prepared {
 		if !s.cfg.keepMultiprocessingContext && s.ev.Platform == "python" {
 			fi.contextLine = parameterizeSpawnMain(f, fi.contextLine)
 		}
+		// Modules of JavaScript frames come from the SDK or from symbolication (which derives
+		// them from the original source's path); grouping does not guess them from URLs.
 		fi.module = f.Module
-		if fi.module == "" && fi.family == enhancers.FamilyJavaScript && jsProcessedPath(f.AbsPath) {
-			fi.module = GenerateJSModule(f.AbsPath)
-		}
 		path := f.AbsPath
 		if path == "" {
 			path = f.Filename
