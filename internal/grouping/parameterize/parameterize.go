@@ -211,7 +211,7 @@ var startMask = func() (m [256]uint32) {
 	set("uuid", hex)
 	set("sha1", hex)
 	set("md5", hex)
-	set("date", digits+"MTWFSd")
+	set("date", digits+"MTWFSJAONDd")
 	set("duration", digits)
 	set("swift_txn_id", "t")
 	set("hex", hex)
@@ -239,7 +239,7 @@ var hexFamily, hostnameBit = func() (fam, host uint32) {
 }()
 
 // plainWord returns the end of the ASCII word starting at i when no alternative can match it:
-// letters only (no digit for the number and hash patterns), not a weekday (dates), not after
+// letters only (no digit for the number and hash patterns), not a weekday or month (dates), not after
 // "=" (bools), and followed by a character that cannot continue an e-mail address, URL, host
 // name or IPv6 address. Prose is mostly such words; skipping them whole is the fast path.
 func plainWord(s string, i int) int {
@@ -260,7 +260,7 @@ func plainWord(s string, i int) int {
 			return -1
 		}
 	}
-	if oneOf(s[i:j], 0, weekdays) == j-i || oneOf(s[i:j], 0, longWeekdays) == j-i {
+	if oneOf(s[i:j], 0, weekdays) == j-i || oneOf(s[i:j], 0, longWeekdays) == j-i || oneOf(s[i:j], 0, months) == j-i {
 		return -1
 	}
 	return j
@@ -612,203 +612,6 @@ func digits(s string, i, lo, hi int) int {
 func lit(s string, i int, l string) int {
 	if i >= 0 && strings.HasPrefix(s[i:], l) {
 		return i + len(l)
-	}
-	return -1
-}
-
-// clock matches hh:mm[:ss[.fraction]] and returns the end or -1.
-func clock(s string, i int, needSeconds bool) int {
-	p := digits(s, i, 1, 2)
-	if p = lit(s, p, ":"); p < 0 {
-		return -1
-	}
-	if p = digits(s, p, 2, 2); p < 0 {
-		return -1
-	}
-	if q := lit(s, p, ":"); q > 0 {
-		if q = digits(s, q, 2, 2); q > 0 {
-			p = q
-			if f := lit(s, p, "."); f > 0 {
-				if f = digits(s, f, 1, 9); f > 0 {
-					p = f
-				}
-			}
-		} else if needSeconds {
-			return -1
-		}
-	} else if needSeconds {
-		return -1
-	}
-	return p
-}
-
-// zone matches Z, ±hh:mm, ±hhmm, or a 3-4 letter zone after a space (with the space).
-func zone(s string, i int) int {
-	if i >= len(s) {
-		return -1
-	}
-	switch s[i] {
-	case 'Z', 'z':
-		return i + 1
-	case '+', '-':
-		p := digits(s, i+1, 2, 2)
-		if p < 0 {
-			if p = digits(s, i+1, 4, 4); p < 0 {
-				return -1
-			}
-			return p
-		}
-		if q := lit(s, p, ":"); q > 0 {
-			if q = digits(s, q, 2, 2); q > 0 {
-				return q
-			}
-		}
-		return digits(s, i+1, 4, 4)
-	}
-	return -1
-}
-
-func matchDate(s string, i int) int {
-	if !boundary(s, i) {
-		return -1
-	}
-	c := s[i]
-	if isDigit(c) {
-		// ISO 8601 / RFC 3339 and plain dates: YYYY-MM-DD[( |T)hh:mm[:ss[.f]]][zone]
-		if p := digits(s, i, 4, 4); p > 0 {
-			if p = lit(s, p, "-"); p > 0 {
-				if p = digits(s, p, 2, 2); p > 0 {
-					if p = lit(s, p, "-"); p > 0 {
-						if p = digits(s, p, 2, 2); p > 0 {
-							if p < len(s) && (s[p] == 'T' || s[p] == ' ') {
-								if q := clock(s, p+1, false); q > 0 {
-									p = q
-									if z := zone(s, p); z > 0 {
-										p = z
-									} else if z := lit(s, p, " "); z > 0 {
-										if z2 := oneOf(s, z, []string{"UTC", "GMT"}); z2 > 0 {
-											p = z2
-										}
-									}
-								}
-							}
-							if boundary(s, p) {
-								return p
-							}
-						}
-					}
-				}
-			}
-		}
-		// Times: 12-hour kitchen clock, or hh:mm:ss.
-		if p := clock(s, i, false); p > 0 {
-			if q := lit(s, p, " "); q > 0 {
-				if r := oneOf(s, q, []string{"AM", "PM", "am", "pm"}); r > 0 && boundary(s, r) {
-					return r
-				}
-			}
-			if r := oneOf(s, p, []string{"AM", "PM", "am", "pm"}); r > 0 && boundary(s, r) {
-				return r
-			}
-			if boundary(s, p) && strings.Count(s[i:p], ":") == 2 {
-				return p
-			}
-		}
-		return -1
-	}
-	if strings.HasPrefix(s[i:], "datetime.datetime(") {
-		if end := strings.IndexByte(s[i:], ')'); end > 0 {
-			return i + end + 1
-		}
-		return -1
-	}
-	// RFC 850: Monday, 02-Jan-06 15:04:05 MST
-	if p := oneOf(s, i, longWeekdays); p > 0 {
-		if p = lit(s, p, ", "); p > 0 {
-			if p = digits(s, p, 2, 2); p > 0 {
-				if p = lit(s, p, "-"); p > 0 {
-					if p = oneOf(s, p, months); p > 0 {
-						if p = lit(s, p, "-"); p > 0 {
-							if p = digits(s, p, 2, 2); p > 0 {
-								if p = lit(s, p, " "); p > 0 {
-									if p = clock(s, p, true); p > 0 {
-										if q := lit(s, p, " "); q > 0 {
-											if n := runLen(s, q, func(c byte) bool { return 'A' <= c && c <= 'Z' }); n >= 3 {
-												return q + n
-											}
-										}
-										return p
-									}
-								}
-							}
-						}
-					}
-				}
-			}
-		}
-		return -1
-	}
-	p := oneOf(s, i, weekdays)
-	if p < 0 {
-		return -1
-	}
-	// RFC 822 / 1123: Mon, 02 Jan 2006 15:04:05 MST|-0700
-	if q := lit(s, p, ", "); q > 0 {
-		if q = digits(s, q, 1, 2); q > 0 {
-			if q = lit(s, q, " "); q > 0 {
-				if q = oneOf(s, q, months); q > 0 {
-					if q = lit(s, q, " "); q > 0 {
-						if q = digits(s, q, 2, 4); q > 0 {
-							if q = lit(s, q, " "); q > 0 {
-								if q = clock(s, q, false); q > 0 {
-									if r := lit(s, q, " "); r > 0 {
-										if z := zone(s, r); z > 0 {
-											return z
-										}
-										if n := runLen(s, r, func(c byte) bool { return 'A' <= c && c <= 'Z' }); n >= 3 && n <= 4 {
-											return r + n
-										}
-									}
-									return q
-								}
-							}
-						}
-					}
-				}
-			}
-		}
-		return -1
-	}
-	// JavaScript Date#toString: Mon Jan 02 2006 15:04:05 GMT+0000 (Zone Name)
-	if q := lit(s, p, " "); q > 0 {
-		if q = oneOf(s, q, months); q > 0 {
-			if q = lit(s, q, " "); q > 0 {
-				if q = digits(s, q, 2, 2); q > 0 {
-					if q = lit(s, q, " "); q > 0 {
-						if q = digits(s, q, 4, 4); q > 0 {
-							if r := lit(s, q, " "); r > 0 {
-								if r = clock(s, r, true); r > 0 {
-									q = r
-									if z := lit(s, q, " GMT"); z > 0 {
-										if z2 := zone(s, z); z2 > 0 {
-											q = z2
-										} else {
-											q = z
-										}
-										if par := lit(s, q, " ("); par > 0 {
-											if end := strings.IndexByte(s[par:], ')'); end >= 0 {
-												q = par + end + 1
-											}
-										}
-									}
-								}
-							}
-							return q
-						}
-					}
-				}
-			}
-		}
 	}
 	return -1
 }
