@@ -3,6 +3,7 @@ package issuestoreextension
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/netip"
 	"net/url"
@@ -12,9 +13,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/faultline/faultline/internal/store"
 )
 
 // DemoToken is the API token of the demo configuration (printed in the README). It is accepted
@@ -35,6 +39,14 @@ type Config struct {
 	PostgresMaxConns int `mapstructure:"postgres_max_conns"`
 	// Projects are the projects the API shows (organization "faultline").
 	Projects []ProjectConfig `mapstructure:"projects"`
+	// RetentionDays is how long events are kept (projects may override it).
+	RetentionDays int `mapstructure:"retention_days"`
+	// MaxSize is the store's disk budget, a size such as "10GiB"; empty means none.
+	MaxSize string `mapstructure:"max_size"`
+	// ArtifactRetentionDays is how long an artifact bundle no lookup used is kept.
+	ArtifactRetentionDays int `mapstructure:"artifact_retention_days"`
+	// SweepInterval is how often the store is swept (retention, budget, artifacts).
+	SweepInterval time.Duration `mapstructure:"sweep_interval"`
 	// UI configures the web pages served at /.
 	UI UIConfig `mapstructure:"ui"`
 	_  struct{}
@@ -63,7 +75,9 @@ type ProjectConfig struct {
 	ID       int64  `mapstructure:"id"`
 	Slug     string `mapstructure:"slug"`
 	Platform string `mapstructure:"platform"`
-	_        struct{}
+	// RetentionDays overrides the store's retention_days for this project; 0 means the default.
+	RetentionDays int `mapstructure:"retention_days"`
+	_             struct{}
 }
 
 var _ confmap.Validator = (*Config)(nil)
@@ -85,6 +99,18 @@ func (c *Config) Validate() error {
 	if c.PostgresMaxConns < 0 {
 		errs = append(errs, fmt.Errorf("postgres_max_conns %d must not be negative", c.PostgresMaxConns))
 	}
+	if c.RetentionDays <= 0 {
+		errs = append(errs, fmt.Errorf("retention_days %d must be at least 1", c.RetentionDays))
+	}
+	if c.ArtifactRetentionDays <= 0 {
+		errs = append(errs, fmt.Errorf("artifact_retention_days %d must be at least 1", c.ArtifactRetentionDays))
+	}
+	if _, err := c.maxSizeBytes(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.SweepInterval < time.Second {
+		errs = append(errs, fmt.Errorf("sweep_interval %s must be at least 1s", c.SweepInterval))
+	}
 	ids, slugs := map[int64]bool{}, map[string]bool{}
 	for i, p := range c.Projects {
 		switch {
@@ -98,6 +124,9 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("projects[%d]: slug %q must be lowercase letters, digits, - or _", i, p.Slug))
 		case slugs[p.Slug]:
 			errs = append(errs, fmt.Errorf("projects[%d]: slug %q is used twice", i, p.Slug))
+		}
+		if p.RetentionDays < 0 {
+			errs = append(errs, fmt.Errorf("projects[%d]: retention_days %d must be at least 1 (or 0 for the store's retention_days)", i, p.RetentionDays))
 		}
 		ids[p.ID], slugs[p.Slug] = true, true
 	}
@@ -113,6 +142,40 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("refusing to serve the API on %q with the demo api_token: anyone who can reach that address could read and change every issue; set api_token (FAULTLINE_API_TOKEN) to a secret of your own, or bind to 127.0.0.1", c.NetAddr.Endpoint))
 	}
 	return errors.Join(errs...)
+}
+
+// maxSizeBytes parses max_size: 0 when empty.
+func (c *Config) maxSizeBytes() (int64, error) {
+	if strings.TrimSpace(c.MaxSize) == "" {
+		return 0, nil
+	}
+	n, err := humanize.ParseBytes(c.MaxSize)
+	if err != nil {
+		return 0, fmt.Errorf("max_size %q is not a size such as 10GiB or 500MB: %w", c.MaxSize, err)
+	}
+	if n < store.MinMaxSize || n > math.MaxInt64 {
+		return 0, fmt.Errorf("max_size %q must be at least %s", c.MaxSize, humanize.IBytes(store.MinMaxSize))
+	}
+	return int64(n), nil
+}
+
+// policy is what the sweep keeps.
+func (c *Config) policy() store.Policy {
+	maxSize, _ := c.maxSizeBytes() // checked by Validate
+	p := store.Policy{
+		Retention:         time.Duration(c.RetentionDays) * 24 * time.Hour,
+		MaxSize:           maxSize,
+		ArtifactRetention: time.Duration(c.ArtifactRetentionDays) * 24 * time.Hour,
+	}
+	for _, pc := range c.Projects {
+		if pc.RetentionDays > 0 {
+			if p.ProjectRetention == nil {
+				p.ProjectRetention = map[int64]time.Duration{}
+			}
+			p.ProjectRetention[pc.ID] = time.Duration(pc.RetentionDays) * 24 * time.Hour
+		}
+	}
+	return p
 }
 
 // loopback reports whether an endpoint only accepts connections from this machine.
@@ -144,5 +207,9 @@ func defaultConfig() *Config {
 		SQLite:       SQLiteConfig{Path: filepath.Join(defaultDataDir(), "faultline.db")},
 		Projects:     []ProjectConfig{{ID: 1, Slug: "demo"}},
 		UI:           UIConfig{SessionTTL: 12 * time.Hour},
+		// Sentry's defaults: events 90 days, artifact bundles 90 days after their last use.
+		RetentionDays:         90,
+		ArtifactRetentionDays: 90,
+		SweepInterval:         10 * time.Second,
 	}
 }

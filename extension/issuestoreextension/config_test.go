@@ -24,7 +24,8 @@ func TestConfigLoadsAndValidates(t *testing.T) {
 		wantErr string
 	}{
 		{name: "", check: func(t *testing.T, c *Config) {
-			if c.NetAddr.Endpoint != "127.0.0.1:8080" || string(c.APIToken) != DemoToken || !strings.HasSuffix(c.SQLite.Path, "faultline.db") || len(c.Projects) != 1 {
+			if c.NetAddr.Endpoint != "127.0.0.1:8080" || string(c.APIToken) != DemoToken || !strings.HasSuffix(c.SQLite.Path, "faultline.db") || len(c.Projects) != 1 ||
+				c.RetentionDays != 90 || c.ArtifactRetentionDays != 90 || c.MaxSize != "" {
 				t.Errorf("defaults: %+v", c)
 			}
 		}},
@@ -39,6 +40,19 @@ func TestConfigLoadsAndValidates(t *testing.T) {
 				t.Errorf("postgres: %+v", c)
 			}
 		}},
+		{name: "retention", check: func(t *testing.T, c *Config) {
+			p := c.policy()
+			if p.Retention != 30*24*time.Hour || p.MaxSize != 10<<30 || p.ArtifactRetention != 14*24*time.Hour || c.SweepInterval != time.Minute ||
+				len(p.ProjectRetention) != 1 || p.ProjectRetention[1] != 7*24*time.Hour {
+				t.Errorf("retention: %+v, policy %+v", c, p)
+			}
+		}},
+		{name: "bad_retention", wantErr: "retention_days 0 must be at least 1"},
+		{name: "bad_retention", wantErr: "artifact_retention_days -1 must be at least 1"},
+		{name: "bad_retention", wantErr: `max_size "1MiB" must be at least 16 MiB`},
+		{name: "bad_retention", wantErr: "sweep_interval 10ms must be at least 1s"},
+		{name: "bad_retention", wantErr: "projects[0]: retention_days -3 must be at least 1"},
+		{name: "bad_size", wantErr: `max_size "ten gigabytes" is not a size such as 10GiB`},
 		{name: "exposed_demo", wantErr: "refusing to serve the API on \"0.0.0.0:8080\" with the demo api_token"},
 		{name: "bad_projects", wantErr: "id 0 must be positive"},
 		{name: "bad_ui", wantErr: "ui::trace_url \"javascript:alert(1)\" must be an http(s) URL containing {trace_id}"},

@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/collector/extension"
 	"go.uber.org/zap"
 
+	"github.com/faultline/faultline/extension/issuestoreextension/internal/metadata"
 	"github.com/faultline/faultline/internal/api"
 	"github.com/faultline/faultline/internal/store"
 	"github.com/faultline/faultline/internal/ui"
@@ -34,12 +35,14 @@ type Extension struct {
 
 	mux *http.ServeMux
 
-	mu     sync.Mutex
-	st     store.Store
-	api    *api.API
-	ui     *ui.UI
-	server *http.Server
-	wg     sync.WaitGroup
+	mu      sync.Mutex
+	st      store.Store
+	api     *api.API
+	ui      *ui.UI
+	server  *http.Server
+	sweeper *sweeper
+	tel     *metadata.TelemetryBuilder
+	wg      sync.WaitGroup
 }
 
 var _ Server = (*Extension)(nil)
@@ -89,10 +92,17 @@ func (e *Extension) Authorized(r *http.Request) bool {
 
 // Start opens the store (running migrations) and starts the HTTP server.
 func (e *Extension) Start(ctx context.Context, host component.Host) error {
-	st, err := e.open(ctx)
+	tel, err := metadata.NewTelemetryBuilder(e.set.TelemetrySettings)
 	if err != nil {
+		return fmt.Errorf("issuestore: telemetry: %w", err)
+	}
+	opened, err := e.open(ctx)
+	if err != nil {
+		tel.Shutdown()
 		return err
 	}
+	// The API and the UI delete through the store that counts what they delete.
+	st := countingStore{Store: opened, tel: tel}
 	projects := make([]api.Project, len(e.cfg.Projects))
 	for i, p := range e.cfg.Projects {
 		projects[i] = api.Project{ID: p.ID, Slug: p.Slug, Platform: p.Platform}
@@ -108,20 +118,24 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		}})
 	if err != nil {
 		st.Close()
+		tel.Shutdown()
 		return fmt.Errorf("issuestore: %w", err)
 	}
 	server, err := e.cfg.ServerConfig.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings, e.mux)
 	if err != nil {
 		st.Close()
+		tel.Shutdown()
 		return fmt.Errorf("issuestore: create HTTP server: %w", err)
 	}
 	ln, err := e.cfg.ServerConfig.ToListener(ctx)
 	if err != nil {
 		st.Close()
+		tel.Shutdown()
 		return fmt.Errorf("issuestore: listen on %s: %w", e.cfg.NetAddr.Endpoint, err)
 	}
+	w := startSweeper(opened, e.cfg.policy(), e.cfg.SweepInterval, tel, e.set.Logger)
 	e.mu.Lock()
-	e.st, e.api, e.ui, e.server = st, a, pages, server
+	e.st, e.api, e.ui, e.server, e.sweeper, e.tel = opened, a, pages, server, w, tel
 	e.mu.Unlock()
 	e.set.Logger.Info("issue store API and UI listening", zap.String("endpoint", ln.Addr().String()))
 	e.wg.Go(func() {
@@ -152,16 +166,22 @@ func (e *Extension) open(ctx context.Context) (store.Store, error) {
 // Shutdown stops the server, then closes the store. It is safe without Start.
 func (e *Extension) Shutdown(ctx context.Context) error {
 	e.mu.Lock()
-	server, st := e.server, e.st
-	e.server, e.st, e.api, e.ui = nil, nil, nil, nil
+	server, st, w, tel := e.server, e.st, e.sweeper, e.tel
+	e.server, e.st, e.api, e.ui, e.sweeper, e.tel = nil, nil, nil, nil, nil, nil
 	e.mu.Unlock()
 	var errs []error
 	if server != nil {
 		errs = append(errs, server.Shutdown(ctx))
 	}
 	e.wg.Wait()
+	if w != nil {
+		w.stop()
+	}
 	if st != nil {
 		errs = append(errs, st.Close())
+	}
+	if tel != nil {
+		tel.Shutdown()
 	}
 	return errors.Join(errs...)
 }

@@ -1,6 +1,6 @@
 // Package api serves the subset of Sentry's Web API (/api/0/) that Faultline implements, over
-// the store interface: projects, issues (list, detail, status, delete, events, hashes), events, and
-// the chunked artifact-bundle upload `sentry-cli sourcemaps upload` uses.
+// the store interface: projects (list, delete their data), issues (list, detail, status, delete,
+// events, hashes), events, and the chunked artifact-bundle upload `sentry-cli sourcemaps upload` uses.
 // Field names and types follow what Sentry returns so that sentry-cli and scripts written for
 // Sentry work unchanged.
 //
@@ -70,6 +70,7 @@ func New(st store.Store, cfg Config) *API {
 	}
 	routes := map[string]http.HandlerFunc{
 		"GET /api/0/organizations/{org}/projects/":                 a.listProjects,
+		"DELETE /api/0/projects/{org}/{project}/":                  a.deleteProject,
 		"GET /api/0/projects/{org}/{project}/issues/":              a.listProjectIssues,
 		"PUT /api/0/projects/{org}/{project}/issues/":              a.bulkUpdate,
 		"GET /api/0/organizations/{org}/issues/":                   a.listOrgIssues,
@@ -204,6 +205,21 @@ func (a *API) listProjects(w http.ResponseWriter, r *http.Request) {
 		out = append(out, a.projectJSON(p, true))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// deleteProject deletes every issue, event, release and artifact bundle of a project, as
+// Sentry's project deletion does; the project itself stays, since it is defined in the
+// configuration, and starts again from nothing.
+func (a *API) deleteProject(w http.ResponseWriter, r *http.Request) {
+	p, ok := a.project(w, r)
+	if !ok {
+		return
+	}
+	if _, err := a.st.DeleteProject(r.Context(), p.ID); err != nil {
+		writeStoreError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (a *API) projectJSON(p Project, full bool) map[string]any {

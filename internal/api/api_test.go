@@ -281,6 +281,25 @@ func TestIssueEventsLatestEventHashesAndEventByID(t *testing.T) {
 	}
 }
 
+func TestDeletingAProjectsData(t *testing.T) {
+	srv, _ := server(t)
+	id := firstIssueID(t, srv)
+	if resp := call(t, srv, "DELETE", "/api/0/projects/faultline/nosuch/", "", nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("delete of an unknown project: %d, want 404", resp.StatusCode)
+	}
+	if resp := call(t, srv, "DELETE", "/api/0/projects/faultline/demo/", "", nil); resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("delete: %d, want 204", resp.StatusCode)
+	}
+	if resp := call(t, srv, "GET", "/api/0/issues/"+id+"/", "", nil); resp.StatusCode != 404 {
+		t.Errorf("issue after its project's data was deleted: %d, want 404", resp.StatusCode)
+	}
+	var list []map[string]any
+	call(t, srv, "GET", "/api/0/projects/faultline/demo/issues/", "", &list)
+	if len(list) != 0 {
+		t.Errorf("%d issues left", len(list))
+	}
+}
+
 func TestDeletingAnIssue(t *testing.T) {
 	srv, _ := server(t)
 	id := firstIssueID(t, srv)

@@ -11,15 +11,20 @@ import (
 	"time"
 )
 
-// ChunkTTL is how long an uploaded chunk waits for the assemble request that names it.
+// ChunkTTL is how long an uploaded chunk waits for the assemble request that names it; the
+// sweep deletes it after that.
 const ChunkTTL = time.Hour
+
+// lastUsedEvery is how often a lookup records that it used a bundle: the sweep counts unused
+// time in days, and a lookup should not become a write.
+const lastUsedEvery = time.Hour
 
 // Artifacts stores what `sentry-cli sourcemaps upload` sends: content-addressed chunks, then the
 // artifact bundles assembled from them, indexed per project by debug id and by release, dist and
 // URL. Bundles are validated and indexed by the caller; the store only keeps them.
 type Artifacts interface {
 	// PutChunks stores chunks (already verified against their checksums) in one transaction;
-	// chunks it already has are kept. Chunks older than ChunkTTL are dropped on the way.
+	// chunks it already has are kept.
 	PutChunks(ctx context.Context, chunks []Chunk) error
 	// MissingChunks returns the checksums of the list that the store does not have, in order.
 	MissingChunks(ctx context.Context, checksums []string) ([]string, error)
@@ -86,9 +91,6 @@ type Artifact struct {
 func (s *sqlStore) PutChunks(ctx context.Context, chunks []Chunk) error {
 	now := s.now()
 	return s.inTx(ctx, func(t *tx) error {
-		if _, err := t.exec(`DELETE FROM artifact_chunks WHERE created < ?`, now.Add(-ChunkTTL).UnixMicro()); err != nil {
-			return err
-		}
 		for _, c := range chunks {
 			if _, err := t.exec(`INSERT INTO artifact_chunks (checksum, data, created) VALUES (?, ?, ?) ON CONFLICT (checksum) DO UPDATE SET created = excluded.created`,
 				c.Checksum, c.Data, now.UnixMicro()); err != nil {
@@ -167,7 +169,7 @@ func (s *sqlStore) ReuseBundle(ctx context.Context, checksum, release, dist stri
 }
 
 func (t *tx) linkBundle(id int64, projects []int64, now time.Time) error {
-	if _, err := t.exec(`UPDATE artifact_bundles SET created = ? WHERE id = ?`, now.UnixMicro(), id); err != nil {
+	if _, err := t.exec(`UPDATE artifact_bundles SET created = ?, last_used = ? WHERE id = ?`, now.UnixMicro(), now.UnixMicro(), id); err != nil {
 		return err
 	}
 	for _, p := range projects {
@@ -204,8 +206,8 @@ func (s *sqlStore) PutBundle(ctx context.Context, b *ArtifactBundle) error {
 			}
 		}
 		var id int64
-		row, err := t.queryRow(`INSERT INTO artifact_bundles (checksum, bundle_id, release, dist, size, created) VALUES (?, ?, ?, ?, ?, ?)
-	ON CONFLICT (checksum, release, dist) DO NOTHING RETURNING id`, b.Checksum, b.BundleID, b.Release, b.Dist, b.Size, created.UnixMicro())
+		row, err := t.queryRow(`INSERT INTO artifact_bundles (checksum, bundle_id, release, dist, size, created, last_used) VALUES (?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (checksum, release, dist) DO NOTHING RETURNING id`, b.Checksum, b.BundleID, b.Release, b.Dist, b.Size, created.UnixMicro(), created.UnixMicro())
 		if err != nil {
 			return err
 		}
@@ -233,7 +235,7 @@ func (s *sqlStore) PutBundle(ctx context.Context, b *ArtifactBundle) error {
 	})
 }
 
-const artifactColumns = `b.id, b.checksum, f.path, f.type, f.url, f.debug_id, f.headers`
+const artifactColumns = `b.id, b.checksum, f.path, f.type, f.url, f.debug_id, f.headers, b.last_used`
 
 func (s *sqlStore) findArtifact(ctx context.Context, what, where string, args ...any) (*Artifact, error) {
 	q := `SELECT ` + artifactColumns + ` FROM artifact_files f
@@ -242,7 +244,8 @@ func (s *sqlStore) findArtifact(ctx context.Context, what, where string, args ..
 	WHERE ` + where + ` ORDER BY b.created DESC, b.id DESC LIMIT 1`
 	var a Artifact
 	var headers string
-	err := s.db.QueryRowContext(ctx, s.d.rebind(q), args...).Scan(&a.Bundle, &a.Checksum, &a.Path, &a.Type, &a.URL, &a.DebugID, &headers)
+	var lastUsed int64
+	err := s.db.QueryRowContext(ctx, s.d.rebind(q), args...).Scan(&a.Bundle, &a.Checksum, &a.Path, &a.Type, &a.URL, &a.DebugID, &headers, &lastUsed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("artifact %s: %w", what, ErrNotFound)
 	}
@@ -251,6 +254,15 @@ func (s *sqlStore) findArtifact(ctx context.Context, what, where string, args ..
 	}
 	if err := json.Unmarshal([]byte(headers), &a.Headers); err != nil {
 		return nil, fmt.Errorf("artifact %s headers: %w", what, err)
+	}
+	if now := s.now(); now.Sub(fromMicros(lastUsed)) >= lastUsedEvery {
+		err := s.inTx(ctx, func(t *tx) error {
+			_, err := t.exec(`UPDATE artifact_bundles SET last_used = ? WHERE id = ? AND last_used < ?`, now.UnixMicro(), a.Bundle, now.UnixMicro())
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("artifact %s: record its use: %w", what, err)
+		}
 	}
 	return &a, nil
 }

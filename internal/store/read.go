@@ -258,22 +258,7 @@ func (s *sqlStore) DeleteIssue(ctx context.Context, id int64) error {
 		if n == 0 {
 			return fmt.Errorf("issue %d: %w", id, ErrNotFound)
 		}
-		for _, q := range []string{
-			`DELETE FROM issue_hashes WHERE issue_id = ?`,
-			`DELETE FROM events WHERE issue_id = ?`,
-			`DELETE FROM issue_users WHERE issue_id = ?`,
-			`DELETE FROM issue_tags WHERE issue_id = ?`,
-			`DELETE FROM issue_hourly WHERE issue_id = ?`,
-			`DELETE FROM alerts WHERE issue_id = ?`,
-			`DELETE FROM alert_last_fired WHERE issue_id = ?`,
-			`DELETE FROM alert_counts WHERE issue_id = ?`,
-			`DELETE FROM alert_users WHERE issue_id = ?`,
-		} {
-			if _, err := t.exec(q, id); err != nil {
-				return err
-			}
-		}
-		return nil
+		return t.deleteIssueRows(id)
 	})
 }
 

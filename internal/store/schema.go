@@ -212,6 +212,14 @@ CREATE TABLE alert_rules (
 	updated BIGINT NOT NULL
 );
 `,
+	// 4: what the sweep needs. Events are deleted per project by when they were received; a
+	// bundle is kept while lookups use it (last_used, set on lookup at most hourly).
+	`
+CREATE INDEX events_project_received ON events (project_id, received);
+ALTER TABLE artifact_bundles ADD COLUMN last_used BIGINT NOT NULL DEFAULT 0;
+UPDATE artifact_bundles SET last_used = created;
+CREATE INDEX artifact_bundles_last_used ON artifact_bundles (last_used);
+`,
 }
 
 func (d dialect) ddl(s string) string {

@@ -46,7 +46,7 @@ func OpenSQLite(path string, opts SQLiteOptions) (Store, error) {
 	}
 	dsn := func(extra ...string) string {
 		q := url.Values{}
-		for _, p := range append([]string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(OFF)", "cache_size(-32000)"}, extra...) {
+		for _, p := range append([]string{"auto_vacuum(INCREMENTAL)", "journal_size_limit(8388608)", "journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(OFF)", "cache_size(-32000)"}, extra...) {
 			q.Add("_pragma", p)
 		}
 		q.Set("_txlock", "immediate")
@@ -60,6 +60,10 @@ func OpenSQLite(path string, opts SQLiteOptions) (Store, error) {
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
 	ctx := context.Background()
+	if err := incrementalVacuum(ctx, wdb); err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
+	}
 	if err := migrate(ctx, wdb, sqliteDialect); err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("sqlite %s: %w", path, err)
@@ -83,6 +87,25 @@ func OpenSQLite(path string, opts SQLiteOptions) (Store, error) {
 		return errors.Join(s.closeStmts(), rdb.Close(), wdb.Close())
 	}
 	return s, nil
+}
+
+// incrementalVacuum makes sure the database can give deleted pages back to the file system
+// (the sweep runs PRAGMA incremental_vacuum after each step), so that the file really stays
+// within a disk budget. A new database gets the mode from the connection's pragma; one created
+// before needs a single full VACUUM to switch.
+func incrementalVacuum(ctx context.Context, db *sql.DB) error {
+	var mode int
+	if err := db.QueryRowContext(ctx, `PRAGMA auto_vacuum`).Scan(&mode); err != nil {
+		return fmt.Errorf("read auto_vacuum: %w", err)
+	}
+	const incremental = 2
+	if mode == incremental {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, `VACUUM`); err != nil {
+		return fmt.Errorf("switch to auto_vacuum=incremental: %w", err)
+	}
+	return nil
 }
 
 // batchWriter is SQLite's single event writer.

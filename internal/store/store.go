@@ -46,6 +46,12 @@ type Store interface {
 	UpdateStatus(ctx context.Context, id int64, u StatusUpdate) (*Issue, error)
 	// DeleteIssue removes an issue with its events, hashes and aggregates.
 	DeleteIssue(ctx context.Context, id int64) error
+	// DeleteProject removes every issue, event and release of a project and the artifact
+	// bundles no other project shares; it returns what it removed.
+	DeleteProject(ctx context.Context, project int64) (Swept, error)
+	// Sweep removes what the policy no longer keeps (see sqlStore.Sweep) and returns what it
+	// removed, also when it stops early with an error.
+	Sweep(ctx context.Context, p Policy) (Swept, error)
 
 	// IssueEvents returns an issue's events, newest first.
 	IssueEvents(ctx context.Context, issueID int64, limit, offset int) ([]StoredEvent, error)

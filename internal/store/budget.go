@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+)
+
+// MinMaxSize is the smallest disk budget that makes sense: below it the schema, the write-ahead
+// log and one sweep's worth of new events would not fit.
+const MinMaxSize = 16 << 20
+
+// The budget is enforced between two marks: past budgetHigh percent of MaxSize the oldest
+// events are deleted until the store is under budgetLow percent. The gap leaves room for what
+// arrives until the next sweep.
+const (
+	budgetHigh = 90
+	budgetLow  = 80
+)
+
+// enforceBudget deletes the oldest events of any project (by storage id, which is the order they
+// were stored in) while the store is over its budget.
+func (s *sqlStore) enforceBudget(ctx context.Context, maxSize int64, out *Swept) error {
+	u, err := s.usage(ctx)
+	if err != nil {
+		return err
+	}
+	if u.bytes <= maxSize*budgetHigh/100 {
+		return nil
+	}
+	low := maxSize * budgetLow / 100
+	for u.bytes > low {
+		n, err := s.sweepStep(ctx, func(t *tx) (int64, error) {
+			return t.exec(`DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT ` + strconv.Itoa(sweepEvents) + `)`)
+		})
+		out.Events += n
+		if err != nil {
+			return fmt.Errorf("sweep to the budget: %w", err)
+		}
+		if n == 0 {
+			return nil // what is left is issues and artifacts: nothing older to give up
+		}
+		if s.d.postgres {
+			u.bytes -= n * u.perEvent
+			continue
+		}
+		if u, err = s.usage(ctx); err != nil {
+			return err
+		}
+	}
+	if s.d.postgres {
+		// Makes the deleted rows' space reusable now rather than when autovacuum comes by, so
+		// that new events fill it instead of growing the files.
+		if _, err := s.db.ExecContext(ctx, `VACUUM events`); err != nil {
+			return fmt.Errorf("sweep to the budget: vacuum: %w", err)
+		}
+	}
+	return nil
+}
+
+// usage is how much of the budget the store uses.
+type usage struct {
+	bytes    int64
+	perEvent int64 // PostgreSQL: the estimated bytes one event takes with its index entries
+}
+
+func (s *sqlStore) usage(ctx context.Context) (usage, error) {
+	if s.d.postgres {
+		return s.postgresUsage(ctx)
+	}
+	// Pages in use; incremental vacuum (after every sweep step) returns the free ones to the
+	// file system, so this is also the size of the file.
+	var pages, free, size int64
+	for _, p := range []struct {
+		q string
+		v *int64
+	}{{`PRAGMA page_count`, &pages}, {`PRAGMA freelist_count`, &free}, {`PRAGMA page_size`, &size}} {
+		if err := s.db.QueryRowContext(ctx, p.q).Scan(p.v); err != nil {
+			return usage{}, fmt.Errorf("measure the database: %s: %w", p.q, err)
+		}
+	}
+	return usage{bytes: (pages - free) * size}, nil
+}
+
+// postgresEventOverhead is what a stored event takes besides its columns' data: the tuple and
+// line pointer headers and its entries in the events indexes.
+const postgresEventOverhead = 200
+
+// postgresUsage estimates the live data of the store's tables in the current schema. The files
+// of PostgreSQL do not shrink when rows are deleted (the space is reused), so their size says
+// nothing about what is left: the events table is counted as its rows times the average size of
+// the newest ones, the other tables by their size on disk.
+func (s *sqlStore) postgresUsage(ctx context.Context) (usage, error) {
+	var other, estimated int64
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0),
+	COALESCE((SELECT GREATEST(c2.reltuples, 0)::BIGINT FROM pg_class c2 WHERE c2.oid = 'events'::regclass), 0)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm') AND c.relname <> 'events'`).Scan(&other, &estimated)
+	if err != nil {
+		return usage{}, fmt.Errorf("measure the database: %w", err)
+	}
+	// Small tables are counted exactly; large ones from the planner's estimate, which autovacuum
+	// and the sweep's own VACUUM keep current.
+	var rows int64
+	if estimated < 100_000 {
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&rows); err != nil {
+			return usage{}, fmt.Errorf("count events: %w", err)
+		}
+	} else {
+		rows = estimated
+	}
+	if rows == 0 {
+		return usage{bytes: other, perEvent: postgresEventOverhead}, nil
+	}
+	var avg float64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(AVG(pg_column_size(e.*)), 0) FROM (SELECT * FROM events ORDER BY id DESC LIMIT 500) e`).Scan(&avg); err != nil {
+		return usage{}, fmt.Errorf("sample event sizes: %w", err)
+	}
+	per := int64(avg) + postgresEventOverhead
+	return usage{bytes: other + rows*per, perEvent: per}, nil
+}

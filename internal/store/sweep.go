@@ -1,0 +1,361 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Policy says what a sweep removes. Zero values keep everything.
+type Policy struct {
+	// Retention is how long events are kept, counted from when the collector received them.
+	Retention time.Duration
+	// ProjectRetention overrides Retention for some projects.
+	ProjectRetention map[int64]time.Duration
+	// MaxSize is the disk budget in bytes: past it the oldest events go first, across projects.
+	MaxSize int64
+	// ArtifactRetention is how long an artifact bundle no lookup has used is kept.
+	ArtifactRetention time.Duration
+}
+
+func (p Policy) retentionOf(project int64) time.Duration {
+	if r, ok := p.ProjectRetention[project]; ok {
+		return r
+	}
+	return p.Retention
+}
+
+// Swept counts what a sweep removed.
+type Swept struct {
+	Events, Issues, Bundles, Chunks int64
+}
+
+// Sweep sizes: each batch is its own short transaction, so that a writer waits for at most one
+// of them (see pace).
+const (
+	sweepEvents  = 200
+	sweepIssues  = 50
+	sweepBundles = 5
+	sweepChunks  = 100
+)
+
+// Sweep removes, in this order: events past their project's retention; issues whose newest event
+// is past it and that have no event left (with their hashes, users, tags and hourly counts; the
+// issues that stay keep their counts over every event ever seen); artifact bundles unused for
+// ArtifactRetention; chunks no assemble request named within ChunkTTL; then, while the store is
+// over its budget, the oldest events of any project.
+//
+// It works in small transactions and pauses between them (pace), so ingestion keeps its pace
+// while a large backlog is deleted. On PostgreSQL one collector sweeps at a time (an advisory
+// lock); the others return at once.
+func (s *sqlStore) Sweep(ctx context.Context, p Policy) (Swept, error) {
+	var out Swept
+	if s.d.postgres {
+		release, ok, err := s.sweepLock(ctx)
+		if err != nil || !ok {
+			return out, err
+		}
+		defer release()
+	}
+	now := s.now()
+	if err := s.sweepRetention(ctx, p, now, &out); err != nil {
+		return out, err
+	}
+	if p.ArtifactRetention > 0 {
+		if err := s.sweepBundles(ctx, now.Add(-p.ArtifactRetention).UnixMicro(), &out); err != nil {
+			return out, err
+		}
+	}
+	if err := s.sweepChunks(ctx, now.Add(-ChunkTTL).UnixMicro(), &out); err != nil {
+		return out, err
+	}
+	if p.MaxSize > 0 {
+		if err := s.enforceBudget(ctx, p.MaxSize, &out); err != nil {
+			return out, err
+		}
+	}
+	if !s.d.postgres && out != (Swept{}) {
+		// In WAL mode the file shrinks when the log is copied back into it. PASSIVE does what it
+		// can without waiting for readers; SQLite's own checkpoints finish the rest.
+		if _, err := s.wdb.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+			return out, fmt.Errorf("sweep: checkpoint: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// sweepLockKey is the PostgreSQL advisory lock of the sweep (migrations use another).
+const sweepLockKey = 7254190332
+
+// sweepLock takes the sweep's advisory lock on a connection of its own, without waiting.
+func (s *sqlStore) sweepLock(ctx context.Context) (release func(), ok bool, err error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("sweep: %w", err)
+	}
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, sweepLockKey).Scan(&ok); err != nil || !ok {
+		conn.Close()
+		if err != nil {
+			return nil, false, fmt.Errorf("sweep: take advisory lock: %w", err)
+		}
+		return nil, false, nil
+	}
+	return func() {
+		_, err := conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, sweepLockKey)
+		if err != nil {
+			// Ending the session releases the lock: the connection is discarded, not pooled.
+			conn.Raw(func(any) error { return driver.ErrBadConn }) //nolint:errcheck // it returns the ErrBadConn that discards the connection
+		}
+		conn.Close()
+	}, true, nil
+}
+
+func (s *sqlStore) sweepRetention(ctx context.Context, p Policy, now time.Time, out *Swept) error {
+	projects, err := s.projectIDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, project := range projects {
+		r := p.retentionOf(project)
+		if r <= 0 {
+			continue
+		}
+		cutoff := now.Add(-r).UnixMicro()
+		for {
+			n, err := s.sweepStep(ctx, func(t *tx) (int64, error) {
+				return t.exec(`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE project_id = ? AND received < ? ORDER BY received LIMIT `+strconv.Itoa(sweepEvents)+`)`, project, cutoff)
+			})
+			out.Events += n
+			if err != nil {
+				return fmt.Errorf("sweep events of project %d: %w", project, err)
+			}
+			if n < sweepEvents {
+				break
+			}
+		}
+		for {
+			ids, err := s.int64s(ctx, `SELECT id FROM issues i WHERE project_id = ? AND last_seen < ?
+	AND NOT EXISTS (SELECT 1 FROM events e WHERE e.issue_id = i.id) LIMIT `+strconv.Itoa(sweepIssues), project, cutoff)
+			if err != nil || len(ids) == 0 {
+				return err
+			}
+			n, err := s.sweepStep(ctx, func(t *tx) (int64, error) {
+				var deleted int64
+				for _, id := range ids {
+					// Checked again inside the transaction: an event may have arrived since.
+					n, err := t.exec(`DELETE FROM issues WHERE id = ? AND last_seen < ? AND NOT EXISTS (SELECT 1 FROM events e WHERE e.issue_id = issues.id)`, id, cutoff)
+					if err != nil {
+						return deleted, err
+					}
+					if n == 0 {
+						continue
+					}
+					if err := t.deleteIssueRows(id); err != nil {
+						return deleted, err
+					}
+					deleted++
+				}
+				return deleted, nil
+			})
+			out.Issues += n
+			if err != nil {
+				return fmt.Errorf("sweep issues of project %d: %w", project, err)
+			}
+			if len(ids) < sweepIssues {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// sweepBundles deletes the artifact bundles no lookup has used since cutoff.
+func (s *sqlStore) sweepBundles(ctx context.Context, cutoff int64, out *Swept) error {
+	return s.deleteBundles(ctx, `last_used < ?`, []any{cutoff}, out)
+}
+
+// deleteBundles deletes the artifact bundles matching a condition, with their files and links.
+func (s *sqlStore) deleteBundles(ctx context.Context, where string, args []any, out *Swept) error {
+	for {
+		ids, err := s.int64s(ctx, `SELECT id FROM artifact_bundles WHERE `+where+` LIMIT `+strconv.Itoa(sweepBundles), args...)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		n, err := s.sweepStep(ctx, func(t *tx) (int64, error) {
+			var deleted int64
+			for _, id := range ids {
+				// The condition is checked again: a lookup or an upload may have used it since.
+				n, err := t.exec(`DELETE FROM artifact_bundles WHERE id = ? AND `+where, append([]any{id}, args...)...)
+				if err != nil {
+					return deleted, err
+				}
+				if n == 0 {
+					continue
+				}
+				for _, q := range []string{`DELETE FROM artifact_files WHERE bundle_id = ?`, `DELETE FROM artifact_bundle_projects WHERE bundle_id = ?`} {
+					if _, err := t.exec(q, id); err != nil {
+						return deleted, err
+					}
+				}
+				deleted++
+			}
+			return deleted, nil
+		})
+		out.Bundles += n
+		if err != nil {
+			return fmt.Errorf("delete artifact bundles: %w", err)
+		}
+		if len(ids) < sweepBundles {
+			return nil
+		}
+	}
+}
+
+// sweepChunks deletes uploaded chunks no assemble request named in time.
+func (s *sqlStore) sweepChunks(ctx context.Context, cutoff int64, out *Swept) error {
+	for {
+		n, err := s.sweepStep(ctx, func(t *tx) (int64, error) {
+			return t.exec(`DELETE FROM artifact_chunks WHERE checksum IN (SELECT checksum FROM artifact_chunks WHERE created < ? LIMIT `+strconv.Itoa(sweepChunks)+`)`, cutoff)
+		})
+		out.Chunks += n
+		if err != nil {
+			return fmt.Errorf("sweep chunks: %w", err)
+		}
+		if n < sweepChunks {
+			return nil
+		}
+	}
+}
+
+// sweepStep runs one batch of a sweep in its own transaction and then paces: it pauses as long
+// as the batch took, so that a sweep holds the database (on SQLite: the only writer connection)
+// at most half of the time and the writers waiting behind a batch wait for one batch only. On
+// SQLite the pages the batch freed are given back to the file system right away.
+func (s *sqlStore) sweepStep(ctx context.Context, fn func(*tx) (int64, error)) (int64, error) {
+	start := time.Now()
+	var n int64
+	err := s.inTx(ctx, func(t *tx) error {
+		var err error
+		n, err = fn(t)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	if n > 0 && !s.d.postgres {
+		if _, err := s.wdb.ExecContext(ctx, `PRAGMA incremental_vacuum`); err != nil {
+			return n, fmt.Errorf("incremental vacuum: %w", err)
+		}
+	}
+	pause := time.NewTimer(time.Since(start))
+	defer pause.Stop()
+	select {
+	case <-pause.C:
+	case <-ctx.Done():
+		return n, ctx.Err()
+	}
+	return n, nil
+}
+
+// projectIDs lists the projects that have issues (every stored event belongs to an issue).
+func (s *sqlStore) projectIDs(ctx context.Context) ([]int64, error) {
+	return s.int64s(ctx, `SELECT DISTINCT project_id FROM issues ORDER BY project_id`)
+}
+
+// int64s reads a one-column query of integers.
+func (s *sqlStore) int64s(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(q), args...)
+	if err != nil {
+		return nil, fmt.Errorf("%q: %w", firstLine(q), err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("%q: %w", firstLine(q), err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// deleteIssueRows deletes what belongs to an issue whose row is already deleted.
+func (t *tx) deleteIssueRows(id int64) error {
+	for _, q := range []string{
+		`DELETE FROM issue_hashes WHERE issue_id = ?`,
+		`DELETE FROM events WHERE issue_id = ?`,
+		`DELETE FROM issue_users WHERE issue_id = ?`,
+		`DELETE FROM issue_tags WHERE issue_id = ?`,
+		`DELETE FROM issue_hourly WHERE issue_id = ?`,
+		`DELETE FROM alerts WHERE issue_id = ?`,
+		`DELETE FROM alert_last_fired WHERE issue_id = ?`,
+		`DELETE FROM alert_counts WHERE issue_id = ?`,
+		`DELETE FROM alert_users WHERE issue_id = ?`,
+	} {
+		if _, err := t.exec(q, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteProject deletes every issue, event and release of a project, and its artifact bundles
+// unless another project shares them. It works in the sweep's small transactions, so it may take a while on a large project.
+func (s *sqlStore) DeleteProject(ctx context.Context, project int64) (Swept, error) {
+	var out Swept
+	for {
+		ids, err := s.int64s(ctx, `SELECT id FROM issues WHERE project_id = ? LIMIT `+strconv.Itoa(sweepIssues), project)
+		if err != nil || len(ids) == 0 {
+			if err != nil {
+				return out, err
+			}
+			break
+		}
+		for _, id := range ids {
+			// An issue's events go in batches first: a single transaction for a large issue
+			// would hold the writer for long.
+			for {
+				n, err := s.sweepStep(ctx, func(t *tx) (int64, error) {
+					return t.exec(`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE issue_id = ? LIMIT `+strconv.Itoa(sweepEvents)+`)`, id)
+				})
+				out.Events += n
+				if err != nil {
+					return out, fmt.Errorf("delete project %d: %w", project, err)
+				}
+				if n < sweepEvents {
+					break
+				}
+			}
+			n, err := s.sweepStep(ctx, func(t *tx) (int64, error) {
+				n, err := t.exec(`DELETE FROM issues WHERE id = ?`, id)
+				if err != nil || n == 0 {
+					return 0, err
+				}
+				return 1, t.deleteIssueRows(id)
+			})
+			out.Issues += n
+			if err != nil {
+				return out, fmt.Errorf("delete project %d: %w", project, err)
+			}
+		}
+	}
+	err := s.inTx(ctx, func(t *tx) error {
+		for _, q := range []string{`DELETE FROM artifact_bundle_projects WHERE project_id = ?`, `DELETE FROM releases WHERE project_id = ?`} {
+			if _, err := t.exec(q, project); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return out, fmt.Errorf("delete project %d: %w", project, err)
+	}
+	// A bundle no project links any more can never be found again.
+	if err := s.deleteBundles(ctx, `NOT EXISTS (SELECT 1 FROM artifact_bundle_projects p WHERE p.bundle_id = artifact_bundles.id)`, nil, &out); err != nil {
+		return out, fmt.Errorf("delete project %d: %w", project, err)
+	}
+	return out, nil
+}
