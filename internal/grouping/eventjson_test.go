@@ -37,6 +37,19 @@ type jsonMechanism struct {
 	ExceptionID      *int   `json:"exception_id"`
 	ParentID         *int   `json:"parent_id"`
 	IsExceptionGroup bool   `json:"is_exception_group"`
+	Meta             struct {
+		NSError *struct {
+			Domain string `json:"domain"`
+			Code   int64  `json:"code"`
+		} `json:"ns_error"`
+	} `json:"meta"`
+}
+
+type jsonSecurity struct {
+	Hostname           string `json:"hostname"`
+	BlockedURI         string `json:"blocked_uri"`
+	ViolatedDirective  string `json:"violated_directive"`
+	EffectiveDirective string `json:"effective_directive"`
 }
 
 type jsonException struct {
@@ -53,6 +66,7 @@ type jsonEvent struct {
 	Logger      string `json:"logger"`
 	Release     string `json:"release"`
 	Transaction string `json:"transaction"`
+	Checksum    string `json:"checksum"`
 	Fingerprint []string
 	Exception   struct {
 		Values []jsonException `json:"values"`
@@ -61,8 +75,12 @@ type jsonEvent struct {
 		Formatted string `json:"formatted"`
 		Message   string `json:"message"`
 	} `json:"logentry"`
-	Stacktrace *jsonStacktrace `json:"stacktrace"`
-	Threads    struct {
+	Stacktrace   *jsonStacktrace `json:"stacktrace"`
+	CSP          *jsonSecurity   `json:"csp"`
+	HPKP         *jsonSecurity   `json:"hpkp"`
+	ExpectCT     *jsonSecurity   `json:"expectct"`
+	ExpectStaple *jsonSecurity   `json:"expectstaple"`
+	Threads      struct {
 		Values []struct {
 			ID         json.Number     `json:"id"`
 			Crashed    bool            `json:"crashed"`
@@ -105,6 +123,13 @@ func mustEvent(t testing.TB, text string) *event.Event {
 	ev := &event.Event{
 		Platform: j.Platform, Level: j.Level, Logger: j.Logger, Release: j.Release,
 		Transaction: j.Transaction, Fingerprint: j.Fingerprint, Stacktrace: j.Stacktrace.toEvent(),
+		Checksum: j.Checksum,
+	}
+	for kind, r := range map[string]*jsonSecurity{"csp": j.CSP, "hpkp": j.HPKP, "expectct": j.ExpectCT, "expectstaple": j.ExpectStaple} {
+		if r != nil {
+			ev.Security = &event.SecurityReport{Kind: kind, Hostname: r.Hostname, BlockedURI: r.BlockedURI,
+				ViolatedDirective: r.ViolatedDirective, EffectiveDirective: r.EffectiveDirective}
+		}
 	}
 	if ev.Level == "" {
 		ev.Level = "error"
@@ -113,6 +138,9 @@ func mustEvent(t testing.TB, text string) *event.Event {
 		x := event.Exception{Type: e.Type, Value: e.Value, Module: e.Module, Stacktrace: e.Stacktrace.toEvent()}
 		if m := e.Mechanism; m != nil {
 			x.Mechanism = &event.Mechanism{Type: m.Type, Source: m.Source, Synthetic: m.Synthetic, ExceptionID: m.ExceptionID, ParentID: m.ParentID, IsExceptionGroup: m.IsExceptionGroup}
+			if ns := m.Meta.NSError; ns != nil {
+				x.Mechanism.NSError = &event.NSError{Domain: ns.Domain, Code: ns.Code}
+			}
 		}
 		ev.Exceptions = append(ev.Exceptions, x)
 	}

@@ -113,6 +113,9 @@ func (s *state) strategies() []strategyOut {
 		removeNonStacktraceVariants(vs)
 		outs = append(outs, strategyOut{name: "stacktrace", variants: vs})
 	}
+	if o, ok := s.securityReport(); ok {
+		outs = append(outs, o)
+	}
 	if o, ok := s.message(); ok {
 		outs = append(outs, o)
 	}
@@ -273,6 +276,18 @@ func (s *state) exception(e *event.Exception) []variantComp {
 	if e.Mechanism != nil && e.Mechanism.Synthetic {
 		typeC.set(false, "ignored because exception is synthetic")
 	}
+	var nsC *Component
+	if m := e.Mechanism; m != nil && m.NSError != nil {
+		// Cocoa errors are identified by domain and code, ahead of their message.
+		nsC = s.a.node("ns_error")
+		domainC := s.a.node("domain")
+		if m.NSError.Domain != "" {
+			domainC = s.a.leaf("domain", m.NSError.Domain)
+		}
+		nsC.Children = s.a.children(2)
+		nsC.Children = append(nsC.Children, domainC, s.a.leaf("code", strconv.FormatInt(m.NSError.Code, 10)))
+		nsC.computeContributes()
+	}
 	var stacks []variantComp
 	if st := e.Stacktrace; st != nil && len(st.Frames) > 0 {
 		stacks = s.stacktrace(s.prepare(st, e))
@@ -304,11 +319,19 @@ func (s *state) exception(e *event.Exception) []variantComp {
 		if sv.c.Contributes && valueC.Contributes {
 			valueC.set(false, "ignored because stacktrace takes precedence")
 		}
+		if nsC != nil && nsC.Contributes && valueC.Contributes {
+			valueC.set(false, "ignored because ns-error info takes precedence")
+		}
 		exc := s.a.node("exception")
-		exc.Children = s.a.children(3)
-		if s.cfg.legacyExceptionOrder {
+		exc.Children = s.a.children(4)
+		switch {
+		case s.cfg.legacyExceptionOrder && nsC != nil:
+			exc.Children = append(exc.Children, sv.c, typeC, nsC, valueC)
+		case s.cfg.legacyExceptionOrder:
 			exc.Children = append(exc.Children, sv.c, typeC, valueC)
-		} else {
+		case nsC != nil:
+			exc.Children = append(exc.Children, typeC, valueC, nsC, sv.c)
+		default:
 			exc.Children = append(exc.Children, typeC, valueC, sv.c)
 		}
 		exc.computeContributes()

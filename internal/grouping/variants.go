@@ -15,6 +15,11 @@ func (s *state) tree(c *Component) *Component {
 // title and culprit.
 func (s *state) run() *Result {
 	res := &Result{Config: s.cfg.id, Variants: make(map[string]Variant, 4)}
+	if s.ev.Checksum != "" {
+		s.checksumVariants(res)
+		s.describe(res)
+		return res
+	}
 	fp := s.chooseFingerprint()
 	outs := s.strategies()
 
@@ -144,4 +149,35 @@ func (s *state) run() *Result {
 	res.Hashes = append(first, systemHash...)
 	s.describe(res)
 	return res
+}
+
+// checksumVariants: an event with a (legacy) client checksum groups by it and by nothing else.
+// A 32-digit lowercase hex checksum is the hash itself; anything else is hashed, and also kept
+// as it is when it fits the 32 characters a hash is stored in.
+func (s *state) checksumVariants(res *Result) {
+	sum := s.ev.Checksum
+	if isMD5Hex(sum) {
+		res.Variants["checksum"] = Variant{Type: "checksum", Hash: sum, Contributes: true}
+		res.Hashes = []string{sum}
+		return
+	}
+	h := md5Hex([]byte(sum))
+	res.Variants["hashed_checksum"] = Variant{Type: "hashed_checksum", Hash: h, Contributes: true, Values: []string{sum}}
+	res.Hashes = []string{h}
+	if len(sum) <= 32 {
+		res.Variants["checksum"] = Variant{Type: "checksum", Hash: sum, Contributes: true}
+		res.Hashes = append(res.Hashes, sum)
+	}
+}
+
+func isMD5Hex(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isDigit(c) && !('a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }

@@ -44,7 +44,9 @@ func decodeText(s string) (*Event, error) {
 type eventFields struct {
 	eventID, typ, platform, logger, release, dist, environment, serverName, transaction,
 	culprit, timestamp, received, level, logEntry, message, exception, threads, stacktrace,
-	fingerprint, tags, user, request, sdk, contexts, debugMeta *node
+	fingerprint, tags, user, request, sdk, contexts, debugMeta, checksum *node
+	// security is the last of the csp, hpkp, expectct and expectstaple members.
+	security *node
 }
 
 func (t *tree) eventFields(root *node) (f eventFields) {
@@ -102,6 +104,10 @@ func (t *tree) eventFields(root *node) (f eventFields) {
 			f.contexts = m
 		case "debug_meta":
 			f.debugMeta = m
+		case "checksum":
+			f.checksum = m
+		case "csp", "hpkp", "expectct", "expectstaple":
+			f.security = m
 		}
 	}
 	return
@@ -122,6 +128,17 @@ func (t *tree) decode(root *node) *Event {
 		ServerName:  t.lenient(f.serverName),
 		Transaction: t.lenient(f.transaction),
 		Culprit:     t.lenient(f.culprit),
+		Checksum:    t.lenient(f.checksum),
+	}
+	if n := f.security; n != nil && n.kind == kindObject {
+		ev.Security = &SecurityReport{
+			Kind:               t.name(n),
+			Hostname:           t.lenient(t.get(n, "hostname")),
+			BlockedURI:         t.lenient(t.get(n, "blocked_uri")),
+			ViolatedDirective:  t.lenient(t.get(n, "violated_directive")),
+			EffectiveDirective: t.lenient(t.get(n, "effective_directive")),
+			DocumentURI:        t.lenient(t.get(n, "document_uri")),
+		}
 	}
 	ev.Timestamp, _ = readTimestamp(t.scalar(f.timestamp))
 	ev.Received, _ = readTimestamp(t.scalar(f.received))
@@ -295,6 +312,10 @@ func (t *tree) decodeException(n *node, lines *[]string) Exception {
 		if id, ok := t.scalar(t.get(m, "parent_id")).int(); ok {
 			v := int(id)
 			mech.ParentID = &v
+		}
+		if ns := t.get(t.get(m, "meta"), "ns_error"); ns != nil && ns.kind == kindObject {
+			mech.NSError = &NSError{Domain: t.lenient(t.get(ns, "domain"))}
+			mech.NSError.Code, _ = t.scalar(t.get(ns, "code")).int()
 		}
 		ex.Mechanism = mech
 	}

@@ -24,6 +24,7 @@ type Event struct {
 	ServerName  string
 	Transaction string
 	Culprit     string // legacy, client-sent; grouping computes its own
+	Checksum    string // legacy client-computed grouping key; it replaces grouping
 
 	LogEntry    *LogEntry
 	Exceptions  []Exception // oldest first; the last one is the one raised
@@ -36,6 +37,18 @@ type Event struct {
 	SDK         *SDK
 	Trace       TraceContext
 	DebugImages []DebugImage
+	// Security is the browser security report the event carries (csp, hpkp, expectct or
+	// expectstaple interface), or nil.
+	Security *SecurityReport
+}
+
+// SecurityReport is a browser security report as Relay stores it in an event.
+type SecurityReport struct {
+	Kind string // the interface: "csp", "hpkp", "expectct" or "expectstaple"
+	// Hostname is the host the HPKP, Expect-CT or Expect-Staple policy failed for.
+	Hostname string
+	// The CSP violation: what was blocked, by which directive, on which page.
+	BlockedURI, ViolatedDirective, EffectiveDirective, DocumentURI string
 }
 
 // LogEntry is the event's message: Formatted is what people read, Message the template.
@@ -66,6 +79,14 @@ type Mechanism struct {
 	ExceptionID      *int
 	ParentID         *int
 	IsExceptionGroup bool
+	// NSError is meta.ns_error of a Cocoa NSError, or nil.
+	NSError *NSError
+}
+
+// NSError identifies a Cocoa error by its domain and code.
+type NSError struct {
+	Domain string
+	Code   int64
 }
 
 // Thread is one thread of a threads interface.

@@ -220,6 +220,30 @@ func (p *parser) readEvent() (*Event, error) {
 			return p.lenient(&ev.Transaction)
 		case "culprit":
 			return p.lenient(&ev.Culprit)
+		case "checksum":
+			return p.lenient(&ev.Checksum)
+		case "csp", "hpkp", "expectct", "expectstaple":
+			ev.Security = nil
+			if p.peek() != '{' {
+				return p.skip()
+			}
+			r := &SecurityReport{Kind: key}
+			ev.Security = r
+			return p.object(func(k string) bool {
+				switch k {
+				case "hostname":
+					return p.lenient(&r.Hostname)
+				case "blocked_uri":
+					return p.lenient(&r.BlockedURI)
+				case "violated_directive":
+					return p.lenient(&r.ViolatedDirective)
+				case "effective_directive":
+					return p.lenient(&r.EffectiveDirective)
+				case "document_uri":
+					return p.lenient(&r.DocumentURI)
+				}
+				return p.skip()
+			})
 		case "timestamp", "received", "level":
 			n, ok := p.scalar()
 			switch key {
@@ -479,6 +503,29 @@ func (p *parser) readException(ex *Exception, key string) bool {
 				return p.lenient(&m.Source)
 			case "is_exception_group":
 				return p.flag(&m.IsExceptionGroup)
+			case "meta":
+				m.NSError = nil
+				if p.peek() != '{' {
+					return p.skip()
+				}
+				return p.object(func(k string) bool {
+					if k != "ns_error" || p.peek() != '{' {
+						return p.skip()
+					}
+					ns := &NSError{}
+					m.NSError = ns
+					return p.object(func(k string) bool {
+						switch k {
+						case "domain":
+							return p.lenient(&ns.Domain)
+						case "code":
+							n, ok := p.scalar()
+							ns.Code, _ = n.int()
+							return ok
+						}
+						return p.skip()
+					})
+				})
 			case "handled":
 				n, ok := p.scalar()
 				m.Handled = nil
