@@ -7,6 +7,8 @@ require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/dustin/go-humanize v1.1.0
+	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
+	github.com/emersion/go-smtp v0.26.0
 	github.com/getsentry/sentry-go v0.50.0
 	github.com/hashicorp/golang-lru/v2 v2.0.7
 	github.com/honeycombio/symbolic-go v0.0.8
