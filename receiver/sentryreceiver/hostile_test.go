@@ -61,6 +61,12 @@ func hostileShapes() []hostileShape {
 	spans := sb.String()
 	tx := `{"type":"transaction","transaction":"GET /","start_timestamp":1700000000,"timestamp":1700000001,` +
 		`"contexts":{"trace":{"trace_id":"90d57511038845dcb4164a70fc3a7fdb","span_id":"f7f3fd754a9040eb"}},"spans":[` + spans + `]}`
+	txWith := func(members string) string {
+		return `{"type":"transaction","transaction":"GET /","start_timestamp":1700000000,"timestamp":1700000001,` +
+			`"contexts":{"trace":{"trace_id":"90d57511038845dcb4164a70fc3a7fdb","span_id":"f7f3fd754a9040eb"}}` + members + `}`
+	}
+	logs := `{"type":"log","item_count":700000,"content_type":"application/vnd.sentry.items.log+json"}` + "\n" +
+		`{"items":[` + repeatJoined(`{"timestamp":1}`, 700_000) + `]}`
 	return []hostileShape{
 		{"frames 100k", hostileEvent(frames(100_000))},
 		{"breadcrumbs 50k", hostileEvent(`"breadcrumbs":[` + repeatJoined(`{"message":"m"}`, 50_000) + `]`)},
@@ -72,6 +78,10 @@ func hostileShapes() []hostileShape {
 		{"tags 10k", hostileEvent(`"tags":{` + repeatJoined(`"k{i}":"v"`, 10_000) + `}`)},
 		{"items 9999 unknown + 1 event", env(`{}`, unknown...)},
 		{"spans 12k", env(`{}`, item("transaction", tx))},
+		{"transaction tags 80k", env(`{}`, item("transaction", txWith(`,"tags":{`+repeatJoined(`"k{i}":"v"`, 80_000)+`}`)))},
+		{"span data 80k keys", env(`{}`, item("transaction", txWith(`,"spans":[{"span_id":"0000000000000001","start_timestamp":1700000000,"timestamp":1700000001,"data":{`+repeatJoined(`"k{i}":1`, 80_000)+`}}]`)))},
+		{"measurements 40k", env(`{}`, item("transaction", txWith(`,"measurements":{`+repeatJoined(`"m{i}":{"value":1}`, 40_000)+`}`)))},
+		{"log container 700k", env(`{}`, logs)},
 	}
 }
 

@@ -18,8 +18,10 @@ type Log struct {
 	SeverityNumber int
 	Body           string
 	// Attributes are the typed attributes as sent, including sentry.release, sentry.environment,
-	// sentry.sdk.* and sentry.message.template.
+	// sentry.sdk.* and sentry.message.template: the first MaxAttributes of them.
 	Attributes []Attr
+	// DroppedAttributes counts the attributes beyond MaxAttributes.
+	DroppedAttributes int
 }
 
 // LogBatch is a decoded `log` container.
@@ -27,13 +29,16 @@ type LogBatch struct {
 	Logs []Log
 	// Dropped counts entries left out because they were not objects or had an unreadable timestamp.
 	Dropped int
+	// Cut counts the entries beyond MaxContainerItems, which were not read.
+	Cut int
 }
 
 // DecodeLogs decodes a `log` container {"items":[…]}. One bad entry is counted in Dropped and does
 // not cost its siblings.
 func DecodeLogs(raw []byte) (*LogBatch, error) {
 	b := &LogBatch{}
-	err := parseObject("log container", raw, func(v *fastjson.Value) error {
+	err := parseContainer("log container", raw, func(v *fastjson.Value, cut int) error {
+		b.Cut = cut
 		items := v.Get("items")
 		if items == nil || items.Type() != fastjson.TypeArray {
 			return fmt.Errorf("decode log container: no items array")
@@ -50,15 +55,16 @@ func DecodeLogs(raw []byte) (*LogBatch, error) {
 				b.Dropped++
 				continue
 			}
-			b.Logs = append(b.Logs, Log{
+			l := Log{
 				Timestamp:      ts,
 				TraceID:        traceID(string(it.GetStringBytes("trace_id"))),
 				SpanID:         spanID(string(it.GetStringBytes("span_id"))),
 				Level:          str(it, "level"),
 				SeverityNumber: int(integer(it, "severity_number")),
 				Body:           str(it, "body"),
-				Attributes:     typedAttrs(it, "attributes"),
-			})
+			}
+			l.Attributes, l.DroppedAttributes = typedAttrs(it, "attributes")
+			b.Logs = append(b.Logs, l)
 		}
 		return nil
 	})

@@ -18,8 +18,10 @@ type SpanV2 struct {
 	IsSegment    bool
 	Start        time.Time
 	End          time.Time
-	Attributes   []Attr
-	Links        []Link
+	Attributes   []Attr // the first MaxAttributes
+	// DroppedAttributes counts the attributes beyond MaxAttributes.
+	DroppedAttributes int
+	Links             []Link
 }
 
 // Link points from a span to another span.
@@ -35,13 +37,16 @@ type SpanBatch struct {
 	Spans []SpanV2
 	// Dropped counts items left out because their ids or timestamps were unusable.
 	Dropped int
+	// Cut counts the items beyond MaxContainerItems, which were not read.
+	Cut int
 }
 
 // DecodeSpanV2 decodes a v2 span container {"items":[…]}. One bad span is counted in Dropped and
 // does not cost its siblings; a payload that is not such a container fails as a whole.
 func DecodeSpanV2(raw []byte) (*SpanBatch, error) {
 	b := &SpanBatch{}
-	err := parseObject("span container", raw, func(v *fastjson.Value) error {
+	err := parseContainer("span container", raw, func(v *fastjson.Value, cut int) error {
+		b.Cut = cut
 		items := v.Get("items")
 		if items == nil || items.Type() != fastjson.TypeArray {
 			return fmt.Errorf("decode span container: no items array")
@@ -75,8 +80,8 @@ func decodeSpanV2(v *fastjson.Value) (SpanV2, error) {
 		Name:         str(v, "name"),
 		Status:       str(v, "status"),
 		IsSegment:    boolean(v, "is_segment"),
-		Attributes:   typedAttrs(v, "attributes"),
 	}
+	s.Attributes, s.DroppedAttributes = typedAttrs(v, "attributes")
 	if s.TraceID == "" || s.SpanID == "" {
 		return SpanV2{}, fmt.Errorf("decode v2 span: trace_id %q / span_id %q are not valid hex ids", v.GetStringBytes("trace_id"), v.GetStringBytes("span_id"))
 	}
@@ -89,10 +94,10 @@ func decodeSpanV2(v *fastjson.Value) (SpanV2, error) {
 	}
 	for _, l := range v.GetArray("links") {
 		link := Link{
-			TraceID:    traceID(string(l.GetStringBytes("trace_id"))),
-			SpanID:     spanID(string(l.GetStringBytes("span_id"))),
-			Attributes: typedAttrs(l, "attributes"),
+			TraceID: traceID(string(l.GetStringBytes("trace_id"))),
+			SpanID:  spanID(string(l.GetStringBytes("span_id"))),
 		}
+		link.Attributes, _ = typedAttrs(l, "attributes")
 		if link.TraceID == "" || link.SpanID == "" {
 			continue
 		}

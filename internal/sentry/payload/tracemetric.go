@@ -34,13 +34,16 @@ type TraceMetricBatch struct {
 	// Dropped counts samples left out: not an object, no name, an unknown type, a non-numeric
 	// value or an unreadable timestamp.
 	Dropped int
+	// Cut counts the samples beyond MaxContainerItems, which were not read.
+	Cut int
 }
 
 // DecodeTraceMetrics decodes a `trace_metric` container {"items":[…]}. One bad sample is counted
 // in Dropped and does not cost its siblings.
 func DecodeTraceMetrics(raw []byte) (*TraceMetricBatch, error) {
 	b := &TraceMetricBatch{}
-	err := parseObject("trace metric container", raw, func(v *fastjson.Value) error {
+	err := parseContainer("trace metric container", raw, func(v *fastjson.Value, cut int) error {
+		b.Cut = cut
 		items := v.Get("items")
 		if items == nil || items.Type() != fastjson.TypeArray {
 			return fmt.Errorf("decode trace metric container: no items array")
@@ -68,13 +71,13 @@ func decodeTraceMetric(v *fastjson.Value) (TraceMetric, bool) {
 		return TraceMetric{}, false
 	}
 	m := TraceMetric{
-		TraceID:    traceID(string(v.GetStringBytes("trace_id"))),
-		SpanID:     spanID(string(v.GetStringBytes("span_id"))),
-		Type:       str(v, "type"),
-		Name:       str(v, "name"),
-		Unit:       str(v, "unit"),
-		Attributes: typedAttrs(v, "attributes"),
+		TraceID: traceID(string(v.GetStringBytes("trace_id"))),
+		SpanID:  spanID(string(v.GetStringBytes("span_id"))),
+		Type:    str(v, "type"),
+		Name:    str(v, "name"),
+		Unit:    str(v, "unit"),
 	}
+	m.Attributes, _ = typedAttrs(v, "attributes")
 	switch m.Type {
 	case MetricCounter, MetricGauge, MetricDistribution:
 	default:

@@ -47,6 +47,8 @@ type TraceContext struct {
 	Origin       string
 	Description  string
 	Data         []Attr
+	// DroppedAttributes counts the data entries beyond MaxAttributes.
+	DroppedAttributes int
 }
 
 // Span is a Sentry span: a child span of a transaction or a legacy (v1) `span` item.
@@ -62,6 +64,8 @@ type Span struct {
 	End          time.Time
 	Tags         []Tag
 	Data         []Attr
+	// DroppedAttributes counts the data entries beyond MaxAttributes.
+	DroppedAttributes int
 }
 
 // Measurement is one entry of a transaction's measurements, e.g. lcp in millisecond.
@@ -82,7 +86,11 @@ type Transaction struct {
 	Spans  []Span
 	// DroppedSpans counts child spans left out because their ids or timestamps were unusable.
 	DroppedSpans int
-	Measurements []Measurement
+	// CutSpans counts the child spans beyond MaxContainerItems, which were not read.
+	CutSpans int
+	// Measurements are the first MaxAttributes; DroppedMeasurements counts the others.
+	Measurements        []Measurement
+	DroppedMeasurements int
 }
 
 // DecodeTransaction decodes a `transaction` item. It fails, as Relay does, when the trace
@@ -90,7 +98,8 @@ type Transaction struct {
 // with such defects is counted in DroppedSpans instead, so the rest of the transaction survives.
 func DecodeTransaction(raw []byte) (*Transaction, error) {
 	t := &Transaction{}
-	err := parseObject("transaction", raw, func(v *fastjson.Value) error {
+	err := parseContainer("transaction", raw, func(v *fastjson.Value, cut int) error {
+		t.CutSpans = cut
 		t.EventInfo = eventInfo(v)
 		t.Name = str(v, "transaction")
 		t.Source = string(v.GetStringBytes("transaction_info", "source"))
@@ -119,7 +128,7 @@ func DecodeTransaction(raw []byte) (*Transaction, error) {
 			}
 			t.Spans = append(t.Spans, s)
 		}
-		t.Measurements = measurements(v.Get("measurements"))
+		t.Measurements, t.DroppedMeasurements = measurements(v.Get("measurements"))
 		return nil
 	})
 	if err != nil {
@@ -173,7 +182,7 @@ func decodeSpan(v *fastjson.Value) (Span, error) {
 		return Span{}, fmt.Errorf("decode span %s: start_timestamp is after timestamp", s.SpanID)
 	}
 	if d := v.Get("data"); d != nil && d.Type() == fastjson.TypeObject {
-		s.Data = objectAttrs(d)
+		s.Data, s.DroppedAttributes = objectAttrs(d)
 	}
 	return s, nil
 }
@@ -193,7 +202,7 @@ func traceContext(v *fastjson.Value) TraceContext {
 		Description:  str(v, "description"),
 	}
 	if d := v.Get("data"); d != nil && d.Type() == fastjson.TypeObject {
-		tc.Data = objectAttrs(d)
+		tc.Data, tc.DroppedAttributes = objectAttrs(d)
 	}
 	return tc
 }
@@ -228,19 +237,23 @@ func eventInfo(v *fastjson.Value) EventInfo {
 	return info
 }
 
-// measurements reads {name: {value, unit}}; entries without a numeric value are skipped.
-func measurements(v *fastjson.Value) []Measurement {
+// measurements reads the first MaxAttributes entries of {name: {value, unit}} and counts the
+// others; entries without a numeric value are skipped.
+func measurements(v *fastjson.Value) (out []Measurement, dropped int) {
 	if v == nil || v.Type() != fastjson.TypeObject {
-		return nil
+		return nil, 0
 	}
 	o, _ := v.Object()
-	out := make([]Measurement, 0, o.Len())
+	out = make([]Measurement, 0, min(o.Len(), MaxAttributes))
 	o.Visit(func(k []byte, m *fastjson.Value) {
 		x, ok := number(m, "value")
-		if !ok {
-			return
+		switch {
+		case !ok:
+		case len(out) == MaxAttributes:
+			dropped++
+		default:
+			out = append(out, Measurement{Name: string(k), Value: x, Unit: string(m.GetStringBytes("unit"))})
 		}
-		out = append(out, Measurement{Name: string(k), Value: x, Unit: string(m.GetStringBytes("unit"))})
 	})
-	return out
+	return out, dropped
 }

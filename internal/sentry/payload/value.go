@@ -51,6 +51,21 @@ type Tag struct {
 	Value string
 }
 
+// Bounds on what one payload may make the receiver build, so that its cost is bounded by these
+// numbers and not by how many tiny values fit in the item's size limit.
+const (
+	// MaxAttributes bounds the attributes read from one object (span data, typed attributes,
+	// measurements), as OTel SDKs bound a span's attributes by default (AttributeCountLimit).
+	// pcommon.Map looks up every key it is given, so unbounded maps cost quadratic time.
+	MaxAttributes = 128
+	// MaxTags bounds the tags of one payload, as event normalization bounds an event's.
+	MaxTags = 200
+	// MaxContainerItems bounds the entries read from a container (logs, v2 spans, trace
+	// metrics, session aggregates) and the child spans of a transaction. SDKs send at most a
+	// few hundred at once (sentry-python's max_spans is 1000, log batches flush at 100).
+	MaxContainerItems = 1000
+)
+
 // parsers is shared by all decoders: every decoder copies what it keeps before returning the parser.
 var parsers fastjson.ParserPool
 
@@ -67,6 +82,67 @@ func parseObject(what string, raw []byte, decode func(*fastjson.Value) error) er
 		return fmt.Errorf("decode %s: payload is a JSON %s, want an object", what, v.Type())
 	}
 	return decode(v)
+}
+
+// parseContainer is parseObject for payloads whose arrays can be long: every array that is a
+// member of the object is cut to its first MaxContainerItems elements before fastjson sees it,
+// and decode learns how many elements were cut. fastjson builds a value of ~80 bytes for every
+// JSON value, so this is what keeps a 12 MiB container of tiny entries from costing gigabytes.
+func parseContainer(what string, raw []byte, decode func(v *fastjson.Value, cut int) error) error {
+	raw, cut := limitArrays(raw, MaxContainerItems)
+	return parseObject(what, raw, func(v *fastjson.Value) error { return decode(v, cut) })
+}
+
+// limitArrays returns raw with every array that is a member of the top-level object cut to its
+// first max elements, and how many elements it cut. It reads only structure (strings, brackets,
+// commas), in one pass that allocates nothing when nothing is cut. Input that is not JSON stays
+// for fastjson to reject; what is cut is never read.
+func limitArrays(raw []byte, max int) ([]byte, int) {
+	i := 0
+	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
+		i++
+	}
+	if i == len(raw) || raw[i] != '{' {
+		return raw, 0
+	}
+	var out []byte
+	last, cut, depth := 0, 0, 0
+	inArray, elems, cutAt := false, 0, -1
+	for ; i < len(raw); i++ {
+		switch c := raw[i]; c {
+		case '"':
+			for i++; i < len(raw) && raw[i] != '"'; i++ {
+				if raw[i] == '\\' {
+					i++
+				}
+			}
+		case '{', '[':
+			depth++
+			if depth == 2 && c == '[' {
+				inArray, elems, cutAt = true, 1, -1
+			}
+		case '}', ']':
+			if depth == 2 && inArray {
+				if cutAt >= 0 {
+					out = append(out, raw[last:cutAt]...)
+					last = i
+					cut += elems - max
+				}
+				inArray = false
+			}
+			depth--
+		case ',':
+			if depth == 2 && inArray {
+				if elems++; elems == max+1 {
+					cutAt = i
+				}
+			}
+		}
+	}
+	if out == nil {
+		return raw, 0
+	}
+	return append(out, raw[last:]...), cut
 }
 
 // named is kind followed by id when there is one, for error messages.
@@ -205,7 +281,7 @@ func tags(v *fastjson.Value, key string) []Tag {
 	}
 	var out []Tag
 	add := func(k string, val *fastjson.Value) {
-		if k == "" || val == nil || val.Type() == fastjson.TypeNull {
+		if k == "" || val == nil || val.Type() == fastjson.TypeNull || len(out) == MaxTags {
 			return
 		}
 		for _, t := range out {
@@ -218,11 +294,11 @@ func tags(v *fastjson.Value, key string) []Tag {
 	switch f.Type() {
 	case fastjson.TypeObject:
 		o, _ := f.Object()
-		out = make([]Tag, 0, o.Len())
+		out = make([]Tag, 0, min(o.Len(), MaxTags))
 		o.Visit(func(k []byte, val *fastjson.Value) { add(string(k), val) })
 	case fastjson.TypeArray:
 		pairs, _ := f.Array()
-		out = make([]Tag, 0, len(pairs))
+		out = make([]Tag, 0, min(len(pairs), MaxTags))
 		for _, p := range pairs {
 			kv, err := p.Array()
 			if err != nil || len(kv) != 2 {
@@ -258,35 +334,46 @@ func toValue(f *fastjson.Value) Value {
 		}
 		return Value{Kind: KindArray, Array: out}
 	case fastjson.TypeObject:
-		return Value{Kind: KindMap, Map: objectAttrs(f)}
+		attrs, _ := objectAttrs(f)
+		return Value{Kind: KindMap, Map: attrs}
 	}
 	return Value{}
 }
 
-// objectAttrs converts a JSON object's members into attributes in document order.
-func objectAttrs(f *fastjson.Value) []Attr {
+// objectAttrs converts the first MaxAttributes members of a JSON object into attributes in
+// document order, and returns how many members it left out.
+func objectAttrs(f *fastjson.Value) (attrs []Attr, dropped int) {
 	o, err := f.Object()
 	if err != nil {
-		return nil
+		return nil, 0
 	}
-	out := make([]Attr, 0, o.Len())
+	out := make([]Attr, 0, min(o.Len(), MaxAttributes))
 	o.Visit(func(k []byte, val *fastjson.Value) {
+		if len(out) == MaxAttributes {
+			dropped++
+			return
+		}
 		out = append(out, Attr{Key: string(k), Value: toValue(val)})
 	})
-	return out
+	return out, dropped
 }
 
 // typedAttrs reads the protocol's typed attribute object {key: {"type": t, "value": v, "unit": u}}
 // used by log items and v2 spans. The declared type decides the kind where the JSON value allows
 // it (an "integer" sent as a string stays an integer); otherwise the JSON value's own type wins.
-func typedAttrs(v *fastjson.Value, key string) []Attr {
+// Only the first MaxAttributes members are read; dropped says how many more there were.
+func typedAttrs(v *fastjson.Value, key string) (attrs []Attr, dropped int) {
 	f := v.Get(key)
 	if f == nil || f.Type() != fastjson.TypeObject {
-		return nil
+		return nil, 0
 	}
 	o, _ := f.Object()
-	out := make([]Attr, 0, o.Len())
+	out := make([]Attr, 0, min(o.Len(), MaxAttributes))
 	o.Visit(func(k []byte, a *fastjson.Value) {
+		if len(out) == MaxAttributes {
+			dropped++
+			return
+		}
 		if a.Type() != fastjson.TypeObject {
 			// Some SDKs send bare values; keep them rather than drop them.
 			out = append(out, Attr{Key: string(k), Value: toValue(a)})
@@ -321,7 +408,7 @@ func typedAttrs(v *fastjson.Value, key string) []Attr {
 		}
 		out = append(out, Attr{Key: string(k), Value: val, Unit: string(a.GetStringBytes("unit"))})
 	})
-	return out
+	return out, dropped
 }
 
 // isHex reports whether s is exactly n lowercase or uppercase hex digits.

@@ -1,7 +1,6 @@
 package translator
 
 import (
-	"fmt"
 
 	"go.opentelemetry.io/collector/pdata/plog"
 
@@ -31,14 +30,12 @@ func (t *translation) logs(it *envelope.Item) (string, error) {
 		lr.Body().SetStr(l.Body)
 		lr.SetTraceID(traceID(l.TraceID))
 		lr.SetSpanID(spanID(l.SpanID))
+		lr.SetDroppedAttributesCount(uint32(l.DroppedAttributes))
 		m := lr.Attributes()
 		m.EnsureCapacity(2 + len(l.Attributes))
 		putAttrs(m, l.Attributes)
 		m.PutStr(attrkey.ProjectID, t.in.ProjectID)
 		m.PutStr(attrkey.ItemType, "log")
 	}
-	if b.Dropped > 0 {
-		return fmt.Sprintf("%d of %d logs dropped: not an object or no valid timestamp", b.Dropped, b.Dropped+len(b.Logs)), nil
-	}
-	return "", nil
+	return lossReason("logs", len(b.Logs), b.Dropped, "not an object or no valid timestamp", b.Cut), nil
 }

@@ -1,7 +1,6 @@
 package translator
 
 import (
-	"fmt"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -171,8 +170,8 @@ func (t *translation) traceMetrics(it *envelope.Item) (string, error) {
 			ex.SetSpanID(spanID(s.SpanID))
 		}
 	}
-	if b.Dropped > 0 {
-		return fmt.Sprintf("%d of %d metric samples dropped: no name, unknown type, non-numeric value or no valid timestamp", b.Dropped, b.Dropped+len(b.Metrics)), nil
+	if b.Dropped > 0 || b.Cut > 0 {
+		return lossReason("metric samples", len(b.Metrics), b.Dropped, "no name, unknown type, non-numeric value or no valid timestamp", b.Cut), nil
 	}
 	return "", nil
 }

@@ -1,7 +1,6 @@
 package translator
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -43,6 +42,7 @@ func (t *translation) transaction(it *envelope.Item) (string, error) {
 	root.SetStartTimestamp(t.shifted(tx.Start, shift))
 	root.SetEndTimestamp(t.shifted(tx.End, shift))
 	setStatus(root.Status(), tx.Trace.Status)
+	root.SetDroppedAttributesCount(uint32(tx.Trace.DroppedAttributes + tx.DroppedMeasurements))
 	m := root.Attributes()
 	m.EnsureCapacity(16 + len(tx.Trace.Data) + len(tx.Tags) + len(tx.Measurements))
 	// Trace data first: the receiver's own keys below win over a data key of the same name.
@@ -74,10 +74,7 @@ func (t *translation) transaction(it *envelope.Item) (string, error) {
 			span.SetParentSpanID(rootID)
 		}
 	}
-	if tx.DroppedSpans > 0 {
-		return fmt.Sprintf("%d of %d child spans dropped: invalid span_id or timestamps", tx.DroppedSpans, tx.DroppedSpans+len(tx.Spans)), nil
-	}
-	return "", nil
+	return lossReason("child spans", len(tx.Spans), tx.DroppedSpans, "invalid span_id or timestamps", tx.CutSpans), nil
 }
 
 // childSpan fills everything of a Sentry span but its trace id, which the caller decides; its
@@ -90,6 +87,7 @@ func (t *translation) childSpan(span ptrace.Span, s *payload.Span, shift time.Du
 	span.SetStartTimestamp(t.shifted(s.Start, shift))
 	span.SetEndTimestamp(t.shifted(s.End, shift))
 	setStatus(span.Status(), s.Status)
+	span.SetDroppedAttributesCount(uint32(s.DroppedAttributes))
 	m := span.Attributes()
 	m.EnsureCapacity(4 + len(s.Data) + len(s.Tags))
 	putAttrs(m, s.Data)
@@ -131,6 +129,7 @@ func (t *translation) span(it *envelope.Item) (string, error) {
 		case "error":
 			span.Status().SetCode(ptrace.StatusCodeError)
 		}
+		span.SetDroppedAttributesCount(uint32(s.DroppedAttributes))
 		m := span.Attributes()
 		m.EnsureCapacity(2 + len(s.Attributes))
 		putAttrs(m, s.Attributes)
@@ -156,10 +155,7 @@ func (t *translation) span(it *envelope.Item) (string, error) {
 			}
 		}
 	}
-	if b.Dropped > 0 {
-		return fmt.Sprintf("%d of %d spans dropped: invalid ids or timestamps", b.Dropped, b.Dropped+len(b.Spans)), nil
-	}
-	return "", nil
+	return lossReason("spans", len(b.Spans), b.Dropped, "invalid ids or timestamps", b.Cut), nil
 }
 
 // resourceFromAttrs builds the resource of a v2 span or a Sentry log from the sentry.* attributes

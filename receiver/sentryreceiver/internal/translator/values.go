@@ -2,6 +2,8 @@ package translator
 
 import (
 	"encoding/hex"
+	"fmt"
+	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
@@ -47,6 +49,19 @@ func setValue(dst pcommon.Value, v *payload.Value) {
 		m.EnsureCapacity(len(v.Map))
 		putAttrs(m, v.Map)
 	}
+}
+
+// lossReason explains what an accepted item lost: entries dropped as unreadable (why says why)
+// and entries beyond payload.MaxContainerItems that were not read; "" when nothing was lost.
+func lossReason(what string, kept, dropped int, why string, cut int) string {
+	var parts []string
+	if dropped > 0 {
+		parts = append(parts, fmt.Sprintf("%d of %d %s dropped: %s", dropped, kept+dropped+cut, what, why))
+	}
+	if cut > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s beyond the first %d not read", cut, what, payload.MaxContainerItems))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // putTags adds Sentry tags as sentry.tag.<key> string attributes.
