@@ -28,10 +28,10 @@ type slackText struct {
 }
 
 type slackBlock struct {
-	Type     string       `json:"type"`
-	Text     *slackText   `json:"text,omitempty"`
-	Fields   []slackText  `json:"fields,omitempty"`
-	Elements []slackText  `json:"elements,omitempty"`
+	Type     string      `json:"type"`
+	Text     *slackText  `json:"text,omitempty"`
+	Fields   []slackText `json:"fields,omitempty"`
+	Elements []slackText `json:"elements,omitempty"`
 }
 
 type slackMessage struct {

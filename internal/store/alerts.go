@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,9 +36,6 @@ type Alerts interface {
 	AlertAttemptFailed(ctx context.Context, id int64, owner, msg string, retryAt time.Time) error
 	// IssueAlerts lists the alerts of an issue, newest first.
 	IssueAlerts(ctx context.Context, issueID int64, limit int) ([]Alert, error)
-	// PruneAlertWindows deletes the distinct-user records of window buckets that no trigger reads
-	// any more (older than the previous bucket).
-	PruneAlertWindows(ctx context.Context) error
 
 	// AlertRules lists the rules made through the API.
 	AlertRules(ctx context.Context) ([]StoredRule, error)
@@ -600,16 +598,26 @@ func (s *sqlStore) IssueAlerts(ctx context.Context, issueID int64, limit int) ([
 	return out, rows.Err()
 }
 
-func (s *sqlStore) PruneAlertWindows(ctx context.Context) error {
-	// Nothing reads further back than the longest window and the minute before it.
-	oldest := s.now().UnixMicro()/minuteMicros - int64(alertrule.Windows[len(alertrule.Windows)-1]/time.Minute) - 1
-	return s.inTx(ctx, func(t *tx) error {
-		if _, err := t.exec(`DELETE FROM alert_counts WHERE minute < ?`, oldest); err != nil {
-			return err
+// sweepAlertCounts deletes the minute counts and user records no window reaches any more: older
+// than the longest window and the minute before it.
+func (s *sqlStore) sweepAlertCounts(ctx context.Context, now time.Time, out *Swept) error {
+	oldest := now.UnixMicro()/minuteMicros - int64(alertrule.Windows[len(alertrule.Windows)-1]/time.Minute) - 1
+	for _, q := range []string{
+		`DELETE FROM alert_counts WHERE issue_id IN (SELECT DISTINCT issue_id FROM alert_counts WHERE minute < ? LIMIT ` + strconv.Itoa(sweepIssues) + `) AND minute < ?`,
+		`DELETE FROM alert_users WHERE issue_id IN (SELECT DISTINCT issue_id FROM alert_users WHERE seen < ? LIMIT ` + strconv.Itoa(sweepIssues) + `) AND seen < ?`,
+	} {
+		for {
+			n, err := s.sweepStep(ctx, func(t *tx) (int64, error) { return t.exec(q, oldest, oldest) })
+			out.AlertCounts += n
+			if err != nil {
+				return fmt.Errorf("sweep alert counts: %w", err)
+			}
+			if n == 0 {
+				break
+			}
 		}
-		_, err := t.exec(`DELETE FROM alert_users WHERE seen < ?`, oldest)
-		return err
-	})
+	}
+	return nil
 }
 
 func (s *sqlStore) AlertRules(ctx context.Context) ([]StoredRule, error) {

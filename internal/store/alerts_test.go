@@ -166,9 +166,6 @@ func TestAUsersTriggerCountsDistinctUsers(t *testing.T) {
 		if got := len(reasons(t, s, is.ID)); got != 1 {
 			t.Fatalf("3 users: %d alerts, want 1", got)
 		}
-		if err := s.PruneAlertWindows(context.Background()); err != nil {
-			t.Fatal(err)
-		}
 	})
 }
 
@@ -293,4 +290,22 @@ func TestCollectorsSharingPostgresCountTogether(t *testing.T) {
 	if got := reasons(t, stores[0], is.ID); is.TimesSeen != 120 || len(got) != 1 {
 		t.Fatalf("%d events fired %v, want one alert", is.TimesSeen, got)
 	}
+}
+
+func TestTheSweepDeletesAlertCountsNoWindowReaches(t *testing.T) {
+	clock := newMovableClock()
+	eachBackendOn(t, clock.now, func(t *testing.T, s Store) {
+		setRules(t, s, nil, rule("config:users", []string{"hook"}, alertrule.Trigger{Kind: alertrule.Users, Threshold: 100, Window: time.Hour}))
+		at := clock.now()
+		write(t, s, with(ev(0, "a"), func(e *Event) { e.Received = at; e.UserID = "u1" }))
+		swept, err := s.Sweep(context.Background(), Policy{})
+		if err != nil || swept.AlertCounts != 0 {
+			t.Fatalf("fresh counts swept: %+v, %v", swept, err)
+		}
+		clock.advance(25 * time.Hour)
+		swept, err = s.Sweep(context.Background(), Policy{})
+		if err != nil || swept.AlertCounts != 2 { // the minute's count and the user
+			t.Fatalf("a day later: %+v, %v", swept, err)
+		}
+	})
 }

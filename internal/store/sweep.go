@@ -30,6 +30,8 @@ func (p Policy) retentionOf(project int64) time.Duration {
 // Swept counts what a sweep removed.
 type Swept struct {
 	Events, Issues, Bundles, Chunks int64
+	// AlertCounts are the per-minute event counts and user records of alert windows.
+	AlertCounts int64
 }
 
 // Sweep sizes: each batch is its own short transaction, so that a writer waits for at most one
@@ -44,7 +46,8 @@ const (
 // Sweep removes, in this order: events past their project's retention; issues whose newest event
 // is past it and that have no event left (with their hashes, users, tags and hourly counts; the
 // issues that stay keep their counts over every event ever seen); artifact bundles unused for
-// ArtifactRetention; chunks no assemble request named within ChunkTTL; then, while the store is
+// ArtifactRetention; chunks no assemble request named within ChunkTTL; alert window counts no
+// window reaches any more; then, while the store is
 // over its budget, the oldest events of any project.
 //
 // It works in small transactions and pauses between them (pace), so ingestion keeps its pace
@@ -69,6 +72,9 @@ func (s *sqlStore) Sweep(ctx context.Context, p Policy) (Swept, error) {
 		}
 	}
 	if err := s.sweepChunks(ctx, now.Add(-ChunkTTL).UnixMicro(), &out); err != nil {
+		return out, err
+	}
+	if err := s.sweepAlertCounts(ctx, now, &out); err != nil {
 		return out, err
 	}
 	if p.MaxSize > 0 {
