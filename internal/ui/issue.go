@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -213,6 +214,25 @@ func (u *UI) changeStatus(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/issues/%d/", is.ID), http.StatusSeeOther)
+}
+
+// deleteIssue deletes an issue once the form's confirmation button was pressed, and goes back to
+// its project's list.
+func (u *UI) deleteIssue(w http.ResponseWriter, r *http.Request) {
+	is, err := u.loadIssue(r)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		u.fail(w, r, &store.InputError{Msg: "deleting an issue needs its confirmation"})
+		return
+	}
+	if err := u.st.DeleteIssue(r.Context(), is.ID); err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/?project="+url.QueryEscape(u.byID[is.ProjectID].Slug), http.StatusSeeOther)
 }
 
 // rawEvent downloads an event's stored JSON. It is an attachment of type JSON (with nosniff), so

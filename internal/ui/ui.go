@@ -92,6 +92,7 @@ func New(st store.Store, cfg Config) (*UI, error) {
 	u.mux.Handle("GET /{$}", u.authed(u.listPage))
 	u.mux.Handle("GET /issues/{id}/{$}", u.authed(u.issuePage))
 	u.mux.Handle("POST /issues/{id}/status", u.authed(u.changeStatus))
+	u.mux.Handle("POST /issues/{id}/delete", u.authed(u.deleteIssue))
 	u.mux.Handle("GET /issues/{id}/events/{event}/json", u.authed(u.rawEvent))
 	return u, nil
 }

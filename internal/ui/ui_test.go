@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -264,6 +265,33 @@ func TestStatusChangesNeedTheCSRFToken(t *testing.T) {
 	}
 	if resp, _ := b.do("POST", "/issues/1/status", url.Values{"action": {"explode"}, "csrf": {csrfOf(t, page)}}); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("an unknown action: %s, want 400", resp.Status)
+	}
+}
+
+func TestDeletingAnIssueNeedsItsConfirmation(t *testing.T) {
+	st := openStore(t)
+	write(t, st, testEvent("a", 1, nil))
+	b := newBrowser(t, serve(t, st))
+	b.login()
+	page := b.page("/issues/1/")
+	if !strings.Contains(page, `action="/issues/1/delete"`) {
+		t.Fatal("the issue page has no delete form")
+	}
+	if resp, _ := b.do("POST", "/issues/1/delete", url.Values{"confirm": {"yes"}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("no CSRF token: %s, want 403", resp.Status)
+	}
+	if resp, _ := b.do("POST", "/issues/1/delete", url.Values{"csrf": {csrfOf(t, page)}}); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("without the confirmation: %s, want 400", resp.Status)
+	}
+	if _, err := st.Issue(context.Background(), 1); err != nil {
+		t.Fatalf("the issue went without its confirmation: %v", err)
+	}
+	resp, body := b.do("POST", "/issues/1/delete", url.Values{"confirm": {"yes"}, "csrf": {csrfOf(t, page)}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/?project=") {
+		t.Fatalf("delete: %s to %q\n%s", resp.Status, resp.Header.Get("Location"), body)
+	}
+	if _, err := st.Issue(context.Background(), 1); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("after the delete: %v, want not found", err)
 	}
 }
 
