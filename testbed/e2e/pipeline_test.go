@@ -27,6 +27,7 @@ const (
 type faultline struct {
 	dsn, api string
 	otlpHTTP string // host:port of the OTLP/HTTP receiver
+	process  *harness.Collector
 }
 
 // startDefault runs config/default.yaml with its fixed auxiliary ports moved to free ones, so
@@ -44,13 +45,13 @@ func startDefault(t *testing.T) faultline {
 		config = strings.ReplaceAll(config, fixed, moved[fixed])
 	}
 	sentryAddr, uiAddr := harness.FreeAddr(t), harness.FreeAddr(t)
-	harness.StartCollector(t, config, []string{
+	c := harness.StartCollector(t, config, []string{
 		"FAULTLINE_SENTRY_ENDPOINT=" + sentryAddr,
 		"FAULTLINE_UI_ENDPOINT=" + uiAddr,
 		"FAULTLINE_DATA_DIR=" + t.TempDir(),
 	}, sentryAddr, uiAddr, moved["127.0.0.1:4318"])
 	return faultline{dsn: fmt.Sprintf("http://%s@%s/1", demoKey, sentryAddr), api: "http://" + uiAddr + "/api/0",
-		otlpHTTP: moved["127.0.0.1:4318"]}
+		otlpHTTP: moved["127.0.0.1:4318"], process: c}
 }
 
 func (f faultline) call(t *testing.T, method, path string, body any, out any) {
