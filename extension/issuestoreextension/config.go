@@ -49,7 +49,9 @@ type Config struct {
 	SweepInterval time.Duration `mapstructure:"sweep_interval"`
 	// UI configures the web pages served at /.
 	UI UIConfig `mapstructure:"ui"`
-	_  struct{}
+	// Alerts configures alert rules and the targets they notify.
+	Alerts AlertsConfig `mapstructure:"alerts"`
+	_      struct{}
 }
 
 // UIConfig configures the web UI.
@@ -130,6 +132,7 @@ func (c *Config) Validate() error {
 		}
 		ids[p.ID], slugs[p.Slug] = true, true
 	}
+	errs = append(errs, c.Alerts.validate(ids)...)
 	if c.UI.TraceURL != "" {
 		if u, err := url.Parse(c.UI.TraceURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || !strings.Contains(c.UI.TraceURL, "{trace_id}") {
 			errs = append(errs, fmt.Errorf("ui::trace_url %q must be an http(s) URL containing {trace_id}", c.UI.TraceURL))
@@ -211,5 +214,6 @@ func defaultConfig() *Config {
 		RetentionDays:         90,
 		ArtifactRetentionDays: 90,
 		SweepInterval:         10 * time.Second,
+		Alerts:                AlertsConfig{Timeout: 10 * time.Second, MaxAge: 24 * time.Hour},
 	}
 }

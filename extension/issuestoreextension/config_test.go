@@ -52,6 +52,25 @@ func TestConfigLoadsAndValidates(t *testing.T) {
 		{name: "bad_retention", wantErr: `max_size "1MiB" must be at least 16 MiB`},
 		{name: "bad_retention", wantErr: "sweep_interval 10ms must be at least 1s"},
 		{name: "bad_retention", wantErr: "projects[0]: retention_days -3 must be at least 1"},
+		{name: "alerts", check: func(t *testing.T, c *Config) {
+			a := c.Alerts
+			if a.BaseURL != "https://faultline.example.com" || a.Timeout != 5*time.Second || a.MaxAge != 2*time.Hour || len(a.Targets) != 4 ||
+				string(a.Targets["slack"].Slack.URL) != "https://hooks.slack.com/services/T0/B0/SECRET" || a.Targets["mail"].Email.To[0] != "oncall@example.com" ||
+				len(a.Rules) != 2 || a.Rules[1].Triggers[0].Window != 5*time.Minute || a.Rules[1].ActionInterval != time.Hour ||
+				a.Rules[1].Filters.Tags["team"] != "web" {
+				t.Errorf("alerts: %+v", a)
+			}
+		}},
+		{name: "bad_alerts", wantErr: "alerts::timeout 0s must be positive"},
+		{name: "bad_alerts", wantErr: "alerts::targets::both: sets webhook and slack; a target is exactly one of them"},
+		{name: "bad_alerts", wantErr: "alerts::targets::none: must set one of webhook, slack, pagerduty or email"},
+		{name: "bad_alerts", wantErr: "alerts::targets::badurl: slack::url must be an http(s) URL (it is not one)"},
+		{name: "bad_alerts", wantErr: "alerts::targets::pd: pagerduty::routing_key must be set"},
+		{name: "bad_alerts", wantErr: `alerts::targets::mail: email::endpoint "smtp.example.com" must be host:port`},
+		{name: "bad_alerts", wantErr: "email::to must list at least one address"},
+		{name: "bad_alerts", wantErr: `alerts::rules[0]: targets[0]: "http://169.254.169.254/" is not a configured target`},
+		{name: "bad_alerts", wantErr: "alerts::rules[1]: triggers[0]: window 2m0s must be one of 1m, 5m, 15m, 1h, 24h"},
+		{name: "bad_alerts", wantErr: "project 7 is not among the configured projects"},
 		{name: "bad_size", wantErr: `max_size "ten gigabytes" is not a size such as 10GiB`},
 		{name: "exposed_demo", wantErr: "refusing to serve the API on \"0.0.0.0:8080\" with the demo api_token"},
 		{name: "bad_projects", wantErr: "id 0 must be positive"},

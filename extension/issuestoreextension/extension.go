@@ -35,14 +35,15 @@ type Extension struct {
 
 	mux *http.ServeMux
 
-	mu      sync.Mutex
-	st      store.Store
-	api     *api.API
-	ui      *ui.UI
-	server  *http.Server
-	sweeper *sweeper
-	tel     *metadata.TelemetryBuilder
-	wg      sync.WaitGroup
+	mu       sync.Mutex
+	st       store.Store
+	api      *api.API
+	ui       *ui.UI
+	server   *http.Server
+	sweeper  *sweeper
+	alerting *alerting
+	tel      *metadata.TelemetryBuilder
+	wg       sync.WaitGroup
 }
 
 var _ Server = (*Extension)(nil)
@@ -103,11 +104,23 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 	}
 	// The API and the UI delete through the store that counts what they delete.
 	st := countingStore{Store: opened, tel: tel}
+	targets, resolves, err := buildTargets(ctx, e.cfg.Alerts.Targets)
+	if err != nil {
+		st.Close()
+		tel.Shutdown()
+		return fmt.Errorf("issuestore: %w", err)
+	}
+	book := newRulebook(opened, &e.cfg.Alerts, resolves, e.set.Logger)
+	if err := book.Reload(ctx); err != nil {
+		st.Close()
+		tel.Shutdown()
+		return fmt.Errorf("issuestore: alert rules: %w", err)
+	}
 	projects := make([]api.Project, len(e.cfg.Projects))
 	for i, p := range e.cfg.Projects {
 		projects[i] = api.Project{ID: p.ID, Slug: p.Slug, Platform: p.Platform}
 	}
-	a := api.New(st, api.Config{Token: string(e.cfg.APIToken), Org: "faultline", Projects: projects})
+	a := api.New(st, api.Config{Token: string(e.cfg.APIToken), Org: "faultline", Projects: projects, Rules: book})
 	uiProjects := make([]ui.Project, len(e.cfg.Projects))
 	for i, p := range e.cfg.Projects {
 		uiProjects[i] = ui.Project{ID: p.ID, Slug: p.Slug}
@@ -134,8 +147,9 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		return fmt.Errorf("issuestore: listen on %s: %w", e.cfg.NetAddr.Endpoint, err)
 	}
 	w := startSweeper(opened, e.cfg.policy(), e.cfg.SweepInterval, tel, e.set.Logger)
+	al := startAlerting(ctx, opened, e.cfg, book, targets, tel, e.set.Logger)
 	e.mu.Lock()
-	e.st, e.api, e.ui, e.server, e.sweeper, e.tel = opened, a, pages, server, w, tel
+	e.st, e.api, e.ui, e.server, e.sweeper, e.tel, e.alerting = opened, a, pages, server, w, tel, al
 	e.mu.Unlock()
 	e.set.Logger.Info("issue store API and UI listening", zap.String("endpoint", ln.Addr().String()))
 	e.wg.Go(func() {
@@ -166,8 +180,8 @@ func (e *Extension) open(ctx context.Context) (store.Store, error) {
 // Shutdown stops the server, then closes the store. It is safe without Start.
 func (e *Extension) Shutdown(ctx context.Context) error {
 	e.mu.Lock()
-	server, st, w, tel := e.server, e.st, e.sweeper, e.tel
-	e.server, e.st, e.api, e.ui, e.sweeper, e.tel = nil, nil, nil, nil, nil, nil
+	server, st, w, tel, al := e.server, e.st, e.sweeper, e.tel, e.alerting
+	e.server, e.st, e.api, e.ui, e.sweeper, e.tel, e.alerting = nil, nil, nil, nil, nil, nil, nil
 	e.mu.Unlock()
 	var errs []error
 	if server != nil {
@@ -176,6 +190,9 @@ func (e *Extension) Shutdown(ctx context.Context) error {
 	e.wg.Wait()
 	if w != nil {
 		w.stop()
+	}
+	if al != nil {
+		al.stop()
 	}
 	if st != nil {
 		errs = append(errs, st.Close())

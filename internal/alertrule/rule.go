@@ -52,45 +52,45 @@ type Rule struct {
 	// issue); it is set by whoever owns the rule: "config:<name>" or "api:<id>".
 	Key string `mapstructure:"-" json:"-"`
 	// Name is shown in notifications and must be unique within the project.
-	Name string `mapstructure:"name"`
+	Name string `mapstructure:"name" json:"name,omitempty"`
 	// Project is the project id the rule watches.
-	Project int64 `mapstructure:"project"`
+	Project int64 `mapstructure:"project" json:"project,omitempty"`
 	// Triggers: the rule fires when any of them holds.
-	Triggers []Trigger `mapstructure:"triggers"`
+	Triggers []Trigger `mapstructure:"triggers" json:"triggers,omitempty"`
 	// Filters: the triggering event must pass all of them.
-	Filters Filters `mapstructure:"filters"`
+	Filters Filters `mapstructure:"filters" json:"filters,omitempty"`
 	// ActionInterval is the least time between two notifications of one issue by this rule.
-	ActionInterval time.Duration `mapstructure:"action_interval"`
+	ActionInterval time.Duration `mapstructure:"action_interval" json:"action_interval,omitempty"`
 	// Targets name the configured targets to notify.
-	Targets []string `mapstructure:"targets"`
+	Targets []string `mapstructure:"targets" json:"targets,omitempty"`
 	_       struct{}
 }
 
 // Trigger is one condition that makes a rule fire.
 type Trigger struct {
 	// Kind is new_issue, regression, escalation, frequency or users.
-	Kind string `mapstructure:"kind"`
+	Kind string `mapstructure:"kind" json:"kind,omitempty"`
 	// Threshold is the N of "more than N events (users) within Window"; frequency and users only.
-	Threshold int64 `mapstructure:"threshold"`
+	Threshold int64 `mapstructure:"threshold" json:"threshold,omitempty"`
 	// Window is 1m, 5m, 15m, 1h or 24h; frequency and users only.
-	Window time.Duration `mapstructure:"window"`
+	Window time.Duration `mapstructure:"window" json:"window,omitempty"`
 	_      struct{}
 }
 
 // Filters restrict the events a rule fires on; an empty field accepts anything.
 type Filters struct {
 	// Level is the least level accepted (debug, info, warning, error, fatal).
-	Level string `mapstructure:"level"`
+	Level string `mapstructure:"level" json:"level,omitempty"`
 	// Environment must equal the event's environment.
-	Environment string `mapstructure:"environment"`
+	Environment string `mapstructure:"environment" json:"environment,omitempty"`
 	// Release must equal the event's release.
-	Release string `mapstructure:"release"`
+	Release string `mapstructure:"release" json:"release,omitempty"`
 	// Platform must equal the event's platform (javascript, node, go …).
-	Platform string `mapstructure:"platform"`
+	Platform string `mapstructure:"platform" json:"platform,omitempty"`
 	// Source is sentry (a Sentry SDK) or otel (an exception recorded by an OpenTelemetry SDK).
-	Source string `mapstructure:"source"`
+	Source string `mapstructure:"source" json:"source,omitempty"`
 	// Tags: each key must be on the event with that value.
-	Tags map[string]string `mapstructure:"tags"`
+	Tags map[string]string `mapstructure:"tags" json:"tags,omitempty"`
 	_    struct{}
 }
 

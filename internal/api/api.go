@@ -35,6 +35,8 @@ type Config struct {
 	Projects []Project
 	// Upload bounds sentry-cli uploads; zero fields take DefaultUploadLimits.
 	Upload UploadLimits
+	// Rules keeps the alert rules; nil leaves the rules API out.
+	Rules RuleBook
 }
 
 // API serves /api/0/.
@@ -84,6 +86,11 @@ func New(st store.Store, cfg Config) *API {
 		"GET /api/0/organizations/{org}/chunk-upload/":             a.chunkUploadOptions,
 		"POST /api/0/organizations/{org}/chunk-upload/":            a.uploadChunks,
 		"POST /api/0/organizations/{org}/artifactbundle/assemble/": a.assembleBundle,
+		"GET /api/0/projects/{org}/{project}/rules/":               a.listRules,
+		"POST /api/0/projects/{org}/{project}/rules/":              a.createRule,
+		"GET /api/0/projects/{org}/{project}/rules/{rule}/":        a.getRule,
+		"PUT /api/0/projects/{org}/{project}/rules/{rule}/":        a.updateRule,
+		"DELETE /api/0/projects/{org}/{project}/rules/{rule}/":     a.deleteRule,
 	}
 	for pattern, h := range routes {
 		a.mux.Handle(pattern, h)

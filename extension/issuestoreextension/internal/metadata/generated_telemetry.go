@@ -23,11 +23,13 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter                 metric.Meter
-	mu                    sync.Mutex
-	registrations         []metric.Registration
-	IssuestoreDeleted     metric.Int64Counter
-	IssuestoreSweepErrors metric.Int64Counter
+	meter                     metric.Meter
+	mu                        sync.Mutex
+	registrations             []metric.Registration
+	IssuestoreAlertsDelivered metric.Int64Counter
+	IssuestoreAlertsFailed    metric.Int64Counter
+	IssuestoreDeleted         metric.Int64Counter
+	IssuestoreSweepErrors     metric.Int64Counter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -59,6 +61,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
+	builder.IssuestoreAlertsDelivered, err = builder.meter.Int64Counter(
+		"otelcol_issuestore_alerts_delivered",
+		metric.WithDescription("Alerts delivered, per target. [Alpha]"),
+		metric.WithUnit("{alert}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.IssuestoreAlertsFailed, err = builder.meter.Int64Counter(
+		"otelcol_issuestore_alerts_failed",
+		metric.WithDescription("Alerts that failed for good (refused by the target, or still failing past alerts::max_age), per target. [Alpha]"),
+		metric.WithUnit("{alert}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.IssuestoreDeleted, err = builder.meter.Int64Counter(
 		"otelcol_issuestore_deleted",
 		metric.WithDescription("Rows the store deleted, per kind and reason. [Alpha]"),

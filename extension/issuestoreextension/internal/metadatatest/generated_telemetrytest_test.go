@@ -19,8 +19,16 @@ func TestSetupTelemetry(t *testing.T) {
 	tb, err := metadata.NewTelemetryBuilder(testTel.NewTelemetrySettings())
 	require.NoError(t, err)
 	defer tb.Shutdown()
+	tb.IssuestoreAlertsDelivered.Add(context.Background(), 1)
+	tb.IssuestoreAlertsFailed.Add(context.Background(), 1)
 	tb.IssuestoreDeleted.Add(context.Background(), 1)
 	tb.IssuestoreSweepErrors.Add(context.Background(), 1)
+	AssertEqualIssuestoreAlertsDelivered(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
+	AssertEqualIssuestoreAlertsFailed(t, testTel,
+		[]metricdata.DataPoint[int64]{{Value: 1}},
+		metricdatatest.IgnoreTimestamp())
 	AssertEqualIssuestoreDeleted(t, testTel,
 		[]metricdata.DataPoint[int64]{{Value: 1}},
 		metricdatatest.IgnoreTimestamp())
