@@ -3,7 +3,6 @@ package sentryreceiver
 import (
 	"net/http/httptest"
 	"testing"
-	"time"
 )
 
 func TestRequestCredentialsReadsEachSourceLikeRelay(t *testing.T) {
@@ -90,23 +89,6 @@ func TestOriginCheckFollowsAllowedOrigins(t *testing.T) {
 				t.Errorf("allowed = %v, want %v", got, tt.allowed)
 			}
 		})
-	}
-}
-
-func TestTokenBucketRefillsAtItsRate(t *testing.T) {
-	b := newTokenBucket(2, 2)
-	t0 := time.Unix(1000, 0)
-	for i := range 2 {
-		if ok, _ := b.take(t0); !ok {
-			t.Fatalf("token %d of the burst refused", i)
-		}
-	}
-	ok, wait := b.take(t0)
-	if ok || wait != 500*time.Millisecond {
-		t.Fatalf("empty bucket: ok=%v wait=%v, want a 500ms wait", ok, wait)
-	}
-	if ok, _ := b.take(t0.Add(500 * time.Millisecond)); !ok {
-		t.Error("no token after 1/rate seconds")
 	}
 }
 

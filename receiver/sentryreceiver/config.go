@@ -4,10 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/faultline/faultline/internal/sentry/envelope"
 )
 
 // Service name strategies: what the receiver puts in the resource's service.name.
@@ -66,19 +70,27 @@ type ProjectConfig struct {
 	// AllowedOrigins restricts the Origin (or Referer) of browser requests: "*" (any, the
 	// default when empty), "example.com", "*.example.com", or "https://example.com:8443".
 	AllowedOrigins []string `mapstructure:"allowed_origins"`
-	// RateLimit caps the requests per second this project may send; off when events_per_second is 0.
-	RateLimit RateLimitConfig `mapstructure:"rate_limit"`
+	// Quotas limit the items per data category this project, or each of its keys, may send per
+	// window; an item over any of them is refused with 429.
+	Quotas []QuotaConfig `mapstructure:"quotas"`
 	// ServiceName, when set, is the service.name of everything this project sends.
 	ServiceName string `mapstructure:"service_name"`
 	_           struct{}
 }
 
-// RateLimitConfig is a token bucket: events_per_second tokens refill per second, up to burst.
-// Each request (an envelope or a store event) takes one token.
-type RateLimitConfig struct {
-	EventsPerSecond float64 `mapstructure:"events_per_second"`
-	// Burst is the bucket size; 0 means max(1, events_per_second).
-	Burst int `mapstructure:"burst"`
+// QuotaConfig is one quota, as Relay's: at most limit items of the categories per window,
+// counted for the whole project (scope project) or for each public key apart (scope key). Windows
+// are aligned to the Unix epoch; a refused SDK waits until the window ends.
+type QuotaConfig struct {
+	// Categories are Relay's data category names (error, transaction, span, log_item, monitor,
+	// feedback, session, attachment, profile, replay, trace_metric); empty means every category.
+	Categories []string `mapstructure:"categories"`
+	// Limit is how many items fit in a window; 0 refuses every item of the categories.
+	Limit int64 `mapstructure:"limit"`
+	// Window is the length of a window (at least 1s).
+	Window time.Duration `mapstructure:"window"`
+	// Scope is project (the default) or key.
+	Scope string `mapstructure:"scope"`
 	_     struct{}
 }
 
@@ -137,8 +149,22 @@ func (c *Config) Validate() error {
 				errs = append(errs, fmt.Errorf("%s: allowed_origins: %w", where, err))
 			}
 		}
-		if p.RateLimit.EventsPerSecond < 0 || p.RateLimit.Burst < 0 {
-			errs = append(errs, fmt.Errorf("%s: rate_limit: events_per_second and burst must not be negative", where))
+		for j, q := range p.Quotas {
+			qwhere := fmt.Sprintf("%s: quotas[%d]", where, j)
+			if q.Limit < 0 {
+				errs = append(errs, fmt.Errorf("%s: limit %d must not be negative", qwhere, q.Limit))
+			}
+			if q.Window < time.Second {
+				errs = append(errs, fmt.Errorf("%s: window %s must be at least 1s", qwhere, q.Window))
+			}
+			if q.Scope != "" && q.Scope != scopeProject && q.Scope != scopeKey {
+				errs = append(errs, fmt.Errorf("%s: scope %q must be %q or %q", qwhere, q.Scope, scopeProject, scopeKey))
+			}
+			for _, c := range q.Categories {
+				if !slices.Contains(envelope.Categories, c) {
+					errs = append(errs, fmt.Errorf("%s: unknown category %q (known: %s)", qwhere, c, strings.Join(envelope.Categories, ", ")))
+				}
+			}
 		}
 	}
 	return errors.Join(errs...)

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/confmap/confmaptest"
@@ -55,7 +56,7 @@ func TestConfigReadsEveryKey(t *testing.T) {
 	}
 	p := cfg.Projects[0]
 	if cfg.NetAddr.Endpoint != "0.0.0.0:9000" || cfg.MaxRequestBodySize != 10<<20 || cfg.ServiceName != ServiceNameProjectID ||
-		p.Slug != "demo" || len(p.Keys) != 2 || len(p.AllowedOrigins) != 2 || p.RateLimit.EventsPerSecond != 100 || p.RateLimit.Burst != 200 ||
+		p.Slug != "demo" || len(p.Keys) != 2 || len(p.AllowedOrigins) != 2 || len(p.Quotas) != 2 || p.Quotas[0].Limit != 1000 || p.Quotas[0].Window != time.Minute || len(p.Quotas[0].Categories) != 2 || p.Quotas[1].Scope != "key" ||
 		cfg.Projects[1].ServiceName != "checkout" || cfg.GroupCommit.MaxInFlight != 4 || cfg.GroupCommit.MaxItems != 500 ||
 		cfg.MaxRequestHeaderCount != 50 || cfg.MaxRequestHeaderBytes != 65536 || cfg.MaxRequestURILength != 8192 {
 		t.Errorf("config %+v", cfg)
@@ -77,7 +78,10 @@ func TestConfigValidateNamesEveryProblem(t *testing.T) {
 		`projects[1] (id 2): public key "a b" contains a character`,
 		`projects[1] (id 2): allowed_origins: origin pattern "ftp://x": scheme must be http or https`,
 		`projects[1] (id 2): allowed_origins: origin pattern "a.*.com": * may only be`,
-		"projects[1] (id 2): rate_limit: events_per_second and burst must not be negative",
+		"projects[1] (id 2): quotas[0]: limit -1 must not be negative",
+		"projects[1] (id 2): quotas[0]: window 100ms must be at least 1s",
+		`projects[1] (id 2): quotas[0]: scope "org" must be "project" or "key"`,
+		`projects[1] (id 2): quotas[0]: unknown category "errors" (known: error, transaction`,
 		"projects[2] (id 2): id 2 is configured twice",
 		`projects[2] (id 2): public key "dup" is also a key of project 2`,
 	} {

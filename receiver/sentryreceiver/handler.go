@@ -16,12 +16,13 @@ import (
 
 // Item outcomes of the receiver_sentry_items metric.
 const (
-	outcomeAccepted   = "accepted"
-	outcomeRejected   = "rejected"
-	outcomeDropped    = "dropped"
-	outcomeSkipped    = "skipped"
-	outcomeRefused    = "refused"
-	outcomeNoPipeline = "no_pipeline"
+	outcomeAccepted    = "accepted"
+	outcomeRejected    = "rejected"
+	outcomeDropped     = "dropped"
+	outcomeSkipped     = "skipped"
+	outcomeRefused     = "refused"
+	outcomeNoPipeline  = "no_pipeline"
+	outcomeRateLimited = "rate_limited"
 )
 
 const formatSentry = "sentry"
@@ -54,7 +55,7 @@ func (rcv *sentryReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errBadRequest("bad project path parameter", fmt.Sprintf("project id %q is not a number", pid)))
 		return
 	}
-	id, apiErr := rcv.handle(r, rt, pid)
+	id, apiErr := rcv.handle(r, w.Header(), rt, pid)
 	if apiErr != nil {
 		writeError(w, apiErr)
 		return
@@ -90,7 +91,8 @@ func (rcv *sentryReceiver) headError(r *http.Request) *apiError {
 }
 
 // handle authenticates, reads and forwards one request; it returns the event id to answer with.
-func (rcv *sentryReceiver) handle(r *http.Request, rt route, pid string) (string, *apiError) {
+// Refusals in force for other categories go out in h's X-Sentry-Rate-Limits on success too.
+func (rcv *sentryReceiver) handle(r *http.Request, h http.Header, rt route, pid string) (string, *apiError) {
 	received := rcv.now()
 	creds, found, apiErr := requestCredentials(r)
 	if apiErr != nil {
@@ -127,8 +129,23 @@ func (rcv *sentryReceiver) handle(r *http.Request, rt route, pid string) (string
 		env = &envelope.Envelope{Items: []envelope.Item{{Type: "event", Payload: payload}}}
 	}
 
-	if proj, apiErr = rcv.authorizeEnvelope(r, env, proj, creds, pid); apiErr != nil {
+	key := creds.key
+	if proj, key, apiErr = rcv.authorizeEnvelope(r, env, proj, creds, pid); apiErr != nil {
 		return "", apiErr
+	}
+	var overQuota *apiError
+	if len(proj.quotas) > 0 {
+		var refused []envelope.Item
+		env.Items, refused = take(proj.quotas, key, env.Items, received)
+		if len(refused) > 0 {
+			for i := range refused {
+				rcv.count(r.Context(), refused[i].Type, outcomeRateLimited)
+			}
+			overQuota = errOverQuota(proj, refusing(proj.quotas, refused, received))
+			if len(env.Items) == 0 && len(env.Dropped) == 0 {
+				return "", overQuota
+			}
+		}
 	}
 
 	out := translator.Translate(translator.Input{
@@ -138,11 +155,23 @@ func (rcv *sentryReceiver) handle(r *http.Request, rt route, pid string) (string
 		ClientIP:    clientIP(r),
 		ServiceName: proj.serviceName,
 	})
-	return out.EventID, rcv.deliver(r.Context(), env, out)
+	if apiErr := rcv.deliver(r.Context(), env, out); apiErr != nil {
+		return "", apiErr
+	}
+	if overQuota != nil {
+		// Relay answers 429 while any item of the envelope was over a quota, though it kept the rest.
+		return "", overQuota
+	}
+	if len(proj.quotas) > 0 {
+		if active := exhausted(proj.quotas, key, received); len(active) > 0 {
+			h.Set("X-Sentry-Rate-Limits", rateLimitsHeader(active))
+		}
+	}
+	return out.EventID, nil
 }
 
 // authorize resolves a public key to its project and applies the project's origin check and
-// rate limit. pid is the project id of the path, "" for /api/store/.
+// quotas over every category. pid is the project id of the path, "" for /api/store/.
 func (rcv *sentryReceiver) authorize(key, pid string, r *http.Request) (*project, *apiError) {
 	p := rcv.projects.byKey[key]
 	if p == nil {
@@ -158,11 +187,10 @@ func (rcv *sentryReceiver) authorize(key, pid string, r *http.Request) (*project
 		}
 		return nil, errForbidden("Cors", fmt.Sprintf("origin %q is not in allowed_origins of project %s", origin, p.id))
 	}
-	if p.limiter != nil {
-		if ok, wait := p.limiter.take(rcv.now()); !ok {
-			return nil, &apiError{status: http.StatusTooManyRequests,
-				detail:     fmt.Sprintf("rate limit of project %s reached; the SDK drops events until Retry-After has passed", p.id),
-				retryAfter: wait}
+	if len(p.wholeQuotas) > 0 {
+		// A quota over every category that is used up refuses the request before its body is read.
+		if active := exhausted(p.wholeQuotas, key, rcv.now()); len(active) > 0 {
+			return nil, errOverQuota(p, active)
 		}
 	}
 	return p, nil
@@ -170,30 +198,32 @@ func (rcv *sentryReceiver) authorize(key, pid string, r *http.Request) (*project
 
 // authorizeEnvelope completes authentication with the envelope header's dsn: it is the only
 // credential when the request had none, and it must agree with the request's when both exist.
-func (rcv *sentryReceiver) authorizeEnvelope(r *http.Request, env *envelope.Envelope, proj *project, creds credentials, pid string) (*project, *apiError) {
+// It returns the project and the public key that authenticated the request.
+func (rcv *sentryReceiver) authorizeEnvelope(r *http.Request, env *envelope.Envelope, proj *project, creds credentials, pid string) (*project, string, *apiError) {
 	if proj == nil {
 		if env.Header.DSN == "" {
-			return nil, errUnauthorized("missing authorization information")
+			return nil, "", errUnauthorized("missing authorization information")
 		}
 		d, err := dsn.Parse(env.Header.DSN)
 		if err != nil {
-			return nil, errUnauthorized("bad envelope authentication header", err.Error())
+			return nil, "", errUnauthorized("bad envelope authentication header", err.Error())
 		}
-		return rcv.authorize(d.PublicKey, pid, r)
+		p, apiErr := rcv.authorize(d.PublicKey, pid, r)
+		return p, d.PublicKey, apiErr
 	}
 	if env.Header.DSN == "" {
-		return proj, nil
+		return proj, creds.key, nil
 	}
 	d, err := dsn.Parse(env.Header.DSN)
 	switch {
 	case err != nil:
-		return nil, errBadRequest("invalid event envelope", "invalid envelope header: "+err.Error())
+		return nil, "", errBadRequest("invalid event envelope", "invalid envelope header: "+err.Error())
 	case d.PublicKey != creds.key:
-		return nil, errBadRequest("invalid event envelope", "header mismatch: public key of the envelope's dsn differs from the request's")
+		return nil, "", errBadRequest("invalid event envelope", "header mismatch: public key of the envelope's dsn differs from the request's")
 	case d.ProjectID != proj.id:
-		return nil, errBadRequest("invalid event envelope", "header mismatch: project id of the envelope's dsn differs from the request's")
+		return nil, "", errBadRequest("invalid event envelope", "header mismatch: project id of the envelope's dsn differs from the request's")
 	}
-	return proj, nil
+	return proj, creds.key, nil
 }
 
 // signalOf names the pipeline an item type's records go to (translator README has the mapping).

@@ -1,12 +1,9 @@
 package sentryreceiver
 
 import (
-	"math"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 )
 
 // project is a configured project, ready for lookups.
@@ -14,11 +11,14 @@ type project struct {
 	id          string // decimal, as in paths and attributes
 	serviceName string
 	origins     []originPattern // empty = any origin
-	limiter     *tokenBucket    // nil = unlimited
+	quotas      []*quota
+	// wholeQuotas are the quotas over every category: while one is exhausted a request is
+	// refused before its body is read.
+	wholeQuotas []*quota
 }
 
 // projects resolves public keys and project ids. It is immutable after construction, except for
-// the rate limiters' own state.
+// the quotas' counts.
 type projects struct {
 	byKey map[string]*project
 	byID  map[string]*project
@@ -44,12 +44,12 @@ func newProjects(cfg *Config) *projects {
 			}
 			p.origins = append(p.origins, op)
 		}
-		if rl := pc.RateLimit; rl.EventsPerSecond > 0 {
-			burst := float64(rl.Burst)
-			if burst == 0 {
-				burst = math.Max(1, rl.EventsPerSecond)
+		for _, qc := range pc.Quotas {
+			q := newQuota(qc)
+			p.quotas = append(p.quotas, q)
+			if q.categories == nil {
+				p.wholeQuotas = append(p.wholeQuotas, q)
 			}
-			p.limiter = newTokenBucket(rl.EventsPerSecond, burst)
 		}
 		for _, k := range pc.Keys {
 			ps.byKey[k] = p
@@ -88,32 +88,4 @@ func (p *project) originAllowed(origin, referer string) bool {
 		}
 	}
 	return false
-}
-
-// tokenBucket is a rate limiter: rate tokens per second, at most burst stored.
-type tokenBucket struct {
-	mu     sync.Mutex
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
-}
-
-func newTokenBucket(rate, burst float64) *tokenBucket {
-	return &tokenBucket{rate: rate, burst: burst, tokens: burst}
-}
-
-// take takes one token at now. When none is left it returns how long until one is.
-func (b *tokenBucket) take(now time.Time) (ok bool, wait time.Duration) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if !b.last.IsZero() {
-		b.tokens = math.Min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
-	}
-	b.last = now
-	if b.tokens >= 1 {
-		b.tokens--
-		return true, 0
-	}
-	return false, time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/andybalholm/brotli"
 	"github.com/klauspost/compress/gzip"
@@ -57,6 +58,8 @@ type consumers struct {
 	traces  consumer.Traces
 	metrics consumer.Metrics
 	noTrace bool
+	// now, when set, is the receiver's clock.
+	now func() time.Time
 }
 
 func startHarness(t *testing.T, opts ...harnessOption) *harness {
@@ -97,6 +100,9 @@ func startHarness(t *testing.T, opts ...harnessOption) *harness {
 	}
 	if _, err := f.CreateMetrics(ctx, set, cfg, cs.metrics); err != nil {
 		t.Fatal(err)
+	}
+	if cs.now != nil {
+		lr.(*sharedReceiver).rcv.now = cs.now
 	}
 	if err := lr.Start(ctx, componenttest.NewNopHost()); err != nil {
 		t.Fatal(err)
@@ -355,27 +361,53 @@ func repeatItem(typ, payload string, n int) []string {
 	return items
 }
 
-func TestAProjectOverItsRateLimitGets429WithRetryHeaders(t *testing.T) {
-	h := startHarness(t, func(c *Config, _ *consumers) {
-		c.Projects[0].RateLimit = RateLimitConfig{EventsPerSecond: 0.5, Burst: 1}
+// quotaNow is the receivers' clock in the quota tests: 20 minutes into an hour, so an hourly
+// window has 40 minutes left.
+var quotaNow = time.Date(2026, 11, 20, 10, 20, 0, 0, time.UTC)
+
+func TestAnItemOverItsCategorysQuotaGets429NamingTheCategory(t *testing.T) {
+	h := startHarness(t, func(c *Config, cs *consumers) {
+		c.Projects[0].Quotas = []QuotaConfig{{Categories: []string{"error"}, Limit: 1, Window: time.Hour}}
+		cs.now = func() time.Time { return quotaNow }
 	})
-	body := env(`{"event_id":"`+eventID+`"}`, item("event", evJSON))
 	auth := map[string]string{"X-Sentry-Auth": xAuth1}
-	if a := h.do(t, "POST", envPath, auth, body); a.status != 200 {
-		t.Fatalf("first request: %d %q", a.status, a.Detail)
+	event := env(`{"event_id":"`+eventID+`"}`, item("event", evJSON))
+	if a := h.do(t, "POST", envPath, auth, event); a.status != 200 || a.header.Get("X-Sentry-Rate-Limits") != "2400:error:project" {
+		t.Fatalf("first event: %d %q, X-Sentry-Rate-Limits %q (the quota is used up now, and says so)", a.status, a.Detail, a.header.Get("X-Sentry-Rate-Limits"))
 	}
-	a := h.do(t, "POST", envPath, auth, body)
-	if a.status != 429 || a.Detail != "rate limit of project 1 reached; the SDK drops events until Retry-After has passed" {
-		t.Fatalf("second request: %d %q", a.status, a.Detail)
+	// An envelope with an error and a transaction: the transaction goes on, the error is refused.
+	a := h.do(t, "POST", envPath, auth, env(`{}`, item("event", evJSON), item("transaction", txJSON)))
+	if a.status != 429 || a.Detail != "quota of project 1 reached (error); the SDK drops these items until Retry-After has passed" {
+		t.Fatalf("second event: %d %q", a.status, a.Detail)
 	}
-	if ra := a.header.Get("Retry-After"); ra != "2" && ra != "1" {
-		t.Errorf("Retry-After %q", ra)
+	if a.header.Get("Retry-After") != "2400" || a.header.Get("X-Sentry-Rate-Limits") != "2400:error:project" {
+		t.Errorf("Retry-After %q, X-Sentry-Rate-Limits %q, want the 40 minutes left of the window for errors",
+			a.header.Get("Retry-After"), a.header.Get("X-Sentry-Rate-Limits"))
 	}
-	if rl := a.header.Get("X-Sentry-Rate-Limits"); rl != a.header.Get("Retry-After")+"::project" {
-		t.Errorf("X-Sentry-Rate-Limits %q", rl)
+	if n, spans := h.logs.LogRecordCount(), h.traces.SpanCount(); n != 1 || spans == 0 {
+		t.Errorf("%d records and %d spans arrived, want the first error only and the transaction", n, spans)
 	}
-	if h.logs.LogRecordCount() != 1 {
-		t.Errorf("%d records, want only the first request's", h.logs.LogRecordCount())
+	assertItemCount(t, h, "event", outcomeRateLimited, 1)
+}
+
+func TestQuotasCountPerKeyOrForTheWholeProject(t *testing.T) {
+	const otherKey = "fedcba9876543210fedcba9876543210"
+	h := startHarness(t, func(c *Config, cs *consumers) {
+		c.Projects[0].Keys = append(c.Projects[0].Keys, otherKey)
+		c.Projects[0].Quotas = []QuotaConfig{{Limit: 1, Window: time.Minute, Scope: "key"}}
+		cs.now = func() time.Time { return quotaNow.Add(15 * time.Second) }
+	})
+	event := env(`{}`, item("event", evJSON))
+	for _, key := range []string{key1, otherKey} {
+		auth := map[string]string{"X-Sentry-Auth": "Sentry sentry_version=7, sentry_key=" + key}
+		if a := h.do(t, "POST", envPath, auth, event); a.status != 200 {
+			t.Fatalf("first event of key %s: %d %q", key, a.status, a.Detail)
+		}
+		// A quota over every category refuses before the body is read.
+		a := h.do(t, "POST", envPath, auth, []byte("not an envelope"))
+		if a.status != 429 || a.header.Get("X-Sentry-Rate-Limits") != "45::key" {
+			t.Errorf("second request of key %s: %d %q, X-Sentry-Rate-Limits %q", key, a.status, a.Detail, a.header.Get("X-Sentry-Rate-Limits"))
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/consumer/consumererror"
@@ -29,6 +30,8 @@ type apiError struct {
 	causes []string
 	// retryAfter, when set, goes out as Retry-After (and for 429 as X-Sentry-Rate-Limits).
 	retryAfter time.Duration
+	// rateLimits, when set, is the X-Sentry-Rate-Limits of a 429 that names categories.
+	rateLimits string
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s %v", e.status, e.detail, e.causes) }
@@ -83,6 +86,23 @@ func consumerError(err error) *apiError {
 		causes: []string{err.Error()}, retryAfter: overloadRetryAfter}
 }
 
+// errOverQuota refuses items over the project's quotas: 429, Retry-After the longest wait, and
+// X-Sentry-Rate-Limits naming the categories and scope of each quota in force.
+func errOverQuota(p *project, limits []limit) *apiError {
+	var wait time.Duration
+	cats := make([]string, len(limits))
+	for i, l := range limits {
+		wait = max(wait, l.wait)
+		cats[i] = l.q.header
+		if cats[i] == "" {
+			cats[i] = "all categories"
+		}
+	}
+	return &apiError{status: http.StatusTooManyRequests,
+		detail:     fmt.Sprintf("quota of project %s reached (%s); the SDK drops these items until Retry-After has passed", p.id, strings.Join(cats, ", ")),
+		retryAfter: wait, rateLimits: rateLimitsHeader(limits)}
+}
+
 // setCommonHeaders sets what every answer carries: Relay's CORS headers (browser SDKs read the
 // rate-limit headers only if they are exposed) and the resource policy that lets pages embed
 // answers cross-origin.
@@ -106,7 +126,10 @@ func writeError(w http.ResponseWriter, e *apiError) {
 	if e.retryAfter > 0 {
 		secs := strconv.FormatInt(int64((e.retryAfter+time.Second-1)/time.Second), 10)
 		h.Set("Retry-After", secs)
-		if e.status == http.StatusTooManyRequests {
+		switch {
+		case e.rateLimits != "":
+			h.Set("X-Sentry-Rate-Limits", e.rateLimits)
+		case e.status == http.StatusTooManyRequests:
 			// All categories, project scope: every SDK understands this form.
 			h.Set("X-Sentry-Rate-Limits", secs+"::project")
 		}

@@ -60,7 +60,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	var err, errs error
 	builder.ReceiverSentryItems, err = builder.meter.Int64Counter(
 		"otelcol_receiver_sentry_items",
-		metric.WithDescription("Envelope items received, per item type and outcome. accepted = mapped and taken by the pipeline; rejected = could not be mapped (bad payload or a type the receiver does not map); dropped = over a size or count limit; skipped = of a type outside Sentry's protocol, read past without keeping it; refused = the pipeline refused it; no_pipeline = no pipeline of its signal uses this receiver. [Alpha]"),
+		metric.WithDescription("Envelope items received, per item type and outcome. accepted = mapped and taken by the pipeline; rejected = could not be mapped (bad payload or a type the receiver does not map); dropped = over a size or count limit; skipped = of a type outside Sentry's protocol, read past without keeping it; refused = the pipeline refused it; no_pipeline = no pipeline of its signal uses this receiver; rate_limited = over a quota of its project. [Alpha]"),
 		metric.WithUnit("{item}"),
 	)
 	errs = errors.Join(errs, err)

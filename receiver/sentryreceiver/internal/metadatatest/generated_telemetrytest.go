@@ -24,7 +24,7 @@ func NewSettings(tt *componenttest.Telemetry) receiver.Settings {
 func AssertEqualReceiverSentryItems(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_receiver_sentry_items",
-		Description: "Envelope items received, per item type and outcome. accepted = mapped and taken by the pipeline; rejected = could not be mapped (bad payload or a type the receiver does not map); dropped = over a size or count limit; skipped = of a type outside Sentry's protocol, read past without keeping it; refused = the pipeline refused it; no_pipeline = no pipeline of its signal uses this receiver. [Alpha]",
+		Description: "Envelope items received, per item type and outcome. accepted = mapped and taken by the pipeline; rejected = could not be mapped (bad payload or a type the receiver does not map); dropped = over a size or count limit; skipped = of a type outside Sentry's protocol, read past without keeping it; refused = the pipeline refused it; no_pipeline = no pipeline of its signal uses this receiver; rate_limited = over a quota of its project. [Alpha]",
 		Unit:        "{item}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
