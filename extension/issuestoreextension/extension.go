@@ -125,7 +125,7 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 	for i, p := range e.cfg.Projects {
 		uiProjects[i] = ui.Project{ID: p.ID, Slug: p.Slug}
 	}
-	pages, err := ui.New(st, ui.Config{Token: string(e.cfg.APIToken), Projects: uiProjects, TraceURL: e.cfg.UI.TraceURL,
+	pages, err := ui.New(st, ui.Config{Token: string(e.cfg.APIToken), Projects: uiProjects, TraceURL: e.cfg.UI.TraceURL, Rules: book.Rules,
 		SessionTTL: e.cfg.UI.SessionTTL, OnError: func(path string, err error) {
 			e.set.Logger.Error("UI request failed", zap.String("path", path), zap.Error(err))
 		}})

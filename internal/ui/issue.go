@@ -43,6 +43,8 @@ type issueData struct {
 	ExplanationText string
 	Actions         []action
 	IgnoreActions   []action
+	// Alerts are the alerts rules fired for the issue, newest first, with their delivery.
+	Alerts []alertView
 }
 
 // action is one button of the issue page: value is what the form posts.
@@ -126,6 +128,12 @@ func (u *UI) issuePage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		data.ExplanationText = is.Explanation
 	}
+	alerts, err := u.st.IssueAlerts(ctx, is.ID, alertsShown)
+	if err != nil {
+		u.fail(w, r, err)
+		return
+	}
+	data.Alerts = viewAlerts(alerts)
 	data.Actions, data.IgnoreActions = actionsFor(is)
 	u.render(w, r, http.StatusOK, "issue", is.Title, data)
 }
@@ -157,8 +165,12 @@ func humanDuration(d time.Duration) string {
 		return plural(int(d/(7*24*time.Hour)), "week")
 	case d%(24*time.Hour) == 0:
 		return plural(int(d/(24*time.Hour)), "day")
+	case d%time.Hour == 0:
+		return plural(int(d/time.Hour), "hour")
+	case d%time.Minute == 0:
+		return plural(int(d/time.Minute), "minute")
 	}
-	return plural(int(d/time.Hour), "hour")
+	return d.String()
 }
 
 func plural(n int, unit string) string {

@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/faultline/faultline/internal/alertrule"
 	"github.com/faultline/faultline/internal/store"
 )
 
@@ -40,6 +41,8 @@ type Config struct {
 	SessionTTL time.Duration
 	// OnError receives the errors that pages show only as "something went wrong".
 	OnError func(path string, err error)
+	// Rules lists the alert rules in force (nil: none).
+	Rules func() []*alertrule.Rule
 }
 
 // UI serves the pages; mount it at the root of a server.
@@ -94,12 +97,13 @@ func New(st store.Store, cfg Config) (*UI, error) {
 	u.mux.Handle("POST /issues/{id}/status", u.authed(u.changeStatus))
 	u.mux.Handle("POST /issues/{id}/delete", u.authed(u.deleteIssue))
 	u.mux.Handle("GET /issues/{id}/events/{event}/json", u.authed(u.rawEvent))
+	u.mux.Handle("GET /rules/{$}", u.authed(u.rulesPage))
 	return u, nil
 }
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"login", "list", "issue", "error"} {
+	for _, name := range []string{"login", "list", "issue", "error", "rules"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err
