@@ -17,7 +17,7 @@ import (
 )
 
 // benchReceiver is a receiver with nop consumers whose handler the benchmarks call.
-func benchReceiver(b *testing.B) (*sentryReceiver, []byte) {
+func benchReceiver(b testing.TB) (*sentryReceiver, []byte) {
 	b.Helper()
 	data, err := os.ReadFile("testdata/node-error.envelope")
 	if err != nil {
