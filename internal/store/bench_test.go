@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/faultline/faultline/internal/alertrule"
 	"path/filepath"
+	"slices"
 	"sync"
 	"syscall"
 	"testing"
@@ -174,4 +175,94 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkSweepImpactOnWrites measures what a sweep deleting a large backlog costs the writers:
+// a store holding sweepBacklog events past retention takes 40,000 new events (batches of 100
+// from 4 writers, as the exporter writes) before the sweep, while it runs, and after it; the
+// reported ratios compare the run during the sweep with the mean of the two around it.
+// The target for the testbed: throughput ≥ 80%, write p99 ≤ 2×.
+func BenchmarkSweepImpactOnWrites(b *testing.B) {
+	for _, bk := range backendsOn(func() time.Time { return testNow }) {
+		b.Run(bk.name, func(b *testing.B) {
+			for b.Loop() {
+				sweepImpact(b, bk.open(b))
+			}
+		})
+	}
+}
+
+const sweepBacklog = 200_000
+
+func sweepImpact(b *testing.B, st Store) {
+	ctx := context.Background()
+	old := testNow.Add(-100 * 24 * time.Hour)
+	for i := 0; i < sweepBacklog; i += 1000 {
+		evs := benchEvents(i, 1000, 50)
+		for j := range evs {
+			evs[j].Received, evs[j].Timestamp = old, old
+		}
+		if err := st.Write(ctx, evs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	next := sweepBacklog
+	phase := func() (perSec float64, p99 time.Duration) {
+		evs := benchEvents(next, 40_000, 50)
+		next += len(evs)
+		for j := range evs {
+			evs[j].Received, evs[j].Timestamp = testNow, testNow
+		}
+		var mu sync.Mutex
+		var lat []time.Duration
+		start := time.Now()
+		work := make(chan []Event)
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				for batch := range work {
+					t0 := time.Now()
+					if err := st.Write(ctx, batch); err != nil {
+						b.Error(err)
+					}
+					mu.Lock()
+					lat = append(lat, time.Since(t0))
+					mu.Unlock()
+				}
+			})
+		}
+		for i := 0; i < len(evs); i += 100 {
+			work <- evs[i : i+100]
+		}
+		close(work)
+		wg.Wait()
+		slices.Sort(lat)
+		return float64(len(evs)) / time.Since(start).Seconds(), lat[len(lat)*99/100]
+	}
+	before, p99Before := phase()
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan Swept, 1)
+	go func() {
+		s, err := st.Sweep(sweepCtx, Policy{Retention: 90 * 24 * time.Hour})
+		if err != nil && sweepCtx.Err() == nil {
+			b.Error(err)
+		}
+		swept <- s
+	}()
+	during, p99During := phase()
+	stopSweep()
+	deleted := (<-swept).Events
+	if deleted == 0 {
+		b.Fatal("the sweep deleted nothing while the writers ran")
+	}
+	// What the sweep left is deleted before the last baseline.
+	if _, err := st.Sweep(ctx, Policy{Retention: 90 * 24 * time.Hour}); err != nil {
+		b.Fatal(err)
+	}
+	after, p99After := phase()
+	base, p99Base := (before+after)/2, (p99Before+p99After)/2
+	b.ReportMetric(during/base, "throughput-ratio")
+	b.ReportMetric(float64(p99During)/float64(p99Base), "p99-ratio")
+	b.ReportMetric(float64(p99Base)/1e6, "p99-base-ms")
+	b.ReportMetric(float64(deleted), "deleted-during")
 }

@@ -30,7 +30,7 @@ func (s *sqlStore) enforceBudget(ctx context.Context, maxSize int64, out *Swept)
 	}
 	low := maxSize * budgetLow / 100
 	for u.bytes > low {
-		n, err := s.sweepStep(ctx, func(t *tx) (int64, error) {
+		n, err := s.budgetStep(ctx, func(t *tx) (int64, error) {
 			return t.exec(`DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT ` + strconv.Itoa(sweepEvents) + `)`)
 		})
 		out.Events += n
