@@ -19,6 +19,7 @@ func (s *Symbolicator) SymbolicateDocument(ctx context.Context, project string, 
 	}
 	changed := false
 	seen := map[ProcessingError]bool{}
+	budget := NewBudget()
 	for _, ref := range doc.Stacktraces() {
 		st := doc.Stacktrace(ref)
 		if st == nil || len(st.Frames) == 0 {
@@ -26,7 +27,7 @@ func (s *Symbolicator) SymbolicateDocument(ctx context.Context, project string, 
 		}
 		res := s.Symbolicate(ctx, Request{
 			Project: project, Release: ev.Release, Dist: ev.Dist, Platform: ev.Platform,
-			DebugImages: ev.DebugImages, Frames: st.Frames,
+			DebugImages: ev.DebugImages, Frames: st.Frames, Budget: budget,
 		})
 		for _, e := range res.Errors {
 			if seen[e] {

@@ -26,13 +26,14 @@ func (s *Symbolicator) SymbolicateEvent(ctx context.Context, project string, ev 
 		return out
 	}
 	seen := map[ProcessingError]bool{}
+	budget := NewBudget()
 	run := func(st *event.Stacktrace) (*event.Stacktrace, bool) {
 		if st == nil || len(st.Frames) == 0 {
 			return st, false
 		}
 		res := s.Symbolicate(ctx, Request{
 			Project: project, Release: ev.Release, Dist: ev.Dist, Platform: ev.Platform,
-			DebugImages: ev.DebugImages, Frames: st.Frames,
+			DebugImages: ev.DebugImages, Frames: st.Frames, Budget: budget,
 		})
 		out.Symbolicated += res.Symbolicated
 		for _, e := range res.Errors {

@@ -30,7 +30,37 @@ const (
 	ErrInvalidSource         = "js_invalid_source"
 	ErrMissingSourcesContent = "js_missing_sources_content"
 	ErrInvalidLocation       = "js_invalid_sourcemap_location"
+	// ErrTooManySources is an error type Sentry's UI still knows from its scraping era: the
+	// event names more source files than one event may make the symbolicator resolve.
+	ErrTooManySources = "js_too_many_sources"
 )
+
+// MaxSourcesPerEvent bounds the distinct minified files one event may make the symbolicator
+// resolve. A file that is not cached costs a few store lookups, so without a bound one event
+// with thousands of frames from distinct URLs (25 exceptions × 250 frames fit in 1 MiB) took
+// ~0.8 s and ~100 MB, and evicted everyone's cached resolutions. Real stack traces touch a few
+// dozen files.
+const MaxSourcesPerEvent = 100
+
+// Budget counts the sources one event may still resolve; every stack trace of the event shares
+// it. The zero value allows none: use NewBudget.
+type Budget struct{ left int }
+
+// NewBudget returns the budget of one event.
+func NewBudget() *Budget { return &Budget{left: MaxSourcesPerEvent} }
+
+func (b *Budget) take() bool {
+	if b.left <= 0 {
+		return false
+	}
+	b.left--
+	return true
+}
+
+// overBudget is what the files beyond an event's budget resolve to: one error for the event,
+// whatever the file.
+var overBudget = &resolved{err: &ProcessingError{Type: ErrTooManySources,
+	Reason: fmt.Sprintf("the event names more than %d source files; frames of the others stay as sent", MaxSourcesPerEvent)}}
 
 // ProcessingError is one entry for the event's errors list.
 type ProcessingError struct {
@@ -123,6 +153,8 @@ type Request struct {
 	DebugImages []event.DebugImage
 	// Frames caller first, as in event.Stacktrace.
 	Frames []event.Frame
+	// Budget, when set, bounds the files resolved for the event this stack trace belongs to.
+	Budget *Budget
 }
 
 // Result is the outcome for one stack trace.
@@ -184,7 +216,11 @@ func (s *Symbolicator) Symbolicate(ctx context.Context, req Request) Result {
 		}
 		r, ok := byPath[absPath]
 		if !ok {
-			r = s.resolve(ctx, req, absPath, images[absPath])
+			if req.Budget == nil || req.Budget.take() {
+				r = s.resolve(ctx, req, absPath, images[absPath])
+			} else {
+				r = overBudget
+			}
 			byPath[absPath] = r
 		}
 		if r.skip {
