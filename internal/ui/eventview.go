@@ -37,6 +37,9 @@ type eventView struct {
 	// Errors are the processing errors recorded while the event was handled (e.g. a frame that
 	// could not be symbolicated), each as its type and fields.
 	Errors []processingError
+	// Trimmed lists what was cut on ingest (the event's _meta): the path of each value and how
+	// much of it was sent.
+	Trimmed []field
 	// DecodeError says why the stored event could not be read, when it could not.
 	DecodeError string
 }
@@ -58,6 +61,8 @@ type exceptionView struct {
 	// page can fold them away.
 	Groups []frameGroup
 	Frames int
+	// Omitted says which frames were cut on ingest (the stack trace's frames_omitted), or "".
+	Omitted string
 }
 
 type frameGroup struct {
@@ -120,6 +125,12 @@ type freeForm struct {
 	Contexts map[string]map[string]any `json:"contexts"`
 	Extra    map[string]any            `json:"extra"`
 	Errors   []map[string]any          `json:"errors"`
+	Meta     map[string]any            `json:"_meta"`
+	// Exception is read for what the typed model does not keep: each stack trace's
+	// frames_omitted. Entries stay raw so that one odd entry does not cost the others.
+	Exception struct {
+		Values []json.RawMessage `json:"values"`
+	} `json:"exception"`
 }
 
 func viewEvent(st *store.StoredEvent, traceURL string) *eventView {
@@ -166,11 +177,18 @@ func viewEvent(st *store.StoredEvent, traceURL string) *eventView {
 		}
 		v.Errors = append(v.Errors, pe)
 	}
+	omitted := framesOmitted(ff.Exception.Values)
 	for i := len(ev.Exceptions) - 1; i >= 0; i-- { // the one raised last first
 		ex := ev.Exceptions[i]
 		ex.Stacktrace = ev.ExceptionStacktrace(&ex)
-		v.Exceptions = append(v.Exceptions, viewException(&ex, v.Errors))
+		xv := viewException(&ex, v.Errors)
+		if i < len(omitted) && omitted[i] != [2]int{} {
+			xv.Omitted = omittedText(omitted[i], xv.Frames)
+		}
+		v.Exceptions = append(v.Exceptions, xv)
 	}
+	v.Trimmed = trimmed(ff.Meta, nil, nil)
+	slices.SortFunc(v.Trimmed, func(a, b field) int { return strings.Compare(a.Key, b.Key) })
 	if len(ev.Exceptions) == 0 {
 		if st := ev.MessageStacktrace(); st != nil {
 			v.Exceptions = append(v.Exceptions, viewException(&event.Exception{Stacktrace: st}, v.Errors))
@@ -187,6 +205,62 @@ func viewEvent(st *store.StoredEvent, traceURL string) *eventView {
 	}
 	v.Extra = fields(ff.Extra)
 	return v
+}
+
+// framesOmitted reads the frames_omitted of each exception object's stack trace, in the order
+// the typed model lists exceptions (objects only).
+func framesOmitted(values []json.RawMessage) [][2]int {
+	var out [][2]int
+	for _, raw := range values {
+		var ex struct {
+			Stacktrace struct {
+				FramesOmitted []int `json:"frames_omitted"`
+			} `json:"stacktrace"`
+		}
+		if len(raw) == 0 || raw[0] != '{' {
+			continue
+		}
+		var gap [2]int
+		if json.Unmarshal(raw, &ex) == nil && len(ex.Stacktrace.FramesOmitted) == 2 {
+			gap = [2]int{ex.Stacktrace.FramesOmitted[0], ex.Stacktrace.FramesOmitted[1]}
+		}
+		out = append(out, gap)
+	}
+	return out
+}
+
+// omittedText explains a stack trace's frames_omitted [first omitted, after the last omitted]
+// beside the frames kept.
+func omittedText(gap [2]int, kept int) string {
+	n := gap[1] - gap[0]
+	if n <= 0 {
+		return ""
+	}
+	return "the middle " + strconv.Itoa(n) + " of " + strconv.Itoa(kept+n) + " frames were cut on ingest"
+}
+
+// trimmed walks an event's _meta and lists each annotation: where, and how much was sent.
+func trimmed(meta map[string]any, path []string, out []field) []field {
+	for k, v := range meta {
+		m, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		if k != "" {
+			out = trimmed(m, append(path, k), out)
+			continue
+		}
+		sent := display(m["len"])
+		if sent == "" {
+			continue
+		}
+		what := sent + " entries sent"
+		if _, isString := m["rem"]; isString {
+			what = sent + " characters sent"
+		}
+		out = append(out, field{Key: strings.Join(path, "."), Value: what})
+	}
+	return out
 }
 
 // fields lists an object's members in key order, values as one line of text.

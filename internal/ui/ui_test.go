@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/internal/sentry/event"
 	"github.com/faultline/faultline/internal/store"
 )
 
@@ -413,6 +414,35 @@ func TestTheIssuePageShowsTheEvent(t *testing.T) {
 	}
 	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
 		t.Errorf("Content-Security-Policy %q", csp)
+	}
+}
+
+func TestTheIssuePageSaysWhatWasTrimmedOnIngest(t *testing.T) {
+	frames := make([]string, 1000)
+	for i := range frames {
+		frames[i] = fmt.Sprintf(`{"function":"f%d","filename":"app.js","lineno":%d,"in_app":true}`, i, i+1)
+	}
+	raw := `{"platform":"node","message":"` + strings.Repeat("x", 9000) + `","exception":{"values":[{"type":"RangeError","value":"too deep","stacktrace":{"frames":[` + strings.Join(frames, ",") + `]}}]}}`
+	normalized, _, err := event.Normalize([]byte(raw), event.NormalizeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := openStore(t)
+	write(t, st, testEvent("trim", 1, func(e *store.Event) { e.Payload = normalized }))
+	b := newBrowser(t, serve(t, st))
+	b.login()
+	page := b.page("/issues/1/")
+	for _, want := range []string{
+		"Trimmed on ingest", "<code>exception.values.0.stacktrace.frames</code> 1000 entries sent",
+		"<code>logentry.formatted</code> 9000 characters sent", "the middle 750 of 1000 frames were cut on ingest",
+		`<span class="fn">f999</span>`, `<span class="fn">f0</span>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the issue page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `<span class="fn">f500</span>`) {
+		t.Error("the page shows a frame that was cut")
 	}
 }
 
