@@ -16,29 +16,41 @@ func joined(item string, n int) string {
 	return strings.Join(parts, ",")
 }
 
-func TestLimitArraysCutsTopLevelArraysOnly(t *testing.T) {
+func TestLimitJSONCutsBetweenEntries(t *testing.T) {
 	tests := []struct {
 		name, in, want string
-		cut            int
+		cut            Cut
 	}{
-		{"short arrays stay", `{"items":[1,2],"x":[3]}`, `{"items":[1,2],"x":[3]}`, 0},
-		{"a long array is cut", `{"items":[1,2,3,4,5],"x":1}`, `{"items":[1,2,3],"x":1}`, 2},
-		{"every member array is cut", `{"a":[1,2,3,4],"b":[5,6,7,8]}`, `{"a":[1,2,3],"b":[5,6,7]}`, 2},
-		{"nested arrays are elements", `{"items":[[1,2,3,4],{"k":[1,2,3,4]},"a,b,c]",4]}`, `{"items":[[1,2,3,4],{"k":[1,2,3,4]},"a,b,c]"]}`, 1},
-		{"strings with brackets and escapes are skipped", `{"s":"[\"]","items":["x\\",1,2,3]}`, `{"s":"[\"]","items":["x\\",1,2]}`, 1},
-		{"an array document is left to the decoder", `[1,2,3,4,5]`, `[1,2,3,4,5]`, 0},
-		{"empty arrays stay", `{"items":[]}`, `{"items":[]}`, 0},
+		{"short containers stay", `{"items":[1,2],"x":{"a":1}}`, `{"items":[1,2],"x":{"a":1}}`, Cut{}},
+		{"a long top-level array is cut and counted", `{"items":[1,2,3,4,5],"x":1}`, `{"items":[1,2,3],"x":1}`, Cut{Items: 2}},
+		{"every member array is counted", `{"a":[1,2,3,4],"b":[5,6,7,8]}`, `{"a":[1,2,3],"b":[5,6,7]}`, Cut{Items: 2}},
+		{"nested containers are cut too", `{"items":[[1,2,3,4],{"k":1,"l":2,"m":3,"n":4}]}`, `{"items":[[1,2,3],{"k":1,"l":2,"m":3}]}`, Cut{Data: true}},
+		{"a long object is cut", `{"a":1,"b":2,"c":3,"d":4}`, `{"a":1,"b":2,"c":3}`, Cut{Data: true}},
+		{"strings with brackets, commas and escapes are skipped", `{"s":"[\",]","items":["x\\",1,2,3]}`, `{"s":"[\",]","items":["x\\",1,2]}`, Cut{Items: 1}},
+		{"empty containers stay", `{"items":[],"o":{}}`, `{"items":[],"o":{}}`, Cut{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, cut := limitArrays([]byte(tt.in), 3)
+			got, cut := limitJSON([]byte(tt.in), 3, 1000)
 			if string(got) != tt.want || cut != tt.cut {
-				t.Errorf("got %s (cut %d), want %s (cut %d)", got, cut, tt.want, tt.cut)
+				t.Errorf("got %s %+v, want %s %+v", got, cut, tt.want, tt.cut)
 			}
 			if json.Valid([]byte(tt.in)) && !json.Valid(got) {
 				t.Errorf("valid input became invalid: %s", got)
 			}
 		})
+	}
+}
+
+func TestLimitJSONBoundsTheValuesOfAPayload(t *testing.T) {
+	// A span's data: 300 arrays of 1000 numbers, each within the entries bound.
+	raw := `{"span_id":"0000000000000001","data":{` + joined(`"k{i}":[`+joined("1", 1000)+`]`, 300) + `}}`
+	got, cut := limitJSON([]byte(raw), MaxContainerItems, MaxPayloadValues)
+	if !cut.Data || !json.Valid(got) {
+		t.Fatalf("cut %+v, valid %v", cut, json.Valid(got))
+	}
+	if n := strings.Count(string(got), ","); n > MaxPayloadValues {
+		t.Errorf("%d values kept, want at most %d", n, MaxPayloadValues)
 	}
 }
 
@@ -56,8 +68,8 @@ func TestATransactionKeepsItsFirstSpansAndBoundedAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tx.Spans) != MaxContainerItems || tx.CutSpans != 5000-MaxContainerItems {
-		t.Errorf("%d spans kept, %d cut; want %d, %d", len(tx.Spans), tx.CutSpans, MaxContainerItems, 5000-MaxContainerItems)
+	if len(tx.Spans) != MaxContainerItems || tx.Cut.Items != 5000-MaxContainerItems {
+		t.Errorf("%d spans kept, %d cut; want %d, %d", len(tx.Spans), tx.Cut.Items, MaxContainerItems, 5000-MaxContainerItems)
 	}
 	if len(tx.Tags) != MaxTags || len(tx.Trace.Data) != MaxAttributes || tx.Trace.DroppedAttributes != 1000-MaxAttributes ||
 		len(tx.Measurements) != MaxAttributes || tx.DroppedMeasurements != 1000-MaxAttributes {
@@ -67,15 +79,19 @@ func TestATransactionKeepsItsFirstSpansAndBoundedAttributes(t *testing.T) {
 }
 
 func TestALogContainerIsReadUpToItsBound(t *testing.T) {
-	raw := `{"items":[` + joined(`{"timestamp":1700000000,"body":"b{i}","attributes":{`+joined(`"a{i}":{"type":"integer","value":1}`, 200)+`}}`, 1500) + `]}`
+	raw := `{"items":[` + joined(`{"timestamp":1700000000,"body":"b{i}","attributes":{"a":{"type":"integer","value":1}}}`, 1500) + `]}`
 	b, err := DecodeLogs([]byte(raw))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b.Logs) != MaxContainerItems || b.Cut != 500 {
-		t.Fatalf("%d logs, %d cut; want %d, 500", len(b.Logs), b.Cut, MaxContainerItems)
+	if len(b.Logs) != MaxContainerItems || b.Cut.Items != 500 || b.Logs[999].Body != "b999" {
+		t.Fatalf("%d logs, %+v cut; want %d, 500", len(b.Logs), b.Cut, MaxContainerItems)
 	}
-	if l := b.Logs[999]; l.Body != "b999" || len(l.Attributes) != MaxAttributes || l.DroppedAttributes != 200-MaxAttributes {
-		t.Errorf("last log %q with %d attributes (%d dropped)", l.Body, len(l.Attributes), l.DroppedAttributes)
+	raw = `{"items":[{"timestamp":1700000000,"attributes":{` + joined(`"a{i}":{"type":"integer","value":1}`, 200) + `}}]}`
+	if b, err = DecodeLogs([]byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	if l := b.Logs[0]; len(l.Attributes) != MaxAttributes || l.DroppedAttributes != 200-MaxAttributes {
+		t.Errorf("a log with %d attributes (%d dropped), want %d (%d)", len(l.Attributes), l.DroppedAttributes, MaxAttributes, 200-MaxAttributes)
 	}
 }

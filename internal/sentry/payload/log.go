@@ -29,15 +29,15 @@ type LogBatch struct {
 	Logs []Log
 	// Dropped counts entries left out because they were not objects or had an unreadable timestamp.
 	Dropped int
-	// Cut counts the entries beyond MaxContainerItems, which were not read.
-	Cut int
+	// Cut is what the payload bounds left out (limitJSON).
+	Cut Cut
 }
 
 // DecodeLogs decodes a `log` container {"items":[…]}. One bad entry is counted in Dropped and does
 // not cost its siblings.
 func DecodeLogs(raw []byte) (*LogBatch, error) {
 	b := &LogBatch{}
-	err := parseContainer("log container", raw, func(v *fastjson.Value, cut int) error {
+	err := parseContainer("log container", raw, func(v *fastjson.Value, cut Cut) error {
 		b.Cut = cut
 		items := v.Get("items")
 		if items == nil || items.Type() != fastjson.TypeArray {

@@ -45,6 +45,8 @@ type SessionAggregate struct {
 type SessionAggregates struct {
 	Aggregates []SessionAggregate
 	Attrs      SessionAttrs
+	// Cut is what the payload bounds left out (limitJSON).
+	Cut Cut
 }
 
 // DecodeSession decodes a `session` item. Like Relay it requires attrs.release and started.
@@ -85,7 +87,8 @@ func DecodeSession(raw []byte) (*Session, error) {
 // skipped: they cannot be placed in time.
 func DecodeSessionAggregates(raw []byte) (*SessionAggregates, error) {
 	s := &SessionAggregates{}
-	err := parseObject("sessions", raw, func(v *fastjson.Value) error {
+	err := parseContainer("sessions", raw, func(v *fastjson.Value, cut Cut) error {
+		s.Cut = cut
 		s.Attrs = sessionAttrs(v)
 		if s.Attrs.Release == "" {
 			return fmt.Errorf("decode sessions: attrs.release is missing")

@@ -37,15 +37,15 @@ type SpanBatch struct {
 	Spans []SpanV2
 	// Dropped counts items left out because their ids or timestamps were unusable.
 	Dropped int
-	// Cut counts the items beyond MaxContainerItems, which were not read.
-	Cut int
+	// Cut is what the payload bounds left out (limitJSON).
+	Cut Cut
 }
 
 // DecodeSpanV2 decodes a v2 span container {"items":[…]}. One bad span is counted in Dropped and
 // does not cost its siblings; a payload that is not such a container fails as a whole.
 func DecodeSpanV2(raw []byte) (*SpanBatch, error) {
 	b := &SpanBatch{}
-	err := parseContainer("span container", raw, func(v *fastjson.Value, cut int) error {
+	err := parseContainer("span container", raw, func(v *fastjson.Value, cut Cut) error {
 		b.Cut = cut
 		items := v.Get("items")
 		if items == nil || items.Type() != fastjson.TypeArray {

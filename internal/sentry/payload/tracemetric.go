@@ -34,15 +34,15 @@ type TraceMetricBatch struct {
 	// Dropped counts samples left out: not an object, no name, an unknown type, a non-numeric
 	// value or an unreadable timestamp.
 	Dropped int
-	// Cut counts the samples beyond MaxContainerItems, which were not read.
-	Cut int
+	// Cut is what the payload bounds left out (limitJSON).
+	Cut Cut
 }
 
 // DecodeTraceMetrics decodes a `trace_metric` container {"items":[…]}. One bad sample is counted
 // in Dropped and does not cost its siblings.
 func DecodeTraceMetrics(raw []byte) (*TraceMetricBatch, error) {
 	b := &TraceMetricBatch{}
-	err := parseContainer("trace metric container", raw, func(v *fastjson.Value, cut int) error {
+	err := parseContainer("trace metric container", raw, func(v *fastjson.Value, cut Cut) error {
 		b.Cut = cut
 		items := v.Get("items")
 		if items == nil || items.Type() != fastjson.TypeArray {

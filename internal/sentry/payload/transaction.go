@@ -86,8 +86,8 @@ type Transaction struct {
 	Spans  []Span
 	// DroppedSpans counts child spans left out because their ids or timestamps were unusable.
 	DroppedSpans int
-	// CutSpans counts the child spans beyond MaxContainerItems, which were not read.
-	CutSpans int
+	// Cut is what the payload bounds left out (limitJSON); Cut.Items counts child spans.
+	Cut Cut
 	// Measurements are the first MaxAttributes; DroppedMeasurements counts the others.
 	Measurements        []Measurement
 	DroppedMeasurements int
@@ -98,8 +98,8 @@ type Transaction struct {
 // with such defects is counted in DroppedSpans instead, so the rest of the transaction survives.
 func DecodeTransaction(raw []byte) (*Transaction, error) {
 	t := &Transaction{}
-	err := parseContainer("transaction", raw, func(v *fastjson.Value, cut int) error {
-		t.CutSpans = cut
+	err := parseContainer("transaction", raw, func(v *fastjson.Value, cut Cut) error {
+		t.Cut = cut
 		t.EventInfo = eventInfo(v)
 		t.Name = str(v, "transaction")
 		t.Source = string(v.GetStringBytes("transaction_info", "source"))

@@ -60,9 +60,13 @@ const (
 	MaxAttributes = 128
 	// MaxTags bounds the tags of one payload, as event normalization bounds an event's.
 	MaxTags = 200
+	// MaxPayloadValues bounds the JSON values (containers and entries) read from one payload.
+	// A container of MaxContainerItems entries of a few dozen values each stays well below it.
+	MaxPayloadValues = 200_000
 	// MaxContainerItems bounds the entries read from a container (logs, v2 spans, trace
 	// metrics, session aggregates) and the child spans of a transaction. SDKs send at most a
-	// few hundred at once (sentry-python's max_spans is 1000, log batches flush at 100).
+	// few hundred at once (sentry-python's max_spans is 1000, log batches flush at 100, session
+	// aggregates hold one bucket per minute since the last flush).
 	MaxContainerItems = 1000
 )
 
@@ -70,8 +74,25 @@ const (
 var parsers fastjson.ParserPool
 
 // parseObject parses raw as a JSON object and hands it to decode. The parser goes back to the
-// pool afterwards, so decode must copy every string it keeps (string(b) does).
+// pool afterwards, so decode must copy every string it keeps (string(b) does). raw is bounded
+// first (limitJSON), so that no payload makes fastjson hold more than MaxPayloadValues values.
 func parseObject(what string, raw []byte, decode func(*fastjson.Value) error) error {
+	return parseContainer(what, raw, func(v *fastjson.Value, _ Cut) error { return decode(v) })
+}
+
+// Cut says what limitJSON left out of a payload.
+type Cut struct {
+	// Items counts the elements cut from arrays that are members of the top-level object: a
+	// container's items beyond MaxContainerItems, a transaction's child spans.
+	Items int
+	// Data reports that anything else was cut: entries of a nested array or object beyond
+	// MaxContainerItems, or what follows the first MaxPayloadValues values.
+	Data bool
+}
+
+// parseContainer is parseObject that tells decode what was cut.
+func parseContainer(what string, raw []byte, decode func(v *fastjson.Value, cut Cut) error) error {
+	raw, cut := limitJSON(raw, MaxContainerItems, MaxPayloadValues)
 	p := parsers.Get()
 	defer parsers.Put(p)
 	v, err := p.ParseBytes(raw)
@@ -81,68 +102,103 @@ func parseObject(what string, raw []byte, decode func(*fastjson.Value) error) er
 	if v.Type() != fastjson.TypeObject {
 		return fmt.Errorf("decode %s: payload is a JSON %s, want an object", what, v.Type())
 	}
-	return decode(v)
+	return decode(v, cut)
 }
 
-// parseContainer is parseObject for payloads whose arrays can be long: every array that is a
-// member of the object is cut to its first MaxContainerItems elements before fastjson sees it,
-// and decode learns how many elements were cut. fastjson builds a value of ~80 bytes for every
-// JSON value, so this is what keeps a 12 MiB container of tiny entries from costing gigabytes.
-func parseContainer(what string, raw []byte, decode func(v *fastjson.Value, cut int) error) error {
-	raw, cut := limitArrays(raw, MaxContainerItems)
-	return parseObject(what, raw, func(v *fastjson.Value) error { return decode(v, cut) })
-}
-
-// limitArrays returns raw with every array that is a member of the top-level object cut to its
-// first max elements, and how many elements it cut. It reads only structure (strings, brackets,
-// commas), in one pass that allocates nothing when nothing is cut. Input that is not JSON stays
-// for fastjson to reject; what is cut is never read.
-func limitArrays(raw []byte, max int) ([]byte, int) {
-	i := 0
-	for i < len(raw) && (raw[i] == ' ' || raw[i] == '\t' || raw[i] == '\n' || raw[i] == '\r') {
-		i++
+// limitJSON returns raw with every array and object cut after its first maxEntries entries and,
+// once maxValues values (containers and entries) have begun, every container still open cut after
+// the entry it is in. Cuts fall between entries, so valid JSON stays valid. fastjson builds ~80
+// bytes for every value, and growing its pool several times that, so this is what keeps a 10 MiB
+// span of tiny values from costing gigabytes. It reads only structure (strings, brackets, commas)
+// in one pass and allocates only when it cuts; input that is not JSON is left for fastjson to
+// reject, and what is cut is never read.
+func limitJSON(raw []byte, maxEntries, maxValues int) ([]byte, Cut) {
+	type open struct {
+		entries int
+		array   bool
 	}
-	if i == len(raw) || raw[i] != '{' {
-		return raw, 0
-	}
-	var out []byte
-	last, cut, depth := 0, 0, 0
-	inArray, elems, cutAt := false, 0, -1
-	for ; i < len(raw); i++ {
+	var (
+		out    []byte
+		cut    Cut
+		last   int
+		values int
+		stack  []open
+	)
+	for i := 0; i < len(raw); i++ {
 		switch c := raw[i]; c {
 		case '"':
-			for i++; i < len(raw) && raw[i] != '"'; i++ {
-				if raw[i] == '\\' {
-					i++
-				}
-			}
+			i = quoteEnd(raw, i)
 		case '{', '[':
-			depth++
-			if depth == 2 && c == '[' {
-				inArray, elems, cutAt = true, 1, -1
-			}
+			values++
+			stack = append(stack, open{entries: 1, array: c == '['})
 		case '}', ']':
-			if depth == 2 && inArray {
-				if cutAt >= 0 {
-					out = append(out, raw[last:cutAt]...)
-					last = i
-					cut += elems - max
-				}
-				inArray = false
+			if len(stack) > 0 {
+				stack = stack[:len(stack)-1]
 			}
-			depth--
 		case ',':
-			if depth == 2 && inArray {
-				if elems++; elems == max+1 {
-					cutAt = i
-				}
+			if len(stack) == 0 {
+				continue
 			}
+			values++
+			top := &stack[len(stack)-1]
+			if top.entries++; top.entries <= maxEntries && values < maxValues {
+				continue
+			}
+			// Cut from this comma to the bracket that closes the container.
+			end, rest := closeOf(raw, i+1)
+			out = append(out, raw[last:i]...)
+			last = end
+			if len(stack) == 2 && !stack[0].array && top.array {
+				cut.Items += rest
+			} else {
+				cut.Data = true
+			}
+			i = end - 1
 		}
 	}
 	if out == nil {
-		return raw, 0
+		return raw, cut
 	}
 	return append(out, raw[last:]...), cut
+}
+
+// quoteEnd returns the index of the quote that ends the string opening at i, or the last index
+// when the string does not end.
+func quoteEnd(raw []byte, i int) int {
+	for i++; i < len(raw); i++ {
+		switch raw[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return len(raw) - 1
+}
+
+// closeOf returns the index of the bracket that closes the container open at i (len(raw) when
+// none does), and how many entries begin between i and it.
+func closeOf(raw []byte, i int) (end, entries int) {
+	depth := 0
+	entries = 1
+	for ; i < len(raw); i++ {
+		switch raw[i] {
+		case '"':
+			i = quoteEnd(raw, i)
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i, entries
+			}
+			depth--
+		case ',':
+			if depth == 0 {
+				entries++
+			}
+		}
+	}
+	return len(raw), entries
 }
 
 // named is kind followed by id when there is one, for error messages.

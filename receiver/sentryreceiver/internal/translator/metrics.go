@@ -69,10 +69,10 @@ func (t *translation) session(it *envelope.Item) error {
 
 // sessionAggregates counts a `sessions` item: every bucket's sessions started and ended, so
 // request-mode (server) SDKs show up in the same metric as single-session SDKs.
-func (t *translation) sessionAggregates(it *envelope.Item) error {
+func (t *translation) sessionAggregates(it *envelope.Item) (string, error) {
 	s, err := payload.DecodeSessionAggregates(it.Payload)
 	if err != nil {
-		return err
+		return "", err
 	}
 	for _, b := range s.Aggregates {
 		c := t.sessionCounter(s.Attrs, b.Started, t.in.ReceivedAt)
@@ -82,7 +82,7 @@ func (t *translation) sessionAggregates(it *envelope.Item) error {
 		c.add("abnormal", b.Abnormal)
 		c.add("crashed", b.Crashed)
 	}
-	return nil
+	return lossReason("session buckets", len(s.Aggregates), 0, "", s.Cut), nil
 }
 
 // clientReport counts what the SDK discarded, one data point per reason and category.
@@ -170,7 +170,7 @@ func (t *translation) traceMetrics(it *envelope.Item) (string, error) {
 			ex.SetSpanID(spanID(s.SpanID))
 		}
 	}
-	if b.Dropped > 0 || b.Cut > 0 {
+	if b.Dropped > 0 || b.Cut != (payload.Cut{}) {
 		return lossReason("metric samples", len(b.Metrics), b.Dropped, "no name, unknown type, non-numeric value or no valid timestamp", b.Cut), nil
 	}
 	return "", nil

@@ -74,7 +74,7 @@ func (t *translation) transaction(it *envelope.Item) (string, error) {
 			span.SetParentSpanID(rootID)
 		}
 	}
-	return lossReason("child spans", len(tx.Spans), tx.DroppedSpans, "invalid span_id or timestamps", tx.CutSpans), nil
+	return lossReason("child spans", len(tx.Spans), tx.DroppedSpans, "invalid span_id or timestamps", tx.Cut), nil
 }
 
 // childSpan fills everything of a Sentry span but its trace id, which the caller decides; its

@@ -86,7 +86,7 @@ func Translate(in Input) Output {
 		case "session":
 			err = t.session(it)
 		case "sessions":
-			err = t.sessionAggregates(it)
+			o.Reason, err = t.sessionAggregates(it)
 		case "client_report":
 			err = t.clientReport(it)
 		case "trace_metric":

@@ -52,14 +52,18 @@ func setValue(dst pcommon.Value, v *payload.Value) {
 }
 
 // lossReason explains what an accepted item lost: entries dropped as unreadable (why says why)
-// and entries beyond payload.MaxContainerItems that were not read; "" when nothing was lost.
-func lossReason(what string, kept, dropped int, why string, cut int) string {
+// and what the payload bounds left unread; "" when nothing was lost.
+func lossReason(what string, kept, dropped int, why string, cut payload.Cut) string {
 	var parts []string
 	if dropped > 0 {
-		parts = append(parts, fmt.Sprintf("%d of %d %s dropped: %s", dropped, kept+dropped+cut, what, why))
+		parts = append(parts, fmt.Sprintf("%d of %d %s dropped: %s", dropped, kept+dropped+cut.Items, what, why))
 	}
-	if cut > 0 {
-		parts = append(parts, fmt.Sprintf("%d %s beyond the first %d not read", cut, what, payload.MaxContainerItems))
+	if cut.Items > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s beyond the first %d not read", cut.Items, what, payload.MaxContainerItems))
+	}
+	if cut.Data {
+		parts = append(parts, fmt.Sprintf("data beyond %d entries per list or object, or %d values per item, not read",
+			payload.MaxContainerItems, payload.MaxPayloadValues))
 	}
 	return strings.Join(parts, "; ")
 }
