@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumererror"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
@@ -80,6 +81,11 @@ func (e *issueExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 		e.logger.Debug("skipped exception span events the errorgrouping processor did not reach", zap.Int("count", skipped))
 	}
 	return e.write(ctx, evs)
+}
+
+// pushMetrics stores the outcome counts of a batch (Sentry's Stats).
+func (e *issueExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
+	return e.st.WriteOutcomes(ctx, convertOutcomes(md))
 }
 
 func (e *issueExporter) write(ctx context.Context, evs []store.Event) error {

@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/consumer"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/exporterhelper"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/faultline/faultline/exporter/issuestoreexporter/internal/metadata"
 )
@@ -18,7 +19,8 @@ import (
 func NewFactory() exporter.Factory {
 	return exporter.NewFactory(metadata.Type, createDefaultConfig,
 		exporter.WithLogs(createLogs, metadata.LogsStability),
-		exporter.WithTraces(createTraces, metadata.TracesStability))
+		exporter.WithTraces(createTraces, metadata.TracesStability),
+		exporter.WithMetrics(createMetrics, metadata.MetricsStability))
 }
 
 func createDefaultConfig() component.Config {
@@ -65,4 +67,36 @@ func createTraces(ctx context.Context, set exporter.Settings, cfg component.Conf
 		return nil, err
 	}
 	return exceptionsOnly{exp}, nil
+}
+
+func createMetrics(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Metrics, error) {
+	c := cfg.(*Config)
+	e, err := newExporter(c, set)
+	if err != nil {
+		return nil, err
+	}
+	exp, err := exporterhelper.NewMetrics(ctx, set, cfg, e.pushMetrics,
+		exporterhelper.WithStart(e.start),
+		exporterhelper.WithTimeout(c.TimeoutConfig),
+		exporterhelper.WithRetry(c.RetryConfig),
+		exporterhelper.WithQueue(c.QueueConfig),
+		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
+	)
+	if err != nil {
+		return nil, err
+	}
+	return outcomesOnly{exp}, nil
+}
+
+// outcomesOnly hands the queue only the outcome metrics (see outcomeMetrics).
+type outcomesOnly struct {
+	exporter.Metrics
+}
+
+func (x outcomesOnly) ConsumeMetrics(ctx context.Context, md pmetric.Metrics) error {
+	kept, ok := outcomeMetrics(md)
+	if !ok {
+		return nil
+	}
+	return x.Metrics.ConsumeMetrics(ctx, kept)
 }

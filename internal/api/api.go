@@ -1,6 +1,7 @@
 // Package api serves the subset of Sentry's Web API (/api/0/) that Faultline implements, over
 // the store interface: projects (list, delete their data), issues (list, detail, status, delete,
-// events, hashes), events, and the chunked artifact-bundle upload `sentry-cli sourcemaps upload` uses.
+// events, hashes), events, outcome stats (stats_v2), and the chunked artifact-bundle upload
+// `sentry-cli sourcemaps upload` uses.
 // Field names and types follow what Sentry returns so that sentry-cli and scripts written for
 // Sentry work unchanged.
 //
@@ -73,6 +74,7 @@ func New(st store.Store, cfg Config) *API {
 	routes := map[string]http.HandlerFunc{
 		"GET /api/0/organizations/{org}/projects/":                 a.listProjects,
 		"DELETE /api/0/projects/{org}/{project}/":                  a.deleteProject,
+		"GET /api/0/organizations/{org}/stats_v2/":                 a.stats,
 		"GET /api/0/projects/{org}/{project}/issues/":              a.listProjectIssues,
 		"PUT /api/0/projects/{org}/{project}/issues/":              a.bulkUpdate,
 		"GET /api/0/organizations/{org}/issues/":                   a.listOrgIssues,

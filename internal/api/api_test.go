@@ -310,3 +310,37 @@ func TestDeletingAnIssue(t *testing.T) {
 		t.Errorf("after delete: %d, want 404", resp.StatusCode)
 	}
 }
+
+func TestStatsV2SumsOutcomesLikeSentry(t *testing.T) {
+	srv, st := server(t)
+	now := time.Now().UTC()
+	err := st.WriteOutcomes(context.Background(), []store.Outcome{
+		{ProjectID: 1, Hour: now, Category: "error", Outcome: store.OutcomeRateLimited, Reason: "quota", Quantity: 4},
+		{ProjectID: 1, Hour: now.Add(-2 * time.Hour), Category: "error", Outcome: store.OutcomeClientDiscard, Reason: "ratelimit_backoff", Quantity: 3},
+		{ProjectID: 1, Hour: now.Add(-3 * 24 * time.Hour), Category: "error", Outcome: store.OutcomeRateLimited, Reason: "quota", Quantity: 100},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Intervals []string `json:"intervals"`
+		Groups    []struct {
+			By     map[string]any     `json:"by"`
+			Totals map[string]int64   `json:"totals"`
+			Series map[string][]int64 `json:"series"`
+		} `json:"groups"`
+	}
+	call(t, srv, "GET", "/api/0/organizations/faultline/stats_v2/?field=sum(quantity)&groupBy=outcome&groupBy=category&statsPeriod=24h&interval=1h&project=1", "", &got)
+	if len(got.Intervals) != 24 || len(got.Groups) != 2 {
+		t.Fatalf("%d intervals, groups %+v; want 24 hours and two groups", len(got.Intervals), got.Groups)
+	}
+	for _, g := range got.Groups {
+		want := map[string]int64{"rate_limited": 4, "client_discard": 3}[g.By["outcome"].(string)]
+		if g.By["category"] != "error" || g.Totals["sum(quantity)"] != want || len(g.Series["sum(quantity)"]) != 24 {
+			t.Errorf("group %+v, want total %d over 24 hours", g, want)
+		}
+	}
+	if resp := call(t, srv, "GET", "/api/0/organizations/faultline/stats_v2/?groupBy=team", "", nil); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("an unknown groupBy: %d, want 400", resp.StatusCode)
+	}
+}

@@ -132,7 +132,8 @@ const (
 	FeedbackReplayID          = "sentry.feedback.replay_id"
 	// SessionStatus is the data point attribute of SessionsMetric: init, exited, errored, crashed, abnormal.
 	SessionStatus = "sentry.session.status"
-	// DiscardReason and DataCategory are the data point attributes of DiscardedEventsMetric.
+	// DiscardReason, DataCategory and ProjectID are the data point attributes of
+	// DiscardedEventsMetric; DataCategory and ProjectID those of RateLimitedMetric.
 	DiscardReason = "sentry.discard.reason"
 	DataCategory  = "sentry.data_category"
 )
@@ -151,4 +152,7 @@ const (
 	// DiscardedEventsMetric counts what SDKs report in client reports as dropped before sending,
 	// by DiscardReason and DataCategory.
 	DiscardedEventsMetric = "sentry.client_report.discarded_events"
+	// RateLimitedMetric counts the items the receiver refused because they were over a quota of
+	// their project, by DataCategory.
+	RateLimitedMetric = "sentry.rate_limited"
 )

@@ -220,6 +220,20 @@ ALTER TABLE artifact_bundles ADD COLUMN last_used BIGINT NOT NULL DEFAULT 0;
 UPDATE artifact_bundles SET last_used = created;
 CREATE INDEX artifact_bundles_last_used ON artifact_bundles (last_used);
 `,
+	// 5: outcomes, Sentry's Stats: items of a project that did not become data, per hour, data
+	// category, outcome (rate_limited by a quota, client_discard from the SDKs' client reports)
+	// and reason.
+	`
+CREATE TABLE outcomes (
+	project_id BIGINT NOT NULL,
+	hour BIGINT NOT NULL,
+	category TEXT NOT NULL,
+	outcome TEXT NOT NULL,
+	reason TEXT NOT NULL,
+	quantity BIGINT NOT NULL,
+	PRIMARY KEY (project_id, hour, category, outcome, reason)
+){{without_rowid}};
+`,
 }
 
 func (d dialect) ddl(s string) string {

@@ -65,6 +65,12 @@ type Store interface {
 
 	// Artifacts keeps sentry-cli uploads: chunks and assembled artifact bundles.
 	Artifacts
+
+	// WriteOutcomes adds counts of items that did not become data (Sentry's Stats).
+	WriteOutcomes(ctx context.Context, outcomes []Outcome) error
+	// Outcomes returns the hourly counts of the given projects (all when none) since a time,
+	// oldest hour first.
+	Outcomes(ctx context.Context, projectIDs []int64, since time.Time) ([]Outcome, error)
 	// Alerts is the outbox of alert notifications and the rules made through the API.
 	Alerts
 

@@ -129,6 +129,11 @@ func (s *sqlStore) sweepRetention(ctx context.Context, p Policy, now time.Time, 
 			continue
 		}
 		cutoff := now.Add(-r).UnixMicro()
+		if _, err := s.sweepStep(ctx, func(t *tx) (int64, error) {
+			return t.exec(`DELETE FROM outcomes WHERE project_id = ? AND hour < ?`, project, cutoff)
+		}); err != nil {
+			return fmt.Errorf("sweep outcomes of project %d: %w", project, err)
+		}
 		for {
 			n, err := s.sweepStep(ctx, func(t *tx) (int64, error) {
 				return t.exec(`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE project_id = ? AND received < ? ORDER BY received LIMIT `+strconv.Itoa(sweepEvents)+`)`, project, cutoff)
@@ -276,9 +281,10 @@ func (s *sqlStore) pacedStep(ctx context.Context, pace time.Duration, fn func(*t
 	return n, nil
 }
 
-// projectIDs lists the projects that have issues (every stored event belongs to an issue).
+// projectIDs lists the projects that have issues (every stored event belongs to an issue) or
+// outcomes.
 func (s *sqlStore) projectIDs(ctx context.Context) ([]int64, error) {
-	return s.int64s(ctx, `SELECT DISTINCT project_id FROM issues ORDER BY project_id`)
+	return s.int64s(ctx, `SELECT project_id FROM issues UNION SELECT project_id FROM outcomes ORDER BY project_id`)
 }
 
 // int64s reads a one-column query of integers.
@@ -319,8 +325,9 @@ func (t *tx) deleteIssueRows(id int64) error {
 	return nil
 }
 
-// DeleteProject deletes every issue, event and release of a project, and its artifact bundles
-// unless another project shares them. It works in the sweep's small transactions, so it may take a while on a large project.
+// DeleteProject deletes every issue, event, release and outcome of a project, and its artifact
+// bundles unless another project shares them. It works in the sweep's small transactions, so it
+// may take a while on a large project.
 func (s *sqlStore) DeleteProject(ctx context.Context, project int64) (Swept, error) {
 	var out Swept
 	for {
@@ -360,7 +367,8 @@ func (s *sqlStore) DeleteProject(ctx context.Context, project int64) (Swept, err
 		}
 	}
 	err := s.inTx(ctx, func(t *tx) error {
-		for _, q := range []string{`DELETE FROM artifact_bundle_projects WHERE project_id = ?`, `DELETE FROM releases WHERE project_id = ?`} {
+		for _, q := range []string{`DELETE FROM artifact_bundle_projects WHERE project_id = ?`, `DELETE FROM releases WHERE project_id = ?`,
+			`DELETE FROM outcomes WHERE project_id = ?`} {
 			if _, err := t.exec(q, project); err != nil {
 				return err
 			}

@@ -307,3 +307,40 @@ func TestSweepWhileSeveralCollectorsWriteToPostgres(t *testing.T) {
 		t.Errorf("issues inside retention count %d events, want %d", total, want)
 	}
 }
+
+func TestOutcomesAddUpPerHourAndGoWithRetention(t *testing.T) {
+	now := base.Add(40 * day)
+	eachBackendOn(t, func() time.Time { return now }, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		old, recent := base, now.Add(-90*time.Minute)
+		err := s.WriteOutcomes(ctx, []Outcome{
+			{ProjectID: 1, Hour: old, Category: "error", Outcome: OutcomeRateLimited, Reason: "quota", Quantity: 5},
+			{ProjectID: 1, Hour: recent, Category: "error", Outcome: OutcomeRateLimited, Reason: "quota", Quantity: 2},
+			{ProjectID: 1, Hour: recent.Add(time.Minute), Category: "error", Outcome: OutcomeRateLimited, Reason: "quota", Quantity: 3},
+			{ProjectID: 2, Hour: recent, Category: "transaction", Outcome: OutcomeClientDiscard, Reason: "sample_rate", Quantity: 7},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Outcomes(ctx, []int64{1}, now.Add(-2*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].Quantity != 5 || !got[0].Hour.Equal(recent.Truncate(time.Hour)) {
+			t.Errorf("outcomes of project 1 in the last 2 hours: %+v, want one hour with 5", got)
+		}
+		if _, err := s.Sweep(ctx, Policy{Retention: 30 * day}); err != nil {
+			t.Fatal(err)
+		}
+		all, err := s.Outcomes(ctx, nil, time.Time{})
+		if err != nil || len(all) != 2 {
+			t.Errorf("after the sweep: %+v (%v), want the two recent hours only", all, err)
+		}
+		if _, err := s.DeleteProject(ctx, 2); err != nil {
+			t.Fatal(err)
+		}
+		if all, _ := s.Outcomes(ctx, []int64{2}, time.Time{}); len(all) != 0 {
+			t.Errorf("outcomes of a deleted project: %+v", all)
+		}
+	})
+}

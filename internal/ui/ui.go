@@ -96,6 +96,7 @@ func New(st store.Store, cfg Config) (*UI, error) {
 	u.mux.Handle("GET /issues/{id}/{$}", u.authed(u.issuePage))
 	u.mux.Handle("POST /issues/{id}/status", u.authed(u.changeStatus))
 	u.mux.Handle("POST /issues/{id}/delete", u.authed(u.deleteIssue))
+	u.mux.Handle("GET /stats", u.authed(u.statsPage))
 	u.mux.Handle("GET /issues/{id}/events/{event}/json", u.authed(u.rawEvent))
 	u.mux.Handle("GET /rules/{$}", u.authed(u.rulesPage))
 	return u, nil
@@ -103,7 +104,7 @@ func New(st store.Store, cfg Config) (*UI, error) {
 
 func parsePages() (map[string]*template.Template, error) {
 	pages := map[string]*template.Template{}
-	for _, name := range []string{"login", "list", "issue", "error", "rules"} {
+	for _, name := range []string{"login", "list", "issue", "error", "rules", "stats"} {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, err

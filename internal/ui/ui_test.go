@@ -464,3 +464,25 @@ func TestSafeNextKeepsRedirectsOnThisSite(t *testing.T) {
 		}
 	}
 }
+
+func TestTheStatsPageSumsOutcomes(t *testing.T) {
+	st := openStore(t)
+	now := time.Now()
+	err := st.WriteOutcomes(context.Background(), []store.Outcome{
+		{ProjectID: 1, Hour: now, Category: "error", Outcome: store.OutcomeRateLimited, Reason: "quota", Quantity: 4},
+		{ProjectID: 1, Hour: now.Add(-time.Hour), Category: "error", Outcome: store.OutcomeRateLimited, Reason: "quota", Quantity: 5},
+		{ProjectID: 1, Hour: now.Add(-48 * time.Hour), Category: "transaction", Outcome: store.OutcomeClientDiscard, Reason: "sample_rate", Quantity: 7},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, serve(t, st))
+	b.login()
+	page := b.page("/stats")
+	if !strings.Contains(page, `<td>error</td><td>rate_limited</td><td>quota</td><td class="num">9</td>`) || strings.Contains(page, "sample_rate") {
+		t.Errorf("the last 24 hours should show 9 errors refused over a quota and nothing older:\n%s", page)
+	}
+	if page := b.page("/stats?period=7d"); !strings.Contains(page, `<td class="num">7</td>`) {
+		t.Errorf("the last 7 days should show the transactions the SDK dropped")
+	}
+}

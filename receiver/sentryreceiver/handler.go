@@ -134,17 +134,17 @@ func (rcv *sentryReceiver) handle(r *http.Request, h http.Header, rt route, pid 
 		return "", apiErr
 	}
 	var overQuota *apiError
+	var rateLimited map[string]int64
 	if len(proj.quotas) > 0 {
 		var refused []envelope.Item
 		env.Items, refused = take(proj.quotas, key, env.Items, received)
 		if len(refused) > 0 {
+			rateLimited = map[string]int64{}
 			for i := range refused {
 				rcv.count(r.Context(), refused[i].Type, outcomeRateLimited)
+				rateLimited[refused[i].Category()] += refused[i].Quantity()
 			}
 			overQuota = errOverQuota(proj, refusing(proj.quotas, refused, received))
-			if len(env.Items) == 0 && len(env.Dropped) == 0 {
-				return "", overQuota
-			}
 		}
 	}
 
@@ -154,6 +154,7 @@ func (rcv *sentryReceiver) handle(r *http.Request, h http.Header, rt route, pid 
 		ReceivedAt:  received,
 		ClientIP:    clientIP(r),
 		ServiceName: proj.serviceName,
+		RateLimited: rateLimited,
 	})
 	if apiErr := rcv.deliver(r.Context(), env, out); apiErr != nil {
 		return "", apiErr

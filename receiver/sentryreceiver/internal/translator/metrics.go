@@ -1,6 +1,8 @@
 package translator
 
 import (
+	"maps"
+	"slices"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -12,8 +14,9 @@ import (
 )
 
 const (
-	sessionsDescription  = "Release-health sessions reported by Sentry SDKs: started (status init) and ended, by how they ended."
-	discardedDescription = "Items Sentry SDKs dropped before sending, by reason and data category, from client reports."
+	sessionsDescription    = "Release-health sessions reported by Sentry SDKs: started (status init) and ended, by how they ended."
+	discardedDescription   = "Items Sentry SDKs dropped before sending, by reason and data category, from client reports."
+	rateLimitedDescription = "Items the sentry receiver refused because they were over a quota of their project, by data category."
 )
 
 // sessionCounter adds data points to the sentry.sessions sum of one release and environment.
@@ -102,11 +105,31 @@ func (t *translation) clientReport(it *envelope.Item) error {
 		dp.SetStartTimestamp(ts)
 		dp.SetTimestamp(ts)
 		dp.SetIntValue(d.Quantity)
-		dp.Attributes().EnsureCapacity(2)
+		dp.Attributes().EnsureCapacity(3)
 		dp.Attributes().PutStr(attrkey.DiscardReason, d.Reason)
 		dp.Attributes().PutStr(attrkey.DataCategory, d.Category)
+		dp.Attributes().PutStr(attrkey.ProjectID, t.in.ProjectID)
 	}
 	return nil
+}
+
+// rateLimited counts what the receiver refused of the envelope over its project's quotas, one
+// data point per category at receipt.
+func (t *translation) rateLimited() {
+	if len(t.in.RateLimited) == 0 {
+		return
+	}
+	dps := t.deltaSum(t.resource("", "", "", "", "", ""), attrkey.RateLimitedMetric, "{item}", rateLimitedDescription)
+	ts := t.at(t.in.ReceivedAt)
+	for _, cat := range slices.Sorted(maps.Keys(t.in.RateLimited)) {
+		dp := dps.AppendEmpty()
+		dp.SetStartTimestamp(ts)
+		dp.SetTimestamp(ts)
+		dp.SetIntValue(t.in.RateLimited[cat])
+		dp.Attributes().EnsureCapacity(2)
+		dp.Attributes().PutStr(attrkey.DataCategory, cat)
+		dp.Attributes().PutStr(attrkey.ProjectID, t.in.ProjectID)
+	}
 }
 
 // traceMetrics maps a `trace_metric` container. Each sample becomes one data point of the metric

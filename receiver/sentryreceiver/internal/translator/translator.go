@@ -33,6 +33,9 @@ type Input struct {
 	// ServiceName is the resource service.name; when empty it is "sentry-project-<ProjectID>"
 	// because Sentry events name no service, and a per-project name keeps projects apart.
 	ServiceName string
+	// RateLimited is what the receiver refused of this envelope over its project's quotas, by
+	// data category: it becomes sentry.rate_limited data points.
+	RateLimited map[string]int64
 }
 
 // ItemOutcome is what happened to one envelope item; Outcomes follow the envelope's item order.
@@ -115,6 +118,7 @@ func Translate(in Input) Output {
 	if len(attachments) > 0 {
 		t.attachments(attachments)
 	}
+	t.rateLimited()
 	if t.out.EventID == "" {
 		t.out.EventID = t.firstEventID
 	}

@@ -430,10 +430,10 @@ func TestTranslateMetrics(t *testing.T) {
 			want: []pointRow{
 				{Resource: project1, Scope: ScopeName, Metric: "sentry.client_report.discarded_events", Unit: "{item}", Type: pmetric.MetricTypeSum, Temporality: pmetric.AggregationTemporalityDelta,
 					Monotonic: true, Start: time.Unix(1795645300, 0).UTC(), Time: time.Unix(1795645300, 0).UTC(), Value: int64(7),
-					Attrs: map[string]any{"sentry.discard.reason": "sample_rate", "sentry.data_category": "transaction"}},
+					Attrs: map[string]any{"sentry.discard.reason": "sample_rate", "sentry.data_category": "transaction", "sentry.project_id": "1"}},
 				{Resource: project1, Scope: ScopeName, Metric: "sentry.client_report.discarded_events", Unit: "{item}", Type: pmetric.MetricTypeSum, Temporality: pmetric.AggregationTemporalityDelta,
 					Monotonic: true, Start: time.Unix(1795645300, 0).UTC(), Time: time.Unix(1795645300, 0).UTC(), Value: int64(2),
-					Attrs: map[string]any{"sentry.discard.reason": "queue_overflow", "sentry.data_category": "error"}},
+					Attrs: map[string]any{"sentry.discard.reason": "queue_overflow", "sentry.data_category": "error", "sentry.project_id": "1"}},
 			},
 			wantOutcomes: []ItemOutcome{{ItemType: "client_report", Accepted: true}},
 		},
