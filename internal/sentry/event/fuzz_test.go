@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -18,6 +19,9 @@ import (
 func FuzzNormalize(f *testing.F) {
 	f.Add(referenceEvent(f))
 	f.Add([]byte(`{"exception":{"type":"E"},"message":"m","tags":{"environment":"e"},"timestamp":"2026-11-25T22:00:00"}`))
+	// Events that trimming cuts (trim.go): frames, nesting, a long message, a data bag.
+	f.Add([]byte(`{"exception":{"values":[{"stacktrace":{"frames":[` + strings.Repeat(`{},`, 300) + `{}]}}]},"_meta":{"x":1}}`))
+	f.Add([]byte(`{"extra":{"a":` + strings.Repeat(`[`, 140) + strings.Repeat(`]`, 140) + `},"message":"` + strings.Repeat("é", 9000) + `"}`))
 	opts := NormalizeOptions{EventID: "", ReceivedAt: received, SentAt: received.Add(-2 * time.Hour), ClientIP: "192.0.2.7"}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		// Decode reads text directly and the tree reads parsed nodes: both must see the same event.

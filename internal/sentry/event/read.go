@@ -96,10 +96,11 @@ func (p *parser) array(fn func() bool) bool {
 }
 
 func (p *parser) members(closing byte, what string, fn func(key string) bool) bool {
-	p.depth++
-	if p.depth > p.maxDepth {
-		return p.fail("nesting deeper than %d levels", p.maxDepth)
+	if p.depth == p.maxDepth {
+		// Deeper data holds nothing the typed view reads: skipped as the tree parser skips it.
+		return p.skipNested()
 	}
+	p.depth++
 	p.pos++
 	if p.peek() == closing {
 		p.pos++

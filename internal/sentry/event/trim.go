@@ -60,8 +60,6 @@ type metaEntry struct {
 // trim applies the bounds above to a parsed event whose exception, threads and breadcrumbs are
 // already in {"values": […]} form. Tags are bounded by normalizeTags, which reads them anyway.
 func (t *tree) trim(root *node) {
-	// _meta is the server's record; a client's would claim trims that did not happen.
-	t.del(root, "_meta")
 	if t.shape.deepCuts > 0 {
 		t.addError(root, "invalid_data", "", nil, t.field("reason", t.stringNode(fmt.Sprintf(
 			"values nested deeper than %d levels were replaced by null (%d of them)", maxInputDepth, t.shape.deepCuts))))
@@ -248,14 +246,17 @@ func (t *tree) noteEntry(e metaEntry) {
 	}
 }
 
-// writeMeta writes the recorded trims as the event's _meta, in Sentry's shape: the event's paths
-// as nested objects (array indexes as keys), each annotation under "": {"len": original length,
-// "rem": [["!limit", "s", from, to]]}.
+// writeMeta writes the recorded trims into the event's _meta, in Sentry's shape: the event's
+// paths as nested objects (array indexes as keys), each annotation under "": {"len": original
+// length, "rem": [["!limit", "s", from, to]]}. A _meta the event already has is kept and added
+// to, as Relay keeps the meta of what it is sent (so normalizing twice changes nothing).
 func (t *tree) writeMeta(root *node) {
 	if len(t.meta) == 0 {
 		return
 	}
-	t.set(root, "_meta", t.objectNode())
+	if m := t.get(root, "_meta"); m == nil || m.kind != kindObject {
+		t.set(root, "_meta", t.objectNode())
+	}
 	for _, e := range t.meta {
 		at := t.get(root, "_meta")
 		for _, k := range e.path {

@@ -147,10 +147,30 @@ func TestDeepDataBecomesTextAtDatabagDepthAndNullBeyondTheParser(t *testing.T) {
 	}
 }
 
-func TestAClientsMetaIsNotKept(t *testing.T) {
-	m, _ := normalizeToMap(t, `{"message":"hi","_meta":{"message":{"":{"len":9999}}}}`)
-	if _, ok := m["_meta"]; ok {
-		t.Errorf("_meta = %v, want none: nothing was trimmed", m["_meta"])
+func TestAnEventsOwnMetaIsKeptAndAddedTo(t *testing.T) {
+	m, _ := normalizeToMap(t, `{"message":"`+strings.Repeat("x", maxMessageChars+1)+`","_meta":{"extra":{"k":{"":{"len":9999}}}}}`)
+	if got := at(m, "_meta", "extra", "k", "", "len"); got != 9999.0 {
+		t.Errorf("the event's own _meta entry is %v, want kept", got)
+	}
+	if got := at(m, "_meta", "logentry", "formatted", "", "len"); got != float64(maxMessageChars+1) {
+		t.Errorf("the new entry is %v, want added", got)
+	}
+}
+
+func TestNormalizingATrimmedEventAgainChangesNothing(t *testing.T) {
+	raw := `{"exception":{"values":[{"type":"E","stacktrace":{"frames":[` + joined(`{"function":"f{i}"}`, 1000) + `]}}]},` +
+		`"message":"` + strings.Repeat("x", 20000) + `","tags":{` + joined(`"k{i}":"v"`, 300) + `},` +
+		`"extra":{"deep":` + strings.Repeat(`{"a":`, 200) + `1` + strings.Repeat(`}`, 200) + `}}`
+	out, _, err := Normalize([]byte(raw), baseOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _, err := Normalize(out, baseOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(again) != string(out) {
+		t.Errorf("normalizing the trimmed event again changed it:\n%.300s\n%.300s", out, again)
 	}
 }
 

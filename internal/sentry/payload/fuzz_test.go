@@ -1,6 +1,8 @@
 package payload
 
 import (
+	"bytes"
+	"encoding/json"
 	"testing"
 )
 
@@ -53,6 +55,25 @@ func FuzzDecoders(f *testing.F) {
 					t.Fatalf("trace metric decoded without name or number: %+v", m)
 				}
 			}
+		}
+	})
+}
+
+// FuzzLimitJSON holds limitJSON to what the decoders rely on: valid JSON stays valid, and
+// nothing is cut when nothing is over the bounds.
+func FuzzLimitJSON(f *testing.F) {
+	f.Add([]byte(`{"items":[1,2,3,4,5],"x":{"a":[[1,2,3,4],"s,]\"\\"]}}`), 3, 10)
+	f.Add([]byte(`{"a":"\\\\","b":[{},{},{},{}]}`), 2, 100)
+	f.Fuzz(func(t *testing.T, raw []byte, entries, values int) {
+		if entries < 1 || entries > 8 || values < 1 || values > 64 {
+			return
+		}
+		out, cut := limitJSON(raw, entries, values)
+		if json.Valid(raw) && !json.Valid(out) {
+			t.Fatalf("limitJSON(%q, %d, %d) = %q, not JSON", raw, entries, values, out)
+		}
+		if cut == (Cut{}) && !bytes.Equal(out, raw) {
+			t.Fatalf("limitJSON(%q) changed the input without reporting a cut: %q", raw, out)
 		}
 	})
 }
