@@ -26,7 +26,7 @@ type Outcome struct {
 }
 
 type outcomeKey struct {
-	project, hour              int64
+	project, hour             int64
 	category, outcome, reason string
 }
 
