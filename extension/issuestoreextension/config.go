@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
 
+	"github.com/faultline/faultline/internal/projectdef"
 	"github.com/faultline/faultline/internal/store"
 )
 
@@ -79,7 +80,13 @@ type ProjectConfig struct {
 	Platform string `mapstructure:"platform"`
 	// RetentionDays overrides the store's retention_days for this project; 0 means the default.
 	RetentionDays int `mapstructure:"retention_days"`
-	_             struct{}
+	// Keys, AllowedOrigins and Quotas are what the sentry receiver applies when it takes its
+	// projects from this extension (projects_from): the public keys that may send, the browser
+	// origins allowed (empty: any) and the quotas per data category.
+	Keys           []string           `mapstructure:"keys"`
+	AllowedOrigins []string           `mapstructure:"allowed_origins"`
+	Quotas         []projectdef.Quota `mapstructure:"quotas"`
+	_              struct{}
 }
 
 var _ confmap.Validator = (*Config)(nil)
@@ -113,7 +120,7 @@ func (c *Config) Validate() error {
 	if c.SweepInterval < time.Second {
 		errs = append(errs, fmt.Errorf("sweep_interval %s must be at least 1s", c.SweepInterval))
 	}
-	ids, slugs := map[int64]bool{}, map[string]bool{}
+	ids, slugs, keys := map[int64]bool{}, map[string]bool{}, map[string]int64{}
 	for i, p := range c.Projects {
 		switch {
 		case p.ID <= 0:
@@ -126,6 +133,18 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("projects[%d]: slug %q must be lowercase letters, digits, - or _", i, p.Slug))
 		case slugs[p.Slug]:
 			errs = append(errs, fmt.Errorf("projects[%d]: slug %q is used twice", i, p.Slug))
+		}
+		for _, k := range p.Keys {
+			switch other, dup := keys[k]; {
+			case k == "":
+				errs = append(errs, fmt.Errorf("projects[%d]: empty public key", i))
+			case dup:
+				errs = append(errs, fmt.Errorf("projects[%d]: public key %q is also a key of project %d; a key must identify one project", i, k, other))
+			}
+			keys[k] = p.ID
+		}
+		for j, q := range p.Quotas {
+			errs = append(errs, q.Validate(fmt.Sprintf("projects[%d]: quotas[%d]", i, j))...)
 		}
 		if p.RetentionDays < 0 {
 			errs = append(errs, fmt.Errorf("projects[%d]: retention_days %d must be at least 1 (or 0 for the store's retention_days)", i, p.RetentionDays))

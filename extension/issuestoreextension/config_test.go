@@ -43,7 +43,8 @@ func TestConfigLoadsAndValidates(t *testing.T) {
 		{name: "retention", check: func(t *testing.T, c *Config) {
 			p := c.policy()
 			if p.Retention != 30*24*time.Hour || p.MaxSize != 10<<30 || p.ArtifactRetention != 14*24*time.Hour || c.SweepInterval != time.Minute ||
-				len(p.ProjectRetention) != 1 || p.ProjectRetention[1] != 7*24*time.Hour {
+				len(p.ProjectRetention) != 1 || p.ProjectRetention[1] != 7*24*time.Hour ||
+				len(c.Projects[0].Keys) != 1 || c.Projects[0].Quotas[0].Limit != 100 || c.Projects[1].Keys[0] != "backendkey" {
 				t.Errorf("retention: %+v, policy %+v", c, p)
 			}
 		}},
@@ -71,6 +72,8 @@ func TestConfigLoadsAndValidates(t *testing.T) {
 		{name: "bad_alerts", wantErr: `alerts::rules[0]: targets[0]: "http://169.254.169.254/" is not a configured target`},
 		{name: "bad_alerts", wantErr: "alerts::rules[1]: triggers[0]: window 2m0s must be one of 1m, 5m, 15m, 1h, 24h"},
 		{name: "bad_alerts", wantErr: "project 7 is not among the configured projects"},
+		{name: "bad_retention", wantErr: `projects[1]: public key "dup" is also a key of project 1`},
+		{name: "bad_retention", wantErr: `projects[0]: quotas[0]: unknown category "errors"`},
 		{name: "bad_size", wantErr: `max_size "ten gigabytes" is not a size such as 10GiB`},
 		{name: "exposed_demo", wantErr: "refusing to serve the API on \"0.0.0.0:8080\" with the demo api_token"},
 		{name: "bad_projects", wantErr: "id 0 must be positive"},

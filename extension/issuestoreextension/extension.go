@@ -14,6 +14,7 @@ import (
 
 	"github.com/faultline/faultline/extension/issuestoreextension/internal/metadata"
 	"github.com/faultline/faultline/internal/api"
+	"github.com/faultline/faultline/internal/projectdef"
 	"github.com/faultline/faultline/internal/store"
 	"github.com/faultline/faultline/internal/ui"
 )
@@ -46,7 +47,10 @@ type Extension struct {
 	wg       sync.WaitGroup
 }
 
-var _ Server = (*Extension)(nil)
+var (
+	_ Server              = (*Extension)(nil)
+	_ projectdef.Provider = (*Extension)(nil)
+)
 
 func newExtension(cfg *Config, set extension.Settings) *Extension {
 	e := &Extension{cfg: cfg, set: set, mux: http.NewServeMux()}
@@ -78,6 +82,16 @@ func (e *Extension) Store() store.Store {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.st
+}
+
+// Projects returns the project definitions, for the components configured with projects_from.
+// They are the configuration's, so they are there before Start.
+func (e *Extension) Projects() []projectdef.Definition {
+	out := make([]projectdef.Definition, len(e.cfg.Projects))
+	for i, p := range e.cfg.Projects {
+		out[i] = projectdef.Definition{ID: p.ID, Slug: p.Slug, Keys: p.Keys, AllowedOrigins: p.AllowedOrigins, Quotas: p.Quotas}
+	}
+	return out
 }
 
 // Handle mounts a handler on the server.

@@ -102,10 +102,14 @@ func (s *sqlStore) sweepLock(ctx context.Context) (release func(), ok bool, err 
 		return nil, false, fmt.Errorf("sweep: %w", err)
 	}
 	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, sweepLockKey).Scan(&ok); err != nil || !ok {
-		conn.Close()
 		if err != nil {
+			// The server may have granted the lock before the call failed (a cancelled context):
+			// the session is ended rather than pooled, which releases it.
+			conn.Raw(func(any) error { return driver.ErrBadConn }) //nolint:errcheck // it returns the ErrBadConn that discards the connection
+			conn.Close()
 			return nil, false, fmt.Errorf("sweep: take advisory lock: %w", err)
 		}
+		conn.Close()
 		return nil, false, nil
 	}
 	return func() {

@@ -23,6 +23,9 @@ type Config struct {
 	Sourcemaps SourcemapsConfig `mapstructure:"sourcemaps"`
 	// OTelExceptions configures the grouping of exceptions recorded by OpenTelemetry SDKs.
 	OTelExceptions OTelExceptionsConfig `mapstructure:"otel_exceptions"`
+	// ProjectsFrom names the extension that defines the projects (the issuestore extension): at
+	// start, otel_exceptions::project_id must be one of them.
+	ProjectsFrom *component.ID `mapstructure:"projects_from"`
 	// ExplanationInterval is how often an event of one grouping (config and primary hash) carries
 	// the explanation; 0 puts it on every event.
 	ExplanationInterval time.Duration `mapstructure:"explanation_interval"`

@@ -3,6 +3,7 @@ package errorgroupingprocessor
 import (
 	"context"
 	"fmt"
+	"go.opentelemetry.io/collector/component"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
@@ -21,6 +22,7 @@ type groupingProcessor struct {
 	sourcemaps   SourcemapsConfig
 	symbolicator *sourcemap.Symbolicator // set by start; nil when no sourcemap source is configured
 	otel         OTelExceptionsConfig
+	projectsFrom *component.ID
 	exceptions   exceptionCaches // work shared by the occurrences of an OTel exception (otel_exceptions.go)
 	explain      *explanationSchedule
 }
@@ -39,7 +41,7 @@ func newGroupingProcessor(set processor.Settings, cfg *Config) (*groupingProcess
 		return nil, err
 	}
 	return &groupingProcessor{logger: set.Logger, grouper: g, sourcemaps: cfg.Sourcemaps,
-		otel: cfg.OTelExceptions, exceptions: exceptions, explain: explain}, nil
+		otel: cfg.OTelExceptions, projectsFrom: cfg.ProjectsFrom, exceptions: exceptions, explain: explain}, nil
 }
 
 // processLogs enriches every record that carries a Sentry error or message event, and turns

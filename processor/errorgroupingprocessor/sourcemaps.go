@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"go.opentelemetry.io/collector/component"
 
+	"github.com/faultline/faultline/internal/projectdef"
 	"github.com/faultline/faultline/internal/sourcemap"
 	"github.com/faultline/faultline/internal/store"
 	"github.com/faultline/faultline/internal/storesource"
@@ -15,6 +18,9 @@ import (
 // start builds the symbolicator from the configured sources; the uploads of the issuestore
 // extension can only be found once the host knows its extensions.
 func (p *groupingProcessor) start(_ context.Context, host component.Host) error {
+	if err := p.checkProject(host); err != nil {
+		return err
+	}
 	var sources firstOf
 	if id := p.sourcemaps.Extension; id != nil {
 		ext, ok := host.GetExtensions()[*id]
@@ -63,4 +69,29 @@ func (f firstOf) first(lookup func(sourcemap.Source) (*sourcemap.File, error)) (
 		return nil, errors.Join(errs...)
 	}
 	return nil, sourcemap.ErrNotFound
+}
+
+// checkProject makes sure, with projects_from, that the project OTel exceptions are stored in is
+// one the extension defines: otherwise they would land in a project no one can see.
+func (p *groupingProcessor) checkProject(host component.Host) error {
+	id := p.projectsFrom
+	if id == nil {
+		return nil
+	}
+	ext, ok := host.GetExtensions()[*id]
+	if !ok {
+		return fmt.Errorf("errorgrouping: projects_from: extension %q is not configured (add it under extensions: and service::extensions)", id)
+	}
+	provider, ok := ext.(projectdef.Provider)
+	if !ok {
+		return fmt.Errorf("errorgrouping: projects_from: extension %q does not define projects (use the issuestore extension)", id)
+	}
+	var ids []string
+	for _, d := range provider.Projects() {
+		if d.ID == p.otel.ProjectID {
+			return nil
+		}
+		ids = append(ids, strconv.FormatInt(d.ID, 10))
+	}
+	return fmt.Errorf("errorgrouping: otel_exceptions::project_id %d is not a project of extension %q (it defines %s)", p.otel.ProjectID, id, strings.Join(ids, ", "))
 }

@@ -84,7 +84,7 @@ func TestOriginCheckFollowsAllowedOrigins(t *testing.T) {
 			if err := cfg.Validate(); err != nil {
 				t.Fatal(err)
 			}
-			p := newProjects(cfg).byKey["k"]
+			p := newProjects(cfg.Projects, cfg.ServiceName).byKey["k"]
 			if got := p.originAllowed(tt.origin, tt.referer); got != tt.allowed {
 				t.Errorf("allowed = %v, want %v", got, tt.allowed)
 			}
@@ -106,7 +106,7 @@ func TestServiceNameFollowsTheStrategy(t *testing.T) {
 		{ServiceNameProjectID, [3]string{"", "", "checkout"}},
 	}
 	for _, tt := range tests {
-		ps := newProjects(&Config{Projects: projects, ServiceName: tt.strategy})
+		ps := newProjects(projects, tt.strategy)
 		for i, k := range []string{"a", "b", "c"} {
 			// "" leaves the translator's default, sentry-project-<id>.
 			if got := ps.byKey[k].serviceName; got != tt.want[i] {

@@ -4,14 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"slices"
 	"strings"
-	"time"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/confmap"
 
-	"github.com/faultline/faultline/internal/sentry/envelope"
+	"github.com/faultline/faultline/internal/projectdef"
 )
 
 // Service name strategies: what the receiver puts in the resource's service.name.
@@ -29,8 +28,12 @@ type Config struct {
 	// max_request_body_size (default 200 MiB, Relay's envelope limit; it also caps the body
 	// after decompression), timeouts, middlewares.
 	confighttp.ServerConfig `mapstructure:",squash"`
-	// Projects lists the projects events may be sent to. At least one is required.
+	// Projects lists the projects events may be sent to. At least one is required unless
+	// projects_from names where they are defined.
 	Projects []ProjectConfig `mapstructure:"projects"`
+	// ProjectsFrom names an extension that defines the projects (the issuestore extension), so
+	// that each is defined once. Projects listed here as well must agree with it.
+	ProjectsFrom *component.ID `mapstructure:"projects_from"`
 	// ServiceName is the service.name strategy: "slug" (default) or "project_id". A project's own
 	// service_name overrides it.
 	ServiceName string `mapstructure:"service_name"`
@@ -81,26 +84,15 @@ type ProjectConfig struct {
 // QuotaConfig is one quota, as Relay's: at most limit items of the categories per window,
 // counted for the whole project (scope project) or for each public key apart (scope key). Windows
 // are aligned to the Unix epoch; a refused SDK waits until the window ends.
-type QuotaConfig struct {
-	// Categories are Relay's data category names (error, transaction, span, log_item, monitor,
-	// feedback, session, attachment, profile, replay, trace_metric); empty means every category.
-	Categories []string `mapstructure:"categories"`
-	// Limit is how many items fit in a window; 0 refuses every item of the categories.
-	Limit int64 `mapstructure:"limit"`
-	// Window is the length of a window (at least 1s).
-	Window time.Duration `mapstructure:"window"`
-	// Scope is project (the default) or key.
-	Scope string `mapstructure:"scope"`
-	_     struct{}
-}
+type QuotaConfig = projectdef.Quota
 
 var _ confmap.Validator = (*Config)(nil)
 
 // Validate reports every problem of the configuration at once.
 func (c *Config) Validate() error {
 	var errs []error
-	if len(c.Projects) == 0 {
-		errs = append(errs, errors.New("projects: at least one project is required, e.g. projects: [{id: 1, keys: [<public key>]}]"))
+	if len(c.Projects) == 0 && c.ProjectsFrom == nil {
+		errs = append(errs, errors.New("projects: at least one project is required, e.g. projects: [{id: 1, keys: [<public key>]}], or projects_from: issuestore"))
 	}
 	if len(c.CompressionAlgorithms) > 0 {
 		errs = append(errs, fmt.Errorf("compression_algorithms %q: not supported by the sentry receiver, which decodes gzip, deflate, br and zstd itself within Relay's limits; remove the key", c.CompressionAlgorithms))
@@ -128,7 +120,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: id %d is configured twice", where, p.ID))
 		}
 		ids[p.ID] = true
-		if len(p.Keys) == 0 {
+		if len(p.Keys) == 0 && c.ProjectsFrom == nil {
 			errs = append(errs, fmt.Errorf("%s: keys must list at least one public key", where))
 		}
 		for _, k := range p.Keys {
@@ -150,21 +142,7 @@ func (c *Config) Validate() error {
 			}
 		}
 		for j, q := range p.Quotas {
-			qwhere := fmt.Sprintf("%s: quotas[%d]", where, j)
-			if q.Limit < 0 {
-				errs = append(errs, fmt.Errorf("%s: limit %d must not be negative", qwhere, q.Limit))
-			}
-			if q.Window < time.Second {
-				errs = append(errs, fmt.Errorf("%s: window %s must be at least 1s", qwhere, q.Window))
-			}
-			if q.Scope != "" && q.Scope != scopeProject && q.Scope != scopeKey {
-				errs = append(errs, fmt.Errorf("%s: scope %q must be %q or %q", qwhere, q.Scope, scopeProject, scopeKey))
-			}
-			for _, c := range q.Categories {
-				if !slices.Contains(envelope.Categories, c) {
-					errs = append(errs, fmt.Errorf("%s: unknown category %q (known: %s)", qwhere, c, strings.Join(envelope.Categories, ", ")))
-				}
-			}
+			errs = append(errs, q.Validate(fmt.Sprintf("%s: quotas[%d]", where, j))...)
 		}
 	}
 	return errors.Join(errs...)

@@ -7,13 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faultline/faultline/internal/projectdef"
 	"github.com/faultline/faultline/internal/sentry/envelope"
-)
-
-// Quota scopes: one count for the whole project, or one per public key.
-const (
-	scopeProject = "project"
-	scopeKey     = "key"
 )
 
 // quota counts the items of some data categories a project (or each of its keys) sends in fixed
@@ -38,7 +33,7 @@ type windowCount struct {
 func newQuota(qc QuotaConfig) *quota {
 	q := &quota{limit: qc.Limit, window: qc.Window, scope: qc.Scope, counts: map[string]*windowCount{}}
 	if q.scope == "" {
-		q.scope = scopeProject
+		q.scope = projectdef.ScopeProject
 	}
 	if len(qc.Categories) > 0 {
 		q.categories = map[string]bool{}
@@ -57,7 +52,7 @@ func (q *quota) covers(category string) bool { return q.categories == nil || q.c
 
 // counter returns the count of the current window for a key; the caller holds q.mu.
 func (q *quota) counter(key string, now time.Time) *windowCount {
-	if q.scope == scopeProject {
+	if q.scope == projectdef.ScopeProject {
 		key = ""
 	}
 	w := now.UnixNano() / int64(q.window)

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/internal/projectdef"
 	"github.com/faultline/faultline/internal/sentry/envelope"
 )
 
@@ -28,7 +29,7 @@ func TestAQuotaCountsInWindowsAlignedToTheEpoch(t *testing.T) {
 func BenchmarkQuotaTake(b *testing.B) {
 	quotas := []*quota{
 		newQuota(QuotaConfig{Categories: []string{"error"}, Limit: 1 << 62, Window: time.Minute}),
-		newQuota(QuotaConfig{Limit: 1 << 62, Window: time.Second, Scope: scopeKey}),
+		newQuota(QuotaConfig{Limit: 1 << 62, Window: time.Second, Scope: projectdef.ScopeKey}),
 	}
 	items := []envelope.Item{{Type: "event"}, {Type: "client_report"}}
 	now := time.Now()

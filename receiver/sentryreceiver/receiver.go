@@ -63,7 +63,7 @@ func newReceiver(cfg *Config, set receiver.Settings) (*sentryReceiver, error) {
 		cfg:      cfg,
 		set:      set,
 		limits:   limits,
-		projects: newProjects(cfg),
+		projects: newProjects(cfg.Projects, cfg.ServiceName),
 		obs:      obs,
 		tel:      tel,
 		now:      time.Now,
@@ -72,11 +72,15 @@ func newReceiver(cfg *Config, set receiver.Settings) (*sentryReceiver, error) {
 
 // Start listens on the configured endpoint and serves until Shutdown.
 func (rcv *sentryReceiver) Start(ctx context.Context, host component.Host) error {
+	list, err := projectsFrom(rcv.cfg, host)
+	if err != nil {
+		return err
+	}
+	rcv.projects = newProjects(list, rcv.cfg.ServiceName)
 	srvCfg := rcv.cfg.ServerConfig
 	// The handler decodes Content-Encoding itself (with br, and within Relay's limits), so the
 	// server must pass compressed bodies through untouched. Validate rejects a user list.
 	srvCfg.CompressionAlgorithms = []string{}
-	var err error
 	rcv.server, err = srvCfg.ToServer(ctx, host.GetExtensions(), rcv.set.TelemetrySettings, rcv,
 		confighttp.WithErrorHandler(func(w http.ResponseWriter, _ *http.Request, msg string, status int) {
 			setCommonHeaders(w.Header())
