@@ -84,6 +84,8 @@ func hostileShapes() []hostileShape {
 		{"log container 700k", env(`{}`, logs)},
 		{"span data 4.5M numbers", env(`{}`, item("span", `{"trace_id":"90d57511038845dcb4164a70fc3a7fdb","span_id":"0000000000000001","start_timestamp":1,"timestamp":2,"data":{"a":[`+repeatJoined(`1`, 4_500_000)+`]}}`))},
 		{"session with 5M numbers", env(`{}`, item("session", `{"sid":"x","started":1700000000,"attrs":{"release":"r"},"x":[[`+repeatJoined(`1`, 1000)+`]`+strings.Repeat(`,[`+repeatJoined(`1`, 1000)+`]`, 4_500)+`]}`))},
+		{"30 attachments of 1 MB", env(`{"event_id":"`+eventID+`"}`, append([]string{item("event", `{"message":"with attachments"}`)},
+			repeatItem("attachment", strings.Repeat("a", 1_000_000), 30)...)...)},
 		{"session aggregates 200k", env(`{}`, item("sessions", `{"attrs":{"release":"r"},"aggregates":[`+repeatJoined(`{"started":{i}00,"exited":1}`, 200_000)+`]}`))},
 	}
 }

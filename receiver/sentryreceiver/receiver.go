@@ -19,6 +19,7 @@ import (
 
 	"github.com/faultline/faultline/internal/sentry/envelope"
 	"github.com/faultline/faultline/receiver/sentryreceiver/internal/metadata"
+	"github.com/faultline/faultline/receiver/sentryreceiver/internal/translator"
 )
 
 // sentryReceiver is one HTTP server shared by the logs, traces and metrics pipelines that use
@@ -56,6 +57,9 @@ func newReceiver(cfg *Config, set receiver.Settings) (*sentryReceiver, error) {
 		return nil, fmt.Errorf("creating sentry receiver telemetry: %w", err)
 	}
 	limits := envelope.DefaultLimits()
+	// Payloads the translator does not decode (attachments, profiles, replays) are only counted:
+	// holding 200 MiB of attachments nobody forwards would cost the pipeline its memory.
+	limits.KeepPayload = translator.Decodes
 	if cfg.MaxRequestBodySize > 0 {
 		limits.MaxEnvelopeSize = cfg.MaxRequestBodySize
 	}

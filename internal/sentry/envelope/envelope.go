@@ -77,10 +77,12 @@ type Item struct {
 	ItemCount int
 	// Header is the item header line's JSON.
 	Header []byte
-	// Payload is the item's bytes exactly as sent (may be empty). It is allocated for this item
-	// and never reused by the parser, so callers may keep it or alias it (unsafe.String) in
-	// what they emit.
+	// Payload is the item's bytes exactly as sent (may be empty), nil when Limits.KeepPayload
+	// says not to keep them. It is allocated for this item and never reused by the parser, so
+	// callers may keep it or alias it (unsafe.String) in what they emit.
 	Payload []byte
+	// Size is the payload's length in bytes, kept or not.
+	Size int64
 }
 
 // Dropped is an item the parser skipped because it broke a limit.
@@ -207,6 +209,11 @@ func (p *parser) parse() (*Envelope, error) {
 		case reason == "" && len(env.Items) >= p.limits.MaxItems:
 			max, reason = -1, fmt.Sprintf("more than %d items in one envelope", p.limits.MaxItems)
 		}
+		// A payload nobody will read is read past: it costs no memory, only its size is kept.
+		readMax := max
+		if p.limits.KeepPayload != nil && !p.limits.KeepPayload(it.Type) {
+			readMax = -1
+		}
 		var payload []byte
 		var size int64
 		switch {
@@ -217,14 +224,14 @@ func (p *parser) parse() (*Envelope, error) {
 			}
 		case length >= 0:
 			size = length
-			if payload, err = p.readExact(it.Type, length, max); err != nil {
+			if payload, err = p.readExact(it.Type, length, readMax); err != nil {
 				return nil, err
 			}
 			if eof, err = p.requireTermination(it.Type); err != nil {
 				return nil, err
 			}
 		default:
-			if payload, size, eof, err = p.readLine(max); err != nil {
+			if payload, size, eof, err = p.readLine(readMax); err != nil {
 				return nil, err
 			}
 		}
@@ -240,10 +247,10 @@ func (p *parser) parse() (*Envelope, error) {
 			continue
 		}
 		p.acct.add(it.Type, size)
-		if payload == nil {
+		if payload == nil && readMax >= 0 {
 			payload = []byte{}
 		}
-		it.Payload = payload
+		it.Payload, it.Size = payload, size
 		env.Items = append(env.Items, it)
 	}
 	return env, nil

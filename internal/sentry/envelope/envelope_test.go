@@ -315,3 +315,21 @@ func BenchmarkParseReferenceEnvelope(b *testing.B) {
 	}
 	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
 }
+
+func TestParseReadsPastPayloadsNobodyReads(t *testing.T) {
+	l := DefaultLimits()
+	l.MaxAttachmentSize = 8
+	l.KeepPayload = func(typ string) bool { return typ == "event" }
+	in := "{}\n{\"type\":\"attachment\",\"length\":5}\nhello\n{\"type\":\"attachment\"}\nhi\n{\"type\":\"attachment\"}\n0123456789\n{\"type\":\"event\"}\n{}"
+	env, err := Parse(strings.NewReader(in), l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(env.Items) != 3 || env.Items[0].Payload != nil || env.Items[0].Size != 5 || env.Items[1].Size != 2 ||
+		string(env.Items[2].Payload) != "{}" || env.Items[2].Size != 2 {
+		t.Errorf("items %+v", env.Items)
+	}
+	if len(env.Dropped) != 1 || env.Dropped[0].Size != 10 {
+		t.Errorf("the oversized attachment is not dropped: %+v", env.Dropped)
+	}
+}

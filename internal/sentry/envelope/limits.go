@@ -38,6 +38,11 @@ type Limits struct {
 	MaxReplayCompressedSize int64 // replay_recording, replay_video
 	MaxStatsdSize           int64
 	MaxMetricBucketsSize    int64
+
+	// KeepPayload, when set, says which item types' payloads the caller reads: the others are
+	// read past and only their size is kept (Item.Size), so that bytes nobody reads, such as
+	// attachments a pipeline does not forward, cost no memory. nil keeps every payload.
+	KeepPayload func(itemType string) bool
 }
 
 // DefaultLimits returns Relay's default limits (sentry-protocol.md §4.2).

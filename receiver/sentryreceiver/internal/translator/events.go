@@ -253,7 +253,7 @@ func (t *translation) attachments(idx []int) {
 		if typ == "" {
 			typ = "event.attachment"
 		}
-		refs[n] = attachmentRef{Name: it.Filename, ContentType: it.ContentType, AttachmentType: typ, Size: len(it.Payload)}
+		refs[n] = attachmentRef{Name: it.Filename, ContentType: it.ContentType, AttachmentType: typ, Size: int(it.Size)}
 		t.out.Outcomes[i].Accepted = true
 		t.out.Outcomes[i].Reason = "referenced from its event; bytes not forwarded"
 	}

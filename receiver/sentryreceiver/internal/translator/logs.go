@@ -1,7 +1,6 @@
 package translator
 
 import (
-
 	"go.opentelemetry.io/collector/pdata/plog"
 
 	"github.com/faultline/faultline/internal/attrkey"

@@ -58,6 +58,17 @@ type Output struct {
 	Outcomes []ItemOutcome
 }
 
+// Decodes reports whether Translate reads the payload of an item type. It reads the others'
+// sizes at most (Item.Size), so the envelope codec need not keep their bytes.
+func Decodes(itemType string) bool {
+	switch itemType {
+	case "event", "transaction", "span", "log", "session", "sessions", "client_report", "trace_metric",
+		"check_in", "feedback", "user_report":
+		return true
+	}
+	return false
+}
+
 // Unsupported item types get this reason; the receiver counts them in its self-telemetry.
 const reasonUnsupported = "item type not supported by the sentry receiver"
 

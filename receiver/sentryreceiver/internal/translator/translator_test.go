@@ -132,7 +132,7 @@ func TestTranslateLogs(t *testing.T) {
 			in: Input{ProjectID: "1", ReceivedAt: received, Envelope: &envelope.Envelope{
 				Header: envelope.Header{EventID: "33333333333333333333333333333333"},
 				Items: []envelope.Item{
-					{Type: "attachment", Filename: "screenshot.png", ContentType: "image/png", Payload: []byte("PNG…")},
+					{Type: "attachment", Filename: "screenshot.png", ContentType: "image/png", Size: int64(len("PNG…"))},
 					item("feedback", feedback),
 				},
 			}},
@@ -529,7 +529,7 @@ func TestEveryItemGetsAnOutcomeAndABadItemCostsNoSibling(t *testing.T) {
 
 func TestAttachmentsWithoutAnEventAreRejected(t *testing.T) {
 	out := Translate(Input{ProjectID: "1", ReceivedAt: received, Envelope: items(
-		envelope.Item{Type: "attachment", Filename: "dump.dmp", AttachmentType: "event.minidump", Payload: []byte{1, 2, 3}},
+		envelope.Item{Type: "attachment", Filename: "dump.dmp", AttachmentType: "event.minidump", Size: 3},
 		item("event", `[]`),
 	)})
 	requireOutcomes(t, []ItemOutcome{
