@@ -126,7 +126,7 @@ func (rcv *sentryReceiver) handle(r *http.Request, h http.Header, rt route, pid 
 		if err != nil {
 			return "", bodyError(err, false)
 		}
-		env = &envelope.Envelope{Items: []envelope.Item{{Type: "event", Payload: payload}}}
+		env = &envelope.Envelope{Items: []envelope.Item{{Type: "event", Payload: payload, Size: int64(len(payload))}}}
 	}
 
 	key := creds.key
