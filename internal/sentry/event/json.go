@@ -110,8 +110,11 @@ type tree struct {
 	// shape is what the parser saw that trimming may have to bound; when nothing is over a bound,
 	// trimming costs a few comparisons (BenchmarkNormalize).
 	shape shape
-	// meta collects what trimming removed, written to the event's _meta at the end.
+	// meta collects what trimming removed and an Editor changed, written to the event's _meta
+	// at the end.
 	meta []metaEntry
+	// walk is the state of an Editor's walk (edit.go), kept for the next event.
+	walk *editWalk
 }
 
 // shape summarizes a parsed document for trimming.

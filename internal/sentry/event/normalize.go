@@ -28,6 +28,9 @@ type NormalizeOptions struct {
 	// Retention is how far in the past a timestamp may lie before the event is moved to the
 	// received time (Relay's max_secs_in_past); zero means 90 days, Sentry's default retention.
 	Retention time.Duration
+	// Editor, when set, sees every value after normalization and may change it (data
+	// scrubbing); what it changes is recorded in the event's "_meta".
+	Editor Editor
 }
 
 // Limits from Relay's normalization (reference/sentry-protocol.md §10).
@@ -121,6 +124,9 @@ func (t *tree) normalize(root *node, opts *NormalizeOptions) {
 		t.set(root, "logger", t.stringNode(""))
 	}
 	t.set(root, "version", t.stringNode(protocolVersion))
+	if opts.Editor != nil {
+		t.walkEditor(root, opts.Editor)
+	}
 	t.writeMeta(root)
 }
 

@@ -49,12 +49,14 @@ const minStringBound = maxMessageChars
 // trimmedSuffix ends a string that was cut, as in Relay; the cut is recorded as a "!limit" remark.
 const trimmedSuffix = "..."
 
-// metaEntry is one annotation of _meta: at path, the value had origLen entries or characters, and
-// for a cut string, the remark covers the characters [remStart, remEnd) of the result.
+// metaEntry is one annotation of _meta: at path, the value had origLen entries or characters
+// (0: not recorded), and for a cut string, the remark covers the characters [remStart, remEnd)
+// of the result; remarks are an Editor's (edit.go).
 type metaEntry struct {
 	path             []string
 	origLen          int
 	remStart, remEnd int
+	remarks          []Remark
 }
 
 // trim applies the bounds above to a parsed event whose exception, threads and breadcrumbs are
@@ -262,14 +264,33 @@ func (t *tree) writeMeta(root *node) {
 		for _, k := range e.path {
 			at = t.metaChild(at, k)
 		}
-		ann := t.objectNode()
+		var rems []node
 		if e.remEnd > 0 {
-			rem := t.arrayNode(t.stringNode("!limit"), t.stringNode("s"),
-				t.numberNode(strconv.Itoa(e.remStart)), t.numberNode(strconv.Itoa(e.remEnd)))
-			t.appendKid(&ann, t.field("rem", t.arrayNode(rem)))
+			rems = append(rems, t.arrayNode(t.stringNode("!limit"), t.stringNode("s"),
+				t.numberNode(strconv.Itoa(e.remStart)), t.numberNode(strconv.Itoa(e.remEnd))))
 		}
-		t.appendKid(&ann, t.field("len", t.numberNode(strconv.Itoa(e.origLen))))
-		t.set(at, "", ann)
+		for _, r := range e.remarks {
+			parts := []node{t.stringNode(r.RuleID), t.stringNode(r.Type)}
+			if r.Ranged {
+				parts = append(parts, t.numberNode(strconv.Itoa(r.Start)), t.numberNode(strconv.Itoa(r.End)))
+			}
+			rems = append(rems, t.arrayNode(parts...))
+		}
+		// A value both trimmed and scrubbed gets one annotation: its remarks in the order they
+		// were made, and the length it had when it arrived.
+		ann := t.metaChild(at, "")
+		if len(rems) > 0 {
+			if old := t.get(ann, "rem"); old != nil && old.kind == kindArray {
+				for _, r := range rems {
+					t.push(old, r)
+				}
+			} else {
+				t.set(ann, "rem", t.arrayNode(rems...))
+			}
+		}
+		if e.origLen > 0 && t.get(ann, "len") == nil {
+			t.set(ann, "len", t.numberNode(strconv.Itoa(e.origLen)))
+		}
 	}
 }
 

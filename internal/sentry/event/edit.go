@@ -1,0 +1,231 @@
+package event
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// This file lets another package change an event's values while Normalize has it open: the
+// receiver's data scrubbing runs here, in the same pass that normalizes the event, so the JSON it
+// writes and the typed view it returns are both already clean. The editor decides; this package
+// walks the tree, applies the changes and records them in "_meta" the way Relay does.
+
+// ValueKind is the JSON type of a value an Editor sees.
+type ValueKind uint8
+
+const (
+	NullValue ValueKind = iota
+	BoolValue
+	NumberValue
+	StringValue
+	ObjectValue
+	ArrayValue
+)
+
+func valueKind(k kind) ValueKind {
+	switch k {
+	case kindFalse, kindTrue:
+		return BoolValue
+	case kindNumber:
+		return NumberValue
+	case kindString:
+		return StringValue
+	case kindObject:
+		return ObjectValue
+	case kindArray:
+		return ArrayValue
+	}
+	return NullValue
+}
+
+// Remark is one entry of a value's "_meta" "rem" list: which rule changed the value and how.
+// Type is Relay's remark type: "s" substituted, "x" removed, "m" masked, "p" pseudonymized
+// (hashed), "a" annotated. Start and End, when Ranged, are byte offsets in the new value; _meta
+// gets them in characters.
+type Remark struct {
+	RuleID     string
+	Type       string
+	Start, End int
+	Ranged     bool
+}
+
+// Change is what an Editor did to one value.
+type Change struct {
+	// Remove replaces the value with null; otherwise Text is the new string.
+	Remove bool
+	Text   string
+	// Remarks are written to "_meta" with the original length (of a string, in bytes).
+	Remarks []Remark
+}
+
+// Editor changes values of an event during Normalize. The walk is depth-first in document
+// order; every value the walk reaches is announced with Enter and, when Enter admits it, closed
+// with Leave after its children. A member has its key and index -1; an array element has key ""
+// and its index; the second element of a [key, value] pair (tags, headers, cookies sent as a
+// list) is announced once with the pair's key and the pair's index, its first element is not.
+//
+// Root and Enter may narrow an admitted object to some of its members, only: the walk then visits those
+// alone (a stack frame's "vars", say), which spares announcing every other one.
+//
+// Edit is called for every admitted string, number and boolean; when it returns true, change
+// says what to write instead. It must not keep text, which may point into the event.
+type Editor interface {
+	Root() (only []string)
+	Enter(key string, index int, kind ValueKind) (admit bool, only []string)
+	Leave()
+	Edit(text string, kind ValueKind, change *Change) bool
+}
+
+// walkEditor runs ed over the event and notes what it changed for writeMeta.
+func (t *tree) walkEditor(root *node, ed Editor) {
+	// The walk's state stays with the pooled tree, so walking a clean event allocates nothing.
+	if t.walk == nil {
+		t.walk = &editWalk{}
+	}
+	w := t.walk
+	w.t, w.ed, w.path = t, ed, w.path[:0]
+	w.object(root, ed.Root())
+	w.t, w.ed = nil, nil
+}
+
+type editWalk struct {
+	t  *tree
+	ed Editor
+	// path is where the walk is, as child positions from the root: it holds no pointers, so the
+	// walk costs no write barriers; the keys are looked up only for a value that changed.
+	path   []int32
+	change Change
+}
+
+// pairStep marks a path step into the value of a [key, value] pair.
+const pairStep = -1
+
+// keys turns the walk's path into "_meta" keys.
+func (w *editWalk) keys() []string {
+	t := w.t
+	keys := make([]string, 0, len(w.path)+2)
+	n := &t.root
+	for _, step := range w.path {
+		if step == pairStep {
+			keys = append(keys, "1")
+			n = &t.kids(n)[1]
+			continue
+		}
+		kid := &t.kids(n)[step]
+		if n.kind == kindObject {
+			keys = append(keys, t.name(kid))
+		} else {
+			keys = append(keys, strconv.Itoa(int(step)))
+		}
+		n = kid
+	}
+	return keys
+}
+
+func (w *editWalk) object(n *node, only []string) {
+	t := w.t
+	kids := t.kids(n)
+	if only != nil {
+		for _, key := range only {
+			if i := t.lastIndex(kids, key); i >= 0 {
+				w.member(n, kids, i)
+			}
+		}
+		return
+	}
+	for i := range kids {
+		w.member(n, kids, i)
+	}
+}
+
+func (w *editWalk) member(n *node, kids []node, i int) {
+	m := &kids[i]
+	admit, only := w.ed.Enter(w.t.name(m), -1, valueKind(m.kind))
+	if !admit {
+		return
+	}
+	w.path = append(w.path, int32(i))
+	w.value(n, m, only)
+	w.path = w.path[:len(w.path)-1]
+	w.ed.Leave()
+}
+
+func (w *editWalk) array(n *node) {
+	t := w.t
+	kids := t.kids(n)
+	for i := range kids {
+		el := &kids[i]
+		if el.kind == kindArray && el.kids.count == 2 {
+			if pair := t.kids(el); pair[0].kind == kindString {
+				// A [key, value] pair is addressed by its key.
+				v := &pair[1]
+				admit, only := w.ed.Enter(t.text(&pair[0]), i, valueKind(v.kind))
+				if !admit {
+					continue
+				}
+				w.path = append(w.path, int32(i), pairStep)
+				w.value(el, v, only)
+				w.path = w.path[:len(w.path)-2]
+				w.ed.Leave()
+				continue
+			}
+		}
+		admit, only := w.ed.Enter("", i, valueKind(el.kind))
+		if !admit {
+			continue
+		}
+		w.path = append(w.path, int32(i))
+		w.value(n, el, only)
+		w.path = w.path[:len(w.path)-1]
+		w.ed.Leave()
+	}
+}
+
+// value walks v, a child of parent, and applies the editor's change to it.
+func (w *editWalk) value(parent, v *node, only []string) {
+	t := w.t
+	var text string
+	switch v.kind {
+	case kindObject:
+		w.object(v, only)
+		return
+	case kindArray:
+		w.array(v)
+		return
+	case kindString:
+		text = t.text(v)
+	case kindNumber:
+		text = t.rawText(v)
+	case kindTrue:
+		text = "true"
+	case kindFalse:
+		text = "false"
+	default:
+		return
+	}
+	w.change = Change{Remarks: w.change.Remarks[:0]}
+	if !w.ed.Edit(text, valueKind(v.kind), &w.change) {
+		return
+	}
+	// Lengths and ranges in _meta count characters, as trimming's do.
+	length := 0
+	if v.kind == kindString {
+		length = utf8.RuneCountInString(text)
+	}
+	rems := append([]Remark(nil), w.change.Remarks...)
+	for i := range rems {
+		if r := &rems[i]; r.Ranged && !w.change.Remove && r.End <= len(w.change.Text) {
+			r.Start, r.End = utf8.RuneCountInString(w.change.Text[:r.Start]), utf8.RuneCountInString(w.change.Text[:r.End])
+		}
+	}
+	t.touch(parent)
+	var nv node
+	if w.change.Remove {
+		nv = node{kind: kindNull}
+	} else {
+		nv = t.stringNode(w.change.Text)
+	}
+	nv.key, nv.flags = v.key, nv.flags|v.flags&(keyEscaped|keyOwned)
+	*v = nv
+	t.noteEntry(metaEntry{path: w.keys(), origLen: length, remarks: rems})
+}
