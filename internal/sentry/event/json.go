@@ -107,6 +107,9 @@ type tree struct {
 	// levels[d] holds the children of the container open at nesting depth d while it is parsed;
 	// only one container per depth is open at a time, so each list starts empty.
 	levels [][]node
+	// spilled[d] holds full segments of levels[d] while a container wider than spillNodes is
+	// parsed at depth d; they are joined once when it closes.
+	spilled [][][]node
 	// shape is what the parser saw that trimming may have to bound; when nothing is over a bound,
 	// trimming costs a few comparisons (BenchmarkNormalize).
 	shape shape
@@ -127,6 +130,9 @@ type shape struct {
 
 // chunkNodes is the size of a chunk; the reference event has ~500 nodes.
 const chunkNodes = 1024
+
+// spillNodes is the size past which a container's child list grows by segments (children).
+const spillNodes = 8 * chunkNodes
 
 // maxPooledChunks is how many chunks a pooled tree keeps: events up to ~16 times the reference
 // event reuse them, larger ones allocate theirs.
@@ -157,6 +163,9 @@ func (t *tree) release() {
 		if cap(t.levels[d]) > chunkNodes {
 			t.levels[d] = nil
 		}
+	}
+	for d := range t.spilled {
+		t.spilled[d] = nil
 	}
 	treePool.Put(t)
 }
@@ -463,7 +472,9 @@ func (p *parser) container(dst *node, k kind) bool {
 	t, d := p.t, p.depth
 	for len(t.levels) <= d {
 		t.levels = append(t.levels, nil)
+		t.spilled = append(t.spilled, nil)
 	}
+	t.spilled[d] = t.spilled[d][:0]
 	p.skipWS()
 	n := 0
 	if p.pos < len(p.s) && p.s[p.pos] == closing {
@@ -472,7 +483,17 @@ func (p *parser) container(dst *node, k kind) bool {
 		return false
 	}
 	var r run
-	if n > chunkNodes {
+	if spilled := t.spilled[d]; len(spilled) > 0 {
+		// A container wider than spillNodes: its segments are joined into a chunk of its own.
+		all := make([]node, 0, n)
+		for _, s := range spilled {
+			all = append(all, s...)
+		}
+		all = append(all, t.levels[d][:n-len(all)]...)
+		clear(spilled)
+		t.spilled[d] = spilled[:0]
+		r = t.adopt(all)
+	} else if n > chunkNodes {
 		// A wide container's list becomes a chunk of its own instead of being copied.
 		r = t.adopt(t.levels[d][:n:n])
 		t.levels[d] = nil
@@ -537,13 +558,21 @@ func containerName(k kind) string {
 func (p *parser) children(k kind) int {
 	t := p.t
 	level := t.levels[p.depth]
+	spilled := 0 // children already moved to t.spilled
 	for n := 0; ; {
 		if n == len(level) {
-			// Doubling keeps what a wide container's list allocates in all to twice its
-			// final size; append grows large slices by a quarter.
-			grown := make([]node, max(2*len(level), 16))
-			copy(grown, level)
-			level = grown
+			if len(level) >= spillNodes {
+				// Past spillNodes the list grows by segments, joined once at the close: a
+				// 300,000-wide array costs its nodes twice in all instead of nearly four
+				// times with doubling (BenchmarkHostileShapes in the sentry receiver).
+				t.spilled[p.depth] = append(t.spilled[p.depth], level)
+				spilled += n
+				level, n = make([]node, spillNodes), 0
+			} else {
+				grown := make([]node, max(2*len(level), 16))
+				copy(grown, level)
+				level = grown
+			}
 			t.levels[p.depth] = level
 		}
 		m := &level[n]
@@ -608,7 +637,7 @@ func (p *parser) children(k kind) int {
 			continue
 		} else if c == closingBracket(k) {
 			p.pos++
-			return n
+			return spilled + n
 		}
 		p.fail("expected ',' or '%c' in %s, found %s", closingBracket(k), containerName(k), describeByte(p.s[p.pos]))
 		return -1
