@@ -131,7 +131,7 @@ func (w *Worker) fanOut(ctx context.Context) {
 }
 
 func (w *Worker) loop(ctx context.Context, name string, t Target) {
-	lease := claimBatch*w.opts.Timeout + time.Minute
+	lease := claimBatch*w.opts.Timeout + 10*time.Second // covers the batch's attempts and recording them
 	tick := time.NewTicker(w.opts.Poll)
 	defer tick.Stop()
 	for {

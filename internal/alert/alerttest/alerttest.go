@@ -41,6 +41,7 @@ type Recorder struct {
 	answers []int         // statuses for the next requests
 	hang    time.Duration // how long the next request waits before answering
 	down    bool
+	hanging bool
 }
 
 // NewRecorder starts a Recorder, closed when the test ends.
@@ -55,6 +56,9 @@ func (r *Recorder) serve(w http.ResponseWriter, req *http.Request) {
 	body, _ := io.ReadAll(req.Body)
 	r.mu.Lock()
 	hang, down := r.hang, r.down
+	if r.hanging {
+		hang = time.Hour
+	}
 	r.hang = 0
 	status := http.StatusOK
 	if len(r.answers) > 0 {
@@ -101,6 +105,14 @@ func (r *Recorder) HangNext(d time.Duration) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.hang = d
+}
+
+// SetHanging makes every request wait without an answer (until the client gives up) until
+// SetHanging(false).
+func (r *Recorder) SetHanging(hanging bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.hanging = hanging
 }
 
 // SetDown makes every request get 503 until SetDown(false).
