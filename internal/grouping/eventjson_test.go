@@ -67,6 +67,7 @@ type jsonEvent struct {
 	Release     string `json:"release"`
 	Transaction string `json:"transaction"`
 	Checksum    string `json:"checksum"`
+	Culprit     string `json:"culprit"`
 	Fingerprint []string
 	Exception   struct {
 		Values []jsonException `json:"values"`
@@ -123,7 +124,7 @@ func mustEvent(t testing.TB, text string) *event.Event {
 	ev := &event.Event{
 		Platform: j.Platform, Level: j.Level, Logger: j.Logger, Release: j.Release,
 		Transaction: j.Transaction, Fingerprint: j.Fingerprint, Stacktrace: j.Stacktrace.toEvent(),
-		Checksum: j.Checksum,
+		Checksum: j.Checksum, Culprit: j.Culprit,
 	}
 	for kind, r := range map[string]*jsonSecurity{"csp": j.CSP, "hpkp": j.HPKP, "expectct": j.ExpectCT, "expectstaple": j.ExpectStaple} {
 		if r != nil {

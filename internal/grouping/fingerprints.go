@@ -242,7 +242,7 @@ func (s *state) resolveVariable(name, entry string) string {
 }
 
 func (s *state) crashFrameVariable(name string) string {
-	fi, _ := s.crashFrame()
+	fi, _ := s.crashFrame(false)
 	var v, missing string
 	switch name {
 	case "function", "stack.function":

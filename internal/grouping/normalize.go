@@ -178,8 +178,9 @@ func parameterizeSpawnMain(f *event.Frame, line string) string {
 }
 
 // crashFrame is the frame Sentry names as where the error happened: the last in-app frame of the
-// main stacktrace, else its last frame.
-func (s *state) crashFrame() (*frameInfo, *prepared) {
+// main stacktrace, else its last frame. With named, only frames with a usable function name
+// count (as for the metadata); it may then be nil.
+func (s *state) crashFrame(named bool) (*frameInfo, *prepared) {
 	var st *event.Stacktrace
 	var exc *event.Exception
 	if n := len(s.ev.Exceptions); n > 0 {
@@ -198,10 +199,18 @@ func (s *state) crashFrame() (*frameInfo, *prepared) {
 		return nil, nil
 	}
 	p := s.prepare(st, exc)
+	var fallback *frameInfo
 	for i := len(p.frames) - 1; i >= 0; i-- {
+		fi := &p.frames[i]
+		if named && (fi.function == "" || fi.function == "<redacted>" || fi.function == "<unknown>") {
+			continue
+		}
 		if p.states[i].InApp {
-			return &p.frames[i], p
+			return fi, p
+		}
+		if fallback == nil {
+			fallback = fi
 		}
 	}
-	return &p.frames[len(p.frames)-1], p
+	return fallback, p
 }

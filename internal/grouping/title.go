@@ -24,15 +24,23 @@ func (s *state) describe(res *Result) {
 		if s.mainException >= 0 {
 			main = &ev.Exceptions[s.mainException]
 		}
-		md.Type = truncateRunes(orDefault(main.Type, "Error"), maxMetadataType, "")
+		// A synthetic exception was made up by the SDK to carry a stack trace: its type says
+		// nothing, so the title is where it happened.
+		synthetic := main.Mechanism != nil && main.Mechanism.Synthetic
+		if !synthetic {
+			md.Type = truncateRunes(orDefault(main.Type, "Error"), maxMetadataType, "")
+		}
 		md.Value = truncateRunes(main.Value, maxMetadataValue, "")
-		if fi, _ := s.crashFrame(); fi != nil {
-			md.Filename = fi.f.Filename
-			md.Function = fi.f.Function
+		if fi, _ := s.crashFrame(true); fi != nil {
+			md.Filename = orDefault(fi.f.Filename, fi.f.AbsPath)
+			md.Function = fi.function
 		}
 		res.Title = md.Type
-		if md.Value != "" {
+		if md.Type != "" && md.Value != "" {
 			res.Title += ": " + truncateRunes(firstLine(md.Value), titleValueChars, "…")
+		}
+		if res.Title == "" {
+			res.Title = orDefault(md.Function, "<unknown>")
 		}
 	} else {
 		msg := ""
@@ -78,10 +86,14 @@ func truncateRunes(s string, n int, ellipsis string) string {
 	return s[:i] + ellipsis
 }
 
-// culprit: the transaction when there is one, else the location of the in-app crash frame of the
+// culprit: the SDK's culprit, else the transaction when there is one, else the location of the in-app crash frame of the
 // last stacktrace (falling back to its last frame), else the request URL.
 func (s *state) culprit() string {
 	ev := s.ev
+	// What the SDK sent wins (raven-js sends one), then the transaction.
+	if ev.Culprit != "" {
+		return ev.Culprit
+	}
 	if ev.Transaction != "" {
 		return ev.Transaction
 	}
@@ -114,7 +126,13 @@ func (s *state) culprit() string {
 		}
 	}
 	if ev.Request != nil {
-		return ev.Request.URL
+		// Relay moves the query string (which often carries tokens) and the fragment out of
+		// the URL.
+		u := ev.Request.URL
+		if i := strings.IndexAny(u, "?#"); i >= 0 {
+			u = u[:i]
+		}
+		return u
 	}
 	return ""
 }
