@@ -38,6 +38,11 @@ const (
 	// container at depth maxDatabagDepth-1 below the bag becomes its JSON text, deeper ones
 	// go with it.
 	maxDatabagDepth = 7
+	// maxExtraBytes and maxModulesBytes are Relay's sizes of the extra and modules data bags
+	// (sentry-protocol.md §10: extra 256 KiB, modules 8 KiB), as serialized JSON: the entries that
+	// do not fit are dropped, the first of them trimmed inside when it is a list or an object.
+	maxExtraBytes   = 256 << 10
+	maxModulesBytes = 8 << 10
 	// maxMetaEntries bounds _meta itself, so that recording what was trimmed cannot grow without
 	// bound either.
 	maxMetaEntries = 100
@@ -76,6 +81,9 @@ func (t *tree) trim(root *node) {
 	if t.shape.longStrings > 0 {
 		t.trimStrings(root, nil)
 	}
+	// After strings, so that one long string is cut rather than dropped from its bag.
+	t.trimBag(root, "extra", maxExtraBytes)
+	t.trimBag(root, "modules", maxModulesBytes)
 }
 
 // trimValues keeps at most max entries of key.values, the first ones or the last ones.
@@ -160,6 +168,84 @@ func (t *tree) trimDatabags(root *node) {
 			}
 		}
 	}
+}
+
+// trimBag bounds the serialized size of the data bag root[key]. Parsed and untouched, a bag's
+// size is its source text's, so a bag that fits costs one comparison.
+func (t *tree) trimBag(root *node, key string, budget int) {
+	if len(t.src) <= budget {
+		return
+	}
+	bag := t.get(root, key)
+	if bag == nil || (bag.kind != kindObject && bag.kind != kindArray) {
+		return
+	}
+	if t.jsonSize(bag) > budget {
+		t.trimSize(bag, budget, []string{key})
+	}
+}
+
+// trimSize keeps the entries of container n, in order, while they fit in budget bytes of JSON;
+// the first that does not fit is trimmed inside when it is a container and there is room for
+// it, and the rest are dropped, which _meta records. It returns the size of what it kept.
+func (t *tree) trimSize(n *node, budget int, path []string) int {
+	kids := t.kids(n)
+	used := 2 // the brackets
+	for i := range kids {
+		m := &kids[i]
+		key, overhead := strconv.Itoa(i), 0
+		if n.kind == kindObject {
+			key, overhead = t.name(m), int(m.key.len)+3 // "key":
+		}
+		if i > 0 {
+			overhead++ // the comma
+		}
+		size := overhead + t.jsonSize(m)
+		if used+size <= budget {
+			used += size
+			continue
+		}
+		keep := i
+		if room := budget - used - overhead; (m.kind == kindObject || m.kind == kindArray) && room > 2 {
+			t.touch(n)
+			used += overhead + t.trimSize(m, room, append(path[:len(path):len(path)], key))
+			keep = i + 1
+		}
+		t.touch(n)
+		n.kids.count = int32(keep)
+		t.noteTrim(path, len(kids))
+		return used
+	}
+	return used
+}
+
+// jsonSize is the length of n's JSON as appendJSON writes it.
+func (t *tree) jsonSize(n *node) int {
+	switch n.kind {
+	case kindNull, kindTrue:
+		return 4
+	case kindFalse:
+		return 5
+	case kindNumber:
+		return int(n.raw.len)
+	case kindString:
+		return int(n.raw.len) + 2
+	}
+	if n.flags&compact != 0 && !t.editedWithin(n.raw) {
+		return int(n.raw.len)
+	}
+	size := 2
+	kids := t.kids(n)
+	for i := range kids {
+		if i > 0 {
+			size++
+		}
+		if n.kind == kindObject {
+			size += int(kids[i].key.len) + 3
+		}
+		size += t.jsonSize(&kids[i])
+	}
+	return size
 }
 
 // trimDepth turns the containers at depth maxDatabagDepth-1 below a data bag into their JSON

@@ -219,3 +219,24 @@ func TestWideListsParseWhole(t *testing.T) {
 		t.Errorf("the second inner list has %d elements, want %d", n, 3*spillNodes+5)
 	}
 }
+
+func TestDataBagsAreBoundedInSize(t *testing.T) {
+	m, _ := normalizeToMap(t, `{"extra":{"small":1,"a":[`+joined(`[]`, 300_000)+`],"after":2},"modules":{`+joined(`"module-{i}":"1.0.{i}"`, 2000)+`}}`)
+	extra, _ := json.Marshal(m["extra"])
+	if len(extra) > maxExtraBytes {
+		t.Errorf("extra has %d bytes of JSON, want at most %d", len(extra), maxExtraBytes)
+	}
+	if at(m, "extra", "small") != 1.0 || at(m, "extra", "after") != nil {
+		t.Errorf("extra kept %v; want the entries before the cut and none after", m["extra"])
+	}
+	if got := at(m, "_meta", "extra", "a", "", "len"); got != 300000.0 {
+		t.Errorf("_meta extra.a len = %v, want 300000", got)
+	}
+	if got := at(m, "_meta", "extra", "", "len"); got != 3.0 {
+		t.Errorf("_meta extra len = %v, want 3", got)
+	}
+	modules, _ := json.Marshal(m["modules"])
+	if len(modules) > maxModulesBytes || len(modules) < maxModulesBytes-64 {
+		t.Errorf("modules has %d bytes of JSON, want just under %d", len(modules), maxModulesBytes)
+	}
+}
