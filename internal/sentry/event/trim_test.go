@@ -240,3 +240,29 @@ func TestDataBagsAreBoundedInSize(t *testing.T) {
 		t.Errorf("modules has %d bytes of JSON, want just under %d", len(modules), maxModulesBytes)
 	}
 }
+
+func TestBagTrimmingMeasuresWhatItWrites(t *testing.T) {
+	entry := `"k\"{i}":{"s":"line\n{i} \u00e9","n":[1,2.5,-3e2,true,false,null],"o":{"x":{"y":"` + strings.Repeat("z", 500) + `"}}}`
+	raw := `{"extra":{` + joined(entry, 1000) + `},"modules":{` + joined(`"m{i}":"`+strings.Repeat("v", 90)+`"`, 200) + `}}`
+	out, _, err := Normalize([]byte(raw), baseOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(out, &m); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(m["extra"]); n > maxExtraBytes || n < maxExtraBytes-2048 {
+		t.Errorf("extra has %d bytes, want just under %d", n, maxExtraBytes)
+	}
+	if n := len(m["modules"]); n > maxModulesBytes || n < maxModulesBytes-256 {
+		t.Errorf("modules has %d bytes, want just under %d", n, maxModulesBytes)
+	}
+	again, _, err := Normalize(out, baseOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(again) != string(out) {
+		t.Error("normalizing the trimmed event again changed it")
+	}
+}
