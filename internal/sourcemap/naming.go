@@ -53,11 +53,18 @@ func (s *Symbolicator) functionName(r *resolved, raw event.Frame, tok decode.Tok
 	return foldName(name)
 }
 
-// resolveScopeName maps each identifier of a scope name back to its original name. The mapping
-// used must start on the identifier's line at most one column before it (generators disagree on
-// whether a name's mapping sits on the identifier or just before it). Its name wins; failing that,
-// the previous mapping's name if both point at the same original position (TypeScript puts the
-// name on the `function` keyword); failing that, the minified text stays.
+// resolveScopeName maps each identifier of a scope name back to its original name, as Sentry's
+// scope naming does: the mapping that starts exactly at the identifier gives its name (one column
+// before it is accepted too, as generators disagree on whether a name's mapping sits on the
+// identifier or just before it). Two fallbacks read what the map leaves out:
+//   - a function or class name whose mapping has no name takes the name of the mapping on its
+//     keyword when both point at the same original position (TypeScript names the keyword);
+//   - an identifier whose mapping has no name reads the identifier at its original position,
+//     when the source is in the map and no earlier mapping shares that position (terser leaves
+//     renamed parameters unnamed at their uses, but esbuild maps whole statements such as its
+//     export objects, {a:()=>a,b:()=>b}, to one position, where no such identifier is).
+//
+// Otherwise the minified text stays.
 func resolveScopeName(m *decode.Map, comps []jsscope.Component) string {
 	var b strings.Builder
 	for _, c := range comps {
@@ -76,17 +83,19 @@ func originalIdent(m *decode.Map, c jsscope.Component) string {
 	if k < 0 || segs[k].GenCol+1 < c.Col {
 		return c.Text
 	}
-	if segs[k].Name >= 0 {
-		return m.Name(int(segs[k].Name))
+	seg := segs[k]
+	if seg.Name >= 0 {
+		return m.Name(int(seg.Name))
 	}
-	if k > 0 && segs[k-1].Name >= 0 && segs[k].Source >= 0 &&
-		segs[k-1].Source == segs[k].Source && segs[k-1].Line == segs[k].Line && segs[k-1].Col == segs[k].Col {
+	if seg.Source < 0 {
+		return c.Text
+	}
+	samePlace := k > 0 && segs[k-1].Source == seg.Source && segs[k-1].Line == seg.Line && segs[k-1].Col == seg.Col
+	if samePlace && c.Declared && segs[k-1].Name >= 0 && segs[k-1].GenCol >= c.KeywordCol {
 		return m.Name(int(segs[k-1].Name))
 	}
-	// No name in the map (terser leaves renamed parameters unnamed at their uses): read the
-	// identifier at the original position, when the original source is in the map.
-	if segs[k].Source >= 0 {
-		if id := identAt(m.Content(int(segs[k].Source)), segs[k].Line, segs[k].Col); id != "" {
+	if !samePlace {
+		if id := identAt(m.Content(int(seg.Source)), seg.Line, seg.Col); id != "" {
 			return id
 		}
 	}

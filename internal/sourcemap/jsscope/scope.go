@@ -38,6 +38,11 @@ type Component struct {
 	Text      string
 	Ident     bool
 	Line, Col uint32
+	// Declared marks the name a function or class declares for itself; KeywordCol is then the
+	// column of its "function" or "class" keyword, on the same line (some generators map the
+	// name from the keyword rather than from the name).
+	Declared   bool
+	KeywordCol uint32
 }
 
 // Scope is one function-like region. End is exclusive. Name is empty for anonymous functions.
@@ -235,8 +240,16 @@ func (f *finder) step(i int) {
 			f.stack = append(f.stack, open{kind: oArrowExpr, tok: i, scope: f.newScope(p)})
 		}
 	}
+	// "function" after "." or "?." is a property, and before ":" an object key; only what
+	// follows "function" tells the key apart, so a pending function that meets anything but its
+	// name, "*" or its parameter list was none.
+	if f.afterFunction != nil && t.kind == tPunct && text != "(" && text != "*" {
+		f.afterFunction = nil
+	}
 	if t.kind == tIdent {
 		switch {
+		case text == "function" && (f.isPunct(i-1, ".") || f.isPunct(i-1, "?.")):
+			// a.function(…) is a call of a method named function
 		case text == "function":
 			start := i
 			if f.isIdent(i-1, "async") {
@@ -245,15 +258,18 @@ func (f *finder) step(i int) {
 			f.afterFunction = f.pendingAt(start, f.infer(start), false)
 		case text == "class":
 			f.pendingClass, f.pendingClassDepth = f.pendingAt(i, f.infer(i), false), len(f.stack)
+		case f.afterFunction != nil && f.isIdent(i-1, "function") || f.afterFunction != nil && f.isPunct(i-1, "*"):
+			f.afterFunction.name = []Component{f.declared(t, f.afterFunction)}
 		case f.afterFunction != nil:
-			f.afterFunction.name = []Component{f.ident(t)}
+			// two identifiers in a row after "function": it was no keyword
+			f.afterFunction = nil
 		case f.pendingClass != nil && len(f.stack) == f.pendingClassDepth && f.isIdent(i-1, "class") && text != "extends":
 			// `var A = class B {}` is named A.B, as Sentry's js-source-scopes names it (bundlers
 			// write exactly this: esbuild's `var UserService = class _UserService`).
 			if p := f.pendingClass; len(p.name) > 0 {
-				p.name = append(append(p.name, Component{Text: "."}), f.ident(t))
+				p.name = append(append(p.name, Component{Text: "."}), f.declared(t, p))
 			} else {
-				p.name = []Component{f.ident(t)}
+				p.name = []Component{f.declared(t, p)}
 			}
 		}
 		return
@@ -336,6 +352,15 @@ func closes(closer string, k openKind) bool {
 
 func (f *finder) ident(t token) Component {
 	return Component{Text: f.text(t), Ident: true, Line: t.line, Col: t.col}
+}
+
+// declared is the name token t of the function or class p, which starts at its keyword.
+func (f *finder) declared(t token, p *pending) Component {
+	c := f.ident(t)
+	if p.line == t.line {
+		c.Declared, c.KeywordCol = true, p.col
+	}
+	return c
 }
 
 // keyAt returns the property-name component of token i, if it can name a method or key.

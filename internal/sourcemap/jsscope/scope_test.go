@@ -36,6 +36,13 @@ func TestScopeNames(t *testing.T) {
 		{"division is not a regex", "function f(a,b){var c=a/b/2;HERE}", "f"},
 		{"methods after a minified method body", "class A{a(){}b(){HERE}}", "A.b"},
 		{"an if block is not a method", "function f(x){if(x){HERE}}", "f"},
+		// esbuild's output for a locale table with a "function" key (as in zod's locales): the
+		// key is no keyword, so no phantom function starts there and takes a later name.
+		{"an object key named function is no function", `var e={string:"text",number:"number",function:"function",object:"object"};function r(n){return(e[typeof n]??o(n))+t(n)}function o(n){return String(n)}function t(n){if(!n)throw new Error("empty");HERE}`, "t"},
+		{"top-level code after a function key has no scope", `var e={function:"function",object:"object"},i=o(1);HERE`, "-"},
+		{"a block after a function key is no function", `var e={function:"funkcja",array:"tablica"};for(const k in e){HERE}`, "-"},
+		{"a method after a function key keeps its name", `var m={function:"f",list:"l"};function g(n){if(n){HERE}}`, "g"},
+		{"a member named function is no function", `a.function(b);var c=d(1);HERE`, "-"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
