@@ -86,7 +86,11 @@ type ProjectConfig struct {
 	Keys           []string           `mapstructure:"keys"`
 	AllowedOrigins []string           `mapstructure:"allowed_origins"`
 	Quotas         []projectdef.Quota `mapstructure:"quotas"`
-	_              struct{}
+	// Scrubbing is the project's data scrubbing, applied by the sentry receiver and the
+	// errorgrouping processor when they take their projects from this extension; absent means
+	// Sentry's defaults.
+	Scrubbing *projectdef.Scrubbing `mapstructure:"scrubbing"`
+	_         struct{}
 }
 
 var _ confmap.Validator = (*Config)(nil)
@@ -142,6 +146,9 @@ func (c *Config) Validate() error {
 				errs = append(errs, fmt.Errorf("projects[%d]: public key %q is also a key of project %d; a key must identify one project", i, k, other))
 			}
 			keys[k] = p.ID
+		}
+		if _, err := p.Scrubbing.Compile(fmt.Sprintf("projects[%d]", i)); err != nil {
+			errs = append(errs, err)
 		}
 		for j, q := range p.Quotas {
 			errs = append(errs, q.Validate(fmt.Sprintf("projects[%d]: quotas[%d]", i, j))...)

@@ -89,7 +89,7 @@ func (e *Extension) Store() store.Store {
 func (e *Extension) Projects() []projectdef.Definition {
 	out := make([]projectdef.Definition, len(e.cfg.Projects))
 	for i, p := range e.cfg.Projects {
-		out[i] = projectdef.Definition{ID: p.ID, Slug: p.Slug, Keys: p.Keys, AllowedOrigins: p.AllowedOrigins, Quotas: p.Quotas}
+		out[i] = projectdef.Definition{ID: p.ID, Slug: p.Slug, Keys: p.Keys, AllowedOrigins: p.AllowedOrigins, Quotas: p.Quotas, Scrubbing: p.Scrubbing}
 	}
 	return out
 }

@@ -24,6 +24,8 @@ type Definition struct {
 	AllowedOrigins []string
 	// Quotas limit what the project may send per data category.
 	Quotas []Quota
+	// Scrubbing is the project's data scrubbing; nil means Sentry's defaults.
+	Scrubbing *Scrubbing
 }
 
 // Provider is implemented by what owns the project definitions (the issuestore extension).
@@ -72,7 +74,7 @@ func (q *Quota) Validate(where string) []error {
 }
 
 // Differences names the fields in which a restatement b of a project disagrees with its
-// definition a ("" when they agree). What b leaves empty (slug, keys, origins, quotas) it does
+// definition a ("" when they agree). What b leaves empty (slug, keys, origins, quotas, scrubbing) it does
 // not restate; keys and origins compare as sets.
 func Differences(a, b Definition) string {
 	var diffs []string
@@ -87,6 +89,9 @@ func Differences(a, b Definition) string {
 	}
 	if len(b.Quotas) > 0 && !slices.EqualFunc(a.Quotas, b.Quotas, sameQuota) {
 		diffs = append(diffs, "quotas")
+	}
+	if b.Scrubbing != nil && !sameScrubbing(a.Scrubbing, b.Scrubbing) {
+		diffs = append(diffs, "scrubbing")
 	}
 	return strings.Join(diffs, ", ")
 }

@@ -8,11 +8,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/faultline/faultline/internal/projectdef"
 	"github.com/faultline/faultline/receiver/sentryreceiver/internal/metadata"
 )
 
@@ -93,4 +95,72 @@ func BenchmarkHTTPNodeErrorEnvelope(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkScrubbingInTheReceiver measures what default scrubbing adds to the receiver's cost
+// for the reference event: blocks of requests alternate between a receiver with Sentry's
+// defaults (the default configuration) and one with scrub_defaults false, so both see the same
+// machine load, and it reports each one's time per request and their difference.
+func BenchmarkScrubbingInTheReceiver(b *testing.B) {
+	scrubbed, data := benchReceiver(b)
+	plain, _ := benchReceiver(b)
+	off := false
+	plain.projects = newProjects([]ProjectConfig{{ID: 1, Slug: "demo", Keys: []string{key1},
+		Scrubbing: &projectdef.Scrubbing{ScrubDefaults: &off}}}, "")
+	send := func(rcv *sentryReceiver, n int) time.Duration {
+		body := bytes.NewReader(data)
+		start := time.Now()
+		for range n {
+			body.Reset(data)
+			req := httptest.NewRequest("POST", "/api/1/envelope/", io.NopCloser(body))
+			req.Header.Set("X-Sentry-Auth", xAuth1)
+			w := httptest.NewRecorder()
+			rcv.ServeHTTP(w, req)
+			if w.Code != http.StatusOK {
+				b.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+		}
+		return time.Since(start)
+	}
+	const block = 50
+	var tPlain, tScrubbed time.Duration
+	n := 0
+	for b.Loop() {
+		tPlain += send(plain, block)
+		tScrubbed += send(scrubbed, block)
+		n += block
+	}
+	b.ReportMetric(float64(tPlain.Nanoseconds())/float64(n), "unscrubbed-ns/event")
+	b.ReportMetric(float64(tScrubbed.Nanoseconds())/float64(n), "scrubbed-ns/event")
+	b.ReportMetric(float64((tScrubbed-tPlain).Nanoseconds())/float64(n), "added-ns/event")
+	b.ReportMetric(float64(tScrubbed)/float64(tPlain), "ratio")
+}
+
+// BenchmarkHandleWithScrubbing is BenchmarkHandleNodeErrorEnvelope with the defaults on and off,
+// for instruction counts (valgrind --tool=callgrind, two run lengths), which the machine's load
+// does not change.
+func BenchmarkHandleWithScrubbing(b *testing.B) {
+	for _, on := range []bool{true, false} {
+		name := "defaults"
+		if !on {
+			name = "off"
+		}
+		b.Run(name, func(b *testing.B) {
+			rcv, data := benchReceiver(b)
+			rcv.projects = newProjects([]ProjectConfig{{ID: 1, Slug: "demo", Keys: []string{key1},
+				Scrubbing: &projectdef.Scrubbing{ScrubDefaults: &on}}}, "")
+			b.ReportAllocs()
+			body := bytes.NewReader(data)
+			for b.Loop() {
+				body.Reset(data)
+				req := httptest.NewRequest("POST", "/api/1/envelope/", io.NopCloser(body))
+				req.Header.Set("X-Sentry-Auth", xAuth1)
+				w := httptest.NewRecorder()
+				rcv.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("status %d: %s", w.Code, w.Body)
+				}
+			}
+		})
+	}
 }

@@ -78,7 +78,11 @@ type ProjectConfig struct {
 	Quotas []QuotaConfig `mapstructure:"quotas"`
 	// ServiceName, when set, is the service.name of everything this project sends.
 	ServiceName string `mapstructure:"service_name"`
-	_           struct{}
+	// Scrubbing is the project's data scrubbing, applied to every error and message event
+	// before anything downstream sees it; absent means Sentry's defaults (README, "Data
+	// scrubbing").
+	Scrubbing *projectdef.Scrubbing `mapstructure:"scrubbing"`
+	_         struct{}
 }
 
 // QuotaConfig is one quota, as Relay's: at most limit items of the categories per window,
@@ -140,6 +144,9 @@ func (c *Config) Validate() error {
 			if _, err := parseOriginPattern(o); err != nil {
 				errs = append(errs, fmt.Errorf("%s: allowed_origins: %w", where, err))
 			}
+		}
+		if _, err := p.Scrubbing.Compile(where); err != nil {
+			errs = append(errs, err)
 		}
 		for j, q := range p.Quotas {
 			errs = append(errs, q.Validate(fmt.Sprintf("%s: quotas[%d]", where, j))...)

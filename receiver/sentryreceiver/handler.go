@@ -155,6 +155,7 @@ func (rcv *sentryReceiver) handle(r *http.Request, h http.Header, rt route, pid 
 		ClientIP:    clientIP(r),
 		ServiceName: proj.serviceName,
 		RateLimited: rateLimited,
+		Scrubber:    proj.scrubber,
 	})
 	if apiErr := rcv.deliver(r.Context(), env, out); apiErr != nil {
 		return "", apiErr

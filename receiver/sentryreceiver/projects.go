@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/collector/component"
 
 	"github.com/faultline/faultline/internal/projectdef"
+	"github.com/faultline/faultline/internal/sentry/scrub"
 )
 
 // project is a configured project, ready for lookups.
@@ -21,6 +22,8 @@ type project struct {
 	// wholeQuotas are the quotas over every category: while one is exhausted a request is
 	// refused before its body is read.
 	wholeQuotas []*quota
+	// scrubber is the project's data scrubbing, compiled once.
+	scrubber *scrub.Scrubber
 }
 
 // projects resolves public keys and project ids. It is immutable after construction, except for
@@ -35,6 +38,7 @@ func newProjects(list []ProjectConfig, strategy string) *projects {
 	ps := &projects{byKey: map[string]*project{}, byID: map[string]*project{}}
 	for _, pc := range list {
 		p := &project{id: strconv.FormatInt(pc.ID, 10)}
+		p.scrubber, _ = pc.Scrubbing.Compile("") // Validate has compiled it once already.
 		switch {
 		case pc.ServiceName != "":
 			p.serviceName = pc.ServiceName
@@ -125,10 +129,10 @@ func projectsFrom(cfg *Config, host component.Host) ([]ProjectConfig, error) {
 	var out []ProjectConfig
 	var errs []error
 	for _, d := range defs {
-		pc := ProjectConfig{ID: d.ID, Slug: d.Slug, Keys: d.Keys, AllowedOrigins: d.AllowedOrigins, Quotas: d.Quotas}
+		pc := ProjectConfig{ID: d.ID, Slug: d.Slug, Keys: d.Keys, AllowedOrigins: d.AllowedOrigins, Quotas: d.Quotas, Scrubbing: d.Scrubbing}
 		if i, ok := own[d.ID]; ok {
 			mine := cfg.Projects[i]
-			restated := projectdef.Definition{ID: mine.ID, Slug: mine.Slug, Keys: mine.Keys, AllowedOrigins: mine.AllowedOrigins, Quotas: mine.Quotas}
+			restated := projectdef.Definition{ID: mine.ID, Slug: mine.Slug, Keys: mine.Keys, AllowedOrigins: mine.AllowedOrigins, Quotas: mine.Quotas, Scrubbing: mine.Scrubbing}
 			if diff := projectdef.Differences(d, restated); diff != "" {
 				errs = append(errs, fmt.Errorf("sentry receiver: projects[%d] (id %d) disagrees with project %d of extension %q: %s (as the extension defines it vs as the receiver restates it); define it in one place",
 					i, d.ID, d.ID, id, diff))

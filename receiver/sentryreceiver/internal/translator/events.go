@@ -38,12 +38,18 @@ func severity(level string) plog.SeverityNumber {
 // DESIGN §3); the fields people filter and route on are attributes besides.
 func (t *translation) event(it *envelope.Item) error {
 	h := &t.in.Envelope.Header
-	normalized, ev, err := event.Normalize(it.Payload, event.NormalizeOptions{
+	opts := event.NormalizeOptions{
 		EventID:    h.EventID,
 		ReceivedAt: t.in.ReceivedAt,
 		SentAt:     h.SentAt,
 		ClientIP:   t.in.ClientIP,
-	})
+	}
+	if s := t.in.Scrubber; s.Active() {
+		ss := s.Session()
+		defer ss.Release()
+		opts.Editor = ss
+	}
+	normalized, ev, err := event.Normalize(it.Payload, opts)
 	if err != nil {
 		return err // already says "normalize event: …"
 	}

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/faultline/faultline/internal/sentry/envelope"
+	"github.com/faultline/faultline/internal/sentry/scrub"
 )
 
 // ScopeName is the instrumentation scope of everything the translator emits.
@@ -33,6 +34,9 @@ type Input struct {
 	// ServiceName is the resource service.name; when empty it is "sentry-project-<ProjectID>"
 	// because Sentry events name no service, and a per-project name keeps projects apart.
 	ServiceName string
+	// Scrubber scrubs error and message events while they are normalized, so that nothing
+	// downstream sees what it removes; nil scrubs nothing.
+	Scrubber *scrub.Scrubber
 	// RateLimited is what the receiver refused of this envelope over its project's quotas, by
 	// data category: it becomes sentry.rate_limited data points.
 	RateLimited map[string]int64
