@@ -21,7 +21,9 @@
 //     own assigned to a binding, `var A = class B {…}`, is `A.B` (so its methods are `A.B.m`),
 //     which is what Sentry shows for bundler output such as esbuild's
 //     `var UserService = class _UserService`;
-//   - anything passed as a call argument stays anonymous: the name would be a guess.
+//   - a function or arrow inside a call's arguments, a conditional or another expression takes
+//     the binding the whole expression is assigned to (`var a = f(function(){})` → `a`); where
+//     there is none (a call statement), it stays anonymous.
 //
 // Each name is kept as components with their positions, so the caller can map every identifier
 // back through the source map to its original spelling.
@@ -102,6 +104,9 @@ type open struct {
 	// arrow is, for a parenthesis, the arrow function it starts if "=>" follows it: worked out
 	// when it opens, because the tokens before it may be gone from the window by then.
 	arrow *pending
+	// binding is the target of the assignment or declaration being evaluated inside this
+	// construct (`x = …`, `var x = …`), until the next "," or ";" at this level.
+	binding []Component
 }
 
 // pending is a function whose body brace has not been seen yet.
@@ -129,7 +134,8 @@ type finder struct {
 	// pendingClass is set between "class" and its body brace, at the stack depth it belongs to.
 	pendingClass      *pending
 	pendingClassDepth int
-	lastParen         open // the "(" matching the last ")"
+	rootBinding       []Component // binding at the top level of the file
+	lastParen         open        // the "(" matching the last ")"
 	lastParenAt       int  // token index of that ")", so "=>" uses it only right after it
 }
 
@@ -325,6 +331,17 @@ func (f *finder) step(i int) {
 		}
 	case ",", ";":
 		f.closeArrows(t)
+		*f.bindingSlot() = nil
+	case ":":
+		if o := f.top(); o != nil && o.kind == oObject {
+			// the value of this key is named after it, also inside arrays and calls
+			o.binding = f.objectKeyName(i)
+		}
+	case "=":
+		if o := f.top(); o == nil || o.kind != oParen || o.method == nil {
+			// (a default parameter value is no binding the function ends up in)
+			*f.bindingSlot() = f.assignTarget(i)
+		}
 	case "=>":
 		switch {
 		case f.lastParenAt == i-1 && f.lastParen.arrow != nil:
@@ -452,56 +469,104 @@ func (f *finder) objectLiteralAt(i int) bool {
 }
 
 // infer names an anonymous function, arrow, class or object literal starting at token start from
-// what precedes it: an assignment target (`a.b.c =`) or an object key (`key:`).
+// what precedes it: an assignment target (`a.b.c =`) or an object key (`key:`); failing that,
+// from the binding the expression it is part of ends up in (`x = f(function(){})`,
+// `x = c ? () => 1 : null`), as js-source-scopes names it by walking up to the declaration.
 func (f *finder) infer(start int) []Component {
 	j := start - 1
-	if f.at(j).kind != tPunct {
+	if f.at(j).kind == tPunct {
+		switch f.text(f.at(j)) {
+		case "=":
+			if o := f.top(); o != nil && o.kind == oParen && o.method != nil {
+				return nil // a default parameter value
+			}
+			return f.assignTarget(j)
+		case ":":
+			if o := f.top(); o != nil && o.kind == oObject {
+				return f.objectKeyName(j)
+			}
+		}
+	}
+	return f.enclosingBinding()
+}
+
+// objectKeyName names the value of the object literal key before the ":" at token j: the
+// object's own name and the key.
+func (f *finder) objectKeyName(j int) []Component {
+	o := f.top()
+	key, ok := f.keyAt(j - 1)
+	if !ok {
 		return nil
 	}
-	switch f.text(f.at(j)) {
-	case "=":
-		var chain []Component
-		k := j - 1
-		for k >= 0 {
-			key, ok := f.keyAt(k)
-			if !ok {
-				break
-			}
-			chain = append(chain, key)
-			if k >= 1 && (f.isPunct(k-1, ".") || f.isPunct(k-1, "?.")) {
-				chain = append(chain, Component{Text: "."})
-				k -= 2
-				continue
-			}
+	if len(o.name) == 0 {
+		return []Component{key}
+	}
+	return append(append(append([]Component(nil), o.name...), Component{Text: "."}), key)
+}
+
+// assignTarget names the target of the "=" at token j: an identifier or member chain
+// (`a.b.c`), or nil. A class field's target names the class.
+func (f *finder) assignTarget(j int) []Component {
+	var chain []Component
+	k := j - 1
+	for k >= 0 {
+		key, ok := f.keyAt(k)
+		if !ok {
 			break
 		}
-		if len(chain) == 0 || chain[len(chain)-1].Text == "." {
-			return nil
+		chain = append(chain, key)
+		if k >= 1 && (f.isPunct(k-1, ".") || f.isPunct(k-1, "?.")) {
+			chain = append(chain, Component{Text: "."})
+			k -= 2
+			continue
 		}
-		for a, b := 0, len(chain)-1; a < b; a, b = a+1, b-1 {
-			chain[a], chain[b] = chain[b], chain[a]
-		}
-		if o := f.top(); o != nil && o.kind == oClass && len(chain) == 1 {
-			// a class field holding a function (`handler = () => …` in class A) is named
-			// after the class, as js-source-scopes names it
-			return append([]Component(nil), o.name...)
-		}
-		return chain
-	case ":":
-		o := f.top()
-		if o == nil || o.kind != oObject {
-			return nil
-		}
-		key, ok := f.keyAt(j - 1)
-		if !ok {
-			return nil
-		}
-		if len(o.name) == 0 {
-			return []Component{key}
-		}
-		return append(append(append([]Component(nil), o.name...), Component{Text: "."}), key)
+		break
 	}
-	return nil
+	if len(chain) == 0 || chain[len(chain)-1].Text == "." {
+		return nil
+	}
+	for a, b := 0, len(chain)-1; a < b; a, b = a+1, b-1 {
+		chain[a], chain[b] = chain[b], chain[a]
+	}
+	if o := f.top(); o != nil && o.kind == oClass && len(chain) == 1 {
+		// a class field holding a function (`handler = () => …` in class A) is named after
+		// the class, as js-source-scopes names it
+		return append([]Component(nil), o.name...)
+	}
+	return chain
+}
+
+// bindingSlot is the binding of the innermost open construct, or of the file's top level.
+func (f *finder) bindingSlot() *[]Component {
+	if o := f.top(); o != nil {
+		return &o.binding
+	}
+	return &f.rootBinding
+}
+
+// enclosingBinding is the binding an expression inside parentheses and brackets ends up in:
+// the nearest assignment at one of those levels or at the statement around them. Function
+// bodies and arrows bound it (their own code binds their names); an object literal or class
+// names its members itself.
+func (f *finder) enclosingBinding() []Component {
+	for k := len(f.stack) - 1; k >= 0; k-- {
+		o := &f.stack[k]
+		switch o.kind {
+		case oParen, oBracket:
+			if o.binding != nil {
+				return append([]Component(nil), o.binding...)
+			}
+		case oBlock, oFuncBody:
+			return append([]Component(nil), o.binding...)
+		case oClass:
+			return append([]Component(nil), o.name...)
+		case oObject:
+			return append([]Component(nil), o.binding...)
+		default:
+			return nil
+		}
+	}
+	return append([]Component(nil), f.rootBinding...)
 }
 
 // String renders a name with its identifiers as they appear in the file.
