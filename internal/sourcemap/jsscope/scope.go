@@ -136,7 +136,7 @@ type finder struct {
 	pendingClassDepth int
 	rootBinding       []Component // binding at the top level of the file
 	lastParen         open        // the "(" matching the last ")"
-	lastParenAt       int  // token index of that ")", so "=>" uses it only right after it
+	lastParenAt       int         // token index of that ")", so "=>" uses it only right after it
 }
 
 // Scan finds the scopes of a JavaScript source.
