@@ -64,7 +64,7 @@ const MechanismType = "opentelemetry"
 
 // Build makes the event of one occurrence of exc: NewTemplate, then Template.Build.
 func Build(exc *Exception, occ Occurrence, appPrefixes []string) (normalized []byte, ev *event.Event, err error) {
-	return NewTemplate(exc, appPrefixes).Build(occ)
+	return NewTemplate(exc, appPrefixes, nil).Build(occ)
 }
 
 // Key is the same for two exceptions exactly when their texts, resource and span name are, so

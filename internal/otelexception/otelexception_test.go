@@ -135,7 +135,7 @@ func TestEventIDIsStableAndSeparatesItsParts(t *testing.T) {
 
 func TestOccurrencesOfATemplateDifferOnlyInIDsAndTime(t *testing.T) {
 	exc := javaException(t)
-	tmpl := NewTemplate(exc, []string{"com.acme."})
+	tmpl := NewTemplate(exc, []string{"com.acme."}, nil)
 	second := Occurrence{EventID: EventID("t2"), TraceID: "0af7651916cd43dd8448eb211c80319c", SpanID: "b7ad6b7169203331",
 		Timestamp: occurrence.Timestamp.Add(time.Minute), ReceivedAt: occurrence.ReceivedAt.Add(time.Minute)}
 	_, a, err := tmpl.Build(occurrence)
@@ -171,7 +171,7 @@ func BenchmarkBuildJava(b *testing.B) {
 		ServiceName: "shop", ServiceVersion: "shop@2.3.0", Language: "java", SpanName: "GET /orders/{id}"}
 	prefixes := []string{"com.acme."}
 	b.Run("template", func(b *testing.B) {
-		tmpl := NewTemplate(exc, prefixes)
+		tmpl := NewTemplate(exc, prefixes, nil)
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, _, err := tmpl.Build(occurrence); err != nil {

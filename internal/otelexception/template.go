@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/internal/sentry/event"
+	"github.com/faultline/faultline/internal/sentry/scrub"
 )
 
 // Template is the Sentry event of an exception before it is given an occurrence: the stack trace
@@ -19,7 +20,8 @@ import (
 // could do more than copy them (no trace, a timestamp far from the received time) it normalizes
 // the occurrence in full instead. TestTemplateSplicesWhatNormalizeWrites holds the two equal.
 type Template struct {
-	raw rawEvent
+	raw      rawEvent
+	scrubber *scrub.Scrubber
 	// parts is the placeholder's normalized JSON cut around the occurrence's values; slots says
 	// which value goes after each part but the last. parts is nil when the placeholder's JSON
 	// could not be cut (a value not found exactly once) and every occurrence is normalized.
@@ -58,8 +60,11 @@ const spliceWindow = 24 * time.Hour
 // stacktrace.Options). When the text is in no format internal/stacktrace knows (or absent), the
 // event has the type and message alone, so grouping falls back to the type and the parameterized
 // message.
-func NewTemplate(exc *Exception, appPrefixes []string) *Template {
-	t := &Template{raw: sentryEvent(exc, appPrefixes)}
+//
+// scrubber, when not nil, scrubs the event as the sentry receiver scrubs a Sentry event, with
+// the remarks in its _meta.
+func NewTemplate(exc *Exception, appPrefixes []string, scrubber *scrub.Scrubber) *Template {
+	t := &Template{raw: sentryEvent(exc, appPrefixes), scrubber: scrubber}
 	normalized, ev, err := t.normalize(placeholder)
 	if err != nil {
 		return t // every occurrence is normalized, and reports the error
@@ -169,11 +174,17 @@ func (t *Template) normalize(occ Occurrence) ([]byte, *event.Event, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("otel exception %s: encode event: %w", occ.EventID, err)
 	}
-	normalized, ev, err := event.Normalize(b, event.NormalizeOptions{
+	opts := event.NormalizeOptions{
 		EventID:         occ.EventID,
 		ReceivedAt:      occ.ReceivedAt,
 		DefaultPlatform: "other",
-	})
+	}
+	if t.scrubber.Active() {
+		ss := t.scrubber.Session()
+		defer ss.Release()
+		opts.Editor = ss
+	}
+	normalized, ev, err := event.Normalize(b, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("otel exception %s: %w", occ.EventID, err)
 	}

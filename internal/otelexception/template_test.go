@@ -16,7 +16,7 @@ func TestTemplateSplicesWhatNormalizeWrites(t *testing.T) {
 	awkward := &Exception{Type: "Err", Message: `"event_id":"f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff" \ "trace_id":"x"`,
 		Stacktrace: "\x00 garbage", SpanName: `"span_id":"d0d1d2d3d4d5d6d7"`, Language: "go"}
 	for _, exc := range []*Exception{java, awkward} {
-		tmpl := NewTemplate(exc, []string{"com.acme."})
+		tmpl := NewTemplate(exc, []string{"com.acme."}, nil)
 		if tmpl.parts == nil {
 			t.Fatalf("%s: the placeholder's JSON could not be cut", exc.Type)
 		}
@@ -47,7 +47,7 @@ func TestTemplateSplicesWhatNormalizeWrites(t *testing.T) {
 
 func TestTemplateNormalizesWhatItCannotSplice(t *testing.T) {
 	received := time.Date(2026, 11, 26, 1, 2, 4, 0, time.UTC)
-	tmpl := NewTemplate(javaException(t), nil)
+	tmpl := NewTemplate(javaException(t), nil, nil)
 	for name, occ := range map[string]Occurrence{
 		"no trace":           {EventID: EventID("a"), Timestamp: received, ReceivedAt: received},
 		"no timestamp":       {EventID: EventID("b"), TraceID: "4bf92f3577b34da6a3ce929d0e0e4736", SpanID: "00f067aa0ba902b7", ReceivedAt: received},
@@ -78,7 +78,7 @@ main.main()
 	if a.Key() == b.Key() {
 		t.Fatal("the texts differ, yet their exception keys are equal")
 	}
-	if ka, kb := NewTemplate(a, nil).Key(), NewTemplate(b, nil).Key(); ka == "" || ka != kb {
+	if ka, kb := NewTemplate(a, nil, nil).Key(), NewTemplate(b, nil, nil).Key(); ka == "" || ka != kb {
 		t.Errorf("template keys differ for the same frames:\n%s\n%s", ka, kb)
 	}
 }

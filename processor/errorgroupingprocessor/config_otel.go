@@ -3,6 +3,8 @@ package errorgroupingprocessor
 import (
 	"fmt"
 	"strings"
+
+	"github.com/faultline/faultline/internal/projectdef"
 )
 
 // OTelExceptionsConfig says how exceptions recorded by OpenTelemetry SDKs (span events named
@@ -14,7 +16,11 @@ type OTelExceptionsConfig struct {
 	// AppPrefixes are module/package/path prefixes of the application's own frames
 	// (e.g. "com.acme.", "github.com/acme/", "src/"): those frames are in-app.
 	AppPrefixes []string `mapstructure:"app_prefixes"`
-	_           struct{}
+	// Scrubbing is the data scrubbing applied to exception.message and to the events built
+	// from OTel exceptions, with the sentry receiver's keys; absent means the project's
+	// scrubbing when projects_from defines it, else Sentry's defaults.
+	Scrubbing *projectdef.Scrubbing `mapstructure:"scrubbing"`
+	_         struct{}
 }
 
 // Validate is called by the collector for the otel_exceptions section.
@@ -26,6 +32,9 @@ func (c *OTelExceptionsConfig) Validate() error {
 		if strings.TrimSpace(p) == "" {
 			return fmt.Errorf("otel_exceptions::app_prefixes[%d] is empty", i)
 		}
+	}
+	if _, err := c.Scrubbing.Compile("otel_exceptions"); err != nil {
+		return err
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -55,10 +56,11 @@ func newExceptionCaches() (exceptionCaches, error) {
 // once per distinct exception (BenchmarkTraces). Symbolicated events are grouped every time, as
 // uploading a sourcemap changes their frames.
 func (p *groupingProcessor) processOTelException(ctx context.Context, attrs pcommon.Map, exc *otelexception.Exception, occ otelexception.Occurrence) error {
+	p.scrubAttributes(attrs, exc)
 	textKey := exc.Key()
 	tmpl, ok := p.exceptions.templates.Get(textKey)
 	if !ok {
-		tmpl = otelexception.NewTemplate(exc, p.otel.AppPrefixes)
+		tmpl = otelexception.NewTemplate(exc, p.otel.AppPrefixes, p.scrubber)
 		p.exceptions.templates.Add(textKey, tmpl)
 	}
 	payload, ev, err := tmpl.Build(occ)
@@ -116,6 +118,25 @@ func (p *groupingProcessor) processOTelException(ctx context.Context, attrs pcom
 	}
 	putGrouping(attrs, known.result, explanation)
 	return nil
+}
+
+// scrubAttributes applies the scrubbing to the exception.message attribute, as to a Sentry
+// event's exception value, and puts the scrubbed message where exception.stacktrace repeats it
+// (most runtimes print it on the first line). The stack trace is not scrubbed as a value: a
+// function named validateToken would filter the whole trace. exc keeps the original text, so
+// the event built from it records in _meta what was scrubbed.
+func (p *groupingProcessor) scrubAttributes(attrs pcommon.Map, exc *otelexception.Exception) {
+	if exc.Message == "" || !p.scrubber.Active() {
+		return
+	}
+	scrubbed, _, changed := p.scrubber.ScrubText(exc.Message)
+	if !changed {
+		return
+	}
+	attrs.PutStr(attrkey.ExceptionMessage, scrubbed)
+	if exc.Stacktrace != "" && strings.Contains(exc.Stacktrace, exc.Message) {
+		attrs.PutStr(attrkey.ExceptionStacktrace, strings.ReplaceAll(exc.Stacktrace, exc.Message, scrubbed))
+	}
 }
 
 // isOTelException reports whether a log record carries an OTel exception rather than a Sentry

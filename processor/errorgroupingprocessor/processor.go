@@ -13,6 +13,7 @@ import (
 	"github.com/faultline/faultline/internal/attrkey"
 	"github.com/faultline/faultline/internal/grouping"
 	"github.com/faultline/faultline/internal/sentry/event"
+	"github.com/faultline/faultline/internal/sentry/scrub"
 	"github.com/faultline/faultline/internal/sourcemap"
 )
 
@@ -24,7 +25,9 @@ type groupingProcessor struct {
 	otel         OTelExceptionsConfig
 	projectsFrom *component.ID
 	exceptions   exceptionCaches // work shared by the occurrences of an OTel exception (otel_exceptions.go)
-	explain      *explanationSchedule
+	// scrubber scrubs OTel exceptions' messages and the events built from them.
+	scrubber *scrub.Scrubber
+	explain  *explanationSchedule
 }
 
 func newGroupingProcessor(set processor.Settings, cfg *Config) (*groupingProcessor, error) {
@@ -40,8 +43,13 @@ func newGroupingProcessor(set processor.Settings, cfg *Config) (*groupingProcess
 	if err != nil {
 		return nil, err
 	}
+	scrubber, err := cfg.OTelExceptions.Scrubbing.Compile("otel_exceptions")
+	if err != nil {
+		return nil, err
+	}
 	return &groupingProcessor{logger: set.Logger, grouper: g, sourcemaps: cfg.Sourcemaps,
-		otel: cfg.OTelExceptions, projectsFrom: cfg.ProjectsFrom, exceptions: exceptions, explain: explain}, nil
+		otel: cfg.OTelExceptions, projectsFrom: cfg.ProjectsFrom, exceptions: exceptions, explain: explain,
+		scrubber: scrubber}, nil
 }
 
 // processLogs enriches every record that carries a Sentry error or message event, and turns

@@ -89,6 +89,14 @@ func (p *groupingProcessor) checkProject(host component.Host) error {
 	var ids []string
 	for _, d := range provider.Projects() {
 		if d.ID == p.otel.ProjectID {
+			if p.otel.Scrubbing == nil && d.Scrubbing != nil {
+				// The project's own scrubbing, as the sentry receiver applies it.
+				s, err := d.Scrubbing.Compile(fmt.Sprintf("errorgrouping: project %d of extension %q", d.ID, id))
+				if err != nil {
+					return err
+				}
+				p.scrubber = s
+			}
 			return nil
 		}
 		ids = append(ids, strconv.FormatInt(d.ID, 10))
