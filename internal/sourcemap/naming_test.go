@@ -10,8 +10,9 @@ import (
 )
 
 // TestScopeNamesOfEsbuildExportObjects: the arrows of esbuild's export object all map to one
-// original position; each is named by its own key, not by the neighbouring entry's name that
-// the shared position carries, and the locale table's "function" key starts no function.
+// original position; each is named by its own key (under "<object>", as the object is only a
+// call argument), not by the neighbouring entry's name that the shared position carries, and the
+// locale table's "function" key starts no function.
 func TestScopeNamesOfEsbuildExportObjects(t *testing.T) {
 	js, err := os.ReadFile("testdata/naming/esbuild-exports.min.js")
 	if err != nil {
@@ -27,11 +28,11 @@ func TestScopeNamesOfEsbuildExportObjects(t *testing.T) {
 	}
 	ix := jsscope.Scan(string(js))
 	for _, c := range []struct{ at, want string }{
-		{"s,describe", "api"},           // inside ()=>s
-		{"o});var", "describe"},         // inside ()=>o
-		{`new Error("empty")`, "check"}, // function c, original name from the map
-		{"String(n)", "fallback"},       // function a
-		{"o(1),save", "api.load"},       // arrow in the api object
+		{"s,describe", "<object>.api"},   // inside ()=>s; the object is bound to nothing
+		{"o});var", "<object>.describe"}, // inside ()=>o
+		{`new Error("empty")`, "check"},  // function c, original name from the map
+		{"String(n)", "fallback"},        // function a
+		{"o(1),save", "api.load"},        // arrow in the api object
 	} {
 		col := strings.Index(string(js), c.at)
 		sc, ok := ix.Lookup(0, uint32(col))

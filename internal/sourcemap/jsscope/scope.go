@@ -12,12 +12,13 @@
 //   - arrow functions: the same inference (`const b = () => {}` → `b`); the scope of an arrow
 //     with an expression body ends where that expression does;
 //   - class and object methods: `A.m` (`get A.m`, `set A.m` for accessors, `new A` for the
-//     constructor) and `c.m` for methods of an object literal assigned to `c`;
+//     constructor) and `c.m` for methods of an object literal assigned to `c`, `<object>.m`
+//     when the object literal is bound to nothing (nested keys join: `<object>.a.b`);
 //
 // Where Sentry's own SourceMapCache names differently, its naming wins (the symbolic oracle test
 // in package sourcemap compares every fixture frame).
-//   - class bodies, named `A`, because field initializers run in the constructor; functions held
-//     by class fields (`h = () => {…}`) are named `A` too; a class expression with a name of its
+//   - class bodies, named `new A`, because field initializers run in the constructor; functions
+//     held by class fields (`h = () => {…}`) are named `A`; a class expression with a name of its
 //     own assigned to a binding, `var A = class B {…}`, is `A.B` (so its methods are `A.B.m`),
 //     which is what Sentry shows for bundler output such as esbuild's
 //     `var UserService = class _UserService`;
@@ -301,11 +302,22 @@ func (f *finder) step(i int) {
 	case "{":
 		if p := f.pendingClass; p != nil && len(f.stack) == f.pendingClassDepth {
 			f.pendingClass = nil
-			f.stack = append(f.stack, open{kind: oClass, tok: i, scope: f.newScope(p), name: p.name})
+			// The class body (field initializers, static blocks) runs as the constructor:
+			// "new A". Its methods are named after the class alone.
+			body := *p
+			if len(p.name) > 0 {
+				body.name = append([]Component{{Text: "new "}}, p.name...)
+			}
+			f.stack = append(f.stack, open{kind: oClass, tok: i, scope: f.newScope(&body), name: p.name})
 			return
 		}
 		if f.objectLiteralAt(i) {
-			f.stack = append(f.stack, open{kind: oObject, tok: i, scope: -1, name: f.infer(i)})
+			name := f.infer(i)
+			if len(name) == 0 {
+				// an object literal bound to nothing names its members "<object>.key"
+				name = []Component{{Text: "<object>"}}
+			}
+			f.stack = append(f.stack, open{kind: oObject, tok: i, scope: -1, name: name})
 			return
 		}
 		f.stack = append(f.stack, open{kind: oBlock, tok: i, scope: -1})
