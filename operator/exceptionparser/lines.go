@@ -172,7 +172,9 @@ func exceptionLine(line string) family {
 	return 0
 }
 
-func isLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '$' }
+func isLetter(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '$'
+}
 
 // continues says whether line goes on with a trace of family f, updating st.
 func continues(f family, st *traceState, line string) verdict {

@@ -201,8 +201,8 @@ func TestFirstLines(t *testing.T) {
 			wantType: "Error", wantSeverity: entry.Error,
 		},
 		{
-			name:  "node custom error",
-			trace: "ValidationError: email is required\n    at validate (/srv/app/user.js:10:11)\n    at /srv/app/index.js:4:3",
+			name:     "node custom error",
+			trace:    "ValidationError: email is required\n    at validate (/srv/app/user.js:10:11)\n    at /srv/app/index.js:4:3",
 			wantType: "ValidationError", wantMessage: "email is required", wantSeverity: entry.Error,
 		},
 		{
@@ -240,8 +240,8 @@ func TestFirstLines(t *testing.T) {
 			wantType: "panic", wantSeverity: entry.Fatal,
 		},
 		{
-			name: "go stack of zap's console encoder",
-			trace: "github.com/acme/shop.(*Cart).Pay\n\t/srv/shop/cart.go:12\nmain.main\n\t/srv/shop/main.go:20",
+			name:         "go stack of zap's console encoder",
+			trace:        "github.com/acme/shop.(*Cart).Pay\n\t/srv/shop/cart.go:12\nmain.main\n\t/srv/shop/main.go:20",
 			wantSeverity: entry.Error,
 		},
 		{
