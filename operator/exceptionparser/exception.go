@@ -25,7 +25,14 @@ func (p *Parser) setTrace(s *source, out *[]*entry.Entry) {
 	text := b.String()
 	e := s.trace[0].entry
 	_ = e.Set(p.parseFrom, text) // the field held the first line, so it can hold the trace
-	setException(e, text, s.families.languageHint(), s.header)
+	stack := text
+	if _, confirmedAlone := start(s.trace[0].text); s.families == atFrames && !confirmedAlone {
+		// The trace starts inside a logged message: the stack trace starts at its exception.
+		if i := embeddedException(s.trace[0].text); i > 0 && exceptionLine(s.trace[0].text) == 0 {
+			stack = text[i:]
+		}
+	}
+	setException(e, stack, s.families.languageHint(), s.header)
 	*out = append(*out, e)
 }
 

@@ -102,6 +102,19 @@ func (p *Parser) addLine(s *source, l line, out *[]*entry.Entry) {
 	if s.families == 0 {
 		s.previous = l.text
 		*out = append(*out, l.entry)
+		p.checkIndentation(l.text)
+	}
+}
+
+// checkIndentation warns once when a line looks like a frame stripped of its indentation:
+// filelog trims leading whitespace unless preserve_leading_whitespaces is set, and without it
+// most traces cannot be told from ordinary lines.
+func (p *Parser) checkIndentation(text string) {
+	if strings.HasPrefix(text, "at ") && isAtFrame(text[3:]) || strings.HasPrefix(text, `File "`) {
+		p.trimmedWarning.Do(func() {
+			p.Logger().Warn("log lines look stripped of their indentation, so stack traces cannot be joined: " +
+				"set preserve_leading_whitespaces: true on the receiver")
+		})
 	}
 }
 
@@ -114,13 +127,18 @@ func begin(s *source, l line) {
 	s.trace = append(s.trace[:0], l)
 	s.size = len(l.text) + 1
 	s.families, s.confirmed = families, confirmed
-	s.header = s.previous
+	s.header = withoutLogPrefix(s.previous)
 	s.states = [familyCount]traceState{}
+	// After its first line a trace is in that line's message until a frame shows up; but an
+	// exception line at the end of a logged message (start gives atFrames alone) needs a frame
+	// right after it.
+	embedded := families == atFrames && !confirmed
 	for i := range s.states {
-		// After its first line a trace is in that line's message until a frame shows up.
-		s.states[i].inMessage = family(1<<i)&(atFrames|php) != 0 ||
+		s.states[i].inMessage = family(1<<i)&(atFrames|php) != 0 && !embedded ||
 			family(1<<i) == golang && confirmed
 	}
+	// A Go trace that starts at its goroutine header or a function line is past its panic.
+	s.states[2].goStack = families&golang != 0 && !strings.HasPrefix(l.text, "panic: ") && !strings.HasPrefix(l.text, "fatal error: ")
 }
 
 // verdict asks each family the trace may still be of what l means to it. Before a frame line
@@ -206,4 +224,24 @@ func isGoFileLine(text string) bool {
 		}
 	}
 	return false
+}
+
+// withoutLogPrefix drops the time and level a logger puts before a message: the fields before
+// the first that has a letter ("2026/03/01 12:00:00 load order: …"), then a level word.
+func withoutLogPrefix(text string) string {
+	rest := text
+	for rest != "" {
+		field, after, _ := strings.Cut(rest, " ")
+		if strings.IndexFunc(field, func(r rune) bool { return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' }) >= 0 {
+			break
+		}
+		rest = strings.TrimLeft(after, " ")
+	}
+	for _, level := range []string{"ERROR ", "ERROR: ", "error ", "E ", "FATAL ", "WARN ", "WARNING "} {
+		rest = strings.TrimPrefix(rest, level)
+	}
+	if rest == "" {
+		return text
+	}
+	return rest
 }

@@ -51,6 +51,8 @@ type traceState struct {
 	// after "During handling …" / "The above exception …", where the next traceback starts.
 	pythonException bool
 	pythonChained   bool
+	// goStack: after a Go trace's first goroutine header or frame.
+	goStack bool
 }
 
 // start reports which families a line may start a trace of. confirmed is true when the line
@@ -71,9 +73,15 @@ func start(line string) (families family, confirmed bool) {
 		}
 		return 0, false
 	case c >= '0' && c <= '9' || c == '[' || c == '{':
-		// Timestamps, bracketed prefixes and JSON: only a PHP fatal error (error_log prefixes
-		// it with the time) starts a trace after such a prefix.
-		return phpFatal(line)
+		// Timestamps and bracketed prefixes: a PHP fatal error (error_log prefixes it with the
+		// time), or a logged message that ends in an exception line.
+		if f, ok := phpFatal(line); f != 0 {
+			return f, ok
+		}
+		if embeddedException(line) > 0 {
+			return atFrames, false
+		}
+		return 0, false
 	}
 	switch {
 	case strings.HasPrefix(line, "Traceback (most recent call last):"),
@@ -98,7 +106,44 @@ func start(line string) (families family, confirmed bool) {
 	if isGoFunctionLine(line) {
 		return golang, false // a zap or pkg/errors stack: "pkg.Func" over "\tfile.go:12"
 	}
+	if embeddedException(line) > 0 {
+		return atFrames, false
+	}
 	return 0, false
+}
+
+// embeddedException finds an exception line at the end of a logged message, as in
+// "reserve failed: Error: inventory down" (console.error("reserve failed:", err.stack)) or
+// "12:00:01 ERROR checkout - java.lang.IllegalStateException: boom": the index where the
+// exception's name starts, or -1. Such a line starts a trace only if a frame line follows it
+// at once (see begin).
+func embeddedException(line string) int {
+	for _, word := range []string{"Error", "Exception"} {
+		from := 0
+		for {
+			i := strings.Index(line[from:], word)
+			if i < 0 {
+				break
+			}
+			end := from + i + len(word)
+			from = end
+			if rest := line[end:]; !(rest == "" || strings.HasPrefix(rest, ": ") || strings.HasPrefix(rest, " [")) {
+				continue
+			}
+			start := end - len(word)
+			for start > 0 && isNameByte(line[start-1]) {
+				start--
+			}
+			if start > 0 && line[start-1] == ' ' && isLetter(line[start]) {
+				return start
+			}
+		}
+	}
+	return -1
+}
+
+func isNameByte(c byte) bool {
+	return c == '.' || c == '_' || c == '$' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // isGoFunctionLine recognises the function line of a Go stack: "main.main()",
@@ -251,9 +296,15 @@ func continuesGo(st *traceState, line string) verdict {
 	case line[0] == '\t' || line[0] == ' ':
 		st.inMessage = false
 		return keep // file lines, "\tpanic: …" of a re-panic, "\t/x/y.go:12 +0x1d"
-	case isGoroutineHeader(line), strings.HasPrefix(line, "panic: "), strings.HasPrefix(line, "fatal error: "),
-		strings.HasPrefix(line, "[signal "), line == "runtime stack:", strings.HasPrefix(line, "created by "):
-		st.inMessage = strings.HasPrefix(line, "panic: ") || strings.HasPrefix(line, "fatal error: ")
+	case isGoroutineHeader(line), strings.HasPrefix(line, "[signal "), line == "runtime stack:",
+		strings.HasPrefix(line, "created by "):
+		st.inMessage, st.goStack = false, true
+		return keep
+	case strings.HasPrefix(line, "panic: "), strings.HasPrefix(line, "fatal error: "):
+		if st.goStack {
+			return stop // a panic after a stack: another trace
+		}
+		st.inMessage = true
 		return keep
 	case st.inMessage:
 		return maybe // a panic value over several lines

@@ -26,6 +26,8 @@ type Parser struct {
 	now    func() time.Time
 	done   chan struct{}
 	wg     sync.WaitGroup
+
+	trimmedWarning sync.Once
 }
 
 // Start starts the loop that sends traces whose source went quiet.

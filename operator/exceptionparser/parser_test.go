@@ -412,3 +412,51 @@ func TestConfigValidate(t *testing.T) {
 		assert.Error(t, err, name)
 	}
 }
+
+// TestTraceAfterAMessage: an exception line at the end of a logged message starts a trace when
+// a frame follows it; the stack trace starts at the exception, the record keeps the message.
+func TestTraceAfterAMessage(t *testing.T) {
+	h := newHarness(t)
+	h.write("/var/log/app.log",
+		"reserve failed: Error: inventory down",
+		"    at reserve (/srv/shop/stock.js:13:9)",
+		"2026-03-01 12:00:00 ERROR checkout - java.lang.IllegalStateException: boom",
+		"\tat com.acme.Shop.pay(Shop.java:12)",
+		"request failed: Error: not a trace",
+		"next line")
+	got := h.received()
+	require.Equal(t, []string{
+		"reserve failed: Error: inventory down\n    at reserve (/srv/shop/stock.js:13:9)",
+		"2026-03-01 12:00:00 ERROR checkout - java.lang.IllegalStateException: boom\n\tat com.acme.Shop.pay(Shop.java:12)",
+		"request failed: Error: not a trace",
+		"next line",
+	}, bodies(got), "a message line waits for one line only")
+	assert.Equal(t, "Error: inventory down\n    at reserve (/srv/shop/stock.js:13:9)", attr(got[0], attrkey.ExceptionStacktrace))
+	assert.Equal(t, "inventory down", attr(got[0], attrkey.ExceptionMessage))
+	assert.Equal(t, "IllegalStateException", attr(got[1], attrkey.ExceptionType))
+}
+
+// TestGoStackDumps: a logged debug.Stack() takes the line before it as its message, and a
+// panic right after it is a trace of its own.
+func TestGoStackDumps(t *testing.T) {
+	h := newHarness(t)
+	h.write("/var/log/app.log",
+		"2026/03/01 12:00:00 reserve: inventory down",
+		"goroutine 1 [running]:",
+		"main.reserve()",
+		"\t/srv/shop/main.go:12 +0x1d",
+		"panic: boom",
+		"",
+		"goroutine 1 [running]:",
+		"main.main()",
+		"\t/srv/shop/main.go:20 +0x1d",
+		"exit status 2")
+	got := h.received()
+	require.Len(t, got, 4)
+	assert.Equal(t, "reserve: inventory down", attr(got[1], attrkey.ExceptionMessage))
+	assert.Equal(t, entry.Error, got[1].Severity)
+	assert.Equal(t, "panic", attr(got[2], attrkey.ExceptionType))
+	assert.Equal(t, "boom", attr(got[2], attrkey.ExceptionMessage))
+	assert.Equal(t, entry.Fatal, got[2].Severity)
+	assert.Equal(t, "exit status 2", got[3].Body)
+}
