@@ -77,6 +77,14 @@ const (
 	HostName            = "host.name"
 )
 
+// Set by stanza's file input (filelog's include_file_path, include_file_name,
+// include_file_record_number) on each line it reads.
+const (
+	LogFilePath         = "log.file.path"
+	LogFileName         = "log.file.name"
+	LogFileRecordNumber = "log.file.record_number"
+)
+
 // DeploymentEnvDeprecated is the environment's resource key before semconv v1.27 renamed it;
 // OTel SDKs in use still send it.
 const DeploymentEnvDeprecated = "deployment.environment"

@@ -57,6 +57,11 @@ type Occurrence struct {
 	Timestamp time.Time
 	// ReceivedAt is when the collector received it; zero means now.
 	ReceivedAt time.Time
+	// LogFile and LogLine say where a log file recorded it (log.file.path, or log.file.name,
+	// and log.file.record_number: the line, counted from 1); empty and 0 when unknown. They go
+	// into the event's "log" context.
+	LogFile string
+	LogLine int64
 }
 
 // MechanismType names how Faultline captured an OTel exception, in the event's exception mechanism.
@@ -106,7 +111,16 @@ type rawEvent struct {
 }
 
 type rawContexts struct {
-	Trace rawTrace `json:"trace"`
+	Trace *rawTrace      `json:"trace,omitempty"`
+	Log   *rawLogContext `json:"log,omitempty"`
+}
+
+// rawLogContext is where in a log file an exception was found (the exception_parser operator's
+// records): the UI shows it with the event's other contexts.
+type rawLogContext struct {
+	Type string `json:"type"`
+	File string `json:"file,omitempty"`
+	Line int64  `json:"line,omitempty"`
 }
 
 type rawTrace struct {

@@ -15,9 +15,10 @@ import (
 // is parsed and the event normalized once, and every occurrence of the same exception (same Key)
 // shares that work.
 //
-// Occurrences differ only in event id, trace and span id, timestamp and received time, so Build
-// writes those values into the normalized JSON of a placeholder occurrence. Where normalization
-// could do more than copy them (no trace, a timestamp far from the received time) it normalizes
+// Occurrences differ only in event id, trace and span id, timestamp and received time (and,
+// from a log file, where it was found), so Build writes those values into the normalized JSON of a
+// placeholder occurrence. Where normalization
+// could do more than copy them (no trace, a log location, a timestamp far from the received time) it normalizes
 // the occurrence in full instead. TestTemplateSplicesWhatNormalizeWrites holds the two equal.
 type Template struct {
 	raw      rawEvent
@@ -129,7 +130,7 @@ func (t *Template) Build(occ Occurrence) (normalized []byte, ev *event.Event, er
 	}
 	received = received.UTC().Round(time.Microsecond)
 	ts := occ.Timestamp.UTC().Round(time.Microsecond)
-	if t.parts == nil || occ.TraceID == "" || occ.SpanID == "" || !isHex(occ.EventID, 32) || !isHex(occ.TraceID, 32) ||
+	if t.parts == nil || occ.TraceID == "" || occ.LogFile != "" || occ.SpanID == "" || !isHex(occ.EventID, 32) || !isHex(occ.TraceID, 32) ||
 		!isHex(occ.SpanID, 16) || ts.After(received) || ts.Before(received.Add(-spliceWindow)) {
 		occ.ReceivedAt = received
 		return t.normalize(occ)
@@ -167,8 +168,14 @@ func (t *Template) normalize(occ Occurrence) ([]byte, *event.Event, error) {
 	if !occ.Timestamp.IsZero() {
 		raw.Timestamp = json.RawMessage(appendTimestamp(nil, occ.Timestamp))
 	}
+	if occ.TraceID != "" || occ.LogFile != "" {
+		raw.Contexts = &rawContexts{}
+	}
 	if occ.TraceID != "" {
-		raw.Contexts = &rawContexts{Trace: rawTrace{Type: "trace", TraceID: occ.TraceID, SpanID: occ.SpanID}}
+		raw.Contexts.Trace = &rawTrace{Type: "trace", TraceID: occ.TraceID, SpanID: occ.SpanID}
+	}
+	if occ.LogFile != "" {
+		raw.Contexts.Log = &rawLogContext{Type: "log", File: occ.LogFile, Line: occ.LogLine}
 	}
 	b, err := json.Marshal(&raw)
 	if err != nil {

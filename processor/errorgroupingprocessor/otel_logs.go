@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 
+	"github.com/faultline/faultline/internal/attrkey"
 	"github.com/faultline/faultline/internal/otelexception"
 )
 
@@ -22,6 +23,7 @@ func (p *groupingProcessor) processOTelRecord(ctx context.Context, res pcommon.R
 	}
 	exc.Level = sentryLevel(lr.SeverityNumber())
 	occ := otelexception.Occurrence{TraceID: lr.TraceID().String(), SpanID: lr.SpanID().String()}
+	readLogLocation(&occ, lr.Attributes())
 	// What the record says is all that identifies it: a re-sent record gets the same id. Without
 	// a time nothing tells two records of one exception apart, so each gets an id of its own
 	// (a re-sent one is then stored twice, which is better than storing one of two).
@@ -31,8 +33,19 @@ func (p *groupingProcessor) processOTelRecord(ctx context.Context, res pcommon.R
 		when = strconv.FormatUint(uint64(ts), 10)
 	}
 	occ.EventID = otelexception.EventID("log", exc.ServiceName, exc.HostName, occ.TraceID, occ.SpanID,
-		when, exc.Type, exc.Message, exc.Stacktrace)
+		when, occ.LogFile, strconv.FormatInt(occ.LogLine, 10), exc.Type, exc.Message, exc.Stacktrace)
 	return p.processOTelException(ctx, lr.Attributes(), &exc, occ)
+}
+
+// readLogLocation reads where a log file recorded the exception, as stanza's file input notes it.
+func readLogLocation(occ *otelexception.Occurrence, attrs pcommon.Map) {
+	occ.LogFile = attrkey.Str(attrs, attrkey.LogFilePath)
+	if occ.LogFile == "" {
+		occ.LogFile = attrkey.Str(attrs, attrkey.LogFileName)
+	}
+	if v, ok := attrs.Get(attrkey.LogFileRecordNumber); ok && v.Type() == pcommon.ValueTypeInt {
+		occ.LogLine = v.Int()
+	}
 }
 
 // sentryLevel maps an OTel severity to the Sentry level; an exception without one is an error.

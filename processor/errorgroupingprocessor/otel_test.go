@@ -2,8 +2,11 @@ package errorgroupingprocessor
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -373,4 +376,44 @@ func benchmarkBatch(b testing.TB, trace string) []byte {
 		b.Fatal(err)
 	}
 	return body
+}
+
+// TestLogRecordsFromFilesLinkTheirLine: a record the exception_parser operator made from a log
+// file (no trace, no timestamp but the observed one) names the file and line in its event.
+func TestLogRecordsFromFilesLinkTheirLine(t *testing.T) {
+	sink := new(consumertest.LogsSink)
+	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), createDefaultConfig(), sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr(attrkey.ServiceName, "shop")
+	rl.Resource().Attributes().PutStr(attrkey.HostName, "web-1")
+	lr := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	lr.SetObservedTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+	lr.SetSeverityNumber(plog.SeverityNumberError)
+	lr.Attributes().PutStr(attrkey.ExceptionType, "java.lang.IllegalStateException")
+	lr.Attributes().PutStr(attrkey.ExceptionStacktrace, javaTrace(t, "42"))
+	lr.Attributes().PutStr(attrkey.LogFilePath, "/var/log/shop/app.log")
+	lr.Attributes().PutInt(attrkey.LogFileRecordNumber, 1234)
+	if err := p.ConsumeLogs(context.Background(), ld); err != nil {
+		t.Fatal(err)
+	}
+	attrs := sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes()
+	var ev struct {
+		ServerName string         `json:"server_name"`
+		Tags       [][2]string    `json:"tags"`
+		Contexts   map[string]any `json:"contexts"`
+	}
+	if err := json.Unmarshal([]byte(attrkey.Str(attrs, attrkey.Event)), &ev); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"type": "log", "file": "/var/log/shop/app.log", "line": float64(1234)}
+	if got := ev.Contexts["log"]; !reflect.DeepEqual(got, want) {
+		t.Errorf("contexts.log = %v, want %v", got, want)
+	}
+	if !slices.Contains(ev.Tags, [2]string{"server_name", "web-1"}) || !slices.Contains(ev.Tags, [2]string{"service", "shop"}) {
+		t.Errorf("tags %v, want the resource's host and service", ev.Tags)
+	}
 }
