@@ -34,24 +34,40 @@ type faultline struct {
 // the test never collides with a `make run` on the same machine.
 func startDefault(t *testing.T) faultline {
 	t.Helper()
-	cfg, err := os.ReadFile(filepath.Join(harness.RepoRoot(), "config", "default.yaml"))
+	return startConfig(t, "default.yaml")
+}
+
+// startConfig runs one of config/'s files like startDefault, with env added to its environment.
+func startConfig(t *testing.T, name string, env ...string) faultline {
+	t.Helper()
+	cfg, err := os.ReadFile(filepath.Join(harness.RepoRoot(), "config", name))
 	if err != nil {
 		t.Fatal(err)
 	}
-	config := string(cfg)
-	moved := map[string]string{}
-	for _, fixed := range []string{"127.0.0.1:4317", "127.0.0.1:4318", "127.0.0.1:13133"} {
-		moved[fixed] = harness.FreeAddr(t)
-		config = strings.ReplaceAll(config, fixed, moved[fixed])
+	// A port FreeAddr handed out may be taken by another process before the collector binds it:
+	// then the collector exits, and another set of ports is tried.
+	for attempt := 1; ; attempt++ {
+		config := string(cfg)
+		moved := map[string]string{}
+		for _, fixed := range []string{"127.0.0.1:4317", "127.0.0.1:4318", "127.0.0.1:13133"} {
+			moved[fixed] = harness.FreeAddr(t)
+			config = strings.ReplaceAll(config, fixed, moved[fixed])
+		}
+		sentryAddr, uiAddr := harness.FreeAddr(t), harness.FreeAddr(t)
+		c, err := harness.TryStartCollector(t, config, append([]string{
+			"FAULTLINE_SENTRY_ENDPOINT=" + sentryAddr,
+			"FAULTLINE_UI_ENDPOINT=" + uiAddr,
+			"FAULTLINE_DATA_DIR=" + t.TempDir(),
+		}, env...), sentryAddr, uiAddr, moved["127.0.0.1:4318"])
+		if err != nil && attempt < 3 && strings.Contains(err.Error(), "address already in use") {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return faultline{dsn: fmt.Sprintf("http://%s@%s/1", demoKey, sentryAddr), api: "http://" + uiAddr + "/api/0",
+			otlpHTTP: moved["127.0.0.1:4318"], process: c}
 	}
-	sentryAddr, uiAddr := harness.FreeAddr(t), harness.FreeAddr(t)
-	c := harness.StartCollector(t, config, []string{
-		"FAULTLINE_SENTRY_ENDPOINT=" + sentryAddr,
-		"FAULTLINE_UI_ENDPOINT=" + uiAddr,
-		"FAULTLINE_DATA_DIR=" + t.TempDir(),
-	}, sentryAddr, uiAddr, moved["127.0.0.1:4318"])
-	return faultline{dsn: fmt.Sprintf("http://%s@%s/1", demoKey, sentryAddr), api: "http://" + uiAddr + "/api/0",
-		otlpHTTP: moved["127.0.0.1:4318"], process: c}
 }
 
 func (f faultline) call(t *testing.T, method, path string, body any, out any) {

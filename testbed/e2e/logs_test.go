@@ -1,0 +1,288 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/testbed/harness"
+)
+
+// These tests run config/logs-example.yaml: real runtimes (python3, node, java, go) write their
+// errors into files that its file_log receiver tails; the exception_parser operator, the
+// errorgrouping processor and the store turn them into issues, read back through the API.
+
+const (
+	logService = "shop"
+	logHost    = "e2e-host"
+)
+
+// startLogs runs config/logs-example.yaml over the *.log files of dir.
+func startLogs(t *testing.T, dir string) faultline {
+	t.Helper()
+	return startConfig(t, "logs-example.yaml", "FAULTLINE_LOG_FILES="+filepath.Join(dir, "*.log"),
+		"FAULTLINE_LOG_SERVICE="+logService, "FAULTLINE_LOG_HOST="+logHost)
+}
+
+// logEvent is what the event endpoint returns for an event from a log file.
+type logEvent struct {
+	Platform string `json:"platform"`
+	Contexts struct {
+		Log struct {
+			File string `json:"file"`
+			Line int    `json:"line"`
+		} `json:"log"`
+	} `json:"contexts"`
+	Tags []struct {
+		Key   string `json:"key"`
+		Value string `json:"value"`
+	} `json:"tags"`
+	Entries []struct {
+		Data struct {
+			Values []struct {
+				Type       string `json:"type"`
+				Stacktrace *struct {
+					Frames []struct {
+						Function string `json:"function"`
+						InApp    bool   `json:"in_app"`
+					} `json:"frames"`
+				} `json:"stacktrace"`
+			} `json:"values"`
+		} `json:"data"`
+	} `json:"entries"`
+}
+
+func (e logEvent) tag(key string) string {
+	for _, t := range e.Tags {
+		if t.Key == key {
+			return t.Value
+		}
+	}
+	return ""
+}
+
+// functions lists the functions of the in-app frames of the event's exceptions.
+func (e logEvent) functions() []string {
+	var out []string
+	for _, entry := range e.Entries {
+		for _, v := range entry.Data.Values {
+			if v.Stacktrace == nil {
+				continue
+			}
+			for _, f := range v.Stacktrace.Frames {
+				if f.InApp {
+					out = append(out, f.Function)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// loggedIssue is an issue with its events.
+type loggedIssue struct {
+	issue
+	events []logEvent
+}
+
+func (f faultline) loggedIssues(t *testing.T) []loggedIssue {
+	var out []loggedIssue
+	for _, is := range f.issues(t) {
+		var evs []logEvent
+		f.call(t, http.MethodGet, "/issues/"+is.ID+"/events/?full=true", nil, &evs)
+		out = append(out, loggedIssue{issue: is, events: evs})
+	}
+	return out
+}
+
+// bug is an expected issue: the log file its events come from, an in-app function of its
+// frames (the one the bug is in) and its event count.
+type bug struct {
+	file, function string
+	count          int
+}
+
+func (b bug) String() string { return fmt.Sprintf("%s:%s×%d", b.file, b.function, b.count) }
+
+// found describes the issues as bugs, for comparing with the expected ones: each issue by its
+// events' file and the first of wanted functions its frames hold.
+func found(issues []loggedIssue, wanted []bug) []string {
+	var out []string
+	for _, is := range issues {
+		files := map[string]bool{}
+		fn := "?"
+		for _, e := range is.events {
+			files[filepath.Base(e.Contexts.Log.File)] = true
+			for _, w := range wanted {
+				if fn == "?" && slices.ContainsFunc(e.functions(), func(f string) bool { return strings.HasSuffix(f, w.function) }) {
+					fn = w.function
+				}
+			}
+		}
+		names := make([]string, 0, len(files))
+		for f := range files {
+			names = append(names, f)
+		}
+		sort.Strings(names)
+		out = append(out, bug{strings.Join(names, "+"), fn, len(is.events)}.String())
+	}
+	sort.Strings(out)
+	return out
+}
+
+func expected(bugs []bug) []string {
+	out := make([]string, len(bugs))
+	for i, b := range bugs {
+		out[i] = b.String()
+	}
+	sort.Strings(out)
+	return out
+}
+
+// waitForBugs waits until the issues are exactly the expected bugs.
+func (f faultline) waitForBugs(t *testing.T, want []bug) []loggedIssue {
+	t.Helper()
+	var issues []loggedIssue
+	wantText := expected(want)
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		issues = f.loggedIssues(t)
+		got := found(issues, want)
+		if slices.Equal(got, wantText) {
+			return issues
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("issues:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(wantText, "\n  "))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// runtimeOrSkip finds a runtime's command; under `make test` a missing one fails the test.
+func runtimeOrSkip(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("FAULTLINE_DIST") != "" {
+			t.Fatalf("%s is not installed: %v", name, err)
+		}
+		t.Skipf("%s is not installed", name)
+	}
+	return path
+}
+
+// runInto runs a program with its stdout and stderr appended to logFile; a non-zero exit (the
+// programs crash on purpose) is not an error.
+func runInto(t *testing.T, logFile string, env []string, name string, args ...string) {
+	t.Helper()
+	out, err := os.OpenFile(logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer out.Close()
+	cmd := exec.Command(name, args...)
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.Dir = harness.RepoRoot()
+	cmd.Env = append(os.Environ(), env...)
+	if err := cmd.Run(); err != nil {
+		if _, exited := err.(*exec.ExitError); !exited {
+			t.Fatalf("%s %v: %v", name, args, err)
+		}
+	}
+}
+
+func logsTestdata(name string) string {
+	return filepath.Join(harness.RepoRoot(), "testbed", "e2e", "testdata", "logs", name)
+}
+
+// TestLogFilesOfRealRuntimes: each runtime logs one bug twice and another once, then crashes;
+// a file of ordinary lines sits beside them. Every bug is one issue with its count and frames,
+// nothing comes from the ordinary file, and each event names its service, host, file and line.
+func TestLogFilesOfRealRuntimes(t *testing.T) {
+	python, node, java, goTool := runtimeOrSkip(t, "python3"), runtimeOrSkip(t, "node"),
+		runtimeOrSkip(t, "java"), runtimeOrSkip(t, "go")
+	dir := t.TempDir()
+	f := startLogs(t, dir)
+
+	var plain []string
+	for i := range 500 {
+		plain = append(plain, fmt.Sprintf("2026-03-01 12:00:%02d INFO [main] shop.Server - GET /cart/%d 200 in 3ms", i%60, i))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "plain.log"), []byte(strings.Join(plain, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runInto(t, filepath.Join(dir, "python.log"), nil, python, logsTestdata("shop.py"), "bugs")
+	runInto(t, filepath.Join(dir, "node.log"), nil, node, logsTestdata("shop.js"))
+	runInto(t, filepath.Join(dir, "java.log"), nil, java, logsTestdata("Shop.java"))
+	runInto(t, filepath.Join(dir, "go.log"), []string{"CGO_ENABLED=0"}, goTool, "run", logsTestdata("goshop/main.go"))
+
+	issues := f.waitForBugs(t, []bug{
+		{"python.log", "load_order", 2}, {"python.log", "reserve", 1}, {"python.log", "checkout", 1},
+		{"node.log", "loadOrder", 2}, {"node.log", "reserve", 1}, {"node.log", "checkout", 1},
+		{"java.log", "loadOrder", 2}, {"java.log", "reserve", 1}, {"java.log", "checkout", 1},
+		{"go.log", "handleOrder", 2}, {"go.log", "handleReserve", 1}, {"go.log", "checkout", 1},
+	})
+	for _, is := range issues {
+		for _, e := range is.events {
+			if e.tag("service") != logService || e.tag("server_name") != logHost || e.Contexts.Log.Line < 1 {
+				t.Errorf("issue %q: event with service %q, server_name %q, line %d; want %s, %s and the line",
+					is.Title, e.tag("service"), e.tag("server_name"), e.Contexts.Log.Line, logService, logHost)
+			}
+		}
+	}
+	// The Java file's traces of loadOrder start on its lines 2 and 13 (after "shop starting" and the
+	// first trace with its "GET /health" line).
+	for _, is := range issues {
+		for _, e := range is.events {
+			if filepath.Base(e.Contexts.Log.File) == "java.log" && slices.Contains(e.functions(), "loadOrder") &&
+				e.Contexts.Log.Line != 2 && e.Contexts.Log.Line != 13 {
+				t.Errorf("Java loadOrder event at line %d, want 2 or 13", e.Contexts.Log.Line)
+			}
+		}
+	}
+}
+
+// TestLogFileOfTwoThreads: two threads log their own bug 20 times each into one file, their
+// records interleaved with each other and with ordinary lines.
+func TestLogFileOfTwoThreads(t *testing.T) {
+	python := runtimeOrSkip(t, "python3")
+	dir := t.TempDir()
+	f := startLogs(t, dir)
+	runInto(t, filepath.Join(dir, "threads.log"), nil, python, logsTestdata("shop.py"), "interleaved")
+	f.waitForBugs(t, []bug{{"threads.log", "load_order", 20}, {"threads.log", "reserve", 20}})
+}
+
+// TestLogFilePartialWritesRotationTruncation: a trace written in pieces slower than the
+// receiver polls stays one event; after the file is rotated (renamed, a new one started) and
+// then truncated in place, the traces written next are read once each.
+func TestLogFilePartialWritesRotationTruncation(t *testing.T) {
+	python := runtimeOrSkip(t, "python3")
+	dir := t.TempDir()
+	f := startLogs(t, dir)
+	app := filepath.Join(dir, "app.log")
+
+	runInto(t, app, nil, python, logsTestdata("shop.py"), "slow")
+	f.waitForBugs(t, []bug{{"app.log", "load_order", 1}})
+
+	// Rotation: the file is renamed out of the glob and a new one takes its name.
+	if err := os.Rename(app, filepath.Join(dir, "app.log.1")); err != nil {
+		t.Fatal(err)
+	}
+	runInto(t, app, nil, python, logsTestdata("shop.py"), "bugs")
+	f.waitForBugs(t, []bug{{"app.log", "load_order", 3}, {"app.log", "reserve", 1}, {"app.log", "checkout", 1}})
+
+	// Truncation in place (copytruncate), then more errors.
+	if err := os.Truncate(app, 0); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Second) // the receiver sees the file empty before it grows again
+	runInto(t, app, nil, python, logsTestdata("shop.py"), "bugs")
+	f.waitForBugs(t, []bug{{"app.log", "load_order", 5}, {"app.log", "reserve", 2}, {"app.log", "checkout", 2}})
+}
