@@ -103,25 +103,33 @@ func (a *API) eventJSON(e *store.StoredEvent, full bool) map[string]any {
 		return out
 	}
 	var entries []map[string]any
+	// sources names the event key each entry shows, so that its _meta can follow it.
+	var sources []string
 	if v, ok := ev["exception"].(map[string]any); ok {
 		entries = append(entries, map[string]any{"type": "exception", "data": map[string]any{"values": v["values"], "excOmitted": nil, "hasSystemFrames": true}})
+		sources = append(sources, "exception")
 	}
 	if v, ok := ev["threads"].(map[string]any); ok {
 		entries = append(entries, map[string]any{"type": "threads", "data": map[string]any{"values": v["values"]}})
+		sources = append(sources, "threads")
 	}
 	if v, ok := ev["logentry"].(map[string]any); ok {
 		entries = append(entries, map[string]any{"type": "message", "data": v})
+		sources = append(sources, "logentry")
 	}
 	if v, ok := ev["breadcrumbs"].(map[string]any); ok {
 		entries = append(entries, map[string]any{"type": "breadcrumbs", "data": map[string]any{"values": v["values"]}})
+		sources = append(sources, "breadcrumbs")
 	}
 	if v, ok := ev["request"]; ok {
 		entries = append(entries, map[string]any{"type": "request", "data": v})
+		sources = append(sources, "request")
 	}
 	if entries == nil {
 		entries = []map[string]any{}
 	}
 	out["entries"] = entries
+	meta, _ := ev["_meta"].(map[string]any)
 	out["contexts"] = orEmpty(ev["contexts"])
 	out["context"] = orEmpty(ev["extra"])
 	out["sdk"] = ev["sdk"]
@@ -133,7 +141,50 @@ func (a *API) eventJSON(e *store.StoredEvent, full bool) map[string]any {
 	out["errors"] = orList(ev["errors"])
 	out["size"] = len(e.Payload)
 	out["crashFile"] = nil
-	out["_meta"] = map[string]any{}
+	out["_meta"] = apiMeta(meta, sources)
+	return out
+}
+
+// apiMeta lays the event's _meta (trimming's and data scrubbing's remarks, keyed by the paths
+// of the stored event) out the way Sentry's API does, keyed by the response's fields: the
+// entries by index ("exception" and the other {"values": …} interfaces under data, "message"
+// and "request" as data itself), "context" for extra, "contexts", "user", "sdk", "packages"
+// for modules and "tags" by tag index with "value".
+func apiMeta(meta map[string]any, sources []string) map[string]any {
+	out := map[string]any{}
+	if len(meta) == 0 {
+		return out
+	}
+	entries := map[string]any{}
+	for i, src := range sources {
+		m, ok := meta[src]
+		if !ok {
+			continue
+		}
+		entries[strconv.Itoa(i)] = map[string]any{"data": m}
+	}
+	if len(entries) > 0 {
+		out["entries"] = entries
+	}
+	for from, to := range map[string]string{"extra": "context", "contexts": "contexts", "user": "user", "sdk": "sdk", "modules": "packages"} {
+		if m, ok := meta[from]; ok {
+			out[to] = m
+		}
+	}
+	if tags, ok := meta["tags"].(map[string]any); ok {
+		// Stored tags are [key, value] pairs, the API's are {key, value} objects.
+		t := map[string]any{}
+		for i, pair := range tags {
+			if p, ok := pair.(map[string]any); ok {
+				if v, ok := p["1"]; ok {
+					t[i] = map[string]any{"value": v}
+				}
+			}
+		}
+		if len(t) > 0 {
+			out["tags"] = t
+		}
+	}
 	return out
 }
 

@@ -40,6 +40,9 @@ type eventView struct {
 	// Trimmed lists what was cut on ingest (the event's _meta): the path of each value and how
 	// much of it was sent.
 	Trimmed []field
+	// Scrubbed lists what data scrubbing changed on ingest (the event's _meta remarks): the path
+	// of each value, what was done and by which rule.
+	Scrubbed []field
 	// DecodeError says why the stored event could not be read, when it could not.
 	DecodeError string
 }
@@ -189,6 +192,8 @@ func viewEvent(st *store.StoredEvent, traceURL string) *eventView {
 	}
 	v.Trimmed = trimmed(ff.Meta, nil, nil)
 	slices.SortFunc(v.Trimmed, func(a, b field) int { return strings.Compare(a.Key, b.Key) })
+	v.Scrubbed = scrubbed(ff.Meta, nil, nil)
+	slices.SortFunc(v.Scrubbed, func(a, b field) int { return strings.Compare(a.Key, b.Key) })
 	if len(ev.Exceptions) == 0 {
 		if st := ev.MessageStacktrace(); st != nil {
 			v.Exceptions = append(v.Exceptions, viewException(&event.Exception{Stacktrace: st}, v.Errors))
@@ -251,12 +256,66 @@ func trimmed(meta map[string]any, path []string, out []field) []field {
 			continue
 		}
 		sent := display(m["len"])
-		if sent == "" {
-			continue
+		rems := remarks(m)
+		if sent == "" || (len(rems) > 0 && !slices.ContainsFunc(rems, func(r [2]string) bool { return r[0] == limitRule })) {
+			continue // not trimmed: only scrubbed
 		}
 		what := sent + " entries sent"
-		if _, isString := m["rem"]; isString {
+		if len(rems) > 0 {
 			what = sent + " characters sent"
+		}
+		out = append(out, field{Key: strings.Join(path, "."), Value: what})
+	}
+	return out
+}
+
+// limitRule is the rule of a remark trimming made.
+const limitRule = "!limit"
+
+// remarks reads an annotation's "rem" list as [rule, type] pairs.
+func remarks(ann map[string]any) [][2]string {
+	list, _ := ann["rem"].([]any)
+	var out [][2]string
+	for _, r := range list {
+		if parts, ok := r.([]any); ok && len(parts) >= 2 {
+			out = append(out, [2]string{display(parts[0]), display(parts[1])})
+		}
+	}
+	return out
+}
+
+// remarkVerbs says what each remark type did, as Relay names them.
+var remarkVerbs = map[string]string{"s": "replaced", "x": "removed", "m": "masked", "p": "hashed", "a": "annotated", "e": "encrypted"}
+
+// scrubbed walks an event's _meta and lists each value data scrubbing changed: where, what was
+// done and by which rule ("replaced by @password:filter (7 characters sent)").
+func scrubbed(meta map[string]any, path []string, out []field) []field {
+	for k, v := range meta {
+		m, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		if k != "" {
+			out = scrubbed(m, append(path, k), out)
+			continue
+		}
+		var did []string
+		for _, r := range remarks(m) {
+			if r[0] == limitRule {
+				continue
+			}
+			verb := remarkVerbs[r[1]]
+			if verb == "" {
+				verb = "changed"
+			}
+			did = append(did, verb+" by "+r[0])
+		}
+		if len(did) == 0 {
+			continue
+		}
+		what := strings.Join(slices.Compact(did), ", ")
+		if sent := display(m["len"]); sent != "" {
+			what += " (" + sent + " characters sent)"
 		}
 		out = append(out, field{Key: strings.Join(path, "."), Value: what})
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/internal/sentry/event"
+	"github.com/faultline/faultline/internal/sentry/scrub"
 	"github.com/faultline/faultline/internal/store"
 )
 
@@ -484,5 +485,40 @@ func TestTheStatsPageSumsOutcomes(t *testing.T) {
 	}
 	if page := b.page("/stats?period=7d"); !strings.Contains(page, `<td class="num">7</td>`) {
 		t.Errorf("the last 7 days should show the transactions the SDK dropped")
+	}
+}
+
+func TestTheIssuePageSaysWhatWasScrubbedAndWhy(t *testing.T) {
+	raw := `{"platform":"node","extra":{"db_password":"hunter2"},"exception":{"values":[{"type":"PaymentError","value":"card 4242 4242 4242 4242 declined"}]}}`
+	s, err := scrub.Compile(scrub.Config{ScrubDefaults: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss := s.Session()
+	normalized, _, err := event.Normalize([]byte(raw), event.NormalizeOptions{Editor: ss})
+	ss.Release()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := openStore(t)
+	write(t, st, testEvent("scrub", 1, func(e *store.Event) { e.Payload = normalized }))
+	b := newBrowser(t, serve(t, st))
+	b.login()
+	page := b.page("/issues/1/")
+	for _, want := range []string{
+		"Scrubbed on ingest", "<code>extra.db_password</code> replaced by @password:filter (7 characters sent)",
+		"<code>exception.values.0.value</code> replaced by @creditcard:filter (33 characters sent)", "card [Filtered] declined",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the issue page lacks %q", want)
+		}
+	}
+	for _, secret := range []string{"hunter2", "4242 4242"} {
+		if strings.Contains(page, secret) {
+			t.Errorf("the issue page shows %q", secret)
+		}
+	}
+	if strings.Contains(page, "Trimmed on ingest") {
+		t.Error("a scrubbed value is listed as trimmed")
 	}
 }
