@@ -120,7 +120,7 @@ type alertState struct {
 	mu       sync.Mutex
 	notified map[notifyKey]int64 // until, Unix µs
 	past     map[int64]*pastMinutes
-	users    map[windowKey]usersCount
+	users    map[int64]usersCount
 	seen     map[userKey]int64 // minute a user was last recorded for an issue
 }
 
@@ -138,7 +138,7 @@ func (a *alertState) reset() {
 	defer a.mu.Unlock()
 	a.notified = map[notifyKey]int64{}
 	a.past = map[int64]*pastMinutes{}
-	a.users = map[windowKey]usersCount{}
+	a.users = map[int64]usersCount{}
 	a.seen = map[userKey]int64{}
 }
 
@@ -160,18 +160,18 @@ func (a *alertState) setPastMinutes(issue int64, p *pastMinutes) {
 	a.past[issue] = p
 }
 
-func (a *alertState) usersCount(k windowKey) (usersCount, bool) {
+func (a *alertState) usersCount(k int64) (usersCount, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	c, ok := a.users[k]
 	return c, ok
 }
 
-func (a *alertState) setUsersCount(k windowKey, c usersCount) {
+func (a *alertState) setUsersCount(k int64, c usersCount) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if len(a.users) >= maxCached {
-		a.users = map[windowKey]usersCount{}
+		a.users = map[int64]usersCount{}
 	}
 	a.users[k] = c
 }
@@ -279,6 +279,7 @@ type windowCounts struct {
 	current int64 // events of that minute
 	past    *pastMinutes
 	users   map[time.Duration]float64
+	project *alertrule.Project
 	// touched says the batch recorded a user for this issue: counts from before are stale.
 	touched bool
 }
@@ -292,18 +293,13 @@ type pastMinutes struct {
 
 type usersCount struct {
 	minute int64 // the minute it was counted in
-	count  float64
-}
-
-type windowKey struct {
-	issue  int64
-	window time.Duration
+	counts map[time.Duration]float64
 }
 
 // countWindows adds an issue's new events (sorted by received time) to its minute counts and
 // users, and returns what its project's window triggers read.
 func (t *tx) countWindows(issueID int64, list []*prepared, p *alertrule.Project) (*windowCounts, error) {
-	c := &windowCounts{t: t, issueID: issueID, now: list[len(list)-1].recv}
+	c := &windowCounts{t: t, issueID: issueID, now: list[len(list)-1].recv, project: p}
 	c.minute = c.now / minuteMicros
 	for i := 0; i < len(list); {
 		minute := list[i].recv / minuteMicros
@@ -404,28 +400,41 @@ func (c *windowCounts) pastFor() *pastMinutes {
 }
 
 func (c *windowCounts) distinctUsers(window time.Duration) float64 {
-	if n, ok := c.users[window]; ok {
-		return n
-	}
-	wk := windowKey{c.issueID, window}
-	if cached, ok := c.t.s.alerts.usersCount(wk); ok && cached.minute == c.minute && !c.touched {
-		return cached.count
-	}
-	var n int64
-	row, err := c.t.queryRow(`SELECT COUNT(*) FROM alert_users WHERE issue_id = ? AND seen > ?`, c.issueID, c.minute-int64(window/time.Minute))
-	if err == nil {
-		err = row.Scan(&n)
-	}
-	if err != nil {
-		n = 0 // a failed count fires nothing; the write goes on
-	}
 	if c.users == nil {
-		c.users = map[time.Duration]float64{}
+		c.users = c.countUsers()
 	}
-	c.users[window] = float64(n)
-	counted := usersCount{minute: c.minute, count: float64(n)}
-	c.t.afterCommit(func() { c.t.s.alerts.setUsersCount(wk, counted) })
-	return float64(n)
+	return c.users[window]
+}
+
+// countUsers counts the distinct users within every users window of the project in one query:
+// each user's row holds the last minute it hit the issue, so the users of a window are the rows
+// of its minutes. A count is reused until the minute ends or the batch records a user.
+func (c *windowCounts) countUsers() map[time.Duration]float64 {
+	if cached, ok := c.t.s.alerts.usersCount(c.issueID); ok && cached.minute == c.minute && !c.touched {
+		return cached.counts
+	}
+	windows := c.project.UserWindows()
+	out := make(map[time.Duration]float64, len(windows))
+	longest := int64(windows[len(windows)-1] / time.Minute)
+	rows, err := c.t.queryStmt(`SELECT seen, COUNT(*) FROM alert_users WHERE issue_id = ? AND seen > ? GROUP BY seen`, c.issueID, c.minute-longest)
+	if err != nil {
+		return out // a failed count fires nothing; the write goes on
+	}
+	for rows.Next() {
+		var seen, n int64
+		if rows.Scan(&seen, &n) != nil {
+			continue
+		}
+		for _, w := range windows {
+			if seen > c.minute-int64(w/time.Minute) {
+				out[w] += float64(n)
+			}
+		}
+	}
+	rows.Close()
+	counted := usersCount{minute: c.minute, counts: out}
+	c.t.afterCommit(func() { c.t.s.alerts.setUsersCount(c.issueID, counted) })
+	return out
 }
 
 // notify records the alerts of the firings that their rule's action interval allows: the rule's
