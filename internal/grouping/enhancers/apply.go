@@ -1,6 +1,9 @@
 package enhancers
 
-import mathbits "math/bits"
+import (
+	mathbits "math/bits"
+	"slices"
+)
 
 // Frame is what rules see of one frame. The caller fills it once per frame.
 type Frame struct {
@@ -98,7 +101,10 @@ func (rs *Rules) ApplyWith(frames []Frame, static [][]uint64, exc *Exception, st
 	}
 	// Categories are assigned first, so every category: matcher sees them whichever rule
 	// (built-in or project) assigns them; then all other actions run in rule order. Only rules
-	// whose frame-only matchers hold for some frame are visited.
+	// whose frame-only matchers hold for some frame, and whose categories some frame has, are
+	// visited.
+	var seenBuf [8]string
+	seen := seenBuf[:0]
 	for _, categories := range [2]bool{true, false} {
 		for w, word := range candidates {
 			for word != 0 {
@@ -109,12 +115,20 @@ func (rs *Rules) ApplyWith(frames []Frame, static [][]uint64, exc *Exception, st
 				if (categories && !r.hasCategory) || (!categories && !r.hasFrameFlag && !r.hasStackVar) {
 					continue
 				}
+				if !hasAll(seen, r.needsCategories) {
+					continue
+				}
 				bit := uint64(1) << k
 				for i := range frames {
 					if bits[i][w]&bit == 0 || !r.matchesDynamic(frames, states, i, exc) {
 						continue
 					}
 					r.apply(states, i, &st, categories)
+					if categories {
+						if c := states[i].Category; c != "" && !slices.Contains(seen, c) {
+							seen = append(seen, c)
+						}
+					}
 				}
 			}
 		}
@@ -200,4 +214,14 @@ func (rs *Rules) NeedsErrorValue() bool {
 		return false
 	}
 	return rs.needsValue
+}
+
+// hasAll reports whether every name in want is in have.
+func hasAll(have, want []string) bool {
+	for _, w := range want {
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
 }

@@ -134,6 +134,10 @@ type Rule struct {
 	hints         [4]string
 	// dynamic are the matchers that read rule state, the exception or neighbouring frames.
 	dynamic []matcher
+	// needsCategories are the categories some frame of the stack must have for the rule to
+	// match (from its plain, non-negated category: matchers), so most category rules are
+	// skipped at a glance for stacks without those categories.
+	needsCategories []string
 }
 
 // HintKind selects one of the explanation texts a rule produces.
@@ -341,6 +345,11 @@ func parseRule(line string) (*Rule, error) {
 	// Cheap tests first: a rule is a conjunction, so the order only changes how fast a
 	// non-matching frame is rejected.
 	slices.SortStableFunc(r.matchers, func(a, b matcher) int { return matcherCost(a) - matcherCost(b) })
+	for _, m := range r.matchers {
+		if m.field == fieldCategory && !m.negated && !strings.ContainsAny(m.pat.String(), "*?[") {
+			r.needsCategories = append(r.needsCategories, m.pat.String())
+		}
+	}
 	for _, m := range r.matchers {
 		if !isStatic(&m) {
 			r.dynamic = append(r.dynamic, m)
