@@ -31,6 +31,7 @@
 package jsscope
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -561,24 +562,25 @@ func (f *finder) bindingSlot() *[]Component {
 // bodies and arrows bound it (their own code binds their names); an object literal or class
 // names its members itself.
 func (f *finder) enclosingBinding() []Component {
+	// Names are shared, never written in place: slices.Clip makes any append copy.
 	for k := len(f.stack) - 1; k >= 0; k-- {
 		o := &f.stack[k]
 		switch o.kind {
 		case oParen, oBracket:
 			if o.binding != nil {
-				return append([]Component(nil), o.binding...)
+				return slices.Clip(o.binding)
 			}
 		case oBlock, oFuncBody:
-			return append([]Component(nil), o.binding...)
+			return slices.Clip(o.binding)
 		case oClass:
-			return append([]Component(nil), o.name...)
+			return slices.Clip(o.name)
 		case oObject:
-			return append([]Component(nil), o.binding...)
+			return slices.Clip(o.binding)
 		default:
 			return nil
 		}
 	}
-	return append([]Component(nil), f.rootBinding...)
+	return slices.Clip(f.rootBinding)
 }
 
 // String renders a name with its identifiers as they appear in the file.
