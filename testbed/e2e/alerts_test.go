@@ -344,3 +344,29 @@ func TestATargetThatHangsSlowsNeitherIngestionNorItsOwnRecovery(t *testing.T) {
 		return false
 	})
 }
+
+// TestTheAlertsExampleIsTheDefaultConfigPlusAlerts keeps config/alerts-example.yaml what the
+// README says it is when config/default.yaml changes.
+func TestTheAlertsExampleIsTheDefaultConfigPlusAlerts(t *testing.T) {
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(harness.RepoRoot(), "config", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Without the header comment, which says what each file is.
+		s := string(b)
+		for strings.HasPrefix(s, "#") {
+			_, s, _ = strings.Cut(s, "\n")
+		}
+		return s
+	}
+	example, def := read("alerts-example.yaml"), read("default.yaml")
+	start := strings.Index(example, "    alerts:\n")
+	end := strings.Index(example, "\nreceivers:\n")
+	if start < 0 || end < start {
+		t.Fatal("config/alerts-example.yaml has no alerts section before receivers")
+	}
+	if without := example[:start] + example[end:]; without != def {
+		t.Fatalf("config/alerts-example.yaml is not config/default.yaml plus its alerts section; bring it up to date:\n%s", without)
+	}
+}
