@@ -253,3 +253,15 @@ func TestEmailRefusesAServerWithoutSTARTTLS(t *testing.T) {
 	f.write(t, event("a", nil))
 	eventually(t, "the failure", func() bool { return f.failed.Load() == 1 })
 }
+
+func TestAGarbageAnswerIsRetried(t *testing.T) {
+	notPagerDuty := alerttest.NewRecorder(t) // answers 200 "ok": not the Events API's JSON
+	f := start(t, map[string]alert.Target{"pd": &alert.PagerDuty{URL: notPagerDuty.URL, RoutingKey: "K", Client: http.DefaultClient}}, nil, alert.Options{})
+	f.write(t, event("a", nil))
+	eventually(t, "two failed attempts", func() bool { return f.logs.FilterMessage("alert delivery failed, will retry").Len() >= 2 })
+	list, _ := f.st.ListIssues(context.Background(), store.IssueQuery{})
+	alerts, _ := f.st.IssueAlerts(context.Background(), list[0].ID, 10)
+	if alerts[0].State != store.AlertPending || !strings.Contains(alerts[0].LastError, "without success") {
+		t.Fatalf("alert: %+v", alerts[0])
+	}
+}
