@@ -109,6 +109,9 @@ type open struct {
 	// binding is the target of the assignment or declaration being evaluated inside this
 	// construct (`x = …`, `var x = …`), until the next "," or ";" at this level.
 	binding []Component
+	// questions counts the "?" of conditionals open in an arrow's expression body, so that the
+	// ":" matching one stays in the body and any other ":" ends it (c ? a => x : b => y).
+	questions int
 }
 
 // pending is a function whose body brace has not been seen yet.
@@ -345,7 +348,18 @@ func (f *finder) step(i int) {
 	case ",", ";":
 		f.closeArrows(t)
 		*f.bindingSlot() = nil
+	case "?":
+		if o := f.top(); o != nil && o.kind == oArrowExpr {
+			o.questions++
+		}
 	case ":":
+		for len(f.stack) > 0 && f.top().kind == oArrowExpr && f.top().questions == 0 {
+			f.closeScope(f.top().scope, t.line, t.col)
+			f.stack = f.stack[:len(f.stack)-1]
+		}
+		if o := f.top(); o != nil && o.kind == oArrowExpr {
+			o.questions--
+		}
 		if o := f.top(); o != nil && o.kind == oObject {
 			// the value of this key is named after it, also inside arrays and calls
 			o.binding = f.objectKeyName(i)
@@ -413,11 +427,15 @@ func (f *finder) methodAt(paren int) *pending {
 		return nil
 	}
 	key, ok := f.keyAt(paren - 1)
+	start, prefix := paren-1, ""
+	if t := f.at(paren - 1); !ok && t.kind == tString {
+		// a method named by a string, "~validate"(){}, reads <"~validate">
+		key, ok = Component{Text: "<" + f.text(t) + ">"}, true
+	}
 	if !ok {
 		return nil
 	}
-	start, prefix := paren-1, ""
-	for j := paren - 2; j > o.tok; j-- {
+	for j := start - 1; j > o.tok; j-- {
 		t := f.at(j)
 		text := f.text(t)
 		if t.kind == tPunct && text == "*" {

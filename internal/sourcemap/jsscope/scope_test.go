@@ -34,6 +34,8 @@ func TestScopeNames(t *testing.T) {
 		{"a callback argument takes the binding of the call", "var a=b.map(function(){HERE})", "a"},
 		{"an arrow argument takes the binding of the call", "x.y=b((n)=>{HERE},1)", "x.y"},
 		{"an argument of a nested call takes the outer binding", "const z=f(g(1,()=>{HERE}))", "z"},
+		{"the second arrow of a conditional is not inside the first", `r.k=c?a=>f(a):a=>{HERE}`, "r.k"},
+		{"a conditional inside an arrow body keeps it open", `var h=a=>a?b:HERE`, "h"},
 		{"a branch of a conditional takes the binding", "var c=t?function(){HERE}:null", "c"},
 		{"a fallback after || takes the binding", "var c=t||(()=>{HERE})", "c"},
 		{"the second declarator has its own binding", "var a=1,b=f(()=>{HERE})", "b"},
@@ -48,6 +50,7 @@ func TestScopeNames(t *testing.T) {
 		{"top-level code has no scope", "var a=1;HERE", "-"},
 		{"braces in strings, templates, regexes and comments do not count", "function f(){var s='}',t=`${'}'}}`,r=/}[/]/g;/* } */HERE}", "f"},
 		{"division is not a regex", "function f(a,b){var c=a/b/2;HERE}", "f"},
+		{"a method named by a string", `var Z=class{parse(){}"~validate"(d){HERE}}`, `Z.<"~validate">`},
 		{"methods after a minified method body", "class A{a(){}b(){HERE}}", "A.b"},
 		{"an if block is not a method", "function f(x){if(x){HERE}}", "f"},
 		// esbuild's output for a locale table with a "function" key (as in zod's locales): the
