@@ -24,28 +24,47 @@ func startSweeper(st store.Store, policy store.Policy, every time.Duration, tel 
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &sweeper{cancel: cancel}
 	w.wg.Go(func() {
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		for {
-			swept, err := st.Sweep(ctx, policy)
+		full := time.NewTicker(every)
+		defer full.Stop()
+		// The budget alone is checked every second: at a few MB/s of events, a small budget is
+		// crossed long before the next full sweep.
+		var budget <-chan time.Time
+		if policy.MaxSize > 0 {
+			t := time.NewTicker(budgetEvery)
+			defer t.Stop()
+			budget = t.C
+		}
+		sweep := func(kind string, run func() (store.Swept, error)) {
+			swept, err := run()
 			countDeleted(ctx, tel, swept, "sweep")
 			if err != nil && ctx.Err() == nil {
 				tel.IssuestoreSweepErrors.Add(ctx, 1)
-				log.Warn("sweeping the issue store failed; the next sweep carries on", zap.Error(err))
+				log.Warn("sweeping the issue store failed; the next sweep carries on", zap.String("sweep", kind), zap.Error(err))
 			}
 			if swept != (store.Swept{}) {
-				log.Debug("issue store swept", zap.Int64("events", swept.Events), zap.Int64("issues", swept.Issues),
+				log.Debug("issue store swept", zap.String("sweep", kind), zap.Int64("events", swept.Events), zap.Int64("issues", swept.Issues),
 					zap.Int64("artifact_bundles", swept.Bundles), zap.Int64("chunks", swept.Chunks))
 			}
-			select {
-			case <-tick.C:
-			case <-ctx.Done():
-				return
+		}
+		for {
+			sweep("full", func() (store.Swept, error) { return st.Sweep(ctx, policy) })
+			for wait := true; wait; {
+				select {
+				case <-full.C:
+					wait = false
+				case <-budget:
+					sweep("budget", func() (store.Swept, error) { return st.EnforceBudget(ctx, policy.MaxSize) })
+				case <-ctx.Done():
+					return
+				}
 			}
 		}
 	})
 	return w
 }
+
+// budgetEvery is how often the disk budget is checked between full sweeps.
+const budgetEvery = time.Second
 
 // stop ends the sweep in progress (between two of its small transactions) and waits for it.
 func (w *sweeper) stop() {

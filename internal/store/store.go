@@ -52,6 +52,9 @@ type Store interface {
 	// Sweep removes what the policy no longer keeps (see sqlStore.Sweep) and returns what it
 	// removed, also when it stops early with an error.
 	Sweep(ctx context.Context, p Policy) (Swept, error)
+	// EnforceBudget is the disk-budget part of Sweep alone: cheap enough to run every second,
+	// so that a small budget is kept under a fast ingest.
+	EnforceBudget(ctx context.Context, maxSize int64) (Swept, error)
 
 	// IssueEvents returns an issue's events, newest first.
 	IssueEvents(ctx context.Context, issueID int64, limit, offset int) ([]StoredEvent, error)

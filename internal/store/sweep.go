@@ -83,13 +83,21 @@ func (s *sqlStore) Sweep(ctx context.Context, p Policy) (Swept, error) {
 		}
 	}
 	if !s.d.postgres && out != (Swept{}) {
-		// In WAL mode the file shrinks when the log is copied back into it. PASSIVE does what it
-		// can without waiting for readers; SQLite's own checkpoints finish the rest.
-		if _, err := s.wdb.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
-			return out, fmt.Errorf("sweep: checkpoint: %w", err)
+		if err := s.checkpoint(ctx); err != nil {
+			return out, err
 		}
 	}
 	return out, nil
+}
+
+// checkpoint copies SQLite's write-ahead log into the database file, which is when the file
+// shrinks after a sweep. PASSIVE does what it can without waiting for readers; SQLite's own
+// checkpoints finish the rest.
+func (s *sqlStore) checkpoint(ctx context.Context) error {
+	if _, err := s.wdb.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`); err != nil {
+		return fmt.Errorf("sweep: checkpoint: %w", err)
+	}
+	return nil
 }
 
 // sweepLockKey is the PostgreSQL advisory lock of the sweep (migrations use another).

@@ -41,6 +41,8 @@ type collectorOptions struct {
 	postgresDSN string
 	// replace holds exact substitutions in the default config (old → new); each must match.
 	replace map[string]string
+	// env is added to the collector's environment (FAULTLINE_* settings).
+	env []string
 }
 
 // startFaultline runs config/default.yaml — what `make run` starts — with free ports and a fresh
@@ -74,6 +76,7 @@ func startFaultline(t *testing.T, opts collectorOptions) *faultline {
 			"FAULTLINE_DATA_DIR=" + f.dataDir,
 			"FAULTLINE_POSTGRES_DSN=" + opts.postgresDSN,
 		}
+		f.env = append(f.env, opts.env...)
 		return f.config, f.env, []string{f.sentryAddr, f.otlpAddr}
 	})
 	return f
