@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 
 	"github.com/faultline/faultline/internal/projectdef"
 )
@@ -84,3 +85,31 @@ func TestAnUnparsableRuleIsAStartupErrorNamingIt(t *testing.T) {
 	}
 }
 
+
+func TestTransactionsAreScrubbedToo(t *testing.T) {
+	h := startHarness(t)
+	tx := `{"type":"transaction","transaction":"POST /pay","start_timestamp":1700000000,"timestamp":1700000001,` +
+		`"contexts":{"trace":{"trace_id":"90d57511038845dcb4164a70fc3a7fdb","span_id":"f7f3fd754a9040eb","op":"http.server","data":{"api_key":"tx-trace-secret"}}},` +
+		`"request":{"method":"POST","url":"https://shop.example/pay","headers":{"Authorization":"Bearer tx-auth-secret"}},` +
+		`"spans":[{"span_id":"a7f3fd754a9040eb","parent_span_id":"f7f3fd754a9040eb","trace_id":"90d57511038845dcb4164a70fc3a7fdb","op":"db","description":"SELECT 1",` +
+		`"start_timestamp":1700000000,"timestamp":1700000001,"data":{"db.password":"tx-span-secret","card":"4111 1111 1111 1111"}}]}`
+	if a := h.do(t, "POST", envPath, map[string]string{"X-Sentry-Auth": xAuth1}, env(`{}`, item("transaction", tx))); a.status != 200 {
+		t.Fatalf("status %d: %s", a.status, a.Detail)
+	}
+	var out strings.Builder
+	for _, td := range h.traces.AllTraces() {
+		raw, err := ptraceotlp.NewExportRequestFromTraces(td).MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.Write(raw)
+	}
+	if !strings.Contains(out.String(), "SELECT 1") {
+		t.Fatalf("no spans reached the pipeline:\n%s", out.String())
+	}
+	for _, s := range []string{"tx-trace-secret", "tx-auth-secret", "tx-span-secret", "4111 1111"} {
+		if strings.Contains(out.String(), s) {
+			t.Errorf("%q reached the pipeline:\n%s", s, out.String())
+		}
+	}
+}

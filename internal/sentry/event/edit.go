@@ -1,8 +1,10 @@
 package event
 
 import (
+	"fmt"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // This file lets another package change an event's values while Normalize has it open: the
@@ -228,4 +230,25 @@ func (w *editWalk) value(parent, v *node, only []string) {
 	nv.key, nv.flags = v.key, nv.flags|v.flags&(keyEscaped|keyOwned)
 	*v = nv
 	t.noteEntry(metaEntry{path: w.keys(), origLen: length, remarks: rems})
+}
+
+// Edit runs ed over a JSON object that is not normalized as an error event (a transaction),
+// with what it changes recorded in the object's "_meta" as Normalize records it. It returns raw
+// itself when ed changed nothing, and an error only when raw is not a JSON object.
+func Edit(raw []byte, ed Editor) ([]byte, error) {
+	t := treePool.Get().(*tree)
+	defer t.release()
+	if err := parseJSON(unsafe.String(unsafe.SliceData(raw), len(raw)), maxInputDepth, t); err != nil {
+		return nil, fmt.Errorf("edit payload: %w", err)
+	}
+	root := &t.root
+	if root.kind != kindObject {
+		return nil, fmt.Errorf("edit payload: not a JSON object (found %s)", kindName(root.kind))
+	}
+	t.walkEditor(root, ed)
+	if len(t.meta) == 0 {
+		return raw, nil
+	}
+	t.writeMeta(root)
+	return t.appendJSON(make([]byte, 0, len(raw)+256), root), nil
 }

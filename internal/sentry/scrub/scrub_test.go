@@ -131,6 +131,10 @@ func TestDefaults(t *testing.T) {
 			"logentry.formatted", "from [ip] and [ip]", ""},
 		{"without IP scrubbing the address stays", defaults, `{"user":{"ip_address":"203.0.113.7"}}`,
 			"user.ip_address", "203.0.113.7", ""},
+		{"a transaction's spans' data", defaults, `{"type":"transaction","spans":[{"op":"db","description":"auth query","data":{"db_password":"x"}}]}`,
+			"spans.0.data.db_password", "[Filtered]", ""},
+		{"a span's description is not scrubbed by default", defaults, `{"type":"transaction","spans":[{"op":"db","description":"auth query"}]}`,
+			"spans.0.description", "auth query", ""},
 		{"release and environment are never scrubbed", defaults, `{"release":"auth@1.0","environment":"token-prod"}`,
 			"release", "auth@1.0", ""},
 	}

@@ -22,6 +22,8 @@ const (
 	posThread                      // one thread
 	posBreadcrumbs                 // breadcrumbs.values
 	posBreadcrumb                  // one breadcrumb
+	posSpans                       // a transaction\'s spans
+	posSpan                        // one span
 	posStacktrace                  // a stacktrace
 	posFrames                      // stacktrace.frames
 	posFrame                       // one frame
@@ -106,6 +108,8 @@ func child(parent pos, key string, index int) (pos, uint16) {
 			return posPII, 0
 		case "sdk":
 			return posSDK, typeSDK
+		case "spans":
+			return posSpans, 0
 		}
 	case posExceptionValues:
 		if key == "values" {
@@ -146,6 +150,14 @@ func child(parent pos, key string, index int) (pos, uint16) {
 		if key == "message" || key == "data" {
 			return posPII, 0
 		}
+	case posSpans:
+		if index >= 0 {
+			return posSpan, 0
+		}
+	case posSpan:
+		if key == "data" {
+			return posPII, 0
+		}
 	case posStacktrace:
 		if key == "frames" {
 			return posFrames, 0
@@ -184,12 +196,13 @@ func child(parent pos, key string, index int) (pos, uint16) {
 // The members the defaults read of the objects that have others (without applications, which
 // may select anything).
 var (
-	onlyEvent      = []string{"exception", "threads", "breadcrumbs", "stacktrace", "request", "user", "logentry", "extra", "contexts", "tags", "message", "sdk"}
+	onlyEvent      = []string{"exception", "threads", "breadcrumbs", "stacktrace", "request", "user", "logentry", "extra", "contexts", "tags", "message", "sdk", "spans"}
 	onlyException  = []string{"value", "stacktrace", "raw_stacktrace"}
 	onlyThread     = []string{"stacktrace"}
 	onlyStacktrace = []string{"frames"}
 	onlyFrame      = []string{"vars"}
 	onlyBreadcrumb = []string{"message", "data"}
+	onlySpan       = []string{"data"}
 	onlyValues     = []string{"values"}
 	onlySDK        = []string{"client_ip"}
 )
@@ -215,6 +228,8 @@ func (ss *Session) Enter(key string, index int, kind event.ValueKind) (bool, []s
 		return true, onlyFrame
 	case posBreadcrumb:
 		return true, onlyBreadcrumb
+	case posSpan:
+		return true, onlySpan
 	case posSDK:
 		return true, onlySDK
 	}

@@ -133,6 +133,19 @@ func (t *translation) event(it *envelope.Item) error {
 	return nil
 }
 
+// scrub applies the project's data scrubbing to a payload that is not normalized as an error
+// event (a transaction: its request, user, extra, contexts, tags, breadcrumbs and spans' data),
+// before it is decoded. It returns the payload itself when nothing was scrubbed.
+func (t *translation) scrub(raw []byte) ([]byte, error) {
+	s := t.in.Scrubber
+	if !s.Active() {
+		return raw, nil
+	}
+	ss := s.Session()
+	defer ss.Release()
+	return event.Edit(raw, ss)
+}
+
 // feedback maps a `feedback` event onto a LogRecord named sentry.feedback with the message as body.
 func (t *translation) feedback(it *envelope.Item) error {
 	f, err := payload.DecodeFeedback(it.Payload)

@@ -17,7 +17,11 @@ const spanV2ContentType = "application/vnd.sentry.items.span.v2+json"
 // transaction maps a transaction onto its root span plus one span per child, all with the
 // transaction's trace id, so they join the error records of the same request.
 func (t *translation) transaction(it *envelope.Item) (string, error) {
-	tx, err := payload.DecodeTransaction(it.Payload)
+	raw, err := t.scrub(it.Payload)
+	if err != nil {
+		return "", err
+	}
+	tx, err := payload.DecodeTransaction(raw)
 	if err != nil {
 		return "", err
 	}
