@@ -76,11 +76,15 @@ type jsonEvent struct {
 		Formatted string `json:"formatted"`
 		Message   string `json:"message"`
 	} `json:"logentry"`
-	Stacktrace   *jsonStacktrace `json:"stacktrace"`
-	CSP          *jsonSecurity   `json:"csp"`
-	HPKP         *jsonSecurity   `json:"hpkp"`
-	ExpectCT     *jsonSecurity   `json:"expectct"`
-	ExpectStaple *jsonSecurity   `json:"expectstaple"`
+	Stacktrace *jsonStacktrace `json:"stacktrace"`
+	Template   *struct {
+		Filename    string `json:"filename"`
+		ContextLine string `json:"context_line"`
+	} `json:"template"`
+	CSP          *jsonSecurity `json:"csp"`
+	HPKP         *jsonSecurity `json:"hpkp"`
+	ExpectCT     *jsonSecurity `json:"expectct"`
+	ExpectStaple *jsonSecurity `json:"expectstaple"`
 	Threads      struct {
 		Values []struct {
 			ID         json.Number     `json:"id"`
@@ -125,6 +129,9 @@ func mustEvent(t testing.TB, text string) *event.Event {
 		Platform: j.Platform, Level: j.Level, Logger: j.Logger, Release: j.Release,
 		Transaction: j.Transaction, Fingerprint: j.Fingerprint, Stacktrace: j.Stacktrace.toEvent(),
 		Checksum: j.Checksum, Culprit: j.Culprit,
+	}
+	if tp := j.Template; tp != nil {
+		ev.Template = &event.Template{Filename: tp.Filename, ContextLine: tp.ContextLine}
 	}
 	for kind, r := range map[string]*jsonSecurity{"csp": j.CSP, "hpkp": j.HPKP, "expectct": j.ExpectCT, "expectstaple": j.ExpectStaple} {
 		if r != nil {

@@ -77,6 +77,21 @@ var securityCases = []groupingCase{
 		want: map[string][]string{"app": {"-[AcmeStore save]", "NSCocoaErrorDomain", "NSCocoaErrorDomain", "4"}, "system": nil},
 	},
 	{
+		// A template error groups by the template's file name and failing line; its message
+		// is overruled.
+		name: "template errors group by file and line", platform: "python",
+		event: `{"platform": "python", "logentry": {"formatted": "TemplateSyntaxError at /cart"},
+		  "template": {"filename": "shop/templates/cart.html", "abs_path": "/srv/shop/templates/cart.html", "context_line": "{% for item in cart.items %}", "lineno": 12}}`,
+		want: map[string][]string{"default": {"cart.html", "{% for item in cart.items %}"}},
+	},
+	{
+		// A stack trace outranks the template.
+		name: "a stack trace outranks a template", platform: "python",
+		event: `{"platform": "python", "template": {"filename": "cart.html", "context_line": "x"},
+		  "exception": {"values": [{"type": "TemplateSyntaxError", "value": "x", "stacktrace": {"frames": [{"module": "shop.views", "function": "cart", "in_app": true}]}}]}}`,
+		want: map[string][]string{"app": {"TemplateSyntaxError", "shop.views", "cart"}, "system": nil, "default": nil},
+	},
+	{
 		// A 32-digit hex checksum is the hash; nothing else is looked at.
 		name: "a hex checksum is the hash", platform: "python",
 		event: `{"platform": "python", "checksum": "0123456789abcdef0123456789abcdef", "fingerprint": ["x"],

@@ -113,6 +113,9 @@ func (s *state) strategies() []strategyOut {
 		removeNonStacktraceVariants(vs)
 		outs = append(outs, strategyOut{name: "stacktrace", variants: vs})
 	}
+	if o, ok := s.template(); ok {
+		outs = append(outs, o)
+	}
 	if o, ok := s.securityReport(); ok {
 		outs = append(outs, o)
 	}

@@ -47,6 +47,7 @@ type eventFields struct {
 	fingerprint, tags, user, request, sdk, contexts, debugMeta, checksum *node
 	// security is the last of the csp, hpkp, expectct and expectstaple members.
 	security *node
+	template *node
 }
 
 func (t *tree) eventFields(root *node) (f eventFields) {
@@ -108,6 +109,8 @@ func (t *tree) eventFields(root *node) (f eventFields) {
 			f.checksum = m
 		case "csp", "hpkp", "expectct", "expectstaple":
 			f.security = m
+		case "template":
+			f.template = m
 		}
 	}
 	return
@@ -129,6 +132,16 @@ func (t *tree) decode(root *node) *Event {
 		Transaction: t.lenient(f.transaction),
 		Culprit:     t.lenient(f.culprit),
 		Checksum:    t.lenient(f.checksum),
+	}
+	if n := f.template; n != nil && n.kind == kindObject {
+		ev.Template = &Template{
+			Filename:    t.lenient(t.get(n, "filename")),
+			AbsPath:     t.lenient(t.get(n, "abs_path")),
+			ContextLine: t.lenient(t.get(n, "context_line")),
+		}
+		if l, ok := t.scalar(t.get(n, "lineno")).int(); ok {
+			ev.Template.Lineno = int(l)
+		}
 	}
 	if n := f.security; n != nil && n.kind == kindObject {
 		ev.Security = &SecurityReport{

@@ -40,6 +40,14 @@ type Event struct {
 	// Security is the browser security report the event carries (csp, hpkp, expectct or
 	// expectstaple interface), or nil.
 	Security *SecurityReport
+	// Template is the template interface of errors raised while rendering one, or nil.
+	Template *Template
+}
+
+// Template locates an error in a template (Django, Jinja …).
+type Template struct {
+	Filename, AbsPath, ContextLine string
+	Lineno                         int
 }
 
 // SecurityReport is a browser security report as Relay stores it in an event.

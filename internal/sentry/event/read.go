@@ -223,6 +223,30 @@ func (p *parser) readEvent() (*Event, error) {
 			return p.lenient(&ev.Culprit)
 		case "checksum":
 			return p.lenient(&ev.Checksum)
+		case "template":
+			ev.Template = nil
+			if p.peek() != '{' {
+				return p.skip()
+			}
+			tp := &Template{}
+			ev.Template = tp
+			return p.object(func(k string) bool {
+				switch k {
+				case "filename":
+					return p.lenient(&tp.Filename)
+				case "abs_path":
+					return p.lenient(&tp.AbsPath)
+				case "context_line":
+					return p.lenient(&tp.ContextLine)
+				case "lineno":
+					n, ok := p.scalar()
+					if l, isInt := n.int(); isInt {
+						tp.Lineno = int(l)
+					}
+					return ok
+				}
+				return p.skip()
+			})
 		case "csp", "hpkp", "expectct", "expectstaple":
 			ev.Security = nil
 			if p.peek() != '{' {
