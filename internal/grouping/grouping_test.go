@@ -766,6 +766,19 @@ var nativeCases = []groupingCase{
 		},
 	},
 	{
+		// 2023 decides in-app before categories: the bundle rule makes the unmarked block
+		// in-app, so it is no compiler internal and counts.
+		name: "cocoa blocks of the app bundle count under 2023", platform: "cocoa", config: ConfigWinter2023,
+		event: cocoaBlockEvent,
+		want: map[string][]string{"app": {"-[AcmeSync start]", "__46+[AcmeSync resume]_block_invoke_2", "SIGABRT"}, "system": nil},
+	},
+	{
+		// 2026 categorizes first: an unmarked block is an internal, neither app nor grouped.
+		name: "cocoa unmarked blocks are internals under 2026", platform: "cocoa",
+		event: cocoaBlockEvent,
+		want: map[string][]string{"app": {"SIGABRT", "-[AcmeSync start]"}, "system": nil},
+	},
+	{
 		// free is its own category, not malloc: it is neither ignored nor out of app by itself.
 		name: "native free still groups", platform: "native",
 		event: `{"platform": "native", "exception": {"values": [{"type": "SIGSEGV", "value": "x",
@@ -826,6 +839,11 @@ const flutterEvent = `{"platform": "native", "exception": {"values": [{"type": "
     {"abs_path": "package:flutter/src/widgets/framework.dart", "filename": "framework.dart", "function": "build", "package": "/data/app/com.acme-1/lib/arm64/libapp.so"},
     {"abs_path": "package:sentry_flutter/src/integrations.dart", "filename": "integrations.dart", "function": "wrap", "package": "/data/app/com.acme-1/lib/arm64/libapp.so"},
     {"abs_path": "package:acme/main.dart", "filename": "main.dart", "function": "loadOrders", "package": "/data/app/com.acme-1/lib/arm64/libapp.so"}]}}]}}`
+
+const cocoaBlockEvent = `{"platform": "cocoa", "exception": {"values": [{"type": "SIGABRT", "value": "x",
+  "stacktrace": {"frames": [
+    {"function": "-[AcmeSync start]", "package": "/private/var/containers/Bundle/Application/0A1B/Acme.app/Acme"},
+    {"function": "__46+[AcmeSync resume]_block_invoke_2", "package": "/private/var/containers/Bundle/Application/0A1B/Acme.app/Acme"}]}}]}}`
 
 const nativeAbortEvent = `{"platform": "native", "exception": {"values": [{"type": "SIGABRT", "value": "x",
   "stacktrace": {"frames": [{"function": "main_loop", "in_app": true}, {"function": "do_work", "in_app": true}, {"function": "abort", "in_app": false}]}}]}}`

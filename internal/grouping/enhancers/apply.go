@@ -99,20 +99,21 @@ func (rs *Rules) ApplyWith(frames []Frame, static [][]uint64, exc *Exception, st
 			candidates[w] |= b[w]
 		}
 	}
-	// Categories are assigned first, so every category: matcher sees them whichever rule
-	// (built-in or project) assigns them; then all other actions run in rule order. Only rules
-	// whose frame-only matchers hold for some frame, and whose categories some frame has, are
-	// visited.
+	// Two passes, as Sentry's engine runs them: first the rules that modify frames (categories
+	// and in-app), in rule order, so a rule sees the categories and in-app flags earlier rules
+	// set; then the rules that decide what contributes (+/-group, max-frames, min-frames), which
+	// see the final categories and in-app flags. Only rules whose frame-only matchers hold for
+	// some frame, and whose categories some frame has, are visited.
 	var seenBuf [8]string
 	seen := seenBuf[:0]
-	for _, categories := range [2]bool{true, false} {
+	for _, modifying := range [2]bool{true, false} {
 		for w, word := range candidates {
 			for word != 0 {
 				k := mathbits.TrailingZeros64(word)
 				word &^= 1 << k
 				ri := w*64 + k
 				r := rs.rules[ri]
-				if (categories && !r.hasCategory) || (!categories && !r.hasFrameFlag && !r.hasStackVar) {
+				if (modifying && !r.modifies) || (!modifying && !r.contributes) {
 					continue
 				}
 				if !hasAll(seen, r.needsCategories) {
@@ -123,8 +124,8 @@ func (rs *Rules) ApplyWith(frames []Frame, static [][]uint64, exc *Exception, st
 					if bits[i][w]&bit == 0 || !r.matchesDynamic(frames, states, i, exc) {
 						continue
 					}
-					r.apply(states, i, &st, categories)
-					if categories {
+					r.apply(states, i, &st, modifying)
+					if modifying {
 						if c := states[i].Category; c != "" && !slices.Contains(seen, c) {
 							seen = append(seen, c)
 						}
@@ -141,9 +142,9 @@ func (rs *Rules) ApplyWith(frames []Frame, static [][]uint64, exc *Exception, st
 	return st
 }
 
-func (r *Rule) apply(states []FrameState, i int, st *Stack, categories bool) {
+func (r *Rule) apply(states []FrameState, i int, st *Stack, modifying bool) {
 	for _, a := range r.actions {
-		if (a.kind == actionCategory) != categories {
+		if a.modifies() != modifying {
 			continue
 		}
 		switch a.kind {

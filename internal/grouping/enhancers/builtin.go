@@ -8,15 +8,17 @@ import (
 
 // The base rule sets are our own rule text (rules/), written from the behaviour Sentry documents
 // for each config. A config's rules are the shared sections and its own, in the order below:
-// category rules all run first whatever their place, but in-app and grouping rules run in
-// order, so where a config-specific section sits matters.
+// category and in-app rules run in that order (then grouping rules, in order), so where a
+// section sits matters.
 //
 //go:embed rules
 var ruleFiles embed.FS
 
 var ruleSections = map[string][]string{
+	// 2023 decides native in-app before it categorizes (so a block the bundle rules made
+	// in-app is no internal); 2026 categorizes first.
 	"newstyle:2023-01-11": {
-		"categories.txt", "native.txt", "2023-01-11/native.txt", "2023-01-11/consequences.txt",
+		"native.txt", "2023-01-11/native.txt", "categories.txt", "2023-01-11/consequences.txt",
 		"dependencies.txt", "2023-01-11/javascript.txt", "frameworks.txt",
 	},
 	"newstyle:2026-01-20": {

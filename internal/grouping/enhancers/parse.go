@@ -112,6 +112,10 @@ const (
 	rangeDown           // "v": frames away from the crash (before it)
 )
 
+// modifies reports whether the action changes the frame itself (category, in-app) rather than
+// how it contributes to grouping.
+func (a action) modifies() bool { return a.kind == actionCategory || a.kind == actionApp }
+
 type action struct {
 	kind  actionKind
 	rng   rangeKind
@@ -128,10 +132,10 @@ type Rule struct {
 	actions  []action
 	// frameFamilies is a quick filter: the families the rule can match at all.
 	frameFamilies uint8
-	hasCategory   bool // sets a category
-	hasStackVar   bool // sets max-frames / min-frames
-	hasFrameFlag  bool // sets in-app or group
-	hints         [4]string
+	// modifies: the rule sets a category or in-app (first pass); contributes: it sets grouping
+	// flags or max-frames / min-frames (second pass).
+	modifies, contributes bool
+	hints                 [4]string
 	// dynamic are the matchers that read rule state, the exception or neighbouring frames.
 	dynamic []matcher
 	// needsCategories are the categories some frame of the stack must have for the rule to
@@ -330,13 +334,10 @@ func parseRule(line string) (*Rule, error) {
 		if err != nil {
 			return nil, err
 		}
-		switch a.kind {
-		case actionApp, actionGroup:
-			r.hasFrameFlag = true
-		case actionCategory:
-			r.hasCategory = true
-		default:
-			r.hasStackVar = true
+		if a.modifies() {
+			r.modifies = true
+		} else {
+			r.contributes = true
 		}
 		r.actions = append(r.actions, a)
 		canon = append(canon, toks[i])
