@@ -371,7 +371,17 @@ func (s *state) threads() (strategyOut, bool) {
 	}
 	c := s.a.node("threads")
 	if pick == nil {
-		c.Hint = "ignored because it contains neither a single thread nor multiple threads with exactly one crashing"
+		crashed, current := 0, 0
+		for i := range ths {
+			if ths[i].Crashed {
+				crashed++
+			}
+			if ths[i].Current {
+				current++
+			}
+		}
+		c.Hint = "ignored because it contains neither a single thread nor multiple threads with exactly one crashing or current thread; instead contains " +
+			strconv.Itoa(crashed) + " crashing, " + strconv.Itoa(current) + " current, and " + strconv.Itoa(len(ths)) + " total threads"
 		return strategyOut{name: "threads", variants: []variantComp{{"app", c}}}, true
 	}
 	if pick.Stacktrace == nil || len(pick.Stacktrace.Frames) == 0 {
