@@ -16,7 +16,7 @@ FUZZTIME    ?= 2m
 
 export CGO_ENABLED := 0
 
-.PHONY: all build run test test-env test-clock bench lint fuzz generate tools clean testbed
+.PHONY: all build run test test-env test-clock bench lint fuzz generate tools clean testbed soak
 
 all: build
 
@@ -77,6 +77,12 @@ testbed: build
 	FAULTLINE_DIST=$(CURDIR)/$(DIST) FAULTLINE_TESTBED=1 $(GO) test -count=1 -v -timeout 60m \
 	  -run '^TestScenarios$$' ./testbed/scenarios -args $(if $(RESULTS),-results=$(RESULTS)) \
 	  $(if $(NOTE),-note='$(NOTE)') $(TESTBED_ARGS)
+
+# The soak (testbed TestSoak): config/default.yaml with a small disk budget on SQLite and on
+# PostgreSQL, long enough to cross it several times; TESTBED_ARGS='-soak=10m -soak-budget=500MB'.
+soak: build
+	FAULTLINE_DIST=$(CURDIR)/$(DIST) FAULTLINE_TESTBED_SOAK=1 $(GO) test -count=1 -v -timeout 60m \
+	  -run '^TestSoak$$' ./testbed/scenarios -args $(TESTBED_ARGS)
 
 bench: test-env testbed/node_modules/.package-lock.json
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...

@@ -34,8 +34,8 @@ const (
 // TestSoak runs the default config with a small disk budget (FAULTLINE_MAX_STORE_SIZE) on SQLite
 // and on PostgreSQL at full load for -soak, long enough to cross the budget several times, while
 // it samples the database size and the collector's RSS every second; then a short second load,
-// all of which must be in the store once it settled. FAULTLINE_TESTBED_SOAK=1 runs it (make
-// testbed SOAK=1); the table goes to the report like the scenarios'.
+// all of which must be in the store once it settled. FAULTLINE_TESTBED_SOAK=1 runs it (`make
+// soak`); its checks go to the report like the scenarios'.
 func TestSoak(t *testing.T) {
 	if os.Getenv("FAULTLINE_TESTBED_SOAK") == "" {
 		t.Skip("set FAULTLINE_TESTBED_SOAK=1 to run the soak")
