@@ -14,6 +14,7 @@ import (
 	"github.com/getsentry/sentry-go"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/faultline/faultline/internal/attrkey"
 	"github.com/faultline/faultline/testbed/harness"
@@ -191,6 +192,79 @@ func TestSentryNodeErrorCarriesTraceUserAndRelease(t *testing.T) {
 		}
 		return n == 2
 	})
+}
+
+// TestSDKsBackOffAfterAQuota429AndReportWhatTheyDropped runs sentry-go and @sentry/node against a
+// project whose quota admits no errors: the first error of each is refused with 429 and
+// X-Sentry-Rate-Limits naming the error category; each SDK then drops its next two errors itself,
+// still sends its transaction, and its client report says it dropped two errors backing off.
+func TestSDKsBackOffAfterAQuota429AndReportWhatTheyDropped(t *testing.T) {
+	quotaConfig := strings.Replace(collectorConfig, `        keys: ["`+projectKey+`"]`, `        keys: ["`+projectKey+`"]
+        quotas:
+          - {categories: [error], limit: 0, window: 1h}`, 1)
+	for _, sdk := range []struct {
+		name string
+		run  func(t *testing.T, dsn string)
+	}{
+		{"sentry-go", func(t *testing.T, dsn string) {
+			client, err := sentry.NewClient(sentry.ClientOptions{Dsn: dsn, EnableTracing: true, TracesSampleRate: 1, Transport: sentry.NewHTTPSyncTransport()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer client.Close()
+			hub := sentry.NewHub(client, sentry.NewScope())
+			for i := range 3 {
+				hub.CaptureException(fmt.Errorf("over quota %d", i))
+			}
+			tx := sentry.StartTransaction(sentry.SetHubOnContext(context.Background(), hub), "GET /after-the-429")
+			tx.Finish()
+			client.Flush(10 * time.Second)
+		}},
+		{"@sentry/node", func(t *testing.T, dsn string) {
+			harness.RunNode(t, "compat/node-quota.cjs", "SENTRY_DSN="+dsn)
+		}},
+	} {
+		t.Run(sdk.name, func(t *testing.T) {
+			sink := harness.NewSink(t)
+			addr := harness.FreeAddr(t)
+			harness.StartCollector(t, harness.Fill(quotaConfig, map[string]string{"SENTRY": addr, "SINK": sink.URL}), nil, addr)
+			sdk.run(t, fmt.Sprintf("http://%s@%s/7", projectKey, addr))
+			var refused, backedOff int64
+			harness.Eventually(t, 20*time.Second, "the receiver's count of the refused error and the SDK's client report", func() bool {
+				refused, backedOff = 0, 0
+				for _, md := range sink.Metrics() {
+					rms := md.ResourceMetrics()
+					for i := 0; i < rms.Len(); i++ {
+						sms := rms.At(i).ScopeMetrics()
+						for j := 0; j < sms.Len(); j++ {
+							ms := sms.At(j).Metrics()
+							for k := 0; k < ms.Len(); k++ {
+								m := ms.At(k)
+								if m.Type() != pmetric.MetricTypeSum {
+									continue
+								}
+								for l := 0; l < m.Sum().DataPoints().Len(); l++ {
+									dp := m.Sum().DataPoints().At(l)
+									switch {
+									case m.Name() == attrkey.RateLimitedMetric && str(dp.Attributes(), attrkey.DataCategory) == "error":
+										refused += dp.IntValue()
+									case m.Name() == attrkey.DiscardedEventsMetric && str(dp.Attributes(), attrkey.DiscardReason) == "ratelimit_backoff" &&
+										str(dp.Attributes(), attrkey.DataCategory) == "error":
+										backedOff += dp.IntValue()
+									}
+								}
+							}
+						}
+					}
+				}
+				return refused == 1 && backedOff == 2
+			})
+			if n := len(sink.LogRecords()); n != 0 {
+				t.Errorf("%d error records went through, want none", n)
+			}
+			harness.Eventually(t, 20*time.Second, "the transaction sent after the 429", func() bool { return len(sink.Spans()) > 0 })
+		})
+	}
 }
 
 func TestSentryCLISendEvent(t *testing.T) {
