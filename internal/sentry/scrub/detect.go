@@ -20,6 +20,7 @@ const (
 // one lookup: keys and values are mostly lowercase letters, so the table's hot part is small.
 type wordIndex struct {
 	sets    [2]wordSet
+	minLen  int            // the shortest word's length; 0 when there is none
 	bigrams [1 << 16]uint8 // lower(first)<<8 | lower(second) → the sets with such a word
 }
 
@@ -47,6 +48,9 @@ func (x *wordIndex) add(hit uint8, words []string) {
 			continue
 		}
 		ws.words = append(ws.words, w)
+		if x.minLen == 0 || len(w) < x.minLen {
+			x.minLen = len(w)
+		}
 		ws.byFirst[w[0]] = append(ws.byFirst[w[0]], w)
 		x.bigrams[uint16(lower[w[0]])<<8|uint16(lower[w[1]])] |= hit
 	}
@@ -54,11 +58,17 @@ func (x *wordIndex) add(hit uint8, words []string) {
 
 // find returns the sets one of whose words s contains.
 func (x *wordIndex) find(s string) uint8 {
+	if len(s) < x.minLen {
+		return 0
+	}
 	var hit uint8
-	for i := 0; i+1 < len(s); i++ {
-		if b := x.bigrams[uint16(lower[s[i]])<<8|uint16(lower[s[i+1]])] &^ hit; b != 0 {
-			hit |= x.startsAt(s, i, b)
+	var prev uint16 // the previous byte, lowercase; no word starts with NUL
+	for i := 0; i < len(s); i++ {
+		l := uint16(lower[s[i]])
+		if b := x.bigrams[prev<<8|l]; b != 0 && b&^hit != 0 {
+			hit |= x.startsAt(s, i-1, b&^hit)
 		}
+		prev = l
 	}
 	return hit
 }
@@ -164,6 +174,10 @@ func gate(s string) gates {
 	}
 	return gates{length: len(s), digits: int(sum & 0xffffff), upper: int(sum >> 24), flags: uint8(or >> 8)}
 }
+
+// minDetected is the length of the shortest text a value detector of the defaults or IP
+// scrubbing finds: "1.2.3.4".
+const minDetected = 7
 
 // detector finds one kind of sensitive data.
 type detector struct {

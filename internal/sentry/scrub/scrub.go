@@ -99,6 +99,9 @@ type Scrubber struct {
 	sessions sync.Pool
 	// valueDefaults: strings are read for sensitive words or by the default detectors.
 	valueDefaults bool
+	// shortest is the length below which a string can hold no sensitive word and nothing the
+	// value detectors find.
+	shortest int
 }
 
 // Compile checks and compiles cfg. Errors name the rule or selector at fault.
@@ -159,6 +162,12 @@ func Compile(cfg Config) (*Scrubber, error) {
 	}
 	s.anyApps = len(s.apps) > 0
 	s.valueDefaults = s.defaults || s.ips || s.extra
+	// The shortest detected values are IPv4 addresses (7 bytes, "1.2.3.4"); the default
+	// detectors' shortest is a US social security number (11).
+	s.shortest = minDetected
+	if s.words.minLen > 0 {
+		s.shortest = min(s.shortest, s.words.minLen)
+	}
 	s.sessions.New = func() any { return &Session{s: s, stack: make([]level, 0, 32)} }
 	return s, nil
 }
