@@ -14,9 +14,11 @@
 // of zap, logrus, slog, pino, winston, structlog, python-json-logger, logback's encoders,
 // Serilog and ECS loggers; the record is otherwise left as it is.
 //
-// The type and message are the ones internal/stacktrace reads from the trace, the same reader
-// the processor groups by, so that a trace from a log and the same exception from an SDK make
-// one issue. The operator knows stanza's entries and nothing of pdata, grouping or the store.
+// The type and message are the ones the trace prints; the processor reads the frames of
+// exception.stacktrace with internal/stacktrace, the reader it groups SDK exceptions by, so that
+// a trace from a log and the same exception from an SDK make one issue. The operator knows
+// stanza's entries (and internal/stacktrace, to tell a JSON stack field from other text) and
+// nothing of pdata, grouping or the store.
 //
 // Registration: stanza finds operators in a process-wide registry that this package's init
 // fills; a collector knows the operator when its binary imports the package. Faultline's

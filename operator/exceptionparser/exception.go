@@ -6,19 +6,17 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/entry"
 
 	"github.com/faultline/faultline/internal/attrkey"
-	"github.com/faultline/faultline/internal/stacktrace"
 )
 
 // setTrace makes the first line of the source's trace the record of the whole trace: its text
-// becomes the joined lines and it gets the exception.* attributes. The other lines' entries
-// go back to stanza's pool.
+// becomes the joined lines and it gets the exception.* attributes. (The other lines' entries
+// went back to stanza's pool when they joined the trace.)
 func (p *Parser) setTrace(s *source, out *[]*entry.Entry) {
 	var b strings.Builder
 	b.Grow(s.size)
 	for i, l := range s.trace {
 		if i > 0 {
 			b.WriteByte('\n')
-			entry.Put(l.entry)
 		}
 		b.WriteString(l.text)
 	}
@@ -32,23 +30,20 @@ func (p *Parser) setTrace(s *source, out *[]*entry.Entry) {
 			stack = text[i:]
 		}
 	}
-	setException(e, stack, s.families.languageHint(), s.header)
+	setException(e, stack, s.header)
 	*out = append(*out, e)
 }
 
-// setException puts a stack trace and the exception it records on e: the type and message of
-// the exception that was raised (the last of a chain), as internal/stacktrace reads them, else
-// (no frames) as the first line prints them, else (a Go stack, which prints no error)
-// fallbackMessage; and the severity when
-// e has none: FATAL for what crashes a process, ERROR otherwise.
-func setException(e *entry.Entry, stack, languageHint, fallbackMessage string) {
-	typ, message := "", ""
-	if t, ok := stacktrace.Parse(stack, languageHint, stacktrace.Options{}); ok && len(t.Exceptions) > 0 {
-		raised := t.Exceptions[len(t.Exceptions)-1]
-		typ, message = raised.Type, raised.Value
-	} else {
-		typ, message = headline(stack)
-	}
+// setException puts a stack trace and the exception it records on e: exception.type and
+// exception.message as the trace prints the exception that was raised (see raisedException),
+// else fallbackMessage (a Go stack dump prints no error); and the severity when e has none:
+// FATAL for what crashes a process, ERROR otherwise.
+//
+// The frames are left to the errorgrouping processor, which reads the stack trace with
+// internal/stacktrace: reading them here too would double the cost per trace
+// (BenchmarkExceptionParserShareOfFilelog) for attributes the processor does not need.
+func setException(e *entry.Entry, stack, fallbackMessage string) {
+	typ, message := raisedException(stack)
 	if typ == "" && message == "" {
 		message = fallbackMessage
 	}
@@ -78,32 +73,71 @@ func crashed(stack string) bool {
 	return strings.Contains(first, "Fatal error:  Uncaught ") || strings.Contains(first, "Fatal error: Uncaught ")
 }
 
-// headline is the type and message a trace's first line prints ("Name: message"), for the traces
-// internal/stacktrace reads no exception from (a header without frames).
-func headline(stack string) (typ, message string) {
+// raisedException is the type and message of the exception a trace reports as raised, as it
+// prints them (semconv's exception.type is the fully qualified name, which is what the
+// runtimes print): Python's last exception line; Go's panic value; Ruby's "message (Class)";
+// PHP's "Uncaught Class: message in file:line"; else the first line's "Class: message" (Java,
+// JavaScript and .NET print the raised exception first, its causes after).
+func raisedException(stack string) (typ, message string) {
 	first, _, _ := strings.Cut(stack, "\n")
-	if v, ok := strings.CutPrefix(first, "panic: "); ok {
-		return "panic", v
+	if strings.HasPrefix(strings.TrimLeft(first, " +"), "Traceback (most recent call last):") ||
+		strings.HasPrefix(strings.TrimLeft(first, " +"), "Exception Group Traceback") {
+		return pythonRaised(stack)
 	}
-	if v, ok := strings.CutPrefix(first, "fatal error: "); ok {
-		return "fatal error", v
+	for _, panicked := range []string{"panic: ", "fatal error: "} {
+		if v, ok := strings.CutPrefix(first, panicked); ok {
+			return strings.TrimSuffix(panicked, ": "), strings.TrimSuffix(v, " [recovered]")
+		}
+	}
+	if strings.Contains(first, ":in ") && strings.HasSuffix(first, ")") && isRubyFrame(first) {
+		if open := strings.LastIndex(first, " ("); open > 0 {
+			at := strings.Index(first, ":in ")
+			if colon := strings.Index(first[at:], ": "); colon >= 0 && at+colon+2 <= open {
+				return first[open+2 : len(first)-1], first[at+colon+2 : open]
+			}
+		}
+	}
+	if _, rest, ok := strings.Cut(first, "Uncaught "); ok && strings.Contains(first, "Fatal error:") {
+		typ, message, _ = strings.Cut(rest, ": ")
+		if in := strings.LastIndex(message, " in "); in >= 0 {
+			message = message[:in]
+		}
+		return typ, message
+	}
+	second, _, _ := strings.Cut(strings.TrimPrefix(stack[len(first):], "\n"), "\n")
+	if isGoroutineHeader(first) || isGoFunctionLine(first) && isGoFileLine(second) {
+		return "", "" // a Go stack prints no error
 	}
 	for _, prefix := range []string{"Unhandled exception. ", "Uncaught "} {
 		first = strings.TrimPrefix(first, prefix)
 	}
-	if _, rest, ok := strings.Cut(first, "Fatal error:  Uncaught "); ok {
-		first = rest
-	}
-	if strings.HasPrefix(first, "Exception in thread \"") {
-		if i := strings.Index(first[len("Exception in thread \""):], "\" "); i >= 0 {
-			first = first[len("Exception in thread \"")+i+2:]
+	if rest, ok := strings.CutPrefix(first, "Exception in thread \""); ok {
+		if i := strings.Index(rest, "\" "); i >= 0 {
+			first = rest[i+2:]
 		}
 	}
 	if exceptionLine(first) == 0 {
 		return "", ""
 	}
 	typ, message, _ = strings.Cut(first, ": ")
+	if i := strings.Index(typ, " ["); i > 0 { // Node's "Error [ERR_X]"
+		typ = typ[:i]
+	}
 	return typ, message
+}
+
+// pythonRaised reads the last exception line of a traceback: the one raised last in a chain.
+func pythonRaised(stack string) (typ, message string) {
+	lines := strings.Split(stack, "\n")
+	for i := len(lines) - 1; i > 0; i-- {
+		l := lines[i]
+		if l == "" || l[0] == ' ' || l[0] == '\t' || !isPythonExceptionLine(l) {
+			continue
+		}
+		typ, message, _ = strings.Cut(l, ": ")
+		return typ, message
+	}
+	return "", ""
 }
 
 // readBlock reads a record that holds several lines already: if its first line starts a trace
@@ -127,6 +161,6 @@ func readBlock(e *entry.Entry, text string) {
 		}
 	}
 	if s.confirmed {
-		setException(e, strings.TrimRight(text, "\n"), s.families.languageHint(), "")
+		setException(e, strings.TrimRight(text, "\n"), "")
 	}
 }

@@ -73,9 +73,13 @@ func (p *Parser) addLine(s *source, l line, out *[]*entry.Entry) {
 	if len(s.trace) > 0 {
 		switch s.verdict(l.text) {
 		case keep:
-			s.trace = append(s.trace, s.tail...)
+			// A line kept in a trace is only text from now on: its entry goes back to stanza's
+			// pool at once, so that a source holds one entry per trace, not one per line.
+			for _, held := range s.tail {
+				s.trace = append(s.trace, textOnly(held))
+			}
 			s.tail = s.tail[:0]
-			s.trace = append(s.trace, l)
+			s.trace = append(s.trace, textOnly(l))
 			s.size += len(l.text) + 1
 			s.confirmed = true
 			if len(s.trace) >= p.joiner.maxLines || s.size >= p.joiner.maxTraceSize {
@@ -116,6 +120,12 @@ func (p *Parser) checkIndentation(text string) {
 				"set preserve_leading_whitespaces: true on the receiver")
 		})
 	}
+}
+
+// textOnly returns a trace line without its entry, which it puts back into stanza's pool.
+func textOnly(l line) line {
+	entry.Put(l.entry)
+	return line{text: l.text}
 }
 
 // begin starts a trace at l if l may start one (else s.families stays 0).

@@ -69,7 +69,7 @@ func (p *Parser) readJSONText(e *entry.Entry, text string) {
 
 // readJSON sets the exception of a JSON logger's record that carries a stack trace.
 func (p *Parser) readJSON(e *entry.Entry, record map[string]any) {
-	stack, hint := "", ""
+	stack := ""
 	for _, path := range stackFields {
 		v := lookup(record, path)
 		switch v := v.(type) {
@@ -82,11 +82,11 @@ func (p *Parser) readJSON(e *entry.Entry, record map[string]any) {
 			stack = strings.TrimRight(v, "\n")
 		case []any:
 			if path[0] == "exception" {
-				stack, hint = pythonTraceback(v), "python"
+				stack = pythonTraceback(v)
 			}
 		case map[string]any:
 			if path[0] == "throwable" && str(v["className"]) != "" {
-				stack, hint = javaTrace(v), "java"
+				stack = javaTrace(v)
 			}
 		}
 		if stack != "" {
@@ -101,7 +101,7 @@ func (p *Parser) readJSON(e *entry.Entry, record map[string]any) {
 			e.Severity, e.SeverityText = sev, text
 		}
 	}
-	setException(e, stack, hint, jsonMessage(record))
+	setException(e, stack, jsonMessage(record))
 }
 
 // lookup follows a path of keys through nested objects.

@@ -50,15 +50,15 @@ func TestJSONLoggers(t *testing.T) {
 		{"python-json-logger", `{"asctime":"2026-03-01 12:00:00","levelname":"ERROR","message":"payment failed","exc_info":"` + pyTraceback + `"}`,
 			"ValueError", "card declined", entry.Error},
 		{"logstash-logback-encoder", `{"@timestamp":"2026-03-01T12:00:00.000Z","@version":"1","message":"payment failed","logger_name":"com.acme.Shop","thread_name":"main","level":"ERROR","level_value":40000,"stack_trace":"` + javaStack + `"}`,
-			"IllegalStateException", "card declined", entry.Error},
+			"java.lang.IllegalStateException", "card declined", entry.Error},
 		{"logback JsonEncoder", `{"sequenceNumber":0,"timestamp":1772366400000,"nanoseconds":0,"level":"ERROR","threadName":"main","loggerName":"com.acme.Shop","context":{"name":"default","birthdate":1772366400000,"properties":{}},"message":"payment failed","throwable":{"className":"java.lang.IllegalStateException","message":"card declined","stepArray":[{"className":"com.acme.Shop","methodName":"pay","fileName":"Shop.java","lineNumber":12},{"className":"com.acme.Shop","methodName":"main","fileName":"Shop.java","lineNumber":5}]}}`,
-			"IllegalStateException", "card declined", entry.Error},
+			"java.lang.IllegalStateException", "card declined", entry.Error},
 		{"Serilog CompactJsonFormatter", `{"@t":"2026-03-01T12:00:00.0000000Z","@mt":"Payment failed for {OrderId}","@l":"Error","@x":"` + dotnetStack + `","OrderId":42}`,
 			"System.InvalidOperationException", "card declined", entry.Error},
 		{"Serilog JsonFormatter", `{"Timestamp":"2026-03-01T12:00:00+00:00","Level":"Error","MessageTemplate":"Payment failed","Exception":"` + dotnetStack + `"}`,
 			"System.InvalidOperationException", "card declined", entry.Error},
 		{"ECS", `{"@timestamp":"2026-03-01T12:00:00.000Z","log.level":"error","message":"payment failed","error":{"type":"java.lang.IllegalStateException","message":"card declined","stack_trace":"` + javaStack + `"}}`,
-			"IllegalStateException", "card declined", entry.Error},
+			"java.lang.IllegalStateException", "card declined", entry.Error},
 	}
 	for _, tt := range tests {
 		t.Run(tt.logger, func(t *testing.T) {

@@ -17,22 +17,6 @@ const (
 	php             // Throwable::__toString and "PHP Fatal error:  Uncaught …"
 )
 
-// languageHint is the internal/stacktrace language hint of a family (empty: let it detect
-// between Java, JavaScript and .NET, which all print "at" frames).
-func (f family) languageHint() string {
-	switch f {
-	case python:
-		return "python"
-	case golang:
-		return "go"
-	case ruby:
-		return "ruby"
-	case php:
-		return "php"
-	}
-	return ""
-}
-
 // verdict is what one line means to the trace being joined.
 type verdict uint8
 
@@ -167,7 +151,12 @@ func isGoFunctionLine(line string) bool {
 
 // phpFatal recognises PHP's report of an uncaught exception, wherever the line's prefix ends.
 func phpFatal(line string) (family, bool) {
-	if strings.Contains(line, "Fatal error:  Uncaught ") || strings.Contains(line, "Fatal error: Uncaught ") {
+	i := strings.Index(line, "Fatal error: ")
+	if i < 0 {
+		return 0, false
+	}
+	rest := strings.TrimPrefix(line[i+len("Fatal error: "):], " ")
+	if strings.HasPrefix(rest, "Uncaught ") {
 		return php, true
 	}
 	return 0, false

@@ -121,10 +121,7 @@ func (p *Parser) processEntry(e *entry.Entry, now time.Time, out *[]*entry.Entry
 		*out = append(*out, e)
 		return
 	}
-	var key string
-	if err := e.Read(p.sourceIdentifier, &key); err != nil {
-		key = ""
-	}
+	key := p.sourceOf(e)
 	switch v := value.(type) {
 	case string:
 		if isJSONObject(v) {
@@ -151,6 +148,22 @@ func (p *Parser) processEntry(e *entry.Entry, now time.Time, out *[]*entry.Entry
 	default:
 		*out = append(*out, e)
 	}
+}
+
+// sourceOf reads the entry's source identifier ("" without one). An attribute of one key, the
+// default, is read from the map directly: through entry.Read it cost a quarter of the operator's
+// time per line (BenchmarkExceptionParserShareOfFilelog), an error allocated for every entry
+// without the attribute.
+func (p *Parser) sourceOf(e *entry.Entry) string {
+	if af, ok := p.sourceIdentifier.FieldInterface.(entry.AttributeField); ok && len(af.Keys) == 1 {
+		key, _ := e.Attributes[af.Keys[0]].(string)
+		return key
+	}
+	var key string
+	if err := e.Read(p.sourceIdentifier, &key); err != nil {
+		return ""
+	}
+	return key
 }
 
 // flushSource sends what a source holds before an entry that is complete in itself, so that

@@ -2,8 +2,10 @@ package exceptionparser
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -180,19 +182,19 @@ func TestFirstLines(t *testing.T) {
 			name: "java uncaught in a thread",
 			trace: "Exception in thread \"main\" java.lang.IllegalStateException: boom\n" +
 				"\tat com.acme.Shop.pay(Shop.java:12)\n\tat com.acme.Shop.main(Shop.java:5)",
-			wantType: "IllegalStateException", wantMessage: "boom", wantSeverity: entry.Fatal,
+			wantType: "java.lang.IllegalStateException", wantMessage: "boom", wantSeverity: entry.Fatal,
 		},
 		{
 			name: "java exception without a message",
 			trace: "java.lang.NullPointerException\n" +
 				"\tat com.acme.Shop.pay(Shop.java:12)",
-			wantType: "NullPointerException", wantSeverity: entry.Error,
+			wantType: "java.lang.NullPointerException", wantSeverity: entry.Error,
 		},
 		{
 			name: "java message over two lines",
 			trace: "com.acme.PaymentException: card declined\nreason: insufficient funds\n" +
 				"\tat com.acme.Shop.pay(Shop.java:12)",
-			wantType: "PaymentException", wantSeverity: entry.Error,
+			wantType: "com.acme.PaymentException", wantSeverity: entry.Error,
 		},
 		{
 			name: "node error with a code",
@@ -433,7 +435,7 @@ func TestTraceAfterAMessage(t *testing.T) {
 	}, bodies(got), "a message line waits for one line only")
 	assert.Equal(t, "Error: inventory down\n    at reserve (/srv/shop/stock.js:13:9)", attr(got[0], attrkey.ExceptionStacktrace))
 	assert.Equal(t, "inventory down", attr(got[0], attrkey.ExceptionMessage))
-	assert.Equal(t, "IllegalStateException", attr(got[1], attrkey.ExceptionType))
+	assert.Equal(t, "java.lang.IllegalStateException", attr(got[1], attrkey.ExceptionType))
 }
 
 // TestGoStackDumps: a logged debug.Stack() takes the line before it as its message, and a
@@ -459,4 +461,61 @@ func TestGoStackDumps(t *testing.T) {
 	assert.Equal(t, "boom", attr(got[2], attrkey.ExceptionMessage))
 	assert.Equal(t, entry.Fatal, got[2].Severity)
 	assert.Equal(t, "exit status 2", got[3].Body)
+}
+
+// TestMemoryPerSourceIsBounded: a source that never stops continuing its trace, and more
+// sources than max_sources, hold no more than the limits say.
+func TestMemoryPerSourceIsBounded(t *testing.T) {
+	h := newHarness(t, func(c *Config) { c.MaxSources = 50 })
+	h.write("/var/log/app.log", "java.lang.StackOverflowError")
+	frame := "\tat com.acme.shop.Recursion.again(Recursion.java:3)"
+	batch := make([]string, 1000)
+	for i := range batch {
+		batch[i] = frame
+	}
+	for range 100 {
+		h.write("/var/log/app.log", batch...)
+		s := h.parser.joiner.sources["/var/log/app.log"]
+		require.LessOrEqual(t, len(s.trace)+len(s.tail), DefaultMaxLines)
+		require.LessOrEqual(t, s.size, DefaultMaxTraceSize+len(frame)+1)
+	}
+	for i := range 500 {
+		h.write(fmt.Sprintf("/var/log/app-%d.log", i), "java.lang.IllegalStateException: held", "message line")
+		require.LessOrEqual(t, len(h.parser.joiner.sources), 50)
+	}
+	got := 0
+	for _, e := range h.received() {
+		got += strings.Count(e.Body.(string), "\n") + 1
+	}
+	h.wait(2 * DefaultFlushPeriod)
+	for _, e := range h.received() {
+		got += strings.Count(e.Body.(string), "\n") + 1
+	}
+	assert.Equal(t, 1+100*len(batch)+500*2, got, "every line comes out")
+}
+
+// BenchmarkHeldBytesPerSource holds a 50-line trace in each of 1,000 sources and reports the
+// heap that takes per source (the entries as stanza's file input makes them, and the joiner's
+// state).
+func BenchmarkHeldBytesPerSource(b *testing.B) {
+	trace := []string{"java.lang.IllegalStateException: order 42 has no price"}
+	for i := 0; i < 49; i++ {
+		trace = append(trace, fmt.Sprintf("\tat com.acme.shop.Orders.step%d(Orders.java:%d)", i, i+10))
+	}
+	var perSource float64
+	for b.Loop() {
+		h := newHarness(&testing.T{})
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for i := range 1000 {
+			h.write(fmt.Sprintf("/var/log/app-%d.log", i), trace...)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perSource = float64(after.HeapAlloc-before.HeapAlloc) / 1000
+		runtime.KeepAlive(h)
+	}
+	b.ReportMetric(perSource, "held-B/source")
+	b.ReportMetric(0, "ns/op")
 }

@@ -57,7 +57,7 @@ func TestTheOperatorIsRegistered(t *testing.T) {
 	}, 10*time.Second, 50*time.Millisecond)
 	assert.Equal(t, "starting", records[0].Body().Str())
 	assert.Equal(t, trace, records[1].Body().Str())
-	assert.Equal(t, "IllegalStateException", attrkey.Str(records[1].Attributes(), attrkey.ExceptionType))
+	assert.Equal(t, "java.lang.IllegalStateException", attrkey.Str(records[1].Attributes(), attrkey.ExceptionType))
 	assert.Equal(t, trace, attrkey.Str(records[1].Attributes(), attrkey.ExceptionStacktrace))
 	assert.Equal(t, "2", attrkey.Str(records[1].Attributes(), attrkey.LogFileRecordNumber))
 	assert.Equal(t, plog.SeverityNumberError, records[1].SeverityNumber())
