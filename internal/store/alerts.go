@@ -333,21 +333,30 @@ ON CONFLICT (issue_id, minute) DO UPDATE SET count = alert_counts.count + exclud
 // touchUsers records the minute each user of the batch last hit the issue, skipping the users
 // already recorded for that minute. It reports whether it recorded any.
 func (t *tx) touchUsers(issueID int64, list []*prepared) (bool, error) {
-	var written []userKey
+	var written map[userKey]int64 // minute recorded by this batch
 	for _, e := range list {
 		if e.userKey == "" {
 			continue
 		}
 		k, minute := userKey{issueID, e.userKey}, e.recv/minuteMicros
-		if t.s.alerts.userSeen(k) >= minute || slices.Contains(written, k) {
+		if written[k] >= minute || t.s.alerts.userSeen(k) >= minute {
 			continue
 		}
 		if _, err := t.exec(`INSERT INTO alert_users (issue_id, user_key, seen) VALUES (?, ?, ?)
 ON CONFLICT (issue_id, user_key) DO UPDATE SET seen = excluded.seen WHERE alert_users.seen < excluded.seen`, issueID, e.userKey, minute); err != nil {
 			return false, err
 		}
-		written = append(written, k)
-		t.afterCommit(func() { t.s.alerts.setUserSeen(k, minute) })
+		if written == nil {
+			written = map[userKey]int64{}
+		}
+		written[k] = minute
+	}
+	if len(written) > 0 {
+		t.afterCommit(func() {
+			for k, minute := range written {
+				t.s.alerts.setUserSeen(k, minute)
+			}
+		})
 	}
 	return len(written) > 0, nil
 }
