@@ -119,7 +119,11 @@ func found(issues []loggedIssue, wanted []bug) []string {
 		files := map[string]bool{}
 		fn := "?"
 		for _, e := range is.events {
-			files[filepath.Base(e.Contexts.Log.File)] = true
+			file := e.Contexts.Log.File
+			if file != "" {
+				file = filepath.Base(file)
+			}
+			files[file] = true
 			for _, w := range wanted {
 				if fn == "?" && slices.ContainsFunc(e.functions(), func(f string) bool { return strings.HasSuffix(f, w.function) }) {
 					fn = w.function
@@ -285,4 +289,17 @@ func TestLogFilePartialWritesRotationTruncation(t *testing.T) {
 	time.Sleep(time.Second) // the receiver sees the file empty before it grows again
 	runInto(t, app, nil, python, logsTestdata("shop.py"), "bugs")
 	f.waitForBugs(t, []bug{{"app.log", "load_order", 5}, {"app.log", "reserve", 2}, {"app.log", "checkout", 2}})
+}
+
+// TestLogErrorsGroupWithSDKEvents: the same error logged to a file and sent by @sentry/node
+// from the same code makes one issue.
+func TestLogErrorsGroupWithSDKEvents(t *testing.T) {
+	node := runtimeOrSkip(t, "node")
+	modules := harness.NodeModules(t)
+	dir := t.TempDir()
+	f := startLogs(t, dir)
+	runInto(t, filepath.Join(dir, "node.log"), []string{"SENTRY_DSN=" + f.dsn, "NODE_MODULES=" + modules},
+		node, logsTestdata("shop.js"))
+	// The SDK's events have no log file: they show as "" beside node.log.
+	f.waitForBugs(t, []bug{{"+node.log", "loadOrder", 4}, {"node.log", "reserve", 1}, {"node.log", "checkout", 1}})
 }
