@@ -770,13 +770,13 @@ var nativeCases = []groupingCase{
 		// in-app, so it is no compiler internal and counts.
 		name: "cocoa blocks of the app bundle count under 2023", platform: "cocoa", config: ConfigWinter2023,
 		event: cocoaBlockEvent,
-		want: map[string][]string{"app": {"-[AcmeSync start]", "__46+[AcmeSync resume]_block_invoke_2", "SIGABRT"}, "system": nil},
+		want:  map[string][]string{"app": {"-[AcmeSync start]", "__46+[AcmeSync resume]_block_invoke_2", "SIGABRT"}, "system": nil},
 	},
 	{
 		// 2026 categorizes first: an unmarked block is an internal, neither app nor grouped.
 		name: "cocoa unmarked blocks are internals under 2026", platform: "cocoa",
 		event: cocoaBlockEvent,
-		want: map[string][]string{"app": {"SIGABRT", "-[AcmeSync start]"}, "system": nil},
+		want:  map[string][]string{"app": {"SIGABRT", "-[AcmeSync start]"}, "system": nil},
 	},
 	{
 		// free is its own category, not malloc: it is neither ignored nor out of app by itself.

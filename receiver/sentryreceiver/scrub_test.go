@@ -85,7 +85,6 @@ func TestAnUnparsableRuleIsAStartupErrorNamingIt(t *testing.T) {
 	}
 }
 
-
 func TestTransactionsAreScrubbedToo(t *testing.T) {
 	h := startHarness(t)
 	tx := `{"type":"transaction","transaction":"POST /pay","start_timestamp":1700000000,"timestamp":1700000001,` +
