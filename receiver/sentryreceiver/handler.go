@@ -129,7 +129,7 @@ func (rcv *sentryReceiver) handle(r *http.Request, h http.Header, rt route, pid 
 		env = &envelope.Envelope{Items: []envelope.Item{{Type: "event", Payload: payload, Size: int64(len(payload))}}}
 	}
 
-	key := creds.key
+	var key string
 	if proj, key, apiErr = rcv.authorizeEnvelope(r, env, proj, creds, pid); apiErr != nil {
 		return "", apiErr
 	}
