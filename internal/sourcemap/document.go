@@ -34,7 +34,9 @@ func (s *Symbolicator) SymbolicateDocument(ctx context.Context, project string, 
 				continue
 			}
 			seen[e] = true
-			doc.AddProcessingError(e.Type, e.fields())
+			if err := doc.AddProcessingError(e.Type, e.fields()); err != nil {
+				return changed, err
+			}
 			changed = true
 		}
 		if res.Symbolicated > 0 {

@@ -86,7 +86,7 @@ func (p *groupingProcessor) processRecord(ctx context.Context, attrs pcommon.Map
 	if t, ok := attrs.Get(attrkey.ItemType); ok && t.Str() != "event" {
 		return nil
 	}
-	doc, err := event.ParseDocument([]byte(raw.Str()))
+	doc, err := openDocument(raw.Str())
 	if err != nil {
 		return fmt.Errorf("event %s: %w", eventID(attrs), err)
 	}
@@ -100,6 +100,16 @@ func (p *groupingProcessor) processRecord(ctx context.Context, attrs pcommon.Map
 		}
 	}
 	return p.group(attrs, doc.Event())
+}
+
+// openDocument opens a record's normalized event: on the typed view the sentry receiver shares
+// while it waits for this pipeline (event.Share), without parsing the text, or else by parsing
+// it (records from other receivers, or passed on asynchronously).
+func openDocument(text string) (*event.Document, error) {
+	if ev := event.Shared(text); ev != nil {
+		return event.OpenDocument(text, ev), nil
+	}
+	return event.ParseDocument([]byte(text))
 }
 
 // group computes the grouping of ev and puts it on the attributes that carry the event.

@@ -156,3 +156,89 @@ func TestSymbolicatesFromTheSourcemapDirectory(t *testing.T) {
 }
 
 func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// The sentry receiver shares the typed view of each event it normalized while its pipeline runs
+// (event.Share): the processor groups that view and does not parse the text again, and a text
+// that is not the shared string itself (another receiver's, a copy) is parsed as before.
+func TestGroupsTheSharedViewWithoutParsing(t *testing.T) {
+	sink := new(consumertest.LogsSink)
+	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), createDefaultConfig(), sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _, err := event.Normalize([]byte(sprintf(nodeEvent, "dddddddddddddddddddddddddddddddd", 1)), event.NormalizeOptions{ReceivedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A view that differs from the text shows which one was grouped.
+	_, other, err := event.Normalize([]byte(`{"exception":{"values":[{"type":"SharedViewError","value":"v"}]}}`), event.NormalizeOptions{ReceivedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := string(text)
+	copied := strings.Clone(shared)
+	ld := plog.NewLogs()
+	for _, s := range []string{shared, copied} {
+		lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+		lr.Attributes().PutStr(attrkey.ItemType, "event")
+		lr.Attributes().PutStr(attrkey.Event, s)
+	}
+	event.Share(shared, other)
+	err = p.ConsumeLogs(context.Background(), ld)
+	event.Unshare(shared)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if event.Shared(shared) != nil {
+		t.Error("the view is still shared after Unshare")
+	}
+	out := sink.AllLogs()[0]
+	for i, want := range []string{"SharedViewError: v", "TypeError: card declined for order 1"} {
+		title, _ := out.ResourceLogs().At(i).ScopeLogs().At(0).LogRecords().At(0).Attributes().Get(attrkey.GroupTitle)
+		if title.Str() != want {
+			t.Errorf("record %d: title %q, want %q", i, title.Str(), want)
+		}
+	}
+}
+
+// BenchmarkNodeEvent groups the reference event (event/testdata/node-error.envelope) as it
+// arrives from the sentry receiver, with its typed view shared, and as from any other source,
+// parsed from its text: the difference is what the shared view saves per event.
+func BenchmarkNodeEvent(b *testing.B) {
+	env, err := os.ReadFile(filepath.Join("..", "..", "internal", "sentry", "event", "testdata", "node-error.envelope"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := strings.SplitN(string(env), "\n", 3)
+	text, ev, err := event.Normalize([]byte(lines[2]), event.NormalizeOptions{ReceivedAt: time.Now()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := newGroupingProcessor(processortest.NewNopSettings(metadata.Type), createDefaultConfig().(*Config))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := string(text)
+	ld := plog.NewLogs()
+	attrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Attributes()
+	for _, tt := range []struct {
+		name  string
+		share bool
+	}{{"shared", true}, {"parsed", false}} {
+		b.Run(tt.name, func(b *testing.B) {
+			if tt.share {
+				event.Share(s, ev)
+				defer event.Unshare(s)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				attrs.Clear()
+				attrs.PutStr(attrkey.ItemType, "event")
+				attrs.PutStr(attrkey.Event, s)
+				if _, err := p.processLogs(context.Background(), ld); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

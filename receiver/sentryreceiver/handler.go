@@ -11,6 +11,7 @@ import (
 
 	"github.com/faultline/faultline/internal/sentry/dsn"
 	"github.com/faultline/faultline/internal/sentry/envelope"
+	"github.com/faultline/faultline/internal/sentry/event"
 	"github.com/faultline/faultline/receiver/sentryreceiver/internal/translator"
 )
 
@@ -157,6 +158,16 @@ func (rcv *sentryReceiver) handle(r *http.Request, h http.Header, rt route, pid 
 		RateLimited: rateLimited,
 		Scrubber:    proj.scrubber,
 	})
+	// The errorgrouping processor reads the events' typed views instead of parsing their text
+	// again, for as long as the pipeline runs synchronously under this call.
+	for _, e := range out.Events {
+		event.Share(e.Text, e.View)
+	}
+	defer func() {
+		for _, e := range out.Events {
+			event.Unshare(e.Text)
+		}
+	}()
 	if apiErr := rcv.deliver(r.Context(), env, out); apiErr != nil {
 		return "", apiErr
 	}

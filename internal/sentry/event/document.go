@@ -8,31 +8,61 @@ import (
 
 // Document is a normalized event opened for editing: the processor replaces symbolicated frames
 // and records processing errors, then writes the event back. Everything it does not touch is
-// written back byte for byte.
+// written back byte for byte. A document opened on a typed view it already has (OpenDocument)
+// parses its text only when it is first edited: most events are only read.
 type Document struct {
-	t  *tree
-	ev *Event
+	text string
+	t    *tree // nil until the first edit of an opened document
+	ev   *Event
 }
 
 // ParseDocument opens a normalized event for editing.
 func ParseDocument(normalized []byte) (*Document, error) {
+	d := &Document{text: string(normalized)}
+	if _, err := d.tree(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// OpenDocument opens a normalized event whose typed view the caller already has (Normalize's,
+// or Shared's): the view is used as it is, and the text is parsed only when the document is
+// edited. ev is not modified; an edit gives the document a view of its own.
+func OpenDocument(normalized string, ev *Event) *Document {
+	return &Document{text: normalized, ev: ev}
+}
+
+// tree returns the document's parsed tree, parsing the text the first time.
+func (d *Document) tree() (*tree, error) {
+	if d.t != nil {
+		return d.t, nil
+	}
 	// The tree lives as long as the document, so it is not pooled.
 	t := &tree{}
-	if err := parseJSON(string(normalized), maxStoredDepth, t); err != nil {
+	if err := parseJSON(d.text, maxStoredDepth, t); err != nil {
 		return nil, fmt.Errorf("parse event document: %w", err)
 	}
 	if t.root.kind != kindObject {
 		return nil, fmt.Errorf("parse event document: event is not a JSON object (found %s)", kindName(t.root.kind))
 	}
-	return &Document{t: t, ev: t.decode(&t.root)}, nil
+	d.t = t
+	if d.ev == nil {
+		d.ev = t.decode(&t.root)
+	}
+	return t, nil
 }
 
-// Event returns the typed view of the document. Edits update it in place, so the pointer stays
-// valid; its slices are replaced, not modified.
+// Event returns the typed view of the document. An edit replaces it with a new view: call Event
+// again after one.
 func (d *Document) Event() *Event { return d.ev }
 
 // AppendTo appends the document's JSON to dst.
-func (d *Document) AppendTo(dst []byte) []byte { return d.t.appendJSON(dst, &d.t.root) }
+func (d *Document) AppendTo(dst []byte) []byte {
+	if d.t == nil {
+		return append(dst, d.text...)
+	}
+	return d.t.appendJSON(dst, &d.t.root)
+}
 
 // StacktraceKind says which part of an event a stack trace belongs to.
 type StacktraceKind uint8
@@ -97,7 +127,10 @@ func (d *Document) Stacktrace(ref StacktraceRef) *Stacktrace {
 // owner returns the object that holds the referenced stacktrace: an exception, a thread or the
 // event itself. Indexes count object entries only, as the typed view does.
 func (d *Document) owner(ref StacktraceRef) (*node, error) {
-	t := d.t
+	t, err := d.tree()
+	if err != nil {
+		return nil, err
+	}
 	var key string
 	switch ref.Kind {
 	case EventStacktrace:
@@ -129,11 +162,11 @@ func (d *Document) owner(ref StacktraceRef) (*node, error) {
 // does not model (vars, addr_mode …); Frame's zero values remove their keys. Frame.Data must be a
 // JSON object or empty.
 func (d *Document) ReplaceFrames(ref StacktraceRef, frames []Frame) error {
-	t := d.t
 	owner, err := d.owner(ref)
 	if err != nil {
 		return fmt.Errorf("replace frames: %w", err)
 	}
+	t := d.t
 	st := t.get(owner, "stacktrace")
 	if st == nil || st.kind != kindObject {
 		return fmt.Errorf("replace frames: %s has no stacktrace", ref)
@@ -159,7 +192,7 @@ func (d *Document) ReplaceFrames(ref StacktraceRef, frames []Frame) error {
 	edited := t.cloneObject(*st)
 	t.set(&edited, "frames", t.arrayNode(newFrames...))
 	t.set(owner, "stacktrace", edited)
-	*d.ev = *t.decode(&t.root)
+	d.ev = t.decode(&t.root)
 	return nil
 }
 
@@ -240,7 +273,11 @@ func (t *tree) frameNode(base node, f *Frame) (node, error) {
 
 // AddProcessingError records a processing error in the event's "errors" list the way Sentry
 // shows them: {"type": typ, …fields}, fields in key order (e.g. "js_no_source" with "url").
-func (d *Document) AddProcessingError(typ string, fields map[string]string) {
+func (d *Document) AddProcessingError(typ string, fields map[string]string) error {
+	t, err := d.tree()
+	if err != nil {
+		return fmt.Errorf("add processing error: %w", err)
+	}
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
 		if k != "type" {
@@ -248,10 +285,11 @@ func (d *Document) AddProcessingError(typ string, fields map[string]string) {
 		}
 	}
 	slices.Sort(keys)
-	t := d.t
 	extra := make([]node, len(keys))
 	for i, k := range keys {
 		extra[i] = t.field(k, t.stringNode(fields[k]))
 	}
+	// The typed view has no errors list, so it stays as it is.
 	t.addError(&t.root, typ, "", nil, extra...)
+	return nil
 }

@@ -118,3 +118,46 @@ func TestDocumentWritesBackWhatItDidNotTouch(t *testing.T) {
 		t.Errorf("Stacktraces() = %v", refs)
 	}
 }
+
+// A document opened on a view it already has reads that view, writes the text back unchanged
+// without parsing it, and on an edit gets a view of its own, leaving the given one as it was.
+func TestOpenDocumentParsesOnlyToEdit(t *testing.T) {
+	in := `{"platform":"javascript","exception":{"values":[{"type":"TypeError","value":"x",
+		"stacktrace":{"frames":[{"abs_path":"https://a.example/app.min.js","lineno":1,"colno":10,"function":"a"}]}}]}}`
+	text, ev, err := Normalize([]byte(in), baseOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := OpenDocument(string(text), ev)
+	if doc.Event() != ev || doc.t != nil {
+		t.Fatal("opening parsed the text or replaced the view")
+	}
+	if got := doc.AppendTo(nil); string(got) != string(text) {
+		t.Errorf("untouched document changed:\n%s\n%s", text, got)
+	}
+	if err := doc.ReplaceFrames(StacktraceRef{Kind: ExceptionStacktrace, Index: 0}, []Frame{{Function: "load", Lineno: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.AddProcessingError("js_no_source", map[string]string{"url": "https://a.example/app.min.js"}); err != nil {
+		t.Fatal(err)
+	}
+	if ev.Exceptions[0].Stacktrace.Frames[0].Function != "a" {
+		t.Error("the edit changed the view the document was opened on")
+	}
+	if doc.Event().Exceptions[0].Stacktrace.Frames[0].Function != "load" {
+		t.Error("the document's view does not show the edit")
+	}
+	parsed, err := ParseDocument(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := parsed.ReplaceFrames(StacktraceRef{Kind: ExceptionStacktrace, Index: 0}, []Frame{{Function: "load", Lineno: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := parsed.AddProcessingError("js_no_source", map[string]string{"url": "https://a.example/app.min.js"}); err != nil {
+		t.Fatal(err)
+	}
+	if a, b := doc.AppendTo(nil), parsed.AppendTo(nil); string(a) != string(b) {
+		t.Errorf("opened and parsed documents wrote different edits:\n%s\n%s", a, b)
+	}
+}

@@ -76,7 +76,9 @@ func (t *translation) event(it *envelope.Item) error {
 	// The normalized JSON is a buffer Normalize made for this call and nothing else references,
 	// so the attribute takes it without a copy: ~10 KB less garbage per reference event.
 	// TestNormalizedEventIsNotReused guards the assumption.
-	m.PutStr(attrkey.Event, unsafe.String(unsafe.SliceData(normalized), len(normalized)))
+	text := unsafe.String(unsafe.SliceData(normalized), len(normalized))
+	m.PutStr(attrkey.Event, text)
+	t.out.Events = append(t.out.Events, Event{Text: text, View: ev})
 	putNonEmpty(m, attrkey.Level, ev.Level)
 	putNonEmpty(m, attrkey.Platform, ev.Platform)
 	putNonEmpty(m, attrkey.Transaction, ev.Transaction)

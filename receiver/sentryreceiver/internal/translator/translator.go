@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/faultline/faultline/internal/sentry/envelope"
+	"github.com/faultline/faultline/internal/sentry/event"
 	"github.com/faultline/faultline/internal/sentry/scrub"
 )
 
@@ -60,6 +61,17 @@ type Output struct {
 	// EventID is the id to answer the SDK with: the envelope header's, else the first event's.
 	EventID  string
 	Outcomes []ItemOutcome
+	// Events are the error and message events of the logs, each the text of its record's
+	// attrkey.Event and the typed view Normalize returned with it: the receiver shares the views
+	// with the errorgrouping processor while the pipeline runs (event.Share), so that it does not
+	// parse them again.
+	Events []Event
+}
+
+// Event is a normalized event: its text and its typed view.
+type Event struct {
+	Text string
+	View *event.Event
 }
 
 // Decodes reports whether Translate reads the payload of an item type. It reads the others'
