@@ -240,6 +240,11 @@ CREATE TABLE outcomes (
 	`
 DROP INDEX alert_users_seen;
 `,
+	// 7: the sweep finds the hourly counts past retention by their hour. A new row is written
+	// once per issue and hour; updates of a count leave this index alone.
+	`
+CREATE INDEX issue_hourly_hour ON issue_hourly (hour);
+`,
 }
 
 func (d dialect) ddl(s string) string {

@@ -30,6 +30,8 @@ func (p Policy) retentionOf(project int64) time.Duration {
 // Swept counts what a sweep removed.
 type Swept struct {
 	Events, Issues, Bundles, Chunks int64
+	// Hours are the hourly counts of issues (one per issue and hour) past retention.
+	Hours int64
 	// AlertCounts are the per-minute event counts and user records of alert windows.
 	AlertCounts int64
 }
@@ -43,11 +45,11 @@ const (
 	sweepChunks  = 100
 )
 
-// Sweep removes, in this order: events past their project's retention; issues whose newest event
-// is past it and that have no event left (with their hashes, users, tags and hourly counts; the
-// issues that stay keep their counts over every event ever seen); artifact bundles unused for
-// ArtifactRetention; chunks no assemble request named within ChunkTTL; alert window counts no
-// window reaches any more; then, while the store is
+// Sweep removes, in this order: events past their project's retention; issues' hourly counts of
+// the hours past it; issues whose newest event is past it and that have no event left (with their
+// hashes, users, tags and hourly counts; the issues that stay keep their counts over every event
+// ever seen); artifact bundles unused for ArtifactRetention; chunks no assemble request named
+// within ChunkTTL; alert window counts no window reaches any more; then, while the store is
 // over its budget, the oldest events of any project.
 //
 // It works in small transactions and pauses between them (pace), so ingestion keeps its pace
@@ -158,6 +160,9 @@ func (s *sqlStore) sweepRetention(ctx context.Context, p Policy, now time.Time, 
 				break
 			}
 		}
+		if err := s.sweepHours(ctx, project, cutoff, out); err != nil {
+			return fmt.Errorf("sweep hourly counts of project %d: %w", project, err)
+		}
 		for {
 			ids, err := s.int64s(ctx, `SELECT id FROM issues i WHERE project_id = ? AND last_seen < ?
 	AND NOT EXISTS (SELECT 1 FROM events e WHERE e.issue_id = i.id) LIMIT `+strconv.Itoa(sweepIssues), project, cutoff)
@@ -192,6 +197,38 @@ func (s *sqlStore) sweepRetention(ctx context.Context, p Policy, now time.Time, 
 		}
 	}
 	return nil
+}
+
+// sweepHours deletes a project's hourly counts of the hours that ended before cutoff. The
+// issues keep their totals (times_seen, user_count); only the series loses its old hours.
+func (s *sqlStore) sweepHours(ctx context.Context, project, cutoff int64, out *Swept) error {
+	before := cutoff / hourMicros
+	for {
+		ids, err := s.int64s(ctx, `SELECT DISTINCT h.issue_id FROM issue_hourly h JOIN issues i ON i.id = h.issue_id
+	WHERE h.hour < ? AND i.project_id = ? LIMIT `+strconv.Itoa(sweepIssues), before, project)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		args := append([]any{before}, anys(ids)...)
+		n, err := s.sweepStep(ctx, func(t *tx) (int64, error) {
+			return t.exec(`DELETE FROM issue_hourly WHERE hour < ? AND issue_id IN (`+placeholders(len(ids))+`)`, args...)
+		})
+		out.Hours += n
+		if err != nil {
+			return err
+		}
+		if len(ids) < sweepIssues {
+			return nil
+		}
+	}
+}
+
+func anys(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
 }
 
 // sweepBundles deletes the artifact bundles no lookup has used since cutoff.

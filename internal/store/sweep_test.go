@@ -56,8 +56,8 @@ func TestSweepDeletesWhatIsPastRetentionAndIssuesKeepTheirCounts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if swept != (Swept{Events: 3, Issues: 1}) {
-			t.Errorf("swept %+v, want 3 events and 1 issue", swept)
+		if swept != (Swept{Events: 3, Issues: 1, Hours: 2}) {
+			t.Errorf("swept %+v, want 3 events, 1 issue and the 2 hourly counts of the hour past retention", swept)
 		}
 		if _, err := s.Issue(ctx, old.ID); !errors.Is(err, ErrNotFound) {
 			t.Errorf("issue past retention still there: %v", err)
@@ -70,6 +70,17 @@ func TestSweepDeletesWhatIsPastRetentionAndIssuesKeepTheirCounts(t *testing.T) {
 		mixed := issueByTitle(t, s, nil, "mixed")
 		if mixed == nil || mixed.TimesSeen != 2 || mixed.UserCount != 2 {
 			t.Fatalf("surviving issue %+v, want count 2 and 2 users over every event ever seen", mixed)
+		}
+		hours, err := s.IssueHourly(ctx, []int64{mixed.ID}, base.Add(-day))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var counted int64
+		for _, h := range hours[mixed.ID] {
+			counted += h.Count
+		}
+		if n := rowsOf(t, s, "issue_hourly", mixed.ID); n != 1 || counted != 1 {
+			t.Errorf("surviving issue: %d hourly rows counting %d events, want only the hour inside retention (1)", n, counted)
 		}
 		evs, err := s.IssueEvents(ctx, mixed.ID, 10, 0)
 		if err != nil || len(evs) != 1 || !evs[0].Timestamp.Equal(base.Add(later*time.Minute)) {
