@@ -109,12 +109,15 @@ func TestWindowTriggersFireAboveTheThreshold(t *testing.T) {
 	if w := p.UserWindows(); len(w) != 1 || w[0] != time.Hour {
 		t.Fatalf("UserWindows = %v", w)
 	}
-	counts := func(events, users float64) Counts {
-		return func(w time.Duration, u bool) float64 {
+	if f := p.UserFloor(); f != 10 {
+		t.Fatalf("UserFloor = %d", f)
+	}
+	counts := func(events, users int64) Exceeds {
+		return func(w time.Duration, u bool, threshold int64) bool {
 			if u {
-				return users
+				return users > threshold
 			}
-			return events
+			return events > threshold
 		}
 	}
 	loud := func(*Rule) bool { return false }

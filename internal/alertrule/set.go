@@ -22,8 +22,10 @@ type Firing struct {
 	Trigger string
 }
 
-// Counts reads an issue's counts within a window: events (users false) or distinct users.
-type Counts func(window time.Duration, users bool) float64
+// Exceeds reports whether an issue has more than threshold events (users false) or distinct
+// users within window. Taking the threshold lets the store answer from bounds it already has
+// (an issue's distinct users of all time) without counting.
+type Exceeds func(window time.Duration, users bool, threshold int64) bool
 
 // Set is a compiled set of rules: what the write path consults. A nil *Set has no rules.
 type Set struct {
@@ -38,6 +40,9 @@ type Project struct {
 	// eventWindows and userWindows are the distinct windows of frequency and users triggers:
 	// the store keeps counts for these and no others.
 	eventWindows, userWindows []time.Duration
+	// userFloor is the least threshold of the users triggers: an issue with no more distinct
+	// users than that, ever, cannot fire any of them.
+	userFloor int64
 }
 
 type compiled struct {
@@ -74,6 +79,9 @@ func Compile(rules []Rule) (*Set, error) {
 				p.eventWindows = appendNew(p.eventWindows, t.Window)
 			case Users:
 				c.windowed = append(c.windowed, t)
+				if len(p.userWindows) == 0 || t.Threshold < p.userFloor {
+					p.userFloor = t.Threshold
+				}
 				p.userWindows = appendNew(p.userWindows, t.Window)
 			default:
 				c.states[t.Kind] = true
@@ -134,6 +142,10 @@ func (p *Project) EventWindows() []time.Duration { return p.eventWindows }
 // UserWindows are the windows the project's users triggers count distinct users in.
 func (p *Project) UserWindows() []time.Duration { return p.userWindows }
 
+// UserFloor is the least threshold of the project's users triggers (0 without any): they can
+// only fire for an issue that has had more distinct users than that.
+func (p *Project) UserFloor() int64 { return p.userFloor }
+
 // OnState appends to out the rules that fire because ev changed its issue's state (kind is
 // new_issue, regression or escalation).
 func (p *Project) OnState(out []Firing, kind string, ev *Event) []Firing {
@@ -147,11 +159,11 @@ func (p *Project) OnState(out []Firing, kind string, ev *Event) []Firing {
 }
 
 // OnCounts appends to out the rules whose frequency or users trigger holds for an issue.
-// counts is asked only for the triggers of rules that quiet does not rule out (they notified the
-// issue within their action interval), and ev (the issue's latest event) only once a trigger
-// holds. A users trigger asks for the distinct users only when the window has more events than
+// exceeds is asked only for the triggers of rules that quiet does not rule out (they notified
+// the issue within their action interval), and ev (the issue's latest event) only once a trigger
+// holds. A users trigger asks about the distinct users only when the window has more events than
 // its threshold, since it cannot have more users than events.
-func (p *Project) OnCounts(out []Firing, counts Counts, quiet func(*Rule) bool, ev func() *Event) []Firing {
+func (p *Project) OnCounts(out []Firing, exceeds Exceeds, quiet func(*Rule) bool, ev func() *Event) []Firing {
 	var e *Event
 	for i := range p.rules {
 		c := &p.rules[i]
@@ -159,8 +171,7 @@ func (p *Project) OnCounts(out []Firing, counts Counts, quiet func(*Rule) bool, 
 			continue
 		}
 		for _, t := range c.windowed {
-			n := float64(t.Threshold)
-			if counts(t.Window, false) <= n || (t.Kind == Users && counts(t.Window, true) <= n) {
+			if !exceeds(t.Window, false, t.Threshold) || (t.Kind == Users && !exceeds(t.Window, true, t.Threshold)) {
 				continue
 			}
 			if e == nil {

@@ -122,6 +122,9 @@ type alertState struct {
 	past     map[int64]*pastMinutes
 	users    map[int64]usersCount
 	seen     map[userKey]int64 // minute a user was last recorded for an issue
+	// recording holds the issues whose user records this process knows to be complete: it
+	// filled them in from the stored events, or recorded every user since.
+	recording map[int64]bool
 }
 
 // maxCached bounds each cache: past it, the cache starts over.
@@ -140,6 +143,22 @@ func (a *alertState) reset() {
 	a.past = map[int64]*pastMinutes{}
 	a.users = map[int64]usersCount{}
 	a.seen = map[userKey]int64{}
+	a.recording = map[int64]bool{}
+}
+
+func (a *alertState) isRecording(issue int64) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.recording[issue]
+}
+
+func (a *alertState) setRecording(issue int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.recording) >= maxCached {
+		a.recording = map[int64]bool{}
+	}
+	a.recording[issue] = true
 }
 
 func (a *alertState) pastMinutes(issue, minute int64) *pastMinutes {
@@ -258,8 +277,8 @@ func alertEvent(e *prepared) *alertrule.Event {
 
 const minuteMicros = int64(time.Minute / time.Microsecond)
 
-// windowCounts reads an issue's counts within windows ending at its latest event, for the
-// frequency and users triggers of its rules.
+// windowCounts answers the frequency and users triggers of one issue, for windows ending at
+// its latest event.
 //
 // Events are counted per issue and minute received (alert_counts): a batch adds to the minute
 // rows of its events in one statement per issue and minute, and the statement returns the
@@ -269,19 +288,22 @@ const minuteMicros = int64(time.Minute / time.Microsecond)
 // before it and the share of the k-th that the window still covers.
 //
 // Distinct users are kept as the minute each user last hit the issue (alert_users), written at
-// most once per issue, user and minute, and counted only when a users trigger asks (it has
-// more events than its threshold); a count is reused until the minute ends or a user is written.
+// most once per issue, user and minute, but only for an issue that has had more distinct users
+// (Issue.UserCount, exact across collectors) than the project's least users threshold: below
+// it no users trigger can fire, whatever the window. The first time a process records users for
+// an issue it fills the records in from the stored events of the longest users window, so an
+// issue crossing the floor, a restart or a new rule starts from complete records. A count is
+// only made when the window has more events and the issue more users of all time than the
+// threshold, and when the last count plus the events since cannot settle the answer.
 type windowCounts struct {
 	t       *tx
-	issueID int64
+	issue   *Issue
 	now     int64 // received time of the issue's latest event, Unix µs
 	minute  int64 // now's minute
 	current int64 // events of that minute
 	past    *pastMinutes
-	users   map[time.Duration]float64
+	users   *usersCount
 	project *alertrule.Project
-	// touched says the batch recorded a user for this issue: counts from before are stale.
-	touched bool
 }
 
 // pastMinutes is an issue's event counts of the minutes before minute, per window length in
@@ -291,15 +313,22 @@ type pastMinutes struct {
 	full, earliest map[int64]int64
 }
 
+// usersCount is an exact count of an issue's distinct users per users window, made when the
+// issue had timesSeen events: a later window has at most that many users plus the events since.
 type usersCount struct {
-	minute int64 // the minute it was counted in
-	counts map[time.Duration]float64
+	timesSeen int64
+	counts    map[time.Duration]int64
 }
+
+// userSlack is how far before the window's start an event's own timestamp may lie and still be
+// found when user records are filled in from the stored events (which are indexed by issue and
+// timestamp, not by received time).
+const userSlack = time.Hour
 
 // countWindows adds an issue's new events (sorted by received time) to its minute counts and
 // users, and returns what its project's window triggers read.
-func (t *tx) countWindows(issueID int64, list []*prepared, p *alertrule.Project) (*windowCounts, error) {
-	c := &windowCounts{t: t, issueID: issueID, now: list[len(list)-1].recv, project: p}
+func (t *tx) countWindows(is *Issue, list []*prepared, p *alertrule.Project) (*windowCounts, error) {
+	c := &windowCounts{t: t, issue: is, now: list[len(list)-1].recv, project: p}
 	c.minute = c.now / minuteMicros
 	for i := 0; i < len(list); {
 		minute := list[i].recv / minuteMicros
@@ -308,31 +337,61 @@ func (t *tx) countWindows(issueID int64, list []*prepared, p *alertrule.Project)
 			j++
 		}
 		r, err := t.queryRow(`INSERT INTO alert_counts (issue_id, minute, count) VALUES (?, ?, ?)
-ON CONFLICT (issue_id, minute) DO UPDATE SET count = alert_counts.count + excluded.count RETURNING count`, issueID, minute, int64(j-i))
+ON CONFLICT (issue_id, minute) DO UPDATE SET count = alert_counts.count + excluded.count RETURNING count`, is.ID, minute, int64(j-i))
 		if err != nil {
 			return nil, err
 		}
 		var total int64
 		if err := r.Scan(&total); err != nil {
-			return nil, fmt.Errorf("count events of issue %d: %w", issueID, err)
+			return nil, fmt.Errorf("count events of issue %d: %w", is.ID, err)
 		}
 		if minute == c.minute {
 			c.current = total
 		}
 		i = j
 	}
-	if len(p.UserWindows()) > 0 {
-		var err error
-		if c.touched, err = t.touchUsers(issueID, list); err != nil {
+	if ws := p.UserWindows(); len(ws) > 0 && is.UserCount > p.UserFloor() {
+		if t.s.alerts.isRecording(is.ID) {
+			return c, t.touchUsers(is.ID, list)
+		}
+		if err := t.fillUsers(is.ID, c.minute-int64(ws[len(ws)-1]/time.Minute)+1); err != nil {
 			return nil, err
 		}
+		t.afterCommit(func() { t.s.alerts.setRecording(is.ID) })
 	}
 	return c, nil
 }
 
+// fillUsers writes the user records of an issue from its stored events received from minute on
+// (this batch's included): each user's last minute.
+func (t *tx) fillUsers(issueID, minute int64) error {
+	from := minute * minuteMicros
+	rows, err := t.queryStmt(`SELECT user_key, MAX(received) FROM events WHERE issue_id = ? AND timestamp >= ? AND received >= ? AND user_key <> ''
+GROUP BY user_key`, issueID, from-userSlack.Microseconds(), from)
+	if err != nil {
+		return err
+	}
+	var records [][]any
+	for rows.Next() {
+		var key string
+		var received int64
+		if err := rows.Scan(&key, &received); err != nil {
+			rows.Close()
+			return fmt.Errorf("read users of issue %d: %w", issueID, err)
+		}
+		records = append(records, []any{issueID, key, received / minuteMicros})
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("read users of issue %d: %w", issueID, err)
+	}
+	_, err = t.insertRows(`INSERT INTO alert_users (issue_id, user_key, seen) VALUES `, 3,
+		` ON CONFLICT (issue_id, user_key) DO UPDATE SET seen = excluded.seen WHERE alert_users.seen < excluded.seen`, "", records)
+	return err
+}
+
 // touchUsers records the minute each user of the batch last hit the issue, skipping the users
-// already recorded for that minute. It reports whether it recorded any.
-func (t *tx) touchUsers(issueID int64, list []*prepared) (bool, error) {
+// already recorded for that minute.
+func (t *tx) touchUsers(issueID int64, list []*prepared) error {
 	var written map[userKey]int64 // minute recorded by this batch
 	for _, e := range list {
 		if e.userKey == "" {
@@ -344,7 +403,7 @@ func (t *tx) touchUsers(issueID int64, list []*prepared) (bool, error) {
 		}
 		if _, err := t.exec(`INSERT INTO alert_users (issue_id, user_key, seen) VALUES (?, ?, ?)
 ON CONFLICT (issue_id, user_key) DO UPDATE SET seen = excluded.seen WHERE alert_users.seen < excluded.seen`, issueID, e.userKey, minute); err != nil {
-			return false, err
+			return err
 		}
 		if written == nil {
 			written = map[userKey]int64{}
@@ -358,14 +417,29 @@ ON CONFLICT (issue_id, user_key) DO UPDATE SET seen = excluded.seen WHERE alert_
 			}
 		})
 	}
-	return len(written) > 0, nil
+	return nil
 }
 
-// read is the count of events (users false) or distinct users within window.
-func (c *windowCounts) read(window time.Duration, users bool) float64 {
-	if users {
-		return c.distinctUsers(window)
+// exceeds reports whether the window has more than threshold events (users false) or distinct
+// users.
+func (c *windowCounts) exceeds(window time.Duration, users bool, threshold int64) bool {
+	if !users {
+		return c.events(window) > float64(threshold)
 	}
+	if c.issue.UserCount <= threshold { // never had more users at all
+		return false
+	}
+	if c.users == nil {
+		if last, ok := c.t.s.alerts.usersCount(c.issue.ID); ok && last.counts[window]+c.issue.TimesSeen-last.timesSeen <= threshold {
+			return false
+		}
+		c.users = c.countUsers()
+	}
+	return c.users.counts[window] > threshold
+}
+
+// events is the count of events within window.
+func (c *windowCounts) events(window time.Duration) float64 {
 	k := int64(window / time.Minute)
 	past := c.pastFor()
 	covered := 1 - float64(c.now-c.minute*minuteMicros)/float64(minuteMicros) // share of the k-th minute back still in the window
@@ -376,7 +450,7 @@ func (c *windowCounts) read(window time.Duration, users bool) float64 {
 // has none for this minute. A read error counts as no earlier events; the write goes on.
 func (c *windowCounts) pastFor() *pastMinutes {
 	if c.past == nil {
-		c.past = c.t.s.alerts.pastMinutes(c.issueID, c.minute)
+		c.past = c.t.s.alerts.pastMinutes(c.issue.ID, c.minute)
 	}
 	if c.past != nil {
 		return c.past
@@ -384,7 +458,7 @@ func (c *windowCounts) pastFor() *pastMinutes {
 	p := &pastMinutes{minute: c.minute, full: map[int64]int64{}, earliest: map[int64]int64{}}
 	longest := int64(alertrule.Windows[len(alertrule.Windows)-1] / time.Minute)
 	rows, err := c.t.queryStmt(`SELECT minute, count FROM alert_counts WHERE issue_id = ? AND minute >= ? AND minute < ?`,
-		c.issueID, c.minute-longest, c.minute)
+		c.issue.ID, c.minute-longest, c.minute)
 	if err == nil {
 		for rows.Next() {
 			var m, n int64
@@ -404,30 +478,21 @@ func (c *windowCounts) pastFor() *pastMinutes {
 		rows.Close()
 	}
 	c.past = p
-	c.t.afterCommit(func() { c.t.s.alerts.setPastMinutes(c.issueID, p) })
+	id := c.issue.ID
+	c.t.afterCommit(func() { c.t.s.alerts.setPastMinutes(id, p) })
 	return p
-}
-
-func (c *windowCounts) distinctUsers(window time.Duration) float64 {
-	if c.users == nil {
-		c.users = c.countUsers()
-	}
-	return c.users[window]
 }
 
 // countUsers counts the distinct users within every users window of the project in one query:
 // each user's row holds the last minute it hit the issue, so the users of a window are the rows
-// of its minutes. A count is reused until the minute ends or the batch records a user.
-func (c *windowCounts) countUsers() map[time.Duration]float64 {
-	if cached, ok := c.t.s.alerts.usersCount(c.issueID); ok && cached.minute == c.minute && !c.touched {
-		return cached.counts
-	}
+// of its minutes. A failed count counts none; the write goes on.
+func (c *windowCounts) countUsers() *usersCount {
 	windows := c.project.UserWindows()
-	out := make(map[time.Duration]float64, len(windows))
+	out := &usersCount{timesSeen: c.issue.TimesSeen, counts: make(map[time.Duration]int64, len(windows))}
 	longest := int64(windows[len(windows)-1] / time.Minute)
-	rows, err := c.t.queryStmt(`SELECT seen, COUNT(*) FROM alert_users WHERE issue_id = ? AND seen > ? GROUP BY seen`, c.issueID, c.minute-longest)
+	rows, err := c.t.queryStmt(`SELECT seen, COUNT(*) FROM alert_users WHERE issue_id = ? AND seen > ? GROUP BY seen`, c.issue.ID, c.minute-longest)
 	if err != nil {
-		return out // a failed count fires nothing; the write goes on
+		return out
 	}
 	for rows.Next() {
 		var seen, n int64
@@ -436,13 +501,13 @@ func (c *windowCounts) countUsers() map[time.Duration]float64 {
 		}
 		for _, w := range windows {
 			if seen > c.minute-int64(w/time.Minute) {
-				out[w] += float64(n)
+				out.counts[w] += n
 			}
 		}
 	}
 	rows.Close()
-	counted := usersCount{minute: c.minute, counts: out}
-	c.t.afterCommit(func() { c.t.s.alerts.setUsersCount(c.issueID, counted) })
+	id := c.issue.ID
+	c.t.afterCommit(func() { c.t.s.alerts.setUsersCount(id, *out) })
 	return out
 }
 

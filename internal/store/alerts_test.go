@@ -169,6 +169,36 @@ func TestAUsersTriggerCountsDistinctUsers(t *testing.T) {
 	})
 }
 
+// Users are recorded only once an issue has had more users than the least users threshold;
+// the records are then filled in from the stored events, so the window holds exactly the users
+// received within it, also those from before the issue crossed the threshold.
+func TestAUsersTriggerCountsTheWindowsUsersFromBeforeItsThreshold(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s Store) {
+		setRules(t, s, nil, rule("config:users", []string{"hook"}, alertrule.Trigger{Kind: alertrule.Users, Threshold: 2, Window: time.Hour}))
+		user := func(id string, ago time.Duration) Event {
+			return with(ev(0, "a"), func(e *Event) { e.UserID = id; e.Received = testNow.Add(-ago); e.Timestamp = e.Received })
+		}
+		write(t, s, user("u1", 2*time.Hour), user("u1", 2*time.Hour))
+		write(t, s, user("u2", 30*time.Minute), user("u2", 29*time.Minute))
+		is := onlyIssue(t, s)
+		if n := rowsOf(t, s, "alert_users", is.ID); n != 0 {
+			t.Fatalf("%d users recorded below the threshold", n)
+		}
+		write(t, s, user("u3", 0)) // 3 users of all time, 2 of them within the hour
+		is = onlyIssue(t, s)
+		if got := len(reasons(t, s, is.ID)); got != 0 || is.UserCount != 3 {
+			t.Fatalf("2 users within the hour (3 in all) fired %d alerts", got)
+		}
+		if n := rowsOf(t, s, "alert_users", is.ID); n != 2 {
+			t.Fatalf("%d users recorded, want the 2 within the hour", n)
+		}
+		write(t, s, user("u1", 0))
+		if got := len(reasons(t, s, is.ID)); got != 1 {
+			t.Fatalf("3 users within the hour: %d alerts, want 1", got)
+		}
+	})
+}
+
 func TestAClaimedAlertIsDeliveredByItsLeaseHolderOnly(t *testing.T) {
 	clock := newMovableClock()
 	eachBackendOn(t, clock.now, func(t *testing.T, s Store) {
@@ -292,12 +322,49 @@ func TestCollectorsSharingPostgresCountTogether(t *testing.T) {
 	}
 }
 
+// Two collectors on one PostgreSQL each take half of the users; the users rule fires once, when
+// the users of both pass the threshold.
+func TestCollectorsSharingPostgresCountUsersTogether(t *testing.T) {
+	if pgDatabase == "" {
+		t.Skip("PostgreSQL off")
+	}
+	dsn := postgresDSN(t)
+	var stores []Store
+	for range 2 {
+		s, err := OpenPostgres(context.Background(), dsn, PostgresOptions{Clock: testClock})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		setRules(t, s, nil, rule("config:users", []string{"hook"}, alertrule.Trigger{Kind: alertrule.Users, Threshold: 30, Window: 15 * time.Minute}))
+		stores = append(stores, s)
+	}
+	at := testNow.Truncate(time.Minute)
+	var wg sync.WaitGroup
+	for i, s := range stores {
+		wg.Go(func() {
+			for u := i; u < 40; u += 2 { // collector 0 sees u0, u2 …, collector 1 u1, u3 …
+				e := with(ev(0, "a"), func(e *Event) { e.Received, e.Timestamp = at, at; e.UserID = fmt.Sprintf("u%d", u) })
+				if err := s.Write(context.Background(), []Event{e, e}); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	is := onlyIssue(t, stores[0])
+	if got := reasons(t, stores[0], is.ID); is.UserCount != 40 || len(got) != 1 {
+		t.Fatalf("%d users fired %v, want one alert", is.UserCount, got)
+	}
+}
+
 func TestTheSweepDeletesAlertCountsNoWindowReaches(t *testing.T) {
 	clock := newMovableClock()
 	eachBackendOn(t, clock.now, func(t *testing.T, s Store) {
-		setRules(t, s, nil, rule("config:users", []string{"hook"}, alertrule.Trigger{Kind: alertrule.Users, Threshold: 100, Window: time.Hour}))
+		// Threshold 0: users are recorded from the issue's first user on.
+		setRules(t, s, nil, rule("config:users", []string{"hook"}, alertrule.Trigger{Kind: alertrule.Users, Threshold: 0, Window: time.Hour}))
 		at := clock.now()
-		write(t, s, with(ev(0, "a"), func(e *Event) { e.Received = at; e.UserID = "u1" }))
+		write(t, s, with(ev(0, "a"), func(e *Event) { e.Received, e.Timestamp = at, at; e.UserID = "u1" }))
 		swept, err := s.Sweep(context.Background(), Policy{})
 		if err != nil || swept.AlertCounts != 0 {
 			t.Fatalf("fresh counts swept: %+v, %v", swept, err)

@@ -813,21 +813,28 @@ func (t *tx) foldIntoIssues(evs []*prepared, issues map[int64]*Issue) error {
 			}
 			hours[hourKey{id, e.ts / hourMicros}]++
 		}
-		if rp != nil && (len(rp.EventWindows()) > 0 || len(rp.UserWindows()) > 0) {
-			counts, err := t.countWindows(id, list, rp)
-			if err != nil {
-				return err
-			}
-			now := t.s.now().UnixMicro()
-			quiet := func(r *alertrule.Rule) bool { return now < t.s.alerts.quietUntil(notifyKey{r.Key, id}) }
-			last := list[len(list)-1]
-			for _, f := range rp.OnCounts(nil, counts.read, quiet, func() *alertrule.Event { return alertEvent(last) }) {
-				firings = append(firings, firing{Firing: f, issue: is, ev: last})
-			}
-		}
 	}
 	if err := t.addUsers(issues, users); err != nil {
 		return err
+	}
+	// Window triggers read the issues' distinct users of all time, so they come after addUsers.
+	for _, id := range ids {
+		is := issues[id]
+		rp := rules.Project(is.ProjectID)
+		if rp == nil || (len(rp.EventWindows()) == 0 && len(rp.UserWindows()) == 0) {
+			continue
+		}
+		list := byIssue[id]
+		counts, err := t.countWindows(is, list, rp)
+		if err != nil {
+			return err
+		}
+		now := t.s.now().UnixMicro()
+		quiet := func(r *alertrule.Rule) bool { return now < t.s.alerts.quietUntil(notifyKey{r.Key, id}) }
+		last := list[len(list)-1]
+		for _, f := range rp.OnCounts(nil, counts.exceeds, quiet, func() *alertrule.Event { return alertEvent(last) }) {
+			firings = append(firings, firing{Firing: f, issue: is, ev: last})
+		}
 	}
 	if err := t.addTags(tags); err != nil {
 		return err
