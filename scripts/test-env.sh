@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need outside Go is there: Node.js and npm (real Sentry SDKs,
-# sentry-cli, esbuild), Chromium (UI and browser-SDK tests) and PostgreSQL at 127.0.0.1:5432 with
-# trust auth for user postgres (the store suite). `make test`, `make bench` and `.ci/run` all come
+# sentry-cli, esbuild), Chromium (UI and browser-SDK tests), Ruby and PHP (log-file tests,
+# optional) and PostgreSQL at 127.0.0.1:5432 with trust auth for user postgres (the store suite). `make test`, `make bench` and `.ci/run` all come
 # through here (the Makefile's test-env target), so a fresh machine and CI set up the same way.
 #
 # A service that is installed but stopped is started. What is missing is installed from Debian's
@@ -31,6 +31,19 @@ need() {
 need node nodejs npm
 need npm npm
 need chromium chromium
+
+# Ruby and PHP write the Ruby and PHP logs of testbed/e2e/logs_test.go, which skips without them:
+# installed when running as root, otherwise named in one line and not required.
+for rt in ruby:ruby php:php-cli; do
+  cmd=${rt%%:*} pkg=${rt#*:}
+  command -v "$cmd" >/dev/null && continue
+  if can_install; then
+    echo "test-env: installing $pkg (for the log-file tests)"
+    apt_install "$pkg"
+  else
+    echo "test-env: $cmd is not installed: the Ruby/PHP log-file tests will skip (Debian: sudo apt-get install $pkg)"
+  fi
+done
 
 # PostgreSQL: start the newest installed cluster when nothing answers on 127.0.0.1:5432.
 pg_ready() { command -v pg_isready >/dev/null && pg_isready -h 127.0.0.1 -p 5432 -q; }

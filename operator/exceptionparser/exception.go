@@ -24,9 +24,15 @@ func (p *Parser) setTrace(s *source, out *[]*entry.Entry) {
 	e := s.trace[0].entry
 	_ = e.Set(p.parseFrom, text) // the field held the first line, so it can hold the trace
 	stack := text
-	if _, confirmedAlone := start(s.trace[0].text); s.families == atFrames && !confirmedAlone {
+	first := s.trace[0].text
+	if families, confirmedAlone := start(first); embedded(first, families, confirmedAlone) {
 		// The trace starts inside a logged message: the stack trace starts at its exception.
-		if i := embeddedException(s.trace[0].text); i > 0 && exceptionLine(s.trace[0].text) == 0 {
+		stack = text[embeddedException(first):]
+	} else if s.families == php {
+		// A fatal error behind error_log's time: internal/stacktrace reads it from "PHP Fatal error:".
+		if i := strings.Index(first, "PHP Fatal error:"); i > 0 {
+			stack = text[i:]
+		} else if i := strings.Index(first, "Fatal error:"); i > 0 {
 			stack = text[i:]
 		}
 	}

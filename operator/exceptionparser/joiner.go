@@ -140,11 +140,11 @@ func begin(s *source, l line) {
 	s.header = withoutLogPrefix(s.previous)
 	s.states = [familyCount]traceState{}
 	// After its first line a trace is in that line's message until a frame shows up; but an
-	// exception line at the end of a logged message (start gives atFrames alone) needs a frame
+	// exception line at the end of a logged message (see embedded) needs a frame
 	// right after it.
-	embedded := families == atFrames && !confirmed
+	inMessage := !embedded(l.text, families, confirmed)
 	for i := range s.states {
-		s.states[i].inMessage = family(1<<i)&(atFrames|php) != 0 && !embedded ||
+		s.states[i].inMessage = family(1<<i)&(atFrames|php) != 0 && inMessage ||
 			family(1<<i) == golang && confirmed
 	}
 	// A Go trace that starts at its goroutine header or a function line is past its panic.

@@ -63,7 +63,7 @@ func start(line string) (families family, confirmed bool) {
 			return f, ok
 		}
 		if embeddedException(line) > 0 {
-			return atFrames, false
+			return atFrames | php, false
 		}
 		return 0, false
 	}
@@ -91,9 +91,19 @@ func start(line string) (families family, confirmed bool) {
 		return golang, false // a zap or pkg/errors stack: "pkg.Func" over "\tfile.go:12"
 	}
 	if embeddedException(line) > 0 {
-		return atFrames, false
+		// PHP's error_log puts its time before a logged Throwable: "[01-Mar-2026 12:00:00 UTC]
+		// RuntimeException: boom in /srv/Cart.php:12", with "Stack trace:" on the next line.
+		return atFrames | php, false
 	}
 	return 0, false
+}
+
+// embedded reports whether a trace's first line is a logged message that ends in an exception
+// line (start gave it atFrames|php, unconfirmed, through embeddedException): a frame must follow
+// at once, and the stack trace starts at the exception.
+func embedded(line string, families family, confirmed bool) bool {
+	return !confirmed && families&(atFrames|php) != 0 && families&^(atFrames|php) == 0 &&
+		exceptionLine(strings.TrimPrefix(line, "Uncaught ")) == 0 && embeddedException(line) > 0
 }
 
 // embeddedException finds an exception line at the end of a logged message, as in

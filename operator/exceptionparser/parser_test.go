@@ -20,6 +20,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/stanza/operator/helper"
 
 	"github.com/faultline/faultline/internal/attrkey"
+	"github.com/faultline/faultline/internal/stacktrace"
 )
 
 // epoch is the pinned clock of these tests: the operator only compares times with each other.
@@ -234,6 +235,17 @@ func TestFirstLines(t *testing.T) {
 			trace: "[01-Mar-2026 12:00:00 UTC] PHP Fatal error:  Uncaught RuntimeException: card declined in /srv/shop/Cart.php:12\n" +
 				"Stack trace:\n#0 /srv/shop/index.php(7): Shop\\Cart->pay()\n#1 {main}\n  thrown in /srv/shop/Cart.php on line 12",
 			wantType: "RuntimeException", wantSeverity: entry.Fatal,
+			// internal/stacktrace reads PHP's report from its "PHP Fatal error:".
+			wantStackText: "PHP Fatal error:  Uncaught RuntimeException: card declined in /srv/shop/Cart.php:12\n" +
+				"Stack trace:\n#0 /srv/shop/index.php(7): Shop\\Cart->pay()\n#1 {main}\n  thrown in /srv/shop/Cart.php on line 12",
+		},
+		{
+			name: "php logged with error_log",
+			trace: "[01-Mar-2026 12:00:00 UTC] reserve failed: InventoryException: inventory down in /srv/shop/Stock.php:17\n" +
+				"Stack trace:\n#0 /srv/shop/index.php(34): reserve('sku-7')\n#1 {main}",
+			wantType: "InventoryException", wantSeverity: entry.Error,
+			wantStackText: "InventoryException: inventory down in /srv/shop/Stock.php:17\n" +
+				"Stack trace:\n#0 /srv/shop/index.php(34): reserve('sku-7')\n#1 {main}",
 		},
 		{
 			name: "go panic",
@@ -261,7 +273,15 @@ func TestFirstLines(t *testing.T) {
 			got := h.received()
 			require.Equal(t, []string{"before", tt.trace, "after"}, bodies(got))
 			rec := got[1]
-			assert.Equal(t, tt.trace, attr(rec, attrkey.ExceptionStacktrace))
+			wantStack := tt.trace
+			if tt.wantStackText != "" {
+				wantStack = tt.wantStackText
+			}
+			assert.Equal(t, wantStack, attr(rec, attrkey.ExceptionStacktrace))
+			// The processor reads the frames with internal/stacktrace: it must read this one.
+			if _, ok := stacktrace.Parse(wantStack, "", stacktrace.Options{}); !ok {
+				t.Errorf("internal/stacktrace does not read the stack trace %q", wantStack)
+			}
 			if tt.wantType != "" {
 				assert.Equal(t, tt.wantType, attr(rec, attrkey.ExceptionType))
 			}

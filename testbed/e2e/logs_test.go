@@ -15,9 +15,10 @@ import (
 	"github.com/faultline/faultline/testbed/harness"
 )
 
-// These tests run config/logs-example.yaml: real runtimes (python3, node, java, go) write their
-// errors into files that its file_log receiver tails; the exception_parser operator, the
-// errorgrouping processor and the store turn them into issues, read back through the API.
+// These tests run config/logs-example.yaml: real runtimes (python3, node, java, go; ruby and php
+// where installed) write their errors into files that its file_log receiver tails; the
+// exception_parser operator, the errorgrouping processor and the store turn them into issues,
+// read back through the API.
 
 const (
 	logService = "shop"
@@ -248,6 +249,51 @@ func TestLogFilesOfRealRuntimes(t *testing.T) {
 			if filepath.Base(e.Contexts.Log.File) == "java.log" && slices.Contains(e.functions(), "loadOrder") &&
 				e.Contexts.Log.Line != 2 && e.Contexts.Log.Line != 13 {
 				t.Errorf("Java loadOrder event at line %d, want 2 or 13", e.Contexts.Log.Line)
+			}
+		}
+	}
+}
+
+// optionalRuntime finds the command of a runtime that not every machine has (scripts/test-env.sh
+// installs it when run as root); without it the test is skipped, saying what to install.
+func optionalRuntime(t *testing.T, name, debianPackage string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		t.Skipf("%s is not installed (Debian: apt-get install %s)", name, debianPackage)
+	}
+	return path
+}
+
+// TestLogFilesOfRubyPHPAndDotnet: as TestLogFilesOfRealRuntimes, for Ruby (Logger given the
+// exception, then an uncaught one) and PHP (error_log of the exception into the error_log
+// file, then a fatal error) run for real, and .NET from text in the shape its console logger
+// and runtime print (no .NET runtime in Debian's packages; the text is ours, written for this).
+func TestLogFilesOfRubyPHPAndDotnet(t *testing.T) {
+	dir := t.TempDir()
+	f := startLogs(t, dir)
+	dotnet, err := os.ReadFile(logsTestdata("dotnet.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "dotnet.log"), dotnet, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := []bug{{"dotnet.log", "LoadOrder", 2}, {"dotnet.log", "Reserve", 1}, {"dotnet.log", "Checkout", 1}}
+	ruby, php := optionalRuntime(t, "ruby", "ruby"), optionalRuntime(t, "php", "php-cli")
+	runInto(t, filepath.Join(dir, "ruby.log"), nil, ruby, logsTestdata("shop.rb"))
+	phpLog := filepath.Join(dir, "php.log")
+	runInto(t, phpLog, nil, php, "-n", "-d", "display_errors=0", "-d", "log_errors=1",
+		"-d", "error_log="+phpLog, logsTestdata("shop.php"))
+	want = append(want,
+		bug{"ruby.log", "load_order", 2}, bug{"ruby.log", "reserve", 1}, bug{"ruby.log", "checkout", 1},
+		bug{"php.log", "loadOrder", 2}, bug{"php.log", "reserve", 1}, bug{"php.log", "checkout", 1})
+	issues := f.waitForBugs(t, want)
+	for _, is := range issues {
+		for _, e := range is.events {
+			if e.tag("service") != logService || e.tag("server_name") != logHost || e.Contexts.Log.Line < 1 {
+				t.Errorf("issue %q: event with service %q, server_name %q, line %d; want %s, %s and the line",
+					is.Title, e.tag("service"), e.tag("server_name"), e.Contexts.Log.Line, logService, logHost)
 			}
 		}
 	}
