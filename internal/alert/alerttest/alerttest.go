@@ -12,6 +12,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"io"
 	"math/big"
@@ -231,8 +232,9 @@ type Mail struct {
 // requiring AUTH PLAIN with one username and password.
 type SMTP struct {
 	Addr string
-	// RootCAs trusts the server's certificate.
+	// RootCAs trusts the server's certificate; CAPEM is the same as a PEM file's content.
 	RootCAs            *x509.CertPool
+	CAPEM              []byte
 	username, password string
 	mu                 sync.Mutex
 	mails              []Mail
@@ -241,7 +243,8 @@ type SMTP struct {
 // NewSMTP starts the server on 127.0.0.1, stopped when the test ends.
 func NewSMTP(t testing.TB, username, password string) *SMTP {
 	cert, pool := selfSigned(t)
-	s := &SMTP{RootCAs: pool, username: username, password: password}
+	s := &SMTP{RootCAs: pool, CAPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Leaf.Raw}),
+		username: username, password: password}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &smtpSession{s: s, c: c}, nil }))
 	srv.Domain = "localhost"
 	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
