@@ -151,7 +151,7 @@ func (c *Config) Validate() error {
 			errs = append(errs, err)
 		}
 		for j, q := range p.Quotas {
-			errs = append(errs, q.Validate(fmt.Sprintf("projects[%d]: quotas[%d]", i, j))...)
+			errs = append(errs, q.Validate(fmt.Sprintf("projects[%d]: quotas[%d]", i, j), append([]string{}, p.Keys...))...)
 		}
 		if p.RetentionDays < 0 {
 			errs = append(errs, fmt.Errorf("projects[%d]: retention_days %d must be at least 1 (or 0 for the store's retention_days)", i, p.RetentionDays))

@@ -40,7 +40,8 @@ const (
 )
 
 // Quota is one quota, as Relay's: at most Limit items of the Categories per Window, counted for
-// the whole project (scope project) or for each public key apart (scope key).
+// the whole project (scope project), for each public key apart (scope key), or for one key alone
+// (Key, Relay's scope id), which makes that key's quota its own.
 type Quota struct {
 	// Categories are Relay's data category names (envelope.Categories); empty means all.
 	Categories []string `mapstructure:"categories"`
@@ -50,12 +51,24 @@ type Quota struct {
 	Window time.Duration `mapstructure:"window"`
 	// Scope is project (the default) or key.
 	Scope string `mapstructure:"scope"`
-	_     struct{}
+	// Key, when set, is the one public key of the project whose items this quota counts; the
+	// other keys' items are not counted in it. It implies scope key.
+	Key string `mapstructure:"key"`
+	_   struct{}
 }
 
-// Validate lists what is wrong with a quota, each problem prefixed with where.
-func (q *Quota) Validate(where string) []error {
+// Validate lists what is wrong with a quota of a project with the given public keys, each
+// problem prefixed with where. keys is nil where the keys are defined elsewhere (projects_from).
+func (q *Quota) Validate(where string, keys []string) []error {
 	var errs []error
+	if q.Key != "" {
+		if q.Scope == ScopeProject {
+			errs = append(errs, fmt.Errorf("%s: key %q counts one key's items: scope must be %q or left out", where, q.Key, ScopeKey))
+		}
+		if keys != nil && !slices.Contains(keys, q.Key) {
+			errs = append(errs, fmt.Errorf("%s: key %q is not one of the project's keys", where, q.Key))
+		}
+	}
 	if q.Limit < 0 {
 		errs = append(errs, fmt.Errorf("%s: limit %d must not be negative", where, q.Limit))
 	}
@@ -97,14 +110,19 @@ func Differences(a, b Definition) string {
 }
 
 func sameQuota(a, b Quota) bool {
-	return sameSet(a.Categories, b.Categories) && a.Limit == b.Limit && a.Window == b.Window && a.scope() == b.scope()
+	return sameSet(a.Categories, b.Categories) && a.Limit == b.Limit && a.Window == b.Window && a.EffectiveScope() == b.EffectiveScope() && a.Key == b.Key
 }
 
-func (q Quota) scope() string {
-	if q.Scope == "" {
-		return ScopeProject
+// EffectiveScope is the scope the quota counts in: Scope, else key for a quota of one key, else
+// project.
+func (q Quota) EffectiveScope() string {
+	switch {
+	case q.Scope != "":
+		return q.Scope
+	case q.Key != "":
+		return ScopeKey
 	}
-	return q.Scope
+	return ScopeProject
 }
 
 func sameSet(a, b []string) bool {

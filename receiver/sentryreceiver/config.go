@@ -86,7 +86,8 @@ type ProjectConfig struct {
 }
 
 // QuotaConfig is one quota, as Relay's: at most limit items of the categories per window,
-// counted for the whole project (scope project) or for each public key apart (scope key). Windows
+// counted for the whole project (scope project), for each public key apart (scope key) or for
+// one key alone (key). Windows
 // are aligned to the Unix epoch; a refused SDK waits until the window ends.
 type QuotaConfig = projectdef.Quota
 
@@ -149,7 +150,8 @@ func (c *Config) Validate() error {
 			errs = append(errs, err)
 		}
 		for j, q := range p.Quotas {
-			errs = append(errs, q.Validate(fmt.Sprintf("%s: quotas[%d]", where, j))...)
+			// Without keys here (projects_from), the extension checks a quota's key.
+			errs = append(errs, q.Validate(fmt.Sprintf("%s: quotas[%d]", where, j), p.Keys)...)
 		}
 	}
 	return errors.Join(errs...)

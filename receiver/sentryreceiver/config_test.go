@@ -82,6 +82,8 @@ func TestConfigValidateNamesEveryProblem(t *testing.T) {
 		"projects[1] (id 2): quotas[0]: window 100ms must be at least 1s",
 		`projects[1] (id 2): quotas[0]: scope "org" must be "project" or "key"`,
 		`projects[1] (id 2): quotas[0]: unknown category "errors" (known: error, transaction`,
+		`projects[1] (id 2): quotas[1]: key "nokey" is not one of the project's keys`,
+		`projects[1] (id 2): quotas[2]: key "dup" counts one key's items: scope must be "key" or left out`,
 		"projects[2] (id 2): id 2 is configured twice",
 		`projects[2] (id 2): public key "dup" is also a key of project 2`,
 	} {

@@ -145,7 +145,7 @@ func (rcv *sentryReceiver) handle(r *http.Request, h http.Header, rt route, pid 
 				rcv.count(r.Context(), refused[i].Type, outcomeRateLimited)
 				rateLimited[refused[i].Category()] += refused[i].Quantity()
 			}
-			overQuota = errOverQuota(proj, refusing(proj.quotas, refused, received))
+			overQuota = errOverQuota(proj, refusing(proj.quotas, key, refused, received))
 		}
 	}
 

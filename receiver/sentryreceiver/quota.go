@@ -11,7 +11,7 @@ import (
 	"github.com/faultline/faultline/internal/sentry/envelope"
 )
 
-// quota counts the items of some data categories a project (or each of its keys) sends in fixed
+// quota counts the items of some data categories a project (each of its keys, or one key) sends in fixed
 // windows aligned to the Unix epoch, as Relay's quotas do: a window's count starts from zero
 // when the next window begins, and a refusal lasts until then.
 type quota struct {
@@ -20,6 +20,7 @@ type quota struct {
 	limit      int64
 	window     time.Duration
 	scope      string
+	key        string // when set, the one key whose items this quota counts
 
 	mu     sync.Mutex
 	counts map[string]*windowCount // by public key for scope key, under "" for scope project
@@ -31,10 +32,7 @@ type windowCount struct {
 }
 
 func newQuota(qc QuotaConfig) *quota {
-	q := &quota{limit: qc.Limit, window: qc.Window, scope: qc.Scope, counts: map[string]*windowCount{}}
-	if q.scope == "" {
-		q.scope = projectdef.ScopeProject
-	}
+	q := &quota{limit: qc.Limit, window: qc.Window, scope: qc.EffectiveScope(), key: qc.Key, counts: map[string]*windowCount{}}
 	if len(qc.Categories) > 0 {
 		q.categories = map[string]bool{}
 		cats := slices.Clone(qc.Categories)
@@ -49,6 +47,10 @@ func newQuota(qc QuotaConfig) *quota {
 }
 
 func (q *quota) covers(category string) bool { return q.categories == nil || q.categories[category] }
+
+// appliesTo says whether the quota counts the items sent with a public key: a quota of one key
+// counts that key's only.
+func (q *quota) appliesTo(key string) bool { return q.key == "" || q.key == key }
 
 // counter returns the count of the current window for a key; the caller holds q.mu.
 func (q *quota) counter(key string, now time.Time) *windowCount {
@@ -83,6 +85,9 @@ type limit struct {
 func exhausted(quotas []*quota, key string, now time.Time) []limit {
 	var out []limit
 	for _, q := range quotas {
+		if !q.appliesTo(key) {
+			continue
+		}
 		q.mu.Lock()
 		full := q.counter(key, now).used >= q.limit
 		q.mu.Unlock()
@@ -109,24 +114,43 @@ func take(quotas []*quota, key string, items []envelope.Item, now time.Time) (ke
 	return kept, refused
 }
 
-// refusing lists the quotas that cover the categories of refused items, with their waits.
-func refusing(quotas []*quota, refused []envelope.Item, now time.Time) []limit {
-	var out []limit
+// refusing lists the quotas of a key that refused items: those covering a refused item's
+// category without room for its quantity, with their waits. A quota that covers the item but had
+// room did not refuse it and is not named (unless a new window began since the refusal: then
+// every quota covering a refused item is).
+func refusing(quotas []*quota, key string, refused []envelope.Item, now time.Time) []limit {
+	var full, covering []limit
 	for _, q := range quotas {
+		if !q.appliesTo(key) {
+			continue
+		}
+		q.mu.Lock()
+		used := q.counter(key, now).used
+		q.mu.Unlock()
+		covers, refusedOne := false, false
 		for i := range refused {
 			if q.covers(refused[i].Category()) {
-				out = append(out, limit{q, q.retryAfter(now)})
-				break
+				covers = true
+				refusedOne = refusedOne || used+refused[i].Quantity() > q.limit
 			}
 		}
+		if covers {
+			covering = append(covering, limit{q, q.retryAfter(now)})
+		}
+		if refusedOne {
+			full = append(full, limit{q, q.retryAfter(now)})
+		}
 	}
-	return out
+	if len(full) == 0 {
+		return covering
+	}
+	return full
 }
 
 func takeItem(quotas []*quota, key, cat string, n int64, now time.Time) bool {
 	var covering []*quota
 	for _, q := range quotas {
-		if q.covers(cat) {
+		if q.covers(cat) && q.appliesTo(key) {
 			covering = append(covering, q)
 		}
 	}

@@ -411,6 +411,41 @@ func TestQuotasCountPerKeyOrForTheWholeProject(t *testing.T) {
 	}
 }
 
+// TestAKeysOwnQuotaCountsThatKeyOnly: a quota with a key is that key's own: it refuses the key's
+// second error, while the project's other key sends on under the project's quota.
+func TestAKeysOwnQuotaCountsThatKeyOnly(t *testing.T) {
+	const otherKey = "fedcba9876543210fedcba9876543210"
+	h := startHarness(t, func(c *Config, cs *consumers) {
+		c.Projects[0].Keys = append(c.Projects[0].Keys, otherKey)
+		c.Projects[0].Quotas = []QuotaConfig{
+			{Categories: []string{"error"}, Limit: 1, Window: time.Minute, Key: key1},
+			{Categories: []string{"error"}, Limit: 3, Window: time.Minute},
+		}
+		cs.now = func() time.Time { return quotaNow.Add(15 * time.Second) }
+	})
+	event := env(`{}`, item("event", evJSON))
+	send := func(key string) answer {
+		return h.do(t, "POST", envPath, map[string]string{"X-Sentry-Auth": "Sentry sentry_version=7, sentry_key=" + key}, event)
+	}
+	if a := send(key1); a.status != 200 {
+		t.Fatalf("first error of the limited key: %d %q", a.status, a.Detail)
+	}
+	if a := send(key1); a.status != 429 || a.header.Get("X-Sentry-Rate-Limits") != "45:error:key" {
+		t.Errorf("second error of the limited key: %d %q, X-Sentry-Rate-Limits %q, want 429 naming the key's quota", a.status, a.Detail, a.header.Get("X-Sentry-Rate-Limits"))
+	}
+	// The other key sends under the project's quota only, which counts both keys' errors: after
+	// 1 + 2 of 3 it is used up, and the answer says so.
+	for i, limits := range []string{"", "45:error:project"} {
+		if a := send(otherKey); a.status != 200 || a.header.Get("X-Sentry-Rate-Limits") != limits {
+			t.Errorf("error %d of the other key: %d %q, X-Sentry-Rate-Limits %q, want 200 and %q", i+1, a.status, a.Detail, a.header.Get("X-Sentry-Rate-Limits"), limits)
+		}
+	}
+	if a := send(otherKey); a.status != 429 || a.header.Get("X-Sentry-Rate-Limits") != "45:error:project" {
+		t.Errorf("fourth error of the project: %d %q, X-Sentry-Rate-Limits %q", a.status, a.Detail, a.header.Get("X-Sentry-Rate-Limits"))
+	}
+	assertItemCount(t, h, "event", outcomeRateLimited, 2)
+}
+
 func TestARefusingPipelineIsAnsweredLikeOTLP(t *testing.T) {
 	tests := []struct {
 		name       string
