@@ -16,7 +16,7 @@ FUZZTIME    ?= 2m
 
 export CGO_ENABLED := 0
 
-.PHONY: all build run test test-env test-clock bench lint fuzz generate tools clean testbed soak
+.PHONY: all build run test test-env test-clock bench lint fuzz generate tools clean testbed soak testbed-sweep
 
 all: build
 
@@ -83,6 +83,13 @@ testbed: build
 soak: build
 	FAULTLINE_DIST=$(CURDIR)/$(DIST) FAULTLINE_TESTBED_SOAK=1 $(GO) test -count=1 -v -timeout 60m \
 	  -run '^TestSoak$$' ./testbed/scenarios -args $(TESTBED_ARGS)
+
+# Testbed scenario "1 sweep" (TestSweepCost): scenario 1 while the collector's sweep deletes 1M
+# events past retention, against the same runs with nothing to delete, alternately;
+# TESTBED_ARGS='-sweep-events=1000000 -sweep-rounds=2 -duration=15s'.
+testbed-sweep: build
+	FAULTLINE_DIST=$(CURDIR)/$(DIST) FAULTLINE_TESTBED_SWEEP=1 $(GO) test -count=1 -v -timeout 60m \
+	  -run '^TestSweepCost$$' ./testbed/scenarios -args $(TESTBED_ARGS)
 
 bench: test-env testbed/node_modules/.package-lock.json
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./...

@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/collector/extension/extensiontest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/faultline/faultline/exporter/issuestoreexporter/internal/metadata"
 	"github.com/faultline/faultline/extension/issuestoreextension"
@@ -176,6 +177,41 @@ func TestTheExporterWritesThroughTheExtension(t *testing.T) {
 	}
 	if fmt.Sprint(keys) != "[environment level region release]" {
 		t.Errorf("tag keys = %v", keys)
+	}
+}
+
+// TestTheExporterRecordsHowLongEachWriteTook: one batch, one write, one duration in the histogram
+// testbed scenario "1 sweep" reads its p99 from.
+func TestTheExporterRecordsHowLongEachWriteTook(t *testing.T) {
+	_, h := startExtension(t, "")
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { tel.Shutdown(context.Background()) })
+	set := exportertest.NewNopSettings(metadata.Type)
+	set.TelemetrySettings = tel.NewTelemetrySettings()
+	f := NewFactory()
+	exp, err := f.CreateLogs(context.Background(), set, f.CreateDefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := exp.Start(context.Background(), h); err != nil {
+		t.Fatal(err)
+	}
+	ld := plog.NewLogs()
+	record(ld, "shop@1.0.0", 0, "h1", "u1")
+	record(ld, "shop@1.0.0", 1, "h1", "u2")
+	if err := exp.ConsumeLogs(context.Background(), ld); err != nil {
+		t.Fatal(err)
+	}
+	if err := exp.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	m, err := tel.GetMetric("otelcol_exporter_issuestore_write_duration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist, ok := m.Data.(metricdata.Histogram[float64])
+	if !ok || len(hist.DataPoints) != 1 || hist.DataPoints[0].Count != 1 || !slices.Equal(hist.DataPoints[0].Bounds, writeBuckets) || m.Unit != "ms" {
+		t.Errorf("write duration: %+v, want one write in the histogram's buckets (ms)", m)
 	}
 }
 

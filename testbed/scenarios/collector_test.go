@@ -43,6 +43,8 @@ type collectorOptions struct {
 	replace map[string]string
 	// env is added to the collector's environment (FAULTLINE_* settings).
 	env []string
+	// prepare, when set, sees the fresh data directory before the collector starts.
+	prepare func(dataDir string)
 }
 
 // startFaultline runs config/default.yaml — what `make run` starts — with free ports and a fresh
@@ -60,6 +62,9 @@ func startFaultline(t *testing.T, opts collectorOptions) *faultline {
 			config = replaceOnce(t, config, old, repl)
 		}
 		f.sentryAddr, f.otlpAddr, f.dataDir = harness.FreeAddr(t), harness.FreeAddr(t), t.TempDir()
+		if opts.prepare != nil {
+			opts.prepare(f.dataDir)
+		}
 		if *flagProfile != "" {
 			f.pprofAddr = harness.FreeAddr(t)
 			config = replaceOnce(t, config, "extensions:\n  health_check:", "extensions:\n  pprof:\n    endpoint: "+f.pprofAddr+"\n  health_check:")

@@ -18,8 +18,13 @@ import (
 
 // Probe is an open read-only view of a store database.
 type Probe struct {
-	db *sql.DB
+	db      *sql.DB
+	project int64 // when not 0, Count counts this project's events only
 }
+
+// OnlyProject makes Count count the events of one project, for a store that also holds events
+// the load did not send (testbed scenario "1 sweep").
+func (p *Probe) OnlyProject(id int64) { p.project = id }
 
 // SQLite opens the store file at path read-only. The file must exist (the collector creates it).
 func SQLite(path string) (*Probe, error) {
@@ -50,6 +55,10 @@ func (p *Probe) Close() error { return p.db.Close() }
 // Count is the number of stored events. A store whose schema does not exist yet counts 0.
 func (p *Probe) Count(ctx context.Context) (int64, error) {
 	var n int64
+	if p.project != 0 {
+		err := p.db.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM events WHERE project_id = %d`, p.project)).Scan(&n)
+		return n, err
+	}
 	err := p.db.QueryRowContext(ctx, `SELECT count(*) FROM events`).Scan(&n)
 	return n, err
 }
