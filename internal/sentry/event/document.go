@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Document is a normalized event opened for editing: the processor replaces symbolicated frames
@@ -14,6 +15,9 @@ type Document struct {
 	text string
 	t    *tree // nil until the first edit of an opened document
 	ev   *Event
+	// errs are the processing errors added to a document not parsed, comma-separated JSON
+	// objects to be written as its "errors" list (AddProcessingError).
+	errs []byte
 }
 
 // ParseDocument opens a normalized event for editing.
@@ -37,6 +41,10 @@ func (d *Document) tree() (*tree, error) {
 	if d.t != nil {
 		return d.t, nil
 	}
+	if len(d.errs) > 0 {
+		// Errors written at the end of the text become part of it.
+		d.text, d.errs = string(d.AppendTo(nil)), nil
+	}
 	// The tree lives as long as the document, so it is not pooled.
 	t := &tree{}
 	if err := parseJSON(d.text, maxStoredDepth, t); err != nil {
@@ -59,7 +67,15 @@ func (d *Document) Event() *Event { return d.ev }
 // AppendTo appends the document's JSON to dst.
 func (d *Document) AppendTo(dst []byte) []byte {
 	if d.t == nil {
-		return append(dst, d.text...)
+		if len(d.errs) == 0 {
+			return append(dst, d.text...)
+		}
+		dst = append(dst, d.text[:len(d.text)-1]...)
+		if len(d.text) > 2 {
+			dst = append(dst, ',')
+		}
+		dst = append(append(append(dst, `"errors":[`...), d.errs...), "]}"...)
+		return dst
 	}
 	return d.t.appendJSON(dst, &d.t.root)
 }
@@ -273,11 +289,38 @@ func (t *tree) frameNode(base node, f *Frame) (node, error) {
 
 // AddProcessingError records a processing error in the event's "errors" list the way Sentry
 // shows them: {"type": typ, …fields}, fields in key order (e.g. "js_no_source" with "url").
+//
+// A document not yet parsed whose event has no "errors" list gets the list written after its
+// last member instead, the same bytes the tree would write: symbolication adds an error to most
+// events sent without source maps (js_no_source for each file), and parsing each of them for
+// that alone was most of what the processor saved by not parsing (BenchmarkNodeEvent).
 func (d *Document) AddProcessingError(typ string, fields map[string]string) error {
+	if d.t == nil && appendableErrors(d.text) {
+		s := treePool.Get().(*tree)
+		defer s.release()
+		if len(d.errs) > 0 {
+			d.errs = append(d.errs, ',')
+		}
+		e := s.processingError(typ, fields)
+		d.errs = s.appendJSON(d.errs, &e)
+		return nil
+	}
 	t, err := d.tree()
 	if err != nil {
 		return fmt.Errorf("add processing error: %w", err)
 	}
+	e := t.processingError(typ, fields)
+	// The typed view has no errors list, so it stays as it is.
+	if errs := t.get(&t.root, "errors"); errs != nil && errs.kind == kindArray {
+		t.push(errs, e)
+	} else {
+		t.set(&t.root, "errors", t.arrayNode(e))
+	}
+	return nil
+}
+
+// processingError is the object of one processing error.
+func (t *tree) processingError(typ string, fields map[string]string) node {
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
 		if k != "type" {
@@ -285,11 +328,18 @@ func (d *Document) AddProcessingError(typ string, fields map[string]string) erro
 		}
 	}
 	slices.Sort(keys)
-	extra := make([]node, len(keys))
-	for i, k := range keys {
-		extra[i] = t.field(k, t.stringNode(fields[k]))
+	ms := make([]node, 0, 1+len(keys))
+	ms = append(ms, t.field("type", t.stringNode(typ)))
+	for _, k := range keys {
+		ms = append(ms, t.field(k, t.stringNode(fields[k])))
 	}
-	// The typed view has no errors list, so it stays as it is.
-	t.addError(&t.root, typ, "", nil, extra...)
-	return nil
+	return t.objectNode(ms...)
+}
+
+// appendableErrors says whether an "errors" list can be written at the end of text without
+// parsing it: text is a compact object and certainly has no "errors" member, as no key can be
+// "errors" without the word in the text, or an escape that spells it.
+func appendableErrors(text string) bool {
+	return len(text) >= 2 && text[0] == '{' && text[len(text)-1] == '}' &&
+		!strings.Contains(text, `"errors"`) && !strings.Contains(text, `\u`)
 }

@@ -161,3 +161,51 @@ func TestOpenDocumentParsesOnlyToEdit(t *testing.T) {
 		t.Errorf("opened and parsed documents wrote different edits:\n%s\n%s", a, b)
 	}
 }
+
+// Processing errors on a document not parsed are written after its last member without parsing
+// it, byte for byte what the parsed document writes; an event that has an errors list already,
+// or a text whose keys could spell one, is parsed. A later edit keeps them.
+func TestProcessingErrorsWithoutParsing(t *testing.T) {
+	for _, tt := range []struct {
+		name, in string
+		parses   bool
+	}{
+		{"no errors", `{"platform":"node","message":"m","exception":{"values":[{"type":"E","stacktrace":{"frames":[{"function":"f"}]}}]}}`, false},
+		{"errors already", `{"platform":"node","errors":[{"type":"sent"}],"exception":{"values":[{"type":"E","stacktrace":{"frames":[{"function":"f"}]}}]}}`, true},
+		{"an escaped key", `{"platform":"node","extra":{"\u0065":1},"exception":{"values":[{"type":"E","stacktrace":{"frames":[{"function":"f"}]}}]}}`, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			text, ev, err := Normalize([]byte(tt.in), baseOpts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opened := OpenDocument(string(text), ev)
+			parsed, err := ParseDocument(text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range []*Document{opened, parsed} {
+				for _, u := range []string{"/srv/app/a.js", "/srv/app/b\"é.js"} {
+					if err := d.AddProcessingError("js_no_source", map[string]string{"url": u, "reason": "no minified file found"}); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if (opened.t != nil) != tt.parses {
+				t.Errorf("parsed: %v, want %v", opened.t != nil, tt.parses)
+			}
+			a, b := opened.AppendTo(nil), parsed.AppendTo(nil)
+			if string(a) != string(b) || !json.Valid(a) {
+				t.Fatalf("opened and parsed documents differ:\n%s\n%s", a, b)
+			}
+			for _, d := range []*Document{opened, parsed} {
+				if err := d.ReplaceFrames(StacktraceRef{Kind: ExceptionStacktrace, Index: 0}, []Frame{{Function: "g"}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if a, b := opened.AppendTo(nil), parsed.AppendTo(nil); string(a) != string(b) || !strings.Contains(string(a), `"/srv/app/a.js"`) {
+				t.Fatalf("after an edit, opened and parsed documents differ:\n%s\n%s", a, b)
+			}
+		})
+	}
+}

@@ -64,6 +64,19 @@ func FuzzNormalize(f *testing.F) {
 		if back := doc.AppendTo(nil); !bytes.Equal(back, out) {
 			t.Fatalf("untouched document changed:\n%q\n%q", out, back)
 		}
+		// A processing error added to a document opened on the view, which writes it without
+		// parsing when it can, gives the bytes of the parsed document.
+		opened := OpenDocument(string(out), ev)
+		for _, d := range []*Document{doc, opened} {
+			for _, url := range []string{"https://a.example/x.js", "b\u00e9\"\n"} {
+				if err := d.AddProcessingError("js_no_source", map[string]string{"url": url}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if a, b := opened.AppendTo(nil), doc.AppendTo(nil); !bytes.Equal(a, b) {
+			t.Fatalf("processing errors written differently:\n%q\n%q", a, b)
+		}
 		again, _, err := Normalize(out, NormalizeOptions{ReceivedAt: opts.ReceivedAt, ClientIP: opts.ClientIP})
 		if err != nil {
 			t.Fatalf("Normalize rejects its own output: %v\n%q", err, out)
