@@ -44,10 +44,16 @@ func startConfig(t *testing.T, name string, env ...string) faultline {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return startConfigText(t, string(cfg), env...)
+}
+
+// startConfigText runs a config given as text like startDefault.
+func startConfigText(t *testing.T, cfg string, env ...string) faultline {
+	t.Helper()
 	// A port FreeAddr handed out may be taken by another process before the collector binds it:
 	// then the collector exits, and another set of ports is tried.
 	for attempt := 1; ; attempt++ {
-		config := string(cfg)
+		config := cfg
 		moved := map[string]string{}
 		for _, fixed := range []string{"127.0.0.1:4317", "127.0.0.1:4318", "127.0.0.1:13133"} {
 			moved[fixed] = harness.FreeAddr(t)
