@@ -107,6 +107,8 @@ func (t *tree) normalize(root *node, opts *NormalizeOptions) {
 	t.normalizeLenient(root, "environment", false)
 	t.normalizeTags(root)
 	t.normalizeIP(root, opts.ClientIP)
+	t.normalizeRequest(root)
+	t.normalizeUserAgent(root)
 	t.normalizeContexts(root)
 	t.normalizeStacktraces(root)
 	t.normalizeTimestamps(root, opts)
@@ -127,6 +129,7 @@ func (t *tree) normalize(root *node, opts *NormalizeOptions) {
 	if opts.Editor != nil {
 		t.walkEditor(root, opts.Editor)
 	}
+	t.deriveTags(root)
 	t.writeMeta(root)
 }
 
@@ -594,6 +597,7 @@ func (t *tree) normalizeContexts(root *node) {
 		}
 		t.set(m, "type", t.stringNode(t.keyText(m)))
 	}
+	t.computeContextFields(ctx)
 	trace := t.get(ctx, "trace")
 	if trace == nil || trace.kind != kindObject {
 		return

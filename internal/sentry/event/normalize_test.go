@@ -199,27 +199,27 @@ func TestNormalize(t *testing.T) {
 		{
 			name: "tags as an object become pairs",
 			in:   `{"tags":{"a":"1","b":2,"c":true}}`,
-			want: map[string]any{"tags": []any{[]any{"a", "1"}, []any{"b", "2"}, []any{"c", "true"}}},
+			want: map[string]any{"tags": []any{[]any{"a", "1"}, []any{"b", "2"}, []any{"c", "true"}, []any{"level", "error"}}},
 		},
 		{
 			name: "tag pairs are deduplicated, reserved and empty ones dropped",
 			in:   `{"tags":[["a","1"],["a","2"],["release","x"],["user","u"],["",""],["e",""],["dist","d"],["filename","f"],["function","g"],["b","3"]]}`,
-			want: map[string]any{"tags": []any{[]any{"a", "1"}, []any{"b", "3"}}},
+			want: map[string]any{"tags": []any{[]any{"a", "1"}, []any{"b", "3"}, []any{"level", "error"}}},
 		},
 		{
 			name: "the environment tag moves to the field",
 			in:   `{"tags":{"environment":"staging","x":"y"}}`,
-			want: map[string]any{"environment": "staging", "tags": []any{[]any{"x", "y"}}},
+			want: map[string]any{"environment": "staging", "tags": []any{[]any{"x", "y"}, []any{"level", "error"}, []any{"environment", "staging"}}},
 		},
 		{
 			name: "server_name moves into tags",
 			in:   `{"server_name":"web-1","tags":{"server_name":"old"}}`,
-			want: map[string]any{"tags": []any{[]any{"server_name", "web-1"}}}, absent: []string{"server_name"},
+			want: map[string]any{"tags": []any{[]any{"server_name", "web-1"}, []any{"level", "error"}}}, absent: []string{"server_name"},
 		},
 		{
 			name: "a too-long tag value is dropped",
 			in:   `{"tags":{"long":"` + strings.Repeat("x", 201) + `","ok":"1"}}`,
-			want: map[string]any{"tags": []any{[]any{"ok", "1"}}},
+			want: map[string]any{"tags": []any{[]any{"ok", "1"}, []any{"level", "error"}}},
 		},
 		{name: "level warn alias", in: `{"level":"warn"}`, want: map[string]any{"level": "warning"}},
 		{name: "level log alias", in: `{"level":"log"}`, want: map[string]any{"level": "info"}},

@@ -85,6 +85,9 @@ func TestTranslateLogs(t *testing.T) {
 					"sentry.sdk.name": "sentry.python", "sentry.sdk.version": "2.31.0",
 					"user.id": "u9", "user.email": "ops@example.com", "user.name": "ops",
 					"sentry.tag.mount": "/var", "sentry.tag.server_name": "db-3", "sentry.fingerprint": []any{"disk", "{{ default }}"},
+					// Tags Sentry derives from the event when it saves it.
+					"sentry.tag.level": "warning", "sentry.tag.logger": "app.disk", "sentry.tag.transaction": "/healthz",
+					"sentry.tag.environment": "staging", "sentry.tag.release": "api@7", "sentry.tag.dist": "b1", "sentry.tag.user": "id:u9",
 				},
 			}},
 			wantOutcomes: []ItemOutcome{{ItemType: "event", Accepted: true}},
@@ -100,6 +103,7 @@ func TestTranslateLogs(t *testing.T) {
 				Attrs: map[string]any{
 					"sentry.event_id": "22222222222222222222222222222222", "sentry.project_id": "1", "sentry.item_type": "event", "sentry.event": crashJSON,
 					"sentry.level": "fatal", "sentry.platform": "native", "exception.type": "SIGSEGV", "exception.stacktrace": crashTrace,
+					"sentry.tag.level": "fatal",
 				},
 			}},
 			wantOutcomes: []ItemOutcome{{ItemType: "event", Accepted: true}},
@@ -226,6 +230,10 @@ func TestTranslateReferenceNodeError(t *testing.T) {
 			"exception.stacktrace": event.RenderStacktrace(ev), "user.id": "user-0",
 			"client.address": "203.0.113.7", "url.full": "https://shop.example.com/api/checkout", "http.request.method": "POST",
 			"sentry.tag.region": "eu-west-1", "sentry.tag.team": "checkout", "sentry.tag.server_name": "web-1",
+			"sentry.tag.level": "error", "sentry.tag.mechanism": "onuncaughtexception", "sentry.tag.handled": "no",
+			"sentry.tag.os": "Linux 6.8", "sentry.tag.os.name": "Linux", "sentry.tag.runtime": "node v20.20.2", "sentry.tag.runtime.name": "node",
+			"sentry.tag.url": "https://shop.example.com/api/checkout", "sentry.tag.environment": "production",
+			"sentry.tag.release": "shop@1.2.3", "sentry.tag.user": "id:user-0",
 		},
 	}}, logRows(out.Logs))
 	require.Equal(t, []ItemOutcome{{ItemType: "event", Accepted: true}}, out.Outcomes)
