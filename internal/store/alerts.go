@@ -119,7 +119,7 @@ type alertState struct {
 
 	mu       sync.Mutex
 	notified map[notifyKey]int64 // until, Unix µs
-	past     map[int64]*pastMinutes
+	marks    map[int64]*windowMarks
 	users    map[int64]usersCount
 	seen     map[userKey]int64 // minute a user was last recorded for an issue
 	// recording holds the issues whose user records this process knows to be complete: it
@@ -140,7 +140,7 @@ func (a *alertState) reset() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.notified = map[notifyKey]int64{}
-	a.past = map[int64]*pastMinutes{}
+	a.marks = map[int64]*windowMarks{}
 	a.users = map[int64]usersCount{}
 	a.seen = map[userKey]int64{}
 	a.recording = map[int64]bool{}
@@ -161,22 +161,22 @@ func (a *alertState) setRecording(issue int64) {
 	a.recording[issue] = true
 }
 
-func (a *alertState) pastMinutes(issue, minute int64) *pastMinutes {
+func (a *alertState) windowMarks(issue, minute int64) *windowMarks {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if p := a.past[issue]; p != nil && p.minute == minute {
-		return p
+	if m := a.marks[issue]; m != nil && m.minute == minute {
+		return m
 	}
 	return nil
 }
 
-func (a *alertState) setPastMinutes(issue int64, p *pastMinutes) {
+func (a *alertState) setWindowMarks(issue int64, m *windowMarks) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if len(a.past) >= maxCached {
-		a.past = map[int64]*pastMinutes{}
+	if len(a.marks) >= maxCached {
+		a.marks = map[int64]*windowMarks{}
 	}
-	a.past[issue] = p
+	a.marks[issue] = m
 }
 
 func (a *alertState) usersCount(k int64) (usersCount, bool) {
@@ -280,12 +280,14 @@ const minuteMicros = int64(time.Minute / time.Microsecond)
 // windowCounts answers the frequency and users triggers of one issue, for windows ending at
 // its latest event.
 //
-// Events are counted per issue and minute received (alert_counts): a batch adds to the minute
-// rows of its events in one statement per issue and minute, and the statement returns the
-// current minute's total, which is exact across collectors sharing a database (the row is
-// updated under the issue's row lock). The earlier minutes a window covers are summed once per
-// issue and minute and kept in memory. A window of k minutes is the current minute, the k-1
-// before it and the share of the k-th that the window still covers.
+// Events are counted from the issue's times_seen, which is exact across collectors sharing a
+// database (it is updated under the issue's row lock), and a mark per issue and minute
+// (alert_counts): times_seen before the issue's first event received in that minute, written by
+// whichever write comes first and never changed. The events of minutes x to now are times_seen
+// less the mark of x (the least mark of x and later minutes, so that a late write's mark for
+// an earlier minute changes nothing). A process writes and reads the marks once per issue and
+// minute and keeps them; the batches in between add no statement. A window of k minutes is the
+// current minute, the k-1 before it and the share of the k-th that the window still covers.
 //
 // Distinct users are kept as the minute each user last hit the issue (alert_users), written at
 // most once per issue, user and minute, but only for an issue that has had more distinct users
@@ -300,15 +302,14 @@ type windowCounts struct {
 	issue   *Issue
 	now     int64 // received time of the issue's latest event, Unix µs
 	minute  int64 // now's minute
-	current int64 // events of that minute
-	past    *pastMinutes
+	marks   *windowMarks
 	users   *usersCount
 	project *alertrule.Project
 }
 
-// pastMinutes is an issue's event counts of the minutes before minute, per window length in
-// minutes: the sum of the k-1 minutes just before it and the count of the k-th.
-type pastMinutes struct {
+// windowMarks are an issue's marks for the windows ending in minute, per window length k in
+// minutes: full[k] the mark of minute-k+1, earliest[k] that of minute-k.
+type windowMarks struct {
 	minute         int64
 	full, earliest map[int64]int64
 }
@@ -330,25 +331,11 @@ const userSlack = time.Hour
 func (t *tx) countWindows(is *Issue, list []*prepared, p *alertrule.Project) (*windowCounts, error) {
 	c := &windowCounts{t: t, issue: is, now: list[len(list)-1].recv, project: p}
 	c.minute = c.now / minuteMicros
-	for i := 0; i < len(list); {
-		minute := list[i].recv / minuteMicros
-		j := i
-		for j < len(list) && list[j].recv/minuteMicros == minute {
-			j++
-		}
-		r, err := t.queryRow(`INSERT INTO alert_counts (issue_id, minute, count) VALUES (?, ?, ?)
-ON CONFLICT (issue_id, minute) DO UPDATE SET count = alert_counts.count + excluded.count RETURNING count`, is.ID, minute, int64(j-i))
-		if err != nil {
+	if c.marks = t.s.alerts.windowMarks(is.ID, c.minute); c.marks == nil {
+		var err error
+		if c.marks, err = t.markWindows(is, list, c.minute); err != nil {
 			return nil, err
 		}
-		var total int64
-		if err := r.Scan(&total); err != nil {
-			return nil, fmt.Errorf("count events of issue %d: %w", is.ID, err)
-		}
-		if minute == c.minute {
-			c.current = total
-		}
-		i = j
 	}
 	if ws := p.UserWindows(); len(ws) > 0 && is.UserCount > p.UserFloor() {
 		if t.s.alerts.isRecording(is.ID) {
@@ -360,6 +347,62 @@ ON CONFLICT (issue_id, minute) DO UPDATE SET count = alert_counts.count + exclud
 		t.afterCommit(func() { t.s.alerts.setRecording(is.ID) })
 	}
 	return c, nil
+}
+
+// markWindows writes the marks of the minutes of the batch's events (sorted by received time)
+// that have none yet and reads those the windows ending in minute need.
+func (t *tx) markWindows(is *Issue, list []*prepared, minute int64) (*windowMarks, error) {
+	before := is.TimesSeen - int64(len(list)) // times_seen before the batch
+	for i, e := range list {
+		if i > 0 && e.recv/minuteMicros == list[i-1].recv/minuteMicros {
+			continue
+		}
+		if _, err := t.exec(`INSERT INTO alert_counts (issue_id, minute, count) VALUES (?, ?, ?) ON CONFLICT (issue_id, minute) DO NOTHING`,
+			is.ID, e.recv/minuteMicros, before+int64(i)); err != nil {
+			return nil, err
+		}
+	}
+	longest := int64(alertrule.Windows[len(alertrule.Windows)-1] / time.Minute)
+	rows, err := t.queryStmt(`SELECT minute, count FROM alert_counts WHERE issue_id = ? AND minute >= ? AND minute <= ? ORDER BY minute DESC`,
+		is.ID, minute-longest, minute)
+	if err != nil {
+		return nil, err
+	}
+	type mark struct{ minute, least int64 } // least: the least mark of this minute and later ones
+	var desc []mark
+	for rows.Next() {
+		var m mark
+		if err := rows.Scan(&m.minute, &m.least); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read alert marks of issue %d: %w", is.ID, err)
+		}
+		if len(desc) > 0 {
+			m.least = min(m.least, desc[len(desc)-1].least)
+		}
+		desc = append(desc, m)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("read alert marks of issue %d: %w", is.ID, err)
+	}
+	// markOf is the mark of minute x: the least of x and later minutes. The batch wrote one for
+	// its latest minute, so every x up to it has one (before is only a fallback).
+	markOf := func(x int64) int64 {
+		out := before
+		for _, m := range desc {
+			if m.minute < x {
+				break
+			}
+			out = m.least
+		}
+		return out
+	}
+	w := &windowMarks{minute: minute, full: map[int64]int64{}, earliest: map[int64]int64{}}
+	for _, win := range alertrule.Windows {
+		k := int64(win / time.Minute)
+		w.full[k], w.earliest[k] = markOf(minute-k+1), markOf(minute-k)
+	}
+	t.afterCommit(func() { t.s.alerts.setWindowMarks(is.ID, w) })
+	return w, nil
 }
 
 // fillUsers writes the user records of an issue from its stored events received from minute on
@@ -438,49 +481,13 @@ func (c *windowCounts) exceeds(window time.Duration, users bool, threshold int64
 	return c.users.counts[window] > threshold
 }
 
-// events is the count of events within window.
+// events is the count of events within window: those since its first full minute's mark and
+// the share of the minute before that the window still covers.
 func (c *windowCounts) events(window time.Duration) float64 {
 	k := int64(window / time.Minute)
-	past := c.pastFor()
-	covered := 1 - float64(c.now-c.minute*minuteMicros)/float64(minuteMicros) // share of the k-th minute back still in the window
-	return float64(c.current+past.full[k]) + float64(past.earliest[k])*covered
-}
-
-// pastFor returns the sums of the minutes before the current one, reading them when the cache
-// has none for this minute. A read error counts as no earlier events; the write goes on.
-func (c *windowCounts) pastFor() *pastMinutes {
-	if c.past == nil {
-		c.past = c.t.s.alerts.pastMinutes(c.issue.ID, c.minute)
-	}
-	if c.past != nil {
-		return c.past
-	}
-	p := &pastMinutes{minute: c.minute, full: map[int64]int64{}, earliest: map[int64]int64{}}
-	longest := int64(alertrule.Windows[len(alertrule.Windows)-1] / time.Minute)
-	rows, err := c.t.queryStmt(`SELECT minute, count FROM alert_counts WHERE issue_id = ? AND minute >= ? AND minute < ?`,
-		c.issue.ID, c.minute-longest, c.minute)
-	if err == nil {
-		for rows.Next() {
-			var m, n int64
-			if rows.Scan(&m, &n) != nil {
-				continue
-			}
-			back := c.minute - m
-			for _, w := range alertrule.Windows {
-				switch k := int64(w / time.Minute); {
-				case back < k:
-					p.full[k] += n
-				case back == k:
-					p.earliest[k] = n
-				}
-			}
-		}
-		rows.Close()
-	}
-	c.past = p
-	id := c.issue.ID
-	c.t.afterCommit(func() { c.t.s.alerts.setPastMinutes(id, p) })
-	return p
+	full, earliest := c.marks.full[k], c.marks.earliest[k]
+	covered := 1 - float64(c.now-c.minute*minuteMicros)/float64(minuteMicros)
+	return float64(c.issue.TimesSeen-full) + float64(full-earliest)*covered
 }
 
 // countUsers counts the distinct users within every users window of the project in one query:

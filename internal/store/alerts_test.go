@@ -152,6 +152,28 @@ func TestAFrequencyTriggerFiresWhenTheWindowCountPassesTheThreshold(t *testing.T
 	})
 }
 
+// A late event (received in an earlier minute, written after later ones) marks its minute after
+// the later minutes were marked: the window still counts every event once.
+func TestALateEventsMinuteCountsEveryEventOnce(t *testing.T) {
+	eachBackend(t, func(t *testing.T, s Store) {
+		setRules(t, s, nil, rule("config:burst", []string{"hook"}, alertrule.Trigger{Kind: alertrule.Frequency, Threshold: 3, Window: 5 * time.Minute}))
+		at := testNow.Truncate(time.Minute)
+		event := func(ago time.Duration) Event {
+			return with(ev(0, "a"), func(e *Event) { e.Received = at.Add(-ago) })
+		}
+		write(t, s, event(0), event(0))
+		write(t, s, event(3*time.Minute))
+		is := onlyIssue(t, s)
+		if got := len(reasons(t, s, is.ID)); got != 0 {
+			t.Fatalf("3 events (threshold 3) fired %d alerts", got)
+		}
+		write(t, s, event(0))
+		if got := len(reasons(t, s, is.ID)); got != 1 {
+			t.Fatalf("4 events within 5 minutes: %d alerts, want 1", got)
+		}
+	})
+}
+
 func TestAUsersTriggerCountsDistinctUsers(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s Store) {
 		setRules(t, s, nil, rule("config:users", []string{"hook"}, alertrule.Trigger{Kind: alertrule.Users, Threshold: 2, Window: time.Hour}))

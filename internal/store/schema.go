@@ -245,6 +245,13 @@ DROP INDEX alert_users_seen;
 	`
 CREATE INDEX issue_hourly_hour ON issue_hourly (hour);
 `,
+	// 8: alert_counts.count becomes a mark: the issue's times_seen before its first event
+	// received in that minute, written once per issue and minute instead of a count updated by
+	// every batch. The per-minute counts kept so far would read as marks, so they go: windows
+	// start empty after the upgrade.
+	`
+DELETE FROM alert_counts;
+`,
 }
 
 func (d dialect) ddl(s string) string {
