@@ -143,7 +143,13 @@ func TestSweepDeletesUnusedBundlesAndStaleChunks(t *testing.T) {
 func TestSweepKeepsTheStoreWithinItsBudgetNewestEventsFirst(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s Store) {
 		ctx := context.Background()
+		// The oldest 3,400 are project 2's, the newest 600 project 1's: the budget takes the
+		// oldest events across projects, so what is left is the newest, whatever the project.
 		evs := benchEvents(0, 4000, 50)
+		const older = 3400
+		for i := range evs[:older] {
+			evs[i].ProjectID = 2
+		}
 		for i := 0; i < len(evs); i += 500 {
 			if err := s.Write(ctx, evs[i:i+500]); err != nil {
 				t.Fatal(err)
@@ -176,11 +182,21 @@ func TestSweepKeepsTheStoreWithinItsBudgetNewestEventsFirst(t *testing.T) {
 				t.Errorf("database file %d bytes, budget %d: the deleted pages were not given back", fi.Size(), budget)
 			}
 		}
-		if _, err := s.EventByID(ctx, 1, evs[0].EventID); !errors.Is(err, ErrNotFound) {
-			t.Errorf("oldest event still stored: %v", err)
+		if _, err := s.EventByID(ctx, 2, evs[0].EventID); !errors.Is(err, ErrNotFound) {
+			t.Errorf("oldest event (of project 2) still stored: %v", err)
 		}
-		if _, err := s.EventByID(ctx, 1, evs[len(evs)-1].EventID); err != nil {
-			t.Errorf("newest event: %v", err)
+		left := len(evs) - int(swept.Events)
+		for _, p := range []struct {
+			project int64
+			want    int
+		}{{1, min(left, len(evs)-older)}, {2, max(0, left-(len(evs)-older))}} {
+			var kept int
+			if err := st.db.QueryRow(st.d.rebind(`SELECT COUNT(*) FROM events WHERE project_id = ?`), p.project).Scan(&kept); err != nil {
+				t.Fatal(err)
+			}
+			if kept != p.want {
+				t.Errorf("project %d keeps %d events, want %d: the %d left must be the newest of all projects", p.project, kept, p.want, left)
+			}
 		}
 	})
 }
