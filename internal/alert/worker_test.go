@@ -265,3 +265,46 @@ func TestAGarbageAnswerIsRetried(t *testing.T) {
 		t.Fatalf("alert: %+v", alerts[0])
 	}
 }
+
+// Every target's secret stays out of the log and out of the stored last error while its
+// deliveries fail: the SMTP password (the server refuses it), the PagerDuty routing key (the
+// stand-in answers 400 to a key it does not know) and the webhook signing secret (the receiver
+// answers 500).
+func TestFailingTargetsNeverLogOrStoreTheirSecrets(t *testing.T) {
+	smtpd := alerttest.NewSMTP(t, "alerts", "right-password")
+	pd := alerttest.NewPagerDuty(t, "THEOTHERKEY")
+	hook := alerttest.NewRecorder(t)
+	hook.AnswerNext(http.StatusInternalServerError, http.StatusInternalServerError, http.StatusInternalServerError)
+	secrets := []string{"SMTPPASSWORDSECRET", "ROUTINGKEYSECRET", "SIGNINGSECRET"}
+	f := start(t, map[string]alert.Target{
+		"mail": &alert.Email{Endpoint: smtpd.Addr, Username: "alerts", Password: secrets[0], From: "faultline@example.com",
+			To: []string{"oncall@example.com"}, TLS: &tls.Config{RootCAs: smtpd.RootCAs}},
+		"pd":   &alert.PagerDuty{URL: pd.URL, RoutingKey: secrets[1], Client: http.DefaultClient},
+		"hook": &alert.Webhook{URL: hook.URL, Secret: secrets[2], Client: http.DefaultClient},
+	}, nil, alert.Options{})
+	f.write(t, event("a", nil))
+	list, _ := f.st.ListIssues(context.Background(), store.IssueQuery{})
+	var alerts []store.Alert
+	eventually(t, "every target's failure", func() bool {
+		alerts, _ = f.st.IssueAlerts(context.Background(), list[0].ID, 10)
+		failed := 0
+		for _, a := range alerts {
+			if a.LastError != "" {
+				failed++
+			}
+		}
+		return failed == 3
+	})
+	var shown strings.Builder
+	for _, e := range f.logs.All() {
+		fmt.Fprintln(&shown, e.Message, e.Context)
+	}
+	for _, a := range alerts {
+		fmt.Fprintln(&shown, a.LastError)
+	}
+	for _, s := range secrets {
+		if strings.Contains(shown.String(), s) {
+			t.Errorf("%s was logged or stored:\n%s", s, shown.String())
+		}
+	}
+}
