@@ -18,6 +18,11 @@ type Document struct {
 	// errs are the processing errors added to a document not parsed, comma-separated JSON
 	// objects to be written as its "errors" list (AddProcessingError).
 	errs []byte
+	// members are the members set on a document not parsed, comma-separated "key":value
+	// pairs to be written after its last member (SetCulprit); the errors list goes where
+	// members ended when the first error was added (errsAt), the place the tree gives it.
+	members []byte
+	errsAt  int
 }
 
 // ParseDocument opens a normalized event for editing.
@@ -41,9 +46,9 @@ func (d *Document) tree() (*tree, error) {
 	if d.t != nil {
 		return d.t, nil
 	}
-	if len(d.errs) > 0 {
-		// Errors written at the end of the text become part of it.
-		d.text, d.errs = string(d.AppendTo(nil)), nil
+	if len(d.errs) > 0 || len(d.members) > 0 {
+		// Members and errors written at the end of the text become part of it.
+		d.text, d.errs, d.members, d.errsAt = string(d.AppendTo(nil)), nil, nil, 0
 	}
 	// The tree lives as long as the document, so it is not pooled.
 	t := &tree{}
@@ -67,15 +72,36 @@ func (d *Document) Event() *Event { return d.ev }
 // AppendTo appends the document's JSON to dst.
 func (d *Document) AppendTo(dst []byte) []byte {
 	if d.t == nil {
-		if len(d.errs) == 0 {
+		if len(d.errs) == 0 && len(d.members) == 0 {
 			return append(dst, d.text...)
 		}
 		dst = append(dst, d.text[:len(d.text)-1]...)
-		if len(d.text) > 2 {
-			dst = append(dst, ',')
+		sep := len(d.text) > 2
+		member := func(m []byte) {
+			if len(m) > 0 && m[0] == ',' {
+				m = m[1:]
+			}
+			if len(m) == 0 {
+				return
+			}
+			if sep {
+				dst = append(dst, ',')
+			}
+			dst, sep = append(dst, m...), true
 		}
-		dst = append(append(append(dst, `"errors":[`...), d.errs...), "]}"...)
-		return dst
+		before, after := d.members, []byte(nil)
+		if len(d.errs) > 0 {
+			before, after = d.members[:d.errsAt], d.members[d.errsAt:]
+		}
+		member(before)
+		if len(d.errs) > 0 {
+			if sep {
+				dst = append(dst, ',')
+			}
+			dst, sep = append(append(append(dst, `"errors":[`...), d.errs...), ']'), true
+		}
+		member(after)
+		return append(dst, '}')
 	}
 	return d.t.appendJSON(dst, &d.t.root)
 }
@@ -300,6 +326,8 @@ func (d *Document) AddProcessingError(typ string, fields map[string]string) erro
 		defer s.release()
 		if len(d.errs) > 0 {
 			d.errs = append(d.errs, ',')
+		} else {
+			d.errsAt = len(d.members)
 		}
 		e := s.processingError(typ, fields)
 		d.errs = s.appendJSON(d.errs, &e)
@@ -316,6 +344,29 @@ func (d *Document) AddProcessingError(typ string, fields map[string]string) erro
 	} else {
 		t.set(&t.root, "errors", t.arrayNode(e))
 	}
+	return nil
+}
+
+// SetCulprit stores the culprit grouping derived in the event, as Sentry stores it with the
+// event it saves (the event API reads it there). A document not parsed gets the member written
+// after its last one, as AddProcessingError does, when it certainly has no culprit yet; the
+// typed view is not changed.
+func (d *Document) SetCulprit(culprit string) error {
+	if d.t == nil && appendable(d.text, `"culprit"`) && !strings.Contains(string(d.members), `"culprit"`) {
+		s := treePool.Get().(*tree)
+		defer s.release()
+		if len(d.members) > 0 {
+			d.members = append(d.members, ',')
+		}
+		v := s.stringNode(culprit)
+		d.members = s.appendJSON(append(d.members, `"culprit":`...), &v)
+		return nil
+	}
+	t, err := d.tree()
+	if err != nil {
+		return fmt.Errorf("set culprit: %w", err)
+	}
+	t.set(&t.root, "culprit", t.stringNode(culprit))
 	return nil
 }
 
@@ -340,6 +391,12 @@ func (t *tree) processingError(typ string, fields map[string]string) node {
 // parsing it: text is a compact object and certainly has no "errors" member, as no key can be
 // "errors" without the word in the text, or an escape that spells it.
 func appendableErrors(text string) bool {
+	return appendable(text, `"errors"`)
+}
+
+// appendable says whether a member named by quotedKey can be written at the end of text
+// without parsing it (appendableErrors).
+func appendable(text, quotedKey string) bool {
 	return len(text) >= 2 && text[0] == '{' && text[len(text)-1] == '}' &&
-		!strings.Contains(text, `"errors"`) && !strings.Contains(text, `\u`)
+		!strings.Contains(text, quotedKey) && !strings.Contains(text, `\u`)
 }

@@ -2,6 +2,7 @@ package event
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -205,6 +206,58 @@ func TestProcessingErrorsWithoutParsing(t *testing.T) {
 			}
 			if a, b := opened.AppendTo(nil), parsed.AppendTo(nil); string(a) != string(b) || !strings.Contains(string(a), `"/srv/app/a.js"`) {
 				t.Fatalf("after an edit, opened and parsed documents differ:\n%s\n%s", a, b)
+			}
+		})
+	}
+}
+
+// The culprit is written into a document not parsed after its last member, in the order of the
+// calls among processing errors, byte for byte what the parsed document writes; a text that has a
+// culprit member is parsed and the member replaced.
+func TestSetCulpritWithoutParsing(t *testing.T) {
+	for _, tt := range []struct {
+		name, in string
+		calls    string // c: SetCulprit, e: AddProcessingError
+		parses   bool
+	}{
+		{"culprit only", `{"platform":"node"}`, "c", false},
+		{"errors, then the culprit", `{"platform":"node"}`, "eec", false},
+		{"the culprit between errors", `{"platform":"node"}`, "ece", false},
+		{"the culprit, then errors", `{"platform":"node"}`, "ce", false},
+		{"a culprit member already", `{"platform":"node","culprit":""}`, "ec", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			text, ev, err := Normalize([]byte(tt.in), baseOpts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			opened := OpenDocument(string(text), ev)
+			parsed, err := ParseDocument(text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range []*Document{opened, parsed} {
+				for i, c := range tt.calls {
+					if c == 'c' {
+						err = d.SetCulprit(`app/views.py in "index"`)
+					} else {
+						err = d.AddProcessingError("js_no_source", map[string]string{"url": fmt.Sprint("/a", i, ".js")})
+					}
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if (opened.t != nil) != tt.parses {
+				t.Errorf("parsed: %v, want %v", opened.t != nil, tt.parses)
+			}
+			a, b := opened.AppendTo(nil), parsed.AppendTo(nil)
+			if string(a) != string(b) || !json.Valid(a) {
+				t.Fatalf("opened and parsed documents differ:\n%s\n%s", a, b)
+			}
+			var m map[string]any
+			if err := json.Unmarshal(a, &m); err != nil || m["culprit"] != `app/views.py in "index"` {
+				t.Errorf("culprit = %v in %s", m["culprit"], a)
 			}
 		})
 	}
