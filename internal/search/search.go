@@ -1,7 +1,8 @@
 // Package search parses the issue search syntax people type into the API's `query` parameter and
 // the UI's search box — a subset of Sentry's: is:unresolved|resolved|ignored (and archived),
-// level:, release:, environment:, and free text matched against title and culprit. Values may
-// be double-quoted to hold spaces.
+// level:, release:, environment:, any other key:value (or tags[key]:value) as a tag the issue's
+// events carry (browser:"Chrome 120.0.6099", handled:no, user:id:42, os.name:Windows), and free
+// text matched against title and culprit. Values may be double-quoted to hold spaces.
 //
 // It turns text into a store.IssueQuery and knows nothing of HTTP.
 package search
@@ -41,6 +42,10 @@ func Parse(q string) (store.IssueQuery, error) {
 		case "environment":
 			out.Environment = val
 		default:
+			if tag, ok := tagKey(key); ok && val != "" {
+				out.Tags = append(out.Tags, store.Tag{Key: tag, Value: val})
+				continue
+			}
 			text = append(text, strings.Trim(tok, `"`))
 		}
 	}
@@ -71,4 +76,30 @@ func tokenize(q string) []string {
 		out = append(out, cur.String())
 	}
 	return out
+}
+
+// tagKey reads a search key as a tag key: tags[k] is k, and a plain key is one made of the
+// characters tag keys are (so "Error:" in free text stays text).
+func tagKey(key string) (string, bool) {
+	if k, ok := strings.CutPrefix(key, "tags["); ok && strings.HasSuffix(k, "]") {
+		key = strings.TrimSuffix(k, "]")
+	}
+	if key == "" {
+		return "", false
+	}
+	for _, r := range key {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' || r == ':') {
+			return "", false
+		}
+	}
+	return key, true
+}
+
+// TagQuery is the search text that selects issues with tag key=value, and false when the syntax
+// cannot say it (a key with other characters, a value with a double quote).
+func TagQuery(key, value string) (string, bool) {
+	if _, ok := tagKey(key); !ok || value == "" || strings.Contains(value, `"`) {
+		return "", false
+	}
+	return key + `:"` + value + `"`, true
 }

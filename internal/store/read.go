@@ -94,7 +94,7 @@ func (s *sqlStore) issueFilter(q IssueQuery, now time.Time) (string, []any) {
 		where = append(where, "last_seen >= ?")
 		args = append(args, q.Since.UnixMicro())
 	}
-	for _, tg := range []Tag{{"release", q.Release}, {"environment", q.Environment}} {
+	for _, tg := range append([]Tag{{"release", q.Release}, {"environment", q.Environment}}, q.Tags...) {
 		if tg.Value != "" {
 			where = append(where, "EXISTS (SELECT 1 FROM issue_tags t WHERE t.issue_id = issues.id AND t.key = ? AND t.value = ?)")
 			args = append(args, tg.Key, tg.Value)

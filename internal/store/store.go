@@ -252,6 +252,7 @@ type IssueQuery struct {
 	Level       string
 	Release     string    // issues with at least one event in this release
 	Environment string    // issues with at least one event in this environment
+	Tags        []Tag     // issues with at least one event carrying each of these tags
 	Text        string    // substring of title or culprit, case-insensitive
 	Since       time.Time // last seen at or after
 	Sort        string

@@ -332,7 +332,12 @@ func TestListIssues(t *testing.T) {
 			with(ev(2, "a"), func(e *Event) { e.Title = "TypeError: alpha"; e.UserID = "u1" }),
 			with(ev(10, "b"), func(e *Event) { e.Title = "RangeError: beta 100%"; e.Level = "warning"; e.Environment = "staging" }),
 			with(ev(20, "c"), func(e *Event) { e.Title = "Error: gamma"; e.Culprit = "worker.js"; e.UserID = "u1" }),
-			with(ev(21, "c"), func(e *Event) { e.Title = "Error: gamma"; e.Culprit = "worker.js"; e.UserID = "u2" }),
+			with(ev(21, "c"), func(e *Event) {
+				e.Title = "Error: gamma"
+				e.Culprit = "worker.js"
+				e.UserID = "u2"
+				e.Tags = []Tag{{"browser", "Chrome 120.0.6099"}, {"handled", "no"}}
+			}),
 		)
 		all, _ := s.ListIssues(ctx, IssueQuery{})
 		ids := map[string]int64{}
@@ -371,6 +376,8 @@ func TestListIssues(t *testing.T) {
 			{"by level", IssueQuery{Level: "warning"}, "[RangeError: beta 100%]"},
 			{"by release", IssueQuery{Release: "1.0"}, "[TypeError: alpha]"},
 			{"by environment", IssueQuery{Environment: "staging"}, "[RangeError: beta 100%]"},
+			{"by tags", IssueQuery{Tags: []Tag{{"browser", "Chrome 120.0.6099"}, {"handled", "no"}}}, "[Error: gamma]"},
+			{"by a tag no event has", IssueQuery{Tags: []Tag{{"browser", "Chrome 120.0.6099"}, {"handled", "yes"}}}, "[]"},
 			{"free text matches the culprit", IssueQuery{Text: "WORKER"}, "[Error: gamma]"},
 			{"free text treats % literally", IssueQuery{Text: "100%"}, "[RangeError: beta 100%]"},
 			{"free text treats _ literally", IssueQuery{Text: "_"}, "[]"},

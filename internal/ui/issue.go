@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faultline/faultline/internal/search"
 	"github.com/faultline/faultline/internal/store"
 )
 
@@ -93,6 +94,10 @@ func (u *UI) issuePage(w http.ResponseWriter, r *http.Request) {
 			switch t.Key {
 			case "level", "release", "environment":
 				bar.Filter = listParams{Status: statusAll, Project: data.Project}.url(t.Key, v.Value)
+			default:
+				if q, ok := search.TagQuery(t.Key, v.Value); ok {
+					bar.Filter = listParams{Status: statusAll, Project: data.Project}.url("q", q)
+				}
 			}
 			tv.Values = append(tv.Values, bar)
 		}
