@@ -15,9 +15,10 @@ const maxAlertCost = 1.05
 // twentyRulesConfig is the alerts section of a collector with 20 rules on project 1, all
 // notifying a webhook at hookURL: six on state changes (with filters), ten frequency rules and
 // four users rules across every window. The window rules' thresholds are above what the load
-// reaches, so that every batch evaluates them in full (events counted, the users counted too,
-// since the windows hold more events than the users threshold) while only the new-issue rules
-// fire, once per issue: the cost of evaluating, not of delivering a flood.
+// reaches, so that every batch evaluates them (the frequency rules in full; the users rules ask
+// for twice the load's users, which the store settles from each issue's users of all time) while
+// only the new-issue rules fire, once per issue: the cost of evaluating, not of delivering a
+// flood.
 func twentyRulesConfig(hookURL string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "    alerts:\n      targets:\n        hook:\n          webhook: {url: %q}\n      rules:\n", hookURL)
