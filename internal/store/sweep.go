@@ -289,14 +289,16 @@ func (s *sqlStore) sweepChunks(ctx context.Context, cutoff int64, out *Swept) er
 	}
 }
 
-// sweepStep runs one batch of a sweep in its own transaction and then paces: it pauses twice as
-// long as the batch took, so that a sweep holds the database (on SQLite: the only writer
-// connection) at most a third of the time and the writers waiting behind a batch wait for one
-// batch only (BenchmarkSweepImpactOnWrites). On SQLite the pages the batch freed are given back
-// to the file system right away. Enforcing the disk budget paces at half that (budgetStep):
-// there the deletion has to outrun ingestion.
+// sweepStep runs one batch of a sweep in its own transaction and then paces: it pauses four times
+// as long as the batch took, so that a sweep holds the database (on SQLite: the only writer
+// connection, and a core of the CPU) at most a fifth of the time and the writers waiting behind a
+// batch wait for one batch only (BenchmarkSweepImpactOnWrites). At twice, testbed scenario
+// "1 sweep" kept only 0.76× of its throughput while 1M events were deleted; at four times, see
+// testbed/RESULTS.md. On SQLite the pages the batch freed are given back to the file system right
+// away. Enforcing the disk budget pauses only as long as the batch took (budgetStep): there the
+// deletion has to outrun ingestion.
 func (s *sqlStore) sweepStep(ctx context.Context, fn func(*tx) (int64, error)) (int64, error) {
-	return s.pacedStep(ctx, 2, fn)
+	return s.pacedStep(ctx, 4, fn)
 }
 
 func (s *sqlStore) budgetStep(ctx context.Context, fn func(*tx) (int64, error)) (int64, error) {

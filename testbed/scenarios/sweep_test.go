@@ -179,6 +179,11 @@ func copyFile(t *testing.T, from, to string) {
 	if _, err := io.Copy(out, in); err != nil {
 		t.Fatal(err)
 	}
+	// Written back before the collector starts: otherwise the copy's writeback competes with the
+	// measured run's own writes.
+	if err := out.Sync(); err != nil {
+		t.Fatal(err)
+	}
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
 	}
