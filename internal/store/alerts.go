@@ -326,8 +326,8 @@ type usersCount struct {
 // timestamp, not by received time).
 const userSlack = time.Hour
 
-// countWindows adds an issue's new events (sorted by received time) to its minute counts and
-// users, and returns what its project's window triggers read.
+// countWindows marks the minutes of an issue's new events (sorted by received time) and records
+// their users where needed, and returns what its project's window triggers read.
 func (t *tx) countWindows(is *Issue, list []*prepared, p *alertrule.Project) (*windowCounts, error) {
 	c := &windowCounts{t: t, issue: is, now: list[len(list)-1].recv, project: p}
 	c.minute = c.now / minuteMicros
