@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dustin/go-humanize"
+	"github.com/go-sql-driver/mysql"
 	"go.opentelemetry.io/collector/config/confighttp"
 	"go.opentelemetry.io/collector/config/configopaque"
 	"go.opentelemetry.io/collector/confmap"
@@ -32,12 +33,17 @@ type Config struct {
 	confighttp.ServerConfig `mapstructure:",squash"`
 	// APIToken is the bearer token /api/0/ requires.
 	APIToken configopaque.String `mapstructure:"api_token"`
-	// SQLite is the embedded database, used when PostgresDSN is empty.
+	// SQLite is the embedded database, used when neither PostgresDSN nor MySQLDSN is set.
 	SQLite SQLiteConfig `mapstructure:"sqlite"`
 	// PostgresDSN selects PostgreSQL when set (e.g. postgres://user@host:5432/faultline).
 	PostgresDSN configopaque.String `mapstructure:"postgres_dsn"`
 	// PostgresMaxConns bounds the PostgreSQL connection pool.
 	PostgresMaxConns int `mapstructure:"postgres_max_conns"`
+	// MySQLDSN selects MySQL / MariaDB when set (go-sql-driver form, e.g.
+	// faultline:secret@tcp(db:3306)/faultline).
+	MySQLDSN configopaque.String `mapstructure:"mysql_dsn"`
+	// MySQLMaxConns bounds the MySQL connection pool.
+	MySQLMaxConns int `mapstructure:"mysql_max_conns"`
 	// Projects are the projects the API shows (organization "faultline").
 	Projects []ProjectConfig `mapstructure:"projects"`
 	// RetentionDays is how long events are kept (projects may override it).
@@ -103,8 +109,20 @@ func (c *Config) Validate() error {
 	if c.APIToken == "" {
 		errs = append(errs, errors.New("api_token must be set"))
 	}
-	if c.PostgresDSN == "" && c.SQLite.Path == "" {
-		errs = append(errs, errors.New("either sqlite::path or postgres_dsn must be set"))
+	switch {
+	case c.PostgresDSN != "" && c.MySQLDSN != "":
+		errs = append(errs, errors.New("postgres_dsn and mysql_dsn are both set: the store has one backend"))
+	case c.PostgresDSN == "" && c.MySQLDSN == "" && c.SQLite.Path == "":
+		errs = append(errs, errors.New("one of sqlite::path, postgres_dsn or mysql_dsn must be set"))
+	}
+	if c.MySQLDSN != "" {
+		if _, err := mysql.ParseDSN(string(c.MySQLDSN)); err != nil {
+			// The driver's message can quote the DSN, password included: it is not repeated.
+			errs = append(errs, errors.New("mysql_dsn is not a MySQL DSN (user:password@tcp(host:3306)/database)"))
+		}
+	}
+	if c.MySQLMaxConns < 0 {
+		errs = append(errs, fmt.Errorf("mysql_max_conns %d must not be negative", c.MySQLMaxConns))
 	}
 	if c.SQLite.MaxBatch < 0 {
 		errs = append(errs, fmt.Errorf("sqlite::max_batch %d must not be negative", c.SQLite.MaxBatch))

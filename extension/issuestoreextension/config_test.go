@@ -40,6 +40,14 @@ func TestConfigLoadsAndValidates(t *testing.T) {
 				t.Errorf("postgres: %+v", c)
 			}
 		}},
+		{name: "mysql", check: func(t *testing.T, c *Config) {
+			if string(c.MySQLDSN) != "faultline:secret@tcp(db:3306)/faultline" || c.MySQLMaxConns != 20 || c.PostgresDSN != "" {
+				t.Errorf("mysql: %+v", c)
+			}
+		}},
+		{name: "two_backends", wantErr: "postgres_dsn and mysql_dsn are both set"},
+		{name: "bad_mysql", wantErr: "mysql_dsn is not a MySQL DSN (user:password@tcp(host:3306)/database)"},
+		{name: "bad_mysql", wantErr: "mysql_max_conns -1 must not be negative"},
 		{name: "retention", check: func(t *testing.T, c *Config) {
 			p := c.policy()
 			if p.Retention != 30*24*time.Hour || p.MaxSize != 10<<30 || p.ArtifactRetention != 14*24*time.Hour || c.SweepInterval != time.Minute ||
@@ -97,7 +105,7 @@ func TestConfigLoadsAndValidates(t *testing.T) {
 			}
 			err = confmap.Validate(cfg)
 			if c.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) || strings.Contains(err.Error(), "s3cret") {
 					t.Fatalf("error %v, want one containing %q", err, c.wantErr)
 				}
 				return

@@ -183,6 +183,14 @@ func (e *Extension) open(ctx context.Context) (store.Store, error) {
 		e.set.Logger.Info("issue store on PostgreSQL")
 		return st, nil
 	}
+	if e.cfg.MySQLDSN != "" {
+		st, err := store.OpenMySQL(ctx, string(e.cfg.MySQLDSN), store.MySQLOptions{MaxConns: e.cfg.MySQLMaxConns})
+		if err != nil {
+			return nil, fmt.Errorf("issuestore: %w", err)
+		}
+		e.set.Logger.Info("issue store on MySQL")
+		return st, nil
+	}
 	st, err := store.OpenSQLite(e.cfg.SQLite.Path, store.SQLiteOptions{MaxBatch: e.cfg.SQLite.MaxBatch})
 	if err != nil {
 		return nil, fmt.Errorf("issuestore: %w", err)

@@ -627,6 +627,11 @@ func (s *sqlStore) ClaimAlerts(ctx context.Context, target, owner string, lease 
 	}
 	var out []Alert
 	err := s.inTx(ctx, func(t *tx) error {
+		if s.d.mysql {
+			var err error
+			out, err = t.claimAlertsMySQL(target, owner, now, now+lease.Microseconds(), limit)
+			return err
+		}
 		rows, err := t.queryStmt(`UPDATE alerts SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id IN (
 	SELECT id FROM alerts WHERE target = ? AND state = 'pending' AND next_attempt <= ? AND lease_until <= ? ORDER BY id LIMIT ?`+skipLocked+`)
 RETURNING `+alertColumns, owner, now+lease.Microseconds(), target, now, now, limit)
@@ -645,6 +650,46 @@ RETURNING `+alertColumns, owner, now+lease.Microseconds(), target, now, now, lim
 	})
 	slices.SortFunc(out, func(a, b Alert) int { return cmpInt(a.ID, b.ID) })
 	return out, err
+}
+
+// claimAlertsMySQL is ClaimAlerts without UPDATE … RETURNING: the due rows are locked (skipping
+// those another collector is claiming), leased, then read.
+func (t *tx) claimAlertsMySQL(target, owner string, now, until int64, limit int) ([]Alert, error) {
+	rows, err := t.query(`SELECT id FROM alerts WHERE target = ? AND state = 'pending' AND next_attempt <= ? AND lease_until <= ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
+		target, now, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	var ids []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("claim alerts: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Close(); err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	in := `(` + placeholders(len(ids)) + `)`
+	if _, err := t.tx.ExecContext(t.ctx, `UPDATE alerts SET lease_owner = ?, lease_until = ?, attempts = attempts + 1 WHERE id IN `+in,
+		append([]any{owner, until}, ids...)...); err != nil {
+		return nil, fmt.Errorf("claim alerts: %w", err)
+	}
+	if rows, err = t.query(`SELECT `+alertColumns+` FROM alerts WHERE id IN `+in, ids...); err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Alert
+	for rows.Next() {
+		a, err := scanAlert(rows)
+		if err != nil {
+			return nil, fmt.Errorf("claim alerts: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 func (s *sqlStore) AlertDelivered(ctx context.Context, id int64, owner string) error {
@@ -733,11 +778,9 @@ func (s *sqlStore) PutAlertRule(ctx context.Context, r StoredRule) (StoredRule, 
 	r.Updated = s.now().UTC().Truncate(time.Microsecond)
 	err := s.inTx(ctx, func(t *tx) error {
 		if r.ID == 0 {
-			row, err := t.queryRow(`INSERT INTO alert_rules (project_id, spec, updated) VALUES (?, ?, ?) RETURNING id`, r.ProjectID, r.Spec, r.Updated.UnixMicro())
-			if err != nil {
-				return err
-			}
-			return row.Scan(&r.ID)
+			var err error
+			r.ID, _, err = t.insertID(`INSERT INTO alert_rules (project_id, spec, updated) VALUES (?, ?, ?) RETURNING id`, r.ProjectID, r.Spec, r.Updated.UnixMicro())
+			return err
 		}
 		n, err := t.exec(`UPDATE alert_rules SET project_id = ?, spec = ?, updated = ? WHERE id = ?`, r.ProjectID, r.Spec, r.Updated.UnixMicro(), r.ID)
 		if err == nil && n == 0 {

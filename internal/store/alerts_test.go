@@ -303,20 +303,19 @@ func TestAlertRulesMadeThroughTheAPIAreKept(t *testing.T) {
 	})
 }
 
-// Two collectors on one PostgreSQL each take half of a burst; the frequency rule fires once,
-// when the total passes the threshold.
-func TestCollectorsSharingPostgresCountTogether(t *testing.T) {
-	if pgDatabase == "" {
-		t.Skip("PostgreSQL off")
+// Two collectors on one database server each take half of a burst; the frequency rule fires
+// once, when the total passes the threshold.
+func TestCollectorsSharingOneServerCountTogether(t *testing.T) {
+	for _, b := range serverBackends() {
+		t.Run(b.name, func(t *testing.T) { sharingCountTogether(t, b) })
 	}
-	dsn := postgresDSN(t)
+}
+
+func sharingCountTogether(t *testing.T, b serverBackend) {
+	open := b.database(t, testClock)
 	var stores []Store
 	for range 2 {
-		s, err := OpenPostgres(context.Background(), dsn, PostgresOptions{Clock: testClock})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
+		s := open(t, 10)
 		setRules(t, s, nil, rule("config:burst", []string{"hook"}, alertrule.Trigger{Kind: alertrule.Frequency, Threshold: 100, Window: 5 * time.Minute}))
 		stores = append(stores, s)
 	}

@@ -205,14 +205,10 @@ func (s *sqlStore) PutBundle(ctx context.Context, b *ArtifactBundle) error {
 				return err
 			}
 		}
-		var id int64
-		row, err := t.queryRow(`INSERT INTO artifact_bundles (checksum, bundle_id, release, dist, size, created, last_used) VALUES (?, ?, ?, ?, ?, ?, ?)
+		id, inserted, err := t.insertID(`INSERT INTO artifact_bundles (checksum, bundle_id, release, dist, size, created, last_used) VALUES (?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (checksum, release, dist) DO NOTHING RETURNING id`, b.Checksum, b.BundleID, b.Release, b.Dist, b.Size, created.UnixMicro(), created.UnixMicro())
-		if err != nil {
-			return err
-		}
-		switch err := row.Scan(&id); {
-		case errors.Is(err, sql.ErrNoRows):
+		switch {
+		case err == nil && !inserted:
 			// Stored by a concurrent upload of the same content: its files are already there.
 			row, err := t.queryRow(`SELECT id FROM artifact_bundles WHERE checksum = ? AND release = ? AND dist = ?`, b.Checksum, b.Release, b.Dist)
 			if err != nil {

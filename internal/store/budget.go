@@ -23,7 +23,7 @@ const (
 
 // marks are the budget's high and low marks in bytes.
 func (s *sqlStore) marks(maxSize int64) (high, low int64) {
-	if s.d.postgres {
+	if !s.d.embedded() {
 		return maxSize * postgresBudgetHigh / 100, maxSize * postgresBudgetLow / 100
 	}
 	return maxSize * budgetHigh / 100, maxSize * budgetLow / 100
@@ -31,7 +31,7 @@ func (s *sqlStore) marks(maxSize int64) (high, low int64) {
 
 func (s *sqlStore) EnforceBudget(ctx context.Context, maxSize int64) (Swept, error) {
 	var out Swept
-	if s.d.postgres {
+	if !s.d.embedded() {
 		release, ok, err := s.sweepLock(ctx)
 		if err != nil || !ok {
 			return out, err
@@ -39,7 +39,7 @@ func (s *sqlStore) EnforceBudget(ctx context.Context, maxSize int64) (Swept, err
 		defer release()
 	}
 	err := s.enforceBudget(ctx, maxSize, &out)
-	if err == nil && out.Events > 0 && !s.d.postgres {
+	if err == nil && out.Events > 0 && s.d.embedded() {
 		err = s.checkpoint(ctx)
 	}
 	return out, err
@@ -67,7 +67,7 @@ func (s *sqlStore) enforceBudget(ctx context.Context, maxSize int64, out *Swept)
 		if n == 0 {
 			return nil // what is left is issues and artifacts: nothing older to give up
 		}
-		if s.d.postgres {
+		if !s.d.embedded() {
 			u.bytes -= n * u.perEvent
 			continue
 		}
@@ -92,8 +92,11 @@ type usage struct {
 }
 
 func (s *sqlStore) usage(ctx context.Context) (usage, error) {
-	if s.d.postgres {
+	switch {
+	case s.d.postgres:
 		return s.postgresUsage(ctx)
+	case s.d.mysql:
+		return s.mysqlUsage(ctx)
 	}
 	// Pages in use; incremental vacuum (after every sweep step) returns the free ones to the
 	// file system, so this is also the size of the file.
@@ -145,5 +148,38 @@ WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')`).Scan(&other, &e
 		return usage{}, fmt.Errorf("sample event sizes: %w", err)
 	}
 	per := int64(avg) + postgresRowOverhead
+	return usage{bytes: other + rows*per, perEvent: per}, nil
+}
+
+// mysqlRowOverhead is what InnoDB stores for an event row besides its columns' bytes: the row
+// header, the clustered index's page fill and the unique key's entry.
+const mysqlRowOverhead = 120
+
+// mysqlUsage estimates the live data of the database's tables as postgresUsage does: InnoDB's
+// files keep deleted rows' pages for reuse, so the events table is counted as its rows times
+// their size, everything else by the sizes information_schema reports.
+func (s *sqlStore) mysqlUsage(ctx context.Context) (usage, error) {
+	var other, estimated int64
+	err := s.db.QueryRowContext(ctx, `SELECT CAST(COALESCE(SUM(data_length + index_length), 0) - COALESCE(SUM(CASE WHEN table_name = 'events' THEN data_length END), 0) AS SIGNED),
+	CAST(COALESCE(SUM(CASE WHEN table_name = 'events' THEN table_rows END), 0) AS SIGNED)
+FROM information_schema.tables WHERE table_schema = DATABASE()`).Scan(&other, &estimated)
+	if err != nil {
+		return usage{}, fmt.Errorf("measure the database: %w", err)
+	}
+	rows := estimated
+	if estimated < 100_000 {
+		if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM events`).Scan(&rows); err != nil {
+			return usage{}, fmt.Errorf("count events: %w", err)
+		}
+	}
+	if rows == 0 {
+		return usage{bytes: other, perEvent: mysqlRowOverhead}, nil
+	}
+	var avg float64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(AVG(LENGTH(payload) + LENGTH(event_id) + LENGTH(level) + LENGTH(`+"`release`"+`) + LENGTH(environment) + LENGTH(title) + LENGTH(user_key) + 40), 0)
+FROM (SELECT * FROM events ORDER BY id DESC LIMIT 500) e`).Scan(&avg); err != nil {
+		return usage{}, fmt.Errorf("sample event sizes: %w", err)
+	}
+	per := int64(avg) + mysqlRowOverhead
 	return usage{bytes: other + rows*per, perEvent: per}, nil
 }

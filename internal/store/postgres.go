@@ -44,12 +44,14 @@ func OpenPostgres(ctx context.Context, dsn string, opts PostgresOptions) (Store,
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	s := &sqlStore{d: postgresDialect, db: db, wdb: db, clock: clockOrDefault(opts.Clock), alerts: newAlertState()}
-	s.write = s.writePostgres
+	s.write = s.writeConcurrent
 	s.closeFn = db.Close
 	return s, nil
 }
 
-func (s *sqlStore) writePostgres(ctx context.Context, evs []*prepared) error {
+// writeConcurrent writes a batch on a server database (PostgreSQL, MySQL), where other writers
+// run at once: a transaction the server aborted for a conflict with them is tried again.
+func (s *sqlStore) writeConcurrent(ctx context.Context, evs []*prepared) error {
 	var err error
 	for attempt := 0; attempt < 8; attempt++ {
 		if attempt > 0 {
@@ -65,12 +67,12 @@ func (s *sqlStore) writePostgres(ctx context.Context, evs []*prepared) error {
 			return err
 		}
 	}
-	return fmt.Errorf("postgres: write of %d events kept conflicting: %w", len(evs), err)
+	return fmt.Errorf("%s: write of %d events kept conflicting: %w", s.d.name, len(evs), err)
 }
 
 // retryable reports errors a fresh transaction can get past.
 func retryable(err error) bool {
-	if errors.Is(err, errIssueVanished) {
+	if errors.Is(err, errIssueVanished) || errors.Is(err, errConflict) || mysqlRetryable(err) {
 		return true
 	}
 	var pg *pgconn.PgError

@@ -260,6 +260,9 @@ func (d dialect) ddl(s string) string {
 		"{{blob}}", d.blobType,
 		"{{without_rowid}}", d.withoutRowID,
 	)
+	if d.mysql {
+		return mysqlDDL(r.Replace(s))
+	}
 	return r.Replace(s)
 }
 
@@ -271,11 +274,20 @@ func migrate(ctx context.Context, db *sql.DB, d dialect) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	defer conn.Close()
-	if d.postgres {
+	switch {
+	case d.postgres:
 		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(7254190331)`); err != nil {
 			return fmt.Errorf("migrate: take advisory lock: %w", err)
 		}
 		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7254190331)`) //nolint:errcheck // released with the session anyway
+	case d.mysql:
+		// MySQL commits each DDL statement on its own: a migration interrupted half way is
+		// not rolled back, and the next start stops at its first statement that already ran.
+		release, ok, err := mysqlLock(ctx, db, "migrate", time.Minute)
+		if err != nil || !ok {
+			return fmt.Errorf("migrate: take lock (another collector migrating?): %v", err)
+		}
+		defer release()
 	}
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate: create schema_migrations: %w", err)

@@ -1,10 +1,11 @@
 // Package store keeps every Sentry event Faultline accepts and aggregates events into issues:
 // counts, distinct users, releases, tags, hourly counts and the resolve/ignore/regress lifecycle.
 //
-// One interface (Store) has two backends behind it: SQLite (the embedded default: one serialized
-// writer goroutine with batched transactions) and PostgreSQL (any number of collectors writing at
-// once; issue creation is race-free on the unique (project, hash) key). Both share one SQL
-// implementation that differs only by dialect.
+// One interface (Store) has three backends behind it: SQLite (the embedded default: one serialized
+// writer goroutine with batched transactions), PostgreSQL and MySQL / MariaDB (any number of
+// collectors writing at once; issue creation is race-free on the unique (project, hash) key). All
+// share one SQL implementation that differs only by dialect (MySQL's queries are translated from
+// the others', see mysqlQuery).
 //
 // The store knows nothing of pdata, the collector or HTTP: callers hand it Events that are already
 // grouped (hashes, title, culprit, metadata) and read Issues back.

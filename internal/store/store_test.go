@@ -504,17 +504,12 @@ func TestConcurrentWritersProduceWhatOneWriterDoes(t *testing.T) {
 			}
 			want := summary(t, single)
 
-			// Four handles (on PostgreSQL four pools, as four collectors would have), one database.
+			// Four handles (on a server four pools, as four collectors would have), one database.
 			var handles []Store
-			if b.name == "postgres" {
-				dsn := postgresDSN(t)
+			if i := slices.IndexFunc(serverBackends(), func(sb serverBackend) bool { return sb.name == b.name }); i >= 0 {
+				open := serverBackends()[i].database(t, testClock)
 				for range writers {
-					s, err := OpenPostgres(context.Background(), dsn, PostgresOptions{MaxConns: 2, Clock: testClock})
-					if err != nil {
-						t.Fatal(err)
-					}
-					t.Cleanup(func() { s.Close() })
-					handles = append(handles, s)
+					handles = append(handles, open(t, 2))
 				}
 			} else {
 				s := b.open(t)

@@ -12,7 +12,9 @@ import (
 	"time"
 )
 
-// The same suite runs against both backends. PostgreSQL is the real server at 127.0.0.1:5432
+// The same suite runs against all three backends. MariaDB (or MySQL) is the real server at
+// 127.0.0.1:3306 (root, no password): every test gets a database of its own, dropped after;
+// FAULTLINE_TEST_MYSQL=off skips it. PostgreSQL is the real server at 127.0.0.1:5432
 // (user postgres, trust auth): TestMain creates a fresh database for the run and drops it after;
 // every test gets its own schema in it. FAULTLINE_TEST_POSTGRES=off skips PostgreSQL; otherwise
 // an unreachable server fails the run.
@@ -29,6 +31,13 @@ func TestMain(m *testing.M) {
 			os.Exit(1)
 		}
 		pgDatabase = name
+	}
+	if os.Getenv("FAULTLINE_TEST_MYSQL") != "off" {
+		if err := pingMySQL(); err != nil {
+			fmt.Fprintf(os.Stderr, "store tests need MariaDB or MySQL at 127.0.0.1:3306 (user root, no password); set FAULTLINE_TEST_MYSQL=off to skip it: %v\n", err)
+			os.Exit(1)
+		}
+		mysqlOn = true
 	}
 	code := m.Run()
 	if pgDatabase != "" {
@@ -85,6 +94,44 @@ func postgresDSN(t testing.TB) string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:5432/%s?sslmode=disable&search_path=%s", pgDatabase, schema)
 }
 
+// mysqlAdminDSN is the test server's root account (the tests' database server is local and
+// throwaway; every test makes a database of its own on it).
+const mysqlAdminDSN = "root@tcp(127.0.0.1:3306)/"
+
+var mysqlOn bool // false when FAULTLINE_TEST_MYSQL=off
+
+func pingMySQL() error {
+	db, err := sql.Open("mysql", mysqlAdminDSN)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return db.PingContext(ctx)
+}
+
+// mysqlDSN returns a DSN for a fresh database, dropped when the test ends.
+func mysqlDSN(t testing.TB) string {
+	t.Helper()
+	name := "faultline_t_" + randomHex(6)
+	db, err := sql.Open("mysql", mysqlAdminDSN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
+		db.Close()
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		defer db.Close()
+		if _, err := db.Exec("DROP DATABASE IF EXISTS " + name); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	return mysqlAdminDSN + name
+}
+
 type backend struct {
 	name string
 	open func(t testing.TB) Store
@@ -112,6 +159,16 @@ func backendsOn(clock func() time.Time) []backend {
 			return s
 		}})
 	}
+	if mysqlOn {
+		bs = append(bs, backend{"mysql", func(t testing.TB) Store {
+			s, err := OpenMySQL(context.Background(), mysqlDSN(t), MySQLOptions{Clock: clock})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s
+		}})
+	}
 	return bs
 }
 
@@ -123,4 +180,43 @@ func eachBackend(t *testing.T, fn func(t *testing.T, s Store)) {
 	if pgDatabase == "" {
 		t.Log("PostgreSQL skipped: FAULTLINE_TEST_POSTGRES=off")
 	}
+}
+
+// serverBackend is a database server several stores can share, as several collectors do.
+type serverBackend struct {
+	name string
+	// database makes a fresh database and returns what opens a store on it (with its own pool).
+	database func(t testing.TB, clock func() time.Time) func(t testing.TB, maxConns int) Store
+}
+
+// serverBackends are PostgreSQL and MySQL, when on.
+func serverBackends() []serverBackend {
+	var bs []serverBackend
+	if pgDatabase != "" {
+		bs = append(bs, serverBackend{"postgres", func(t testing.TB, clock func() time.Time) func(testing.TB, int) Store {
+			dsn := postgresDSN(t)
+			return func(t testing.TB, maxConns int) Store {
+				s, err := OpenPostgres(context.Background(), dsn, PostgresOptions{MaxConns: maxConns, Clock: clock})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				return s
+			}
+		}})
+	}
+	if mysqlOn {
+		bs = append(bs, serverBackend{"mysql", func(t testing.TB, clock func() time.Time) func(testing.TB, int) Store {
+			dsn := mysqlDSN(t)
+			return func(t testing.TB, maxConns int) Store {
+				s, err := OpenMySQL(context.Background(), dsn, MySQLOptions{MaxConns: maxConns, Clock: clock})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				return s
+			}
+		}})
+	}
+	return bs
 }

@@ -57,7 +57,7 @@ const (
 // lock); the others return at once.
 func (s *sqlStore) Sweep(ctx context.Context, p Policy) (Swept, error) {
 	var out Swept
-	if s.d.postgres {
+	if !s.d.embedded() {
 		release, ok, err := s.sweepLock(ctx)
 		if err != nil || !ok {
 			return out, err
@@ -84,7 +84,7 @@ func (s *sqlStore) Sweep(ctx context.Context, p Policy) (Swept, error) {
 			return out, err
 		}
 	}
-	if !s.d.postgres && out != (Swept{}) {
+	if s.d.embedded() && out != (Swept{}) {
 		if err := s.checkpoint(ctx); err != nil {
 			return out, err
 		}
@@ -107,6 +107,13 @@ const sweepLockKey = 7254190332
 
 // sweepLock takes the sweep's advisory lock on a connection of its own, without waiting.
 func (s *sqlStore) sweepLock(ctx context.Context) (release func(), ok bool, err error) {
+	if s.d.mysql {
+		release, ok, err := mysqlLock(ctx, s.db, "sweep", 0)
+		if err != nil {
+			return nil, false, fmt.Errorf("sweep: %w", err)
+		}
+		return release, ok, nil
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, false, fmt.Errorf("sweep: %w", err)
@@ -317,7 +324,7 @@ func (s *sqlStore) pacedStep(ctx context.Context, pace time.Duration, fn func(*t
 	if err != nil {
 		return 0, err
 	}
-	if n > 0 && !s.d.postgres {
+	if n > 0 && s.d.embedded() {
 		if _, err := s.wdb.ExecContext(ctx, `PRAGMA incremental_vacuum`); err != nil {
 			return n, fmt.Errorf("incremental vacuum: %w", err)
 		}

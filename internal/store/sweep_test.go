@@ -201,9 +201,9 @@ func TestSweepKeepsTheStoreWithinItsBudgetNewestEventsFirst(t *testing.T) {
 	})
 }
 
-// sqlitePath is the database file of a SQLite store, "" on PostgreSQL.
+// sqlitePath is the database file of a SQLite store, "" on a server.
 func sqlitePath(s *sqlStore) string {
-	if s.d.postgres {
+	if !s.d.embedded() {
 		return ""
 	}
 	var seq int
@@ -252,22 +252,20 @@ func TestDeleteProjectRemovesItsDataOnly(t *testing.T) {
 	})
 }
 
-// TestSweepWhileSeveralCollectorsWriteToPostgres: three stores on one database write while two
+// TestSweepWhileSeveralCollectorsWriteToOneServer: three stores on one database write while two
 // of them sweep; nothing deadlocks, and the issues inside retention count every event.
-func TestSweepWhileSeveralCollectorsWriteToPostgres(t *testing.T) {
-	if pgDatabase == "" {
-		t.Skip("PostgreSQL off")
+func TestSweepWhileSeveralCollectorsWriteToOneServer(t *testing.T) {
+	for _, b := range serverBackends() {
+		t.Run(b.name, func(t *testing.T) { sweepWhileSeveralWrite(t, b) })
 	}
+}
+
+func sweepWhileSeveralWrite(t *testing.T, b serverBackend) {
 	now := base.Add(40 * day)
-	dsn := postgresDSN(t)
+	open := b.database(t, func() time.Time { return now })
 	var stores []Store
 	for range 3 {
-		s, err := OpenPostgres(context.Background(), dsn, PostgresOptions{MaxConns: 4, Clock: func() time.Time { return now }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		stores = append(stores, s)
+		stores = append(stores, open(t, 4))
 	}
 	policy := Policy{Retention: 30 * day}
 	ctx, cancel := context.WithCancel(context.Background())
