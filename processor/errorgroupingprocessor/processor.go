@@ -3,8 +3,9 @@ package errorgroupingprocessor
 import (
 	"context"
 	"fmt"
-	"go.opentelemetry.io/collector/component"
+	"unsafe"
 
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
@@ -103,9 +104,17 @@ func (p *groupingProcessor) processRecord(ctx context.Context, attrs pcommon.Map
 	if culprit, err := storeCulprit(doc, res); err != nil {
 		return fmt.Errorf("event %s: %w", eventID(attrs), err)
 	} else if culprit || changed {
-		raw.SetStr(string(doc.AppendTo(nil)))
+		raw.SetStr(documentText(doc))
 	}
 	return nil
+}
+
+// documentText is the document's JSON as the attribute's new value. The bytes are made for it
+// and referenced by nothing else, so they become the string without a copy: ~10 KB less
+// garbage for every event, as the culprit is written into nearly all of them.
+func documentText(doc *event.Document) string {
+	b := doc.AppendTo(nil)
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // storeCulprit writes the culprit grouping derived into the event, as Sentry stores it with

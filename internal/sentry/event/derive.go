@@ -191,7 +191,9 @@ func (t *tree) deriveTags(root *node) {
 		key, value string
 		override   bool // false: only when the event has no such tag (Sentry's plugin tags)
 	}
-	var add []derived
+	// Backed by the stack for the usual count: this runs for every event.
+	var buf [24]derived
+	add := buf[:0]
 	setTag := func(key, value string, override bool) {
 		if value == "" || len(value) > maxTagChars || strings.ContainsAny(value, "\r\n") {
 			return
@@ -250,7 +252,11 @@ func (t *tree) deriveTags(root *node) {
 		t.set(root, "tags", t.arrayNode())
 		tags = t.get(root, "tags")
 	}
-	present := make(map[string]bool, int(tags.kids.count))
+	var presentBuf [24]bool
+	present := presentBuf[:len(add)]
+	if len(add) > len(presentBuf) {
+		present = make([]bool, len(add))
+	}
 	pairs := t.kids(tags)
 	for i := range pairs {
 		p := t.elems(&pairs[i])
@@ -258,17 +264,20 @@ func (t *tree) deriveTags(root *node) {
 			continue
 		}
 		key := t.text(&p[0])
-		present[key] = true
-		for _, d := range add {
-			if d.key == key && d.override && t.text(&p[1]) != d.value {
+		for j, d := range add {
+			if d.key != key {
+				continue
+			}
+			present[j] = true
+			if d.override && t.text(&p[1]) != d.value {
 				t.touch(tags)
 				t.touch(&pairs[i])
 				p[1] = t.stringNode(d.value)
 			}
 		}
 	}
-	for _, d := range add {
-		if !present[d.key] {
+	for j, d := range add {
+		if !present[j] {
 			t.push(tags, t.arrayNode(t.stringNode(d.key), t.stringNode(d.value)))
 		}
 	}

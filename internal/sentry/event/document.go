@@ -75,6 +75,9 @@ func (d *Document) AppendTo(dst []byte) []byte {
 		if len(d.errs) == 0 && len(d.members) == 0 {
 			return append(dst, d.text...)
 		}
+		if dst == nil {
+			dst = make([]byte, 0, len(d.text)+len(d.members)+len(d.errs)+len(`,"errors":[]`))
+		}
 		dst = append(dst, d.text[:len(d.text)-1]...)
 		sep := len(d.text) > 2
 		member := func(m []byte) {
