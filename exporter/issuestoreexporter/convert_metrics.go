@@ -70,7 +70,7 @@ func outcomeOf(metric string, dp pmetric.NumberDataPoint) (store.Outcome, bool) 
 }
 
 // outcomeMetrics copies the outcome metrics of md with their resources and scopes; ok is false
-// when there are none. The queue (persistent in the default config) then holds only what the
+// when there are none. A queue in front of the store then holds only what the
 // store keeps, not every metric of the pipeline.
 func outcomeMetrics(md pmetric.Metrics) (kept pmetric.Metrics, ok bool) {
 	kept = pmetric.NewMetrics()

@@ -45,9 +45,9 @@ func convertTraces(td ptrace.Traces) (evs []store.Event, skipped int) {
 	return evs, skipped
 }
 
-// exceptionsOnly hands the queue (persistent in the default config) only the spans the store
-// keeps: those that recorded an exception. A traces pipeline's other spans (every transaction, every
-// OTLP span) would otherwise be written to disk and fill the queue only to be dropped by push.
+// exceptionsOnly hands the exporter helper (and its queue, when one is configured) only the spans
+// the store keeps: those that recorded an exception. A traces pipeline's other spans (every
+// transaction, every OTLP span) would otherwise fill the queue only to be dropped by push.
 type exceptionsOnly struct {
 	exporter.Traces
 }

@@ -5,8 +5,9 @@
 // owns the database.
 //
 // It knows pdata and the attribute contract (internal/attrkey); storage lives in internal/store.
-// A batch is acknowledged only after the store committed it; exporterhelper's sending_queue and
-// retry_on_failure absorb bursts and outages.
+// A batch is acknowledged only after the store committed it. Faultline's default config runs it
+// without a sending_queue (the store is the durable hand-off); other pipelines may put
+// exporterhelper's queue, persistent or not, and retry_on_failure in front of it.
 package issuestoreexporter // import "github.com/faultline/faultline/exporter/issuestoreexporter"
 
 //go:generate ../../.tools/bin/mdatagen metadata.yaml

@@ -2,9 +2,10 @@
 // calls as allowed are in flight, later arrivals are merged into one batch that goes down in a
 // single call when one of them returns, and every request waits for the outcome of the call that
 // carried its data. It is how a database makes many commits share one disk write, applied to a
-// collector pipeline: when the pipeline ends in a persistent queue, each call is one durable
-// write, so fewer, larger calls cost much less per item, while each sender is still answered only
-// after its data was accepted (or refused) downstream. Without contention nothing waits: a
+// collector pipeline: when the pipeline ends in a durable write (a store transaction, a
+// persistent queue), each call is one such write, so fewer, larger calls cost much less per
+// item, while each sender is still answered only after its data was accepted (or refused)
+// downstream. Without contention nothing waits: a
 // request finding a free slot is passed on at once, alone.
 //
 // It knows nothing of the collector; the caller supplies how to merge and count its data.

@@ -51,8 +51,9 @@ type Config struct {
 
 // GroupCommitConfig bounds the calls the receiver makes down each pipeline at once: requests
 // arriving while max_in_flight calls are under way are merged and go down together in the
-// next call, and each is answered with that call's outcome. A pipeline ending in a persistent
-// queue writes once per call, so this is where its cost per event is decided.
+// next call, and each is answered with that call's outcome. A pipeline ending in a durable
+// write (a store transaction, a persistent queue) writes once per call, so this is where its cost
+// per event is decided.
 type GroupCommitConfig struct {
 	// MaxInFlight is the number of calls per pipeline at once; 0 turns merging off (every
 	// request makes its own call, as many at once as requests).

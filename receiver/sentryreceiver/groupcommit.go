@@ -13,7 +13,8 @@ import (
 
 // groupLogs, groupTraces and groupMetrics put a group committer (internal/groupcommit) in front
 // of a pipeline, unless cfg turns it off. Most requests carry one event, so without it each
-// event is one call through the processors and one write of the exporter's persistent queue.
+// event is one call through the processors and one durable write (store transaction or
+// persistent queue) at the end of the pipeline.
 
 func groupLogs(cfg GroupCommitConfig, next consumer.Logs) consumer.Logs {
 	if cfg.MaxInFlight == 0 {

@@ -34,8 +34,8 @@ func newEventID() string {
 
 // TestSIGKILLUnderLoadLosesNoAcknowledgedEvent kills the collector with SIGKILL while SDK-like
 // clients are sending, restarts it on the same data directory, and finds every event that got a
-// 200 in the store: the persistent sending_queue on file_storage must hold what the store had not
-// committed yet.
+// 200 in the store: the default config has no queue, so a 200 goes out only after the store
+// committed the event.
 func TestSIGKILLUnderLoadLosesNoAcknowledgedEvent(t *testing.T) {
 	cfg, err := os.ReadFile(filepath.Join(harness.RepoRoot(), "config", "default.yaml"))
 	if err != nil {
