@@ -47,7 +47,7 @@ GOGC ?= 300
 run: build
 	GOGC=$(GOGC) $(DIST) --config config/default.yaml
 
-# What the tests need outside Go: Node.js, Chromium and a running PostgreSQL, installed or started
+# What the tests need outside Go: Node.js, Chromium, a running PostgreSQL and MariaDB, installed or started
 # where missing (or one line saying what to install). .ci/run comes through here too.
 test-env:
 	@scripts/test-env.sh

@@ -15,15 +15,30 @@ import (
 
 // TestAcknowledgedEventsSurviveSIGKILL runs a writer in a child process (this test binary
 // again), lets it acknowledge events, kills it with SIGKILL mid-stream and checks that every
-// event whose Write returned survived in the SQLite file.
+// event whose Write returned survived in the database, on each backend.
 func TestAcknowledgedEventsSurviveSIGKILL(t *testing.T) {
-	if path := os.Getenv("FAULTLINE_CRASH_CHILD_DB"); path != "" {
-		crashChild(path)
+	if target := os.Getenv("FAULTLINE_CRASH_CHILD_DB"); target != "" {
+		crashChild(os.Getenv("FAULTLINE_CRASH_CHILD_BACKEND"), target)
 		return
 	}
-	path := filepath.Join(t.TempDir(), "crash.db")
+	targets := map[string]string{"sqlite": filepath.Join(t.TempDir(), "crash.db")}
+	if pgDatabase != "" {
+		targets["postgres"] = postgresDSN(t)
+	}
+	if mysqlOn {
+		targets["mysql"] = mysqlDSN(t)
+	}
+	for _, backend := range []string{"sqlite", "postgres", "mysql"} {
+		if target, ok := targets[backend]; ok {
+			t.Run(backend, func(t *testing.T) { sigkillWriter(t, backend, target) })
+		}
+	}
+}
+
+func sigkillWriter(t *testing.T, backend, target string) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestAcknowledgedEventsSurviveSIGKILL$")
-	cmd.Env = append(os.Environ(), "FAULTLINE_CRASH_CHILD_DB="+path, "FAULTLINE_TEST_POSTGRES=off")
+	cmd.Env = append(os.Environ(), "FAULTLINE_CRASH_CHILD_BACKEND="+backend, "FAULTLINE_CRASH_CHILD_DB="+target,
+		"FAULTLINE_TEST_POSTGRES=off", "FAULTLINE_TEST_MYSQL=off")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +61,7 @@ func TestAcknowledgedEventsSurviveSIGKILL(t *testing.T) {
 	if len(acked) < 3000 {
 		t.Fatalf("child acknowledged only %d events before it ended", len(acked))
 	}
-	st, err := OpenSQLite(path, SQLiteOptions{})
+	st, err := openCrashStore(backend, target)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,8 +90,8 @@ func TestAcknowledgedEventsSurviveSIGKILL(t *testing.T) {
 
 // crashChild writes until it is killed, printing "ack <event id>" for every event whose batch
 // was acknowledged.
-func crashChild(path string) {
-	st, err := OpenSQLite(path, SQLiteOptions{})
+func crashChild(backend, target string) {
+	st, err := openCrashStore(backend, target)
 	if err != nil {
 		fmt.Println("open:", err)
 		os.Exit(1)
@@ -102,4 +117,15 @@ func crashChild(path string) {
 		})
 	}
 	wg.Wait()
+}
+
+// openCrashStore opens the store of a backend at a file path (SQLite) or DSN.
+func openCrashStore(backend, target string) (Store, error) {
+	switch backend {
+	case "postgres":
+		return OpenPostgres(context.Background(), target, PostgresOptions{})
+	case "mysql":
+		return OpenMySQL(context.Background(), target, MySQLOptions{})
+	}
+	return OpenSQLite(target, SQLiteOptions{})
 }
