@@ -12,6 +12,7 @@ import (
 
 	"github.com/faultline/faultline/internal/alertrule"
 	"github.com/faultline/faultline/internal/attrkey"
+	"github.com/faultline/faultline/internal/sentry/event"
 	"github.com/faultline/faultline/internal/store"
 )
 
@@ -84,7 +85,6 @@ func convertAttributes(a pcommon.Map, ts, observed pcommon.Timestamp, body, rele
 		UserID:    attrkey.Str(a, attrkey.UserID),
 		UserEmail: attrkey.Str(a, attrkey.UserEmail),
 		UserIP:    attrkey.Str(a, attrkey.ClientAddress),
-		Payload:   []byte(payload),
 		Source:    alertrule.SourceOTel,
 	}
 	if _, ok := a.Get(attrkey.ItemType); ok { // set by the sentry receiver only
@@ -118,6 +118,11 @@ func convertAttributes(a pcommon.Map, ts, observed pcommon.Timestamp, body, rele
 	}
 	if ev.Culprit == "" {
 		ev.Culprit = attrkey.Str(a, attrkey.Transaction) // what Sentry shows when grouping gave no culprit
+	}
+	// Sentry stores the culprit with the event (the event API shows it there). An event that
+	// cannot be read is stored as it came.
+	if ev.Payload, err = event.AppendWithCulprit(nil, payload, ev.Culprit); err != nil {
+		ev.Payload = []byte(payload)
 	}
 	a.Range(func(k string, v pcommon.Value) bool {
 		if tag, ok := strings.CutPrefix(k, attrkey.TagPrefix); ok {

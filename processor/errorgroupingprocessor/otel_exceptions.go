@@ -86,6 +86,7 @@ func (p *groupingProcessor) processOTelException(ctx context.Context, attrs pcom
 	}
 	attrs.PutStr(attrkey.EventID, ev.EventID)
 	attrs.PutStr(attrkey.ProjectID, project)
+	attrs.PutStr(attrkey.Event, string(payload))
 	attrs.PutStr(attrkey.Level, ev.Level)
 	attrs.PutStr(attrkey.Platform, ev.Platform)
 	if ev.Transaction != "" {
@@ -94,23 +95,7 @@ func (p *groupingProcessor) processOTelException(ctx context.Context, attrs pcom
 	for _, t := range ev.Tags {
 		attrs.PutStr(attrkey.TagPrefix+t.Key, t.Value)
 	}
-	res, err := p.groupOTel(attrs, ev, tmpl.Key(), symbolicate, occ)
-	if err != nil {
-		return err
-	}
-	doc := event.OpenDocument(string(payload), ev)
-	if culprit, err := storeCulprit(doc, res); err != nil {
-		return fmt.Errorf("otel exception %s: %w", occ.EventID, err)
-	} else if culprit {
-		payload = doc.AppendTo(nil)
-	}
-	attrs.PutStr(attrkey.Event, string(payload))
-	return nil
-}
-
-// groupOTel groups the event of an OTel exception, once per distinct exception (eventKey) unless
-// it was symbolicated, and puts the result on attrs.
-func (p *groupingProcessor) groupOTel(attrs pcommon.Map, ev *event.Event, eventKey string, symbolicate bool, occ otelexception.Occurrence) (*grouping.Result, error) {
+	eventKey := tmpl.Key()
 	if symbolicate || eventKey == "" {
 		return p.group(attrs, ev)
 	}
@@ -118,11 +103,11 @@ func (p *groupingProcessor) groupOTel(attrs pcommon.Map, ev *event.Event, eventK
 	if !ok {
 		res, err := p.grouper.Group(ev)
 		if err != nil {
-			return nil, fmt.Errorf("grouping event %s: %w", occ.EventID, err)
+			return fmt.Errorf("grouping event %s: %w", occ.EventID, err)
 		}
 		explanation, err := res.MarshalJSON()
 		if err != nil {
-			return nil, fmt.Errorf("explaining event %s: %w", occ.EventID, err)
+			return fmt.Errorf("explaining event %s: %w", occ.EventID, err)
 		}
 		known = &knownGrouping{result: res, explanation: string(explanation)}
 		p.exceptions.groupings.Add(eventKey, known)
@@ -132,7 +117,7 @@ func (p *groupingProcessor) groupOTel(attrs pcommon.Map, ev *event.Event, eventK
 		explanation = known.explanation
 	}
 	putGrouping(attrs, known.result, explanation)
-	return known.result, nil
+	return nil
 }
 
 // scrubAttributes applies the scrubbing to the exception.message attribute, as to a Sentry

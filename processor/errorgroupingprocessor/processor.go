@@ -3,9 +3,8 @@ package errorgroupingprocessor
 import (
 	"context"
 	"fmt"
-	"unsafe"
-
 	"go.opentelemetry.io/collector/component"
+
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/processor"
@@ -91,40 +90,16 @@ func (p *groupingProcessor) processRecord(ctx context.Context, attrs pcommon.Map
 	if err != nil {
 		return fmt.Errorf("event %s: %w", eventID(attrs), err)
 	}
-	changed := false
 	if p.symbolicator != nil {
-		if changed, err = p.symbolicator.SymbolicateDocument(ctx, projectID(attrs), doc); err != nil {
+		changed, err := p.symbolicator.SymbolicateDocument(ctx, projectID(attrs), doc)
+		if err != nil {
 			return fmt.Errorf("event %s: %w", eventID(attrs), err)
 		}
+		if changed {
+			raw.SetStr(string(doc.AppendTo(nil)))
+		}
 	}
-	res, err := p.group(attrs, doc.Event())
-	if err != nil {
-		return err
-	}
-	if culprit, err := storeCulprit(doc, res); err != nil {
-		return fmt.Errorf("event %s: %w", eventID(attrs), err)
-	} else if culprit || changed {
-		raw.SetStr(documentText(doc))
-	}
-	return nil
-}
-
-// documentText is the document's JSON as the attribute's new value. The bytes are made for it
-// and referenced by nothing else, so they become the string without a copy: ~10 KB less
-// garbage for every event, as the culprit is written into nearly all of them.
-func documentText(doc *event.Document) string {
-	b := doc.AppendTo(nil)
-	return unsafe.String(unsafe.SliceData(b), len(b))
-}
-
-// storeCulprit writes the culprit grouping derived into the event, as Sentry stores it with
-// the event (the event API shows it). A culprit the SDK sent is already there, and is what
-// grouping returned.
-func storeCulprit(doc *event.Document, res *grouping.Result) (bool, error) {
-	if res.Culprit == "" || doc.Event().Culprit != "" {
-		return false, nil
-	}
-	return true, doc.SetCulprit(res.Culprit)
+	return p.group(attrs, doc.Event())
 }
 
 // openDocument opens a record's normalized event: on the typed view the sentry receiver shares
@@ -138,24 +113,24 @@ func openDocument(text string) (*event.Document, error) {
 }
 
 // group computes the grouping of ev and puts it on the attributes that carry the event.
-func (p *groupingProcessor) group(attrs pcommon.Map, ev *event.Event) (*grouping.Result, error) {
+func (p *groupingProcessor) group(attrs pcommon.Map, ev *event.Event) error {
 	// Without the trees, grouping costs a fraction; the few events that carry the explanation
 	// are grouped a second time with them.
 	res, err := p.grouper.GroupHashes(ev)
 	if err != nil {
-		return nil, fmt.Errorf("grouping event %s: %w", eventID(attrs), err)
+		return fmt.Errorf("grouping event %s: %w", eventID(attrs), err)
 	}
 	var explanation []byte
 	if p.explain.due(res) {
 		if res, err = p.grouper.Group(ev); err != nil {
-			return nil, fmt.Errorf("grouping event %s: %w", eventID(attrs), err)
+			return fmt.Errorf("grouping event %s: %w", eventID(attrs), err)
 		}
 		if explanation, err = res.MarshalJSON(); err != nil {
-			return nil, fmt.Errorf("explaining event %s: %w", eventID(attrs), err)
+			return fmt.Errorf("explaining event %s: %w", eventID(attrs), err)
 		}
 	}
 	putGrouping(attrs, res, string(explanation))
-	return res, nil
+	return nil
 }
 
 // putGrouping puts a grouping result on attrs, and its explanation (res.MarshalJSON) when

@@ -2,7 +2,6 @@ package errorgroupingprocessor
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -161,38 +160,6 @@ func sprintf(format string, args ...any) string { return fmt.Sprintf(format, arg
 // The sentry receiver shares the typed view of each event it normalized while its pipeline runs
 // (event.Share): the processor groups that view and does not parse the text again, and a text
 // that is not the shared string itself (another receiver's, a copy) is parsed as before.
-// The event carries the culprit grouping derived, as Sentry stores it with the event; a culprit
-// the SDK sent (raven-js) stays as it was and is the issue's culprit.
-func TestTheEventKeepsItsCulprit(t *testing.T) {
-	sink := new(consumertest.LogsSink)
-	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), createDefaultConfig(), sink)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ld := plog.NewLogs()
-	record(t, ld, sprintf(nodeEvent, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 42))
-	record(t, ld, `{"platform":"javascript","culprit":"views.js in updateMember","exception":{"values":[{"type":"TypeError","value":"x",
-		"stacktrace":{"frames":[{"abs_path":"https://app.example/static/app.js","function":"member","lineno":3,"in_app":true}]}}]}}`)
-	if err := p.ConsumeLogs(context.Background(), ld); err != nil {
-		t.Fatal(err)
-	}
-	out := sink.AllLogs()[0]
-	for i, want := range []string{"chargeCard(/app/billing.js)", "views.js in updateMember"} {
-		attrs := out.ResourceLogs().At(i).ScopeLogs().At(0).LogRecords().At(0).Attributes()
-		if c, _ := attrs.Get(attrkey.GroupCulprit); c.Str() != want {
-			t.Errorf("record %d: issue culprit %q, want %q", i, c.Str(), want)
-		}
-		raw, _ := attrs.Get(attrkey.Event)
-		var ev map[string]any
-		if err := json.Unmarshal([]byte(raw.Str()), &ev); err != nil {
-			t.Fatalf("record %d: event is not JSON: %v", i, err)
-		}
-		if ev["culprit"] != want {
-			t.Errorf("record %d: event culprit %v, want %q", i, ev["culprit"], want)
-		}
-	}
-}
-
 func TestGroupsTheSharedViewWithoutParsing(t *testing.T) {
 	sink := new(consumertest.LogsSink)
 	p, err := NewFactory().CreateLogs(context.Background(), processortest.NewNopSettings(metadata.Type), createDefaultConfig(), sink)

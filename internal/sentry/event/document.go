@@ -18,11 +18,6 @@ type Document struct {
 	// errs are the processing errors added to a document not parsed, comma-separated JSON
 	// objects to be written as its "errors" list (AddProcessingError).
 	errs []byte
-	// members are the members set on a document not parsed, comma-separated "key":value
-	// pairs to be written after its last member (SetCulprit); the errors list goes where
-	// members ended when the first error was added (errsAt), the place the tree gives it.
-	members []byte
-	errsAt  int
 }
 
 // ParseDocument opens a normalized event for editing.
@@ -46,9 +41,9 @@ func (d *Document) tree() (*tree, error) {
 	if d.t != nil {
 		return d.t, nil
 	}
-	if len(d.errs) > 0 || len(d.members) > 0 {
-		// Members and errors written at the end of the text become part of it.
-		d.text, d.errs, d.members, d.errsAt = string(d.AppendTo(nil)), nil, nil, 0
+	if len(d.errs) > 0 {
+		// Errors written at the end of the text become part of it.
+		d.text, d.errs = string(d.AppendTo(nil)), nil
 	}
 	// The tree lives as long as the document, so it is not pooled.
 	t := &tree{}
@@ -72,39 +67,15 @@ func (d *Document) Event() *Event { return d.ev }
 // AppendTo appends the document's JSON to dst.
 func (d *Document) AppendTo(dst []byte) []byte {
 	if d.t == nil {
-		if len(d.errs) == 0 && len(d.members) == 0 {
+		if len(d.errs) == 0 {
 			return append(dst, d.text...)
 		}
-		if dst == nil {
-			dst = make([]byte, 0, len(d.text)+len(d.members)+len(d.errs)+len(`,"errors":[]`))
-		}
 		dst = append(dst, d.text[:len(d.text)-1]...)
-		sep := len(d.text) > 2
-		member := func(m []byte) {
-			if len(m) > 0 && m[0] == ',' {
-				m = m[1:]
-			}
-			if len(m) == 0 {
-				return
-			}
-			if sep {
-				dst = append(dst, ',')
-			}
-			dst, sep = append(dst, m...), true
+		if len(d.text) > 2 {
+			dst = append(dst, ',')
 		}
-		before, after := d.members, []byte(nil)
-		if len(d.errs) > 0 {
-			before, after = d.members[:d.errsAt], d.members[d.errsAt:]
-		}
-		member(before)
-		if len(d.errs) > 0 {
-			if sep {
-				dst = append(dst, ',')
-			}
-			dst, sep = append(append(append(dst, `"errors":[`...), d.errs...), ']'), true
-		}
-		member(after)
-		return append(dst, '}')
+		dst = append(append(append(dst, `"errors":[`...), d.errs...), "]}"...)
+		return dst
 	}
 	return d.t.appendJSON(dst, &d.t.root)
 }
@@ -329,8 +300,6 @@ func (d *Document) AddProcessingError(typ string, fields map[string]string) erro
 		defer s.release()
 		if len(d.errs) > 0 {
 			d.errs = append(d.errs, ',')
-		} else {
-			d.errsAt = len(d.members)
 		}
 		e := s.processingError(typ, fields)
 		d.errs = s.appendJSON(d.errs, &e)
@@ -350,27 +319,45 @@ func (d *Document) AddProcessingError(typ string, fields map[string]string) erro
 	return nil
 }
 
-// SetCulprit stores the culprit grouping derived in the event, as Sentry stores it with the
-// event it saves (the event API reads it there). A document not parsed gets the member written
-// after its last one, as AddProcessingError does, when it certainly has no culprit yet; the
-// typed view is not changed.
+// SetCulprit sets the event's culprit.
 func (d *Document) SetCulprit(culprit string) error {
-	if d.t == nil && appendable(d.text, `"culprit"`) && !strings.Contains(string(d.members), `"culprit"`) {
-		s := treePool.Get().(*tree)
-		defer s.release()
-		if len(d.members) > 0 {
-			d.members = append(d.members, ',')
-		}
-		v := s.stringNode(culprit)
-		d.members = s.appendJSON(append(d.members, `"culprit":`...), &v)
-		return nil
-	}
 	t, err := d.tree()
 	if err != nil {
 		return fmt.Errorf("set culprit: %w", err)
 	}
 	t.set(&t.root, "culprit", t.stringNode(culprit))
 	return nil
+}
+
+// AppendWithCulprit appends a normalized event to dst with the culprit grouping derived, as
+// Sentry stores it with the event it saves; a culprit the event has (an SDK's, raven-js) is kept.
+// The store's copy of the event is made here anyway, so the culprit costs no copy of its own:
+// the member is written after the last one without parsing when the text certainly has no
+// culprit (the test of AddProcessingError), else the event is parsed.
+func AppendWithCulprit(dst []byte, normalized, culprit string) ([]byte, error) {
+	if culprit == "" {
+		return append(dst, normalized...), nil
+	}
+	if appendable(normalized, `"culprit"`) {
+		s := treePool.Get().(*tree)
+		defer s.release()
+		dst = append(dst, normalized[:len(normalized)-1]...)
+		if len(normalized) > 2 {
+			dst = append(dst, ',')
+		}
+		v := s.stringNode(culprit)
+		return append(s.appendJSON(append(dst, `"culprit":`...), &v), '}'), nil
+	}
+	d, err := ParseDocument([]byte(normalized))
+	if err != nil {
+		return nil, err
+	}
+	if d.Event().Culprit == "" {
+		if err := d.SetCulprit(culprit); err != nil {
+			return nil, err
+		}
+	}
+	return d.AppendTo(dst), nil
 }
 
 // processingError is the object of one processing error.

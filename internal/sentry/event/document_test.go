@@ -2,7 +2,6 @@ package event
 
 import (
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -211,53 +210,43 @@ func TestProcessingErrorsWithoutParsing(t *testing.T) {
 	}
 }
 
-// The culprit is written into a document not parsed after its last member, in the order of the
-// calls among processing errors, byte for byte what the parsed document writes; a text that has a
-// culprit member is parsed and the member replaced.
-func TestSetCulpritWithoutParsing(t *testing.T) {
+// AppendWithCulprit writes the culprit after the last member without parsing when the text
+// certainly has none, byte for byte what the parsed document writes; a culprit the SDK sent is
+// kept; an empty one is replaced.
+func TestAppendWithCulprit(t *testing.T) {
+	const culprit = `app/views.py in "index"`
 	for _, tt := range []struct {
-		name, in string
-		calls    string // c: SetCulprit, e: AddProcessingError
-		parses   bool
+		name, in, want string
 	}{
-		{"culprit only", `{"platform":"node"}`, "c", false},
-		{"errors, then the culprit", `{"platform":"node"}`, "eec", false},
-		{"the culprit between errors", `{"platform":"node"}`, "ece", false},
-		{"the culprit, then errors", `{"platform":"node"}`, "ce", false},
-		{"a culprit member already", `{"platform":"node","culprit":""}`, "ec", true},
+		{"no culprit", `{"platform":"node","exception":{"values":[{"type":"E"}]}}`, culprit},
+		{"an SDK's culprit", `{"platform":"javascript","culprit":"views.js in updateMember"}`, "views.js in updateMember"},
+		{"an empty culprit", `{"platform":"node","culprit":""}`, culprit},
+		{"an escaped key", `{"platform":"node","extra":{"\u0065":1}}`, culprit},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			text, ev, err := Normalize([]byte(tt.in), baseOpts)
+			text, _, err := Normalize([]byte(tt.in), baseOpts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			opened := OpenDocument(string(text), ev)
-			parsed, err := ParseDocument(text)
+			got, err := AppendWithCulprit([]byte("x"), string(text), culprit)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, d := range []*Document{opened, parsed} {
-				for i, c := range tt.calls {
-					if c == 'c' {
-						err = d.SetCulprit(`app/views.py in "index"`)
-					} else {
-						err = d.AddProcessingError("js_no_source", map[string]string{"url": fmt.Sprint("/a", i, ".js")})
-					}
-					if err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			if (opened.t != nil) != tt.parses {
-				t.Errorf("parsed: %v, want %v", opened.t != nil, tt.parses)
-			}
-			a, b := opened.AppendTo(nil), parsed.AppendTo(nil)
-			if string(a) != string(b) || !json.Valid(a) {
-				t.Fatalf("opened and parsed documents differ:\n%s\n%s", a, b)
+			if got[0] != 'x' || !json.Valid(got[1:]) {
+				t.Fatalf("not appended to dst as JSON: %s", got)
 			}
 			var m map[string]any
-			if err := json.Unmarshal(a, &m); err != nil || m["culprit"] != `app/views.py in "index"` {
-				t.Errorf("culprit = %v in %s", m["culprit"], a)
+			if err := json.Unmarshal(got[1:], &m); err != nil || m["culprit"] != tt.want {
+				t.Errorf("culprit = %v, want %q in %s", m["culprit"], tt.want, got)
+			}
+			if tt.name == "no culprit" {
+				d, _ := ParseDocument(text)
+				if err := d.SetCulprit(culprit); err != nil {
+					t.Fatal(err)
+				}
+				if want := d.AppendTo(nil); string(got[1:]) != string(want) {
+					t.Errorf("appended without parsing:\n%s\nparsed:\n%s", got[1:], want)
+				}
 			}
 		})
 	}
