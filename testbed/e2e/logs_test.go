@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -25,11 +27,11 @@ const (
 	logHost    = "e2e-host"
 )
 
-// startLogs runs config/logs-example.yaml over the *.log files of dir.
-func startLogs(t *testing.T, dir string) faultline {
+// startLogs runs config/logs-example.yaml over the *.log files of dir, with env added.
+func startLogs(t *testing.T, dir string, env ...string) faultline {
 	t.Helper()
-	return startConfig(t, "logs-example.yaml", "FAULTLINE_LOG_FILES="+filepath.Join(dir, "*.log"),
-		"FAULTLINE_LOG_SERVICE="+logService, "FAULTLINE_LOG_HOST="+logHost)
+	return startConfig(t, "logs-example.yaml", append([]string{"FAULTLINE_LOG_FILES=" + filepath.Join(dir, "*.log"),
+		"FAULTLINE_LOG_SERVICE=" + logService, "FAULTLINE_LOG_HOST=" + logHost}, env...)...)
 }
 
 // logEvent is what the event endpoint returns for an event from a log file.
@@ -348,4 +350,119 @@ func TestLogErrorsGroupWithSDKEvents(t *testing.T) {
 		node, logsTestdata("shop.js"))
 	// The SDK's events have no log file: they show as "" beside node.log.
 	f.waitForBugs(t, []bug{{"+node.log", "loadOrder", 4}, {"node.log", "reserve", 1}, {"node.log", "checkout", 1}})
+}
+
+// TestLogFileReadOnceAcrossARestart: the collector stops after reading a file, more errors are
+// appended while it is down, and the collector started again on the same data directory reads
+// only them: file_log's offsets in file_storage lose nothing and double nothing.
+func TestLogFileReadOnceAcrossARestart(t *testing.T) {
+	python := runtimeOrSkip(t, "python3")
+	dir, data := t.TempDir(), t.TempDir()
+	app := filepath.Join(dir, "app.log")
+	f := startLogs(t, dir, "FAULTLINE_DATA_DIR="+data)
+	runInto(t, app, nil, python, logsTestdata("shop.py"), "bugs")
+	f.waitForBugs(t, []bug{{"app.log", "load_order", 2}, {"app.log", "reserve", 1}, {"app.log", "checkout", 1}})
+	f.process.Stop()
+
+	runInto(t, app, nil, python, logsTestdata("shop.py"), "bugs")
+	f = startLogs(t, dir, "FAULTLINE_DATA_DIR="+data)
+	want := []bug{{"app.log", "load_order", 4}, {"app.log", "reserve", 2}, {"app.log", "checkout", 2}}
+	f.waitForBugs(t, want)
+	// A file read again from its start would add its first four events a little later.
+	time.Sleep(3 * time.Second)
+	if got := found(f.loggedIssues(t), want); !slices.Equal(got, expected(want)) {
+		t.Fatalf("after the restart settled: %v, want %v", got, expected(want))
+	}
+}
+
+// syslogReceiver is the syslog receiver README.md shows: RFC 5424 over TCP, the operator reading
+// each message's text and joining the lines of one app name, which becomes the service (and the
+// sending host the host).
+const syslogReceiver = `  syslog:
+    tcp:
+      listen_address: ${env:FAULTLINE_SYSLOG_ENDPOINT}
+    protocol: rfc5424
+    operators:
+      - type: exception_parser
+        parse_from: attributes.message
+        source_identifier: attributes.appname
+      - type: filter
+        expr: 'attributes["exception.stacktrace"] == nil'
+      - type: copy
+        from: attributes.appname
+        to: resource["service.name"]
+      - type: copy
+        from: attributes.hostname
+        to: resource["host.name"]
+`
+
+// TestLogsOverSyslog: a real python3 logs its errors and crashes; util-linux's logger sends its
+// output line by line as RFC 5424 over TCP to the syslog receiver. Every bug is one issue with
+// its count and frames; service and host are the app name and host of the messages.
+func TestLogsOverSyslog(t *testing.T) {
+	python, logger := runtimeOrSkip(t, "python3"), optionalRuntime(t, "logger", "bsdutils")
+	cfg, err := os.ReadFile(filepath.Join(harness.RepoRoot(), "config", "logs-example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(cfg), "\nreceivers:\n", "\nreceivers:\n"+syslogReceiver, 1)
+	text = strings.Replace(text, "receivers: [sentry, otlp, file_log]", "receivers: [sentry, otlp, file_log, syslog]", 1)
+	addr := harness.FreeAddr(t)
+	f := startConfigText(t, text, "FAULTLINE_LOG_FILES="+filepath.Join(t.TempDir(), "*.log"),
+		"FAULTLINE_SYSLOG_ENDPOINT="+addr)
+	harness.Eventually(t, 30*time.Second, "the syslog receiver listens", func() bool {
+		conn, err := net.Dial("tcp", addr)
+		if err == nil {
+			conn.Close()
+		}
+		return err == nil
+	})
+
+	cmd := exec.Command(python, logsTestdata("shop.py"), "bugs")
+	out, _ := cmd.CombinedOutput() // it crashes on purpose
+	host, port, _ := net.SplitHostPort(addr)
+	send := exec.Command(logger, "--rfc5424", "--tcp", "--server", host, "--port", port, "--tag", logService)
+	send.Stdin = bytes.NewReader(out)
+	if msg, err := send.CombinedOutput(); err != nil {
+		t.Fatalf("logger: %v: %s", err, msg)
+	}
+
+	issues := f.waitForBugs(t, []bug{{"", "load_order", 2}, {"", "reserve", 1}, {"", "checkout", 1}})
+	hostname, _ := os.Hostname()
+	for _, is := range issues {
+		for _, e := range is.events {
+			if e.tag("service") != logService || e.tag("server_name") != hostname {
+				t.Errorf("issue %q: event with service %q, server_name %q; want %s, %s",
+					is.Title, e.tag("service"), e.tag("server_name"), logService, hostname)
+			}
+		}
+	}
+}
+
+// TestTheLogsExampleIsTheDefaultConfigPlusFileLog keeps config/logs-example.yaml what the README
+// says it is when config/default.yaml changes.
+func TestTheLogsExampleIsTheDefaultConfigPlusFileLog(t *testing.T) {
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(harness.RepoRoot(), "config", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Without the header comment, which says what each file is.
+		s := string(b)
+		for strings.HasPrefix(s, "#") {
+			_, s, _ = strings.Cut(s, "\n")
+		}
+		return s
+	}
+	example, def := read("logs-example.yaml"), read("default.yaml")
+	start := strings.Index(example, "\n  file_log:\n")
+	end := strings.Index(example, "\n  otlp:\n")
+	if start < 0 || end < start || !strings.Contains(example, "receivers: [sentry, otlp, file_log]") {
+		t.Fatal("config/logs-example.yaml has no file_log receiver before otlp, or no logs pipeline reading it")
+	}
+	without := example[:start] + example[end:]
+	without = strings.Replace(without, "receivers: [sentry, otlp, file_log]", "receivers: [sentry, otlp]", 1)
+	if without != def {
+		t.Fatalf("config/logs-example.yaml is not config/default.yaml plus its file_log receiver; bring it up to date:\n%s", without)
+	}
 }
