@@ -440,7 +440,8 @@ func TestLogsOverSyslog(t *testing.T) {
 }
 
 // TestTheLogsExampleIsTheDefaultConfigPlusFileLog keeps config/logs-example.yaml what the README
-// says it is when config/default.yaml changes.
+// says it is when config/default.yaml changes: the default plus a file_log receiver and the
+// file_storage extension holding its offsets.
 func TestTheLogsExampleIsTheDefaultConfigPlusFileLog(t *testing.T) {
 	read := func(name string) string {
 		b, err := os.ReadFile(filepath.Join(harness.RepoRoot(), "config", name))
@@ -462,6 +463,14 @@ func TestTheLogsExampleIsTheDefaultConfigPlusFileLog(t *testing.T) {
 	}
 	without := example[:start] + example[end:]
 	without = strings.Replace(without, "receivers: [sentry, otlp, file_log]", "receivers: [sentry, otlp]", 1)
+	// The file_storage extension that keeps the receiver's offsets belongs to it too.
+	storage := strings.Index(without, "\n  # The file_log receiver's offsets")
+	storageEnd := strings.Index(without, "\n  issuestore:\n")
+	if storage < 0 || storageEnd < storage || !strings.Contains(without, "extensions: [health_check, file_storage, issuestore]") {
+		t.Fatal("config/logs-example.yaml has no file_storage extension for the file_log receiver's offsets")
+	}
+	without = without[:storage] + without[storageEnd:]
+	without = strings.Replace(without, "extensions: [health_check, file_storage, issuestore]", "extensions: [health_check, issuestore]", 1)
 	if without != def {
 		t.Fatalf("config/logs-example.yaml is not config/default.yaml plus its file_log receiver; bring it up to date:\n%s", without)
 	}
