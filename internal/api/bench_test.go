@@ -17,9 +17,11 @@ import (
 )
 
 // BenchmarkIssueListP95 measures the issue list endpoint (handler, query parsing, store, JSON,
-// 24h stats) over a SQLite store holding FAULTLINE_BENCH_EVENTS events (default 1,000,000) of
-// the 9.5 KB reference event in 1,000 issues. The data is made once per run (it takes a minute or
-// two) and the query mix rotates through the list views people use. Reported: p50/p95 in ms.
+// 24h stats) over a store holding FAULTLINE_BENCH_EVENTS events (default 1,000,000) of the 9.5 KB
+// reference event in 1,000 issues, on SQLite, and in the same run on PostgreSQL and MySQL when
+// FAULTLINE_BENCH_POSTGRES and FAULTLINE_BENCH_MYSQL name empty databases to fill. The data is
+// made once per run and backend (it takes minutes) and the query mix rotates through the list
+// views people use. Reported: p50/p95 in ms.
 func BenchmarkIssueListP95(b *testing.B) {
 	n := 1_000_000
 	if v := os.Getenv("FAULTLINE_BENCH_EVENTS"); v != "" {
@@ -28,7 +30,29 @@ func BenchmarkIssueListP95(b *testing.B) {
 			b.Fatalf("FAULTLINE_BENCH_EVENTS=%q: %v", v, err)
 		}
 	}
-	h := benchAPI(b, n)
+	b.Run("sqlite", func(b *testing.B) {
+		issueListP95(b, n, "sqlite", func(dir string) (store.Store, error) {
+			return store.OpenSQLite(filepath.Join(dir, "bench.db"), store.SQLiteOptions{})
+		})
+	})
+	if dsn := os.Getenv("FAULTLINE_BENCH_POSTGRES"); dsn != "" {
+		b.Run("postgres", func(b *testing.B) {
+			issueListP95(b, n, "postgres", func(string) (store.Store, error) {
+				return store.OpenPostgres(context.Background(), dsn, store.PostgresOptions{})
+			})
+		})
+	}
+	if dsn := os.Getenv("FAULTLINE_BENCH_MYSQL"); dsn != "" {
+		b.Run("mysql", func(b *testing.B) {
+			issueListP95(b, n, "mysql", func(string) (store.Store, error) {
+				return store.OpenMySQL(context.Background(), dsn, store.MySQLOptions{})
+			})
+		})
+	}
+}
+
+func issueListP95(b *testing.B, n int, backend string, open func(dir string) (store.Store, error)) {
+	h := benchAPI(b, n, backend, open)
 	queries := []string{
 		"/api/0/projects/faultline/demo/issues/",
 		"/api/0/projects/faultline/demo/issues/?sort=freq",
@@ -61,28 +85,34 @@ func BenchmarkIssueListP95(b *testing.B) {
 }
 
 var (
-	benchOnce  sync.Once
-	benchStore store.Store
-	benchDir   string
+	benchMu     sync.Mutex
+	benchStores = map[string]store.Store{} // filled once per backend and run
+	benchDir    string
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if benchStore != nil {
-		benchStore.Close()
+	for _, st := range benchStores {
+		st.Close()
+	}
+	if benchDir != "" {
 		os.RemoveAll(benchDir)
 	}
 	os.Exit(code)
 }
 
-func benchAPI(b *testing.B, n int) http.Handler {
-	benchOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "faultline-bench-")
-		if err != nil {
-			b.Fatal(err)
+func benchAPI(b *testing.B, n int, backend string, open func(dir string) (store.Store, error)) http.Handler {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if benchStores[backend] == nil {
+		if benchDir == "" {
+			dir, err := os.MkdirTemp("", "faultline-bench-")
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchDir = dir
 		}
-		benchDir = dir
-		st, err := store.OpenSQLite(filepath.Join(dir, "bench.db"), store.SQLiteOptions{})
+		st, err := open(benchDir)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -92,16 +122,10 @@ func benchAPI(b *testing.B, n int) http.Handler {
 		}
 		start := time.Now()
 		fill(b, st, payload, n)
-		var size int64
-		for _, f := range []string{"bench.db", "bench.db-wal"} {
-			if fi, err := os.Stat(filepath.Join(dir, f)); err == nil {
-				size += fi.Size()
-			}
-		}
-		b.Logf("stored %d events in %s; database %d MB (%d bytes per event)", n, time.Since(start).Round(time.Second), size>>20, size/int64(n))
-		benchStore = st
-	})
-	return New(benchStore, Config{Token: token, Org: "faultline", Projects: []Project{{ID: 1, Slug: "demo"}}})
+		b.Logf("%s: stored %d events in %s", backend, n, time.Since(start).Round(time.Second))
+		benchStores[backend] = st
+	}
+	return New(benchStores[backend], Config{Token: token, Org: "faultline", Projects: []Project{{ID: 1, Slug: "demo"}}})
 }
 
 // fill stores n events over 1,000 issues (a few frequent, a long tail), 5,000 users and 7
