@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -197,7 +198,14 @@ func (s *sqlStore) PutBundle(ctx context.Context, b *ArtifactBundle) error {
 		if err != nil {
 			return fmt.Errorf("bundle file %s headers: %w", f.Path, err)
 		}
-		files = append(files, []any{f.Path, f.Type, f.URL, strings.ToLower(f.DebugID), string(headers), compress(f.Content)})
+		content := compress(f.Content)
+		// A file goes in one statement; on MySQL that is at most max_allowed_packet: the content
+		// with its quotes doubled (the driver's escaping) and 4 KiB for the rest. Storing larger
+		// files there would take splitting them.
+		if s.maxPacket > 0 && len(content)+bytes.Count(content, []byte{'\''})+2*len(headers)+4096 > s.maxPacket {
+			return &InputError{Msg: fmt.Sprintf("bundle file %s is %d bytes compressed: over what the MySQL server's max_allowed_packet (%d bytes) lets one statement carry", f.Path, len(content), s.maxPacket)}
+		}
+		files = append(files, []any{f.Path, f.Type, f.URL, strings.ToLower(f.DebugID), string(headers), content})
 	}
 	return s.inTx(ctx, func(t *tx) error {
 		for _, c := range b.Chunks {

@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -156,4 +158,27 @@ func TestBundleWriteIsAllOrNothing(t *testing.T) {
 			t.Error("a failed bundle write left its bundle row behind")
 		}
 	})
+}
+
+// A file larger than MySQL's max_allowed_packet is refused with an error naming it, not sent to
+// fail on the server.
+func TestMySQLRefusesABundleFileOverMaxAllowedPacket(t *testing.T) {
+	if !mysqlOn {
+		t.Skip("MySQL off")
+	}
+	s, err := OpenMySQL(context.Background(), mysqlDSN(t), MySQLOptions{Clock: testClock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	packet := s.(*sqlStore).maxPacket
+	big := make([]byte, packet+1)
+	rand.Read(big) // incompressible
+	b := testBundle(sha1Hex(big), "r1", []int64{1}, testNow)
+	b.Files[0].Content = big
+	err = s.PutBundle(context.Background(), b)
+	var in *InputError
+	if !errors.As(err, &in) || !strings.Contains(err.Error(), b.Files[0].Path) {
+		t.Fatalf("PutBundle of a %d-byte file: %v, want an InputError naming it", len(big), err)
+	}
 }

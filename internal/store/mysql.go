@@ -70,6 +70,10 @@ func OpenMySQL(ctx context.Context, dsn string, opts MySQLOptions) (Store, error
 		return nil, fmt.Errorf("mysql: %w", err)
 	}
 	s := &sqlStore{d: mysqlDialect, db: db, wdb: db, clock: clockOrDefault(opts.Clock), alerts: newAlertState()}
+	if err := db.QueryRowContext(ctx, `SELECT @@max_allowed_packet`).Scan(&s.maxPacket); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("mysql: read max_allowed_packet: %w", err)
+	}
 	s.write = s.writeConcurrent
 	s.closeFn = db.Close
 	return s, nil

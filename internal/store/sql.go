@@ -101,6 +101,10 @@ type sqlStore struct {
 	clock func() time.Time
 
 	alerts *alertState
+
+	// maxPacket is MySQL's max_allowed_packet: no statement, and so no stored value, is larger
+	// (0 elsewhere).
+	maxPacket int
 }
 
 // now reads the store's clock.
