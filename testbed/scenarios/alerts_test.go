@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,8 @@ import (
 
 // maxAlertCost is the issue-14 target: 20 rules add at most 5% CPU per stored event.
 const maxAlertCost = 1.05
+
+var flagAlertRounds = flag.Int("alert-rounds", 3, "rounds of scenario \"1 alerts\" (each: one run without rules, one with 20)")
 
 // twentyRulesConfig is the alerts section of a collector with 20 rules on project 1, all
 // notifying a webhook at hookURL: six on state changes (with filters), ten frequency rules and
@@ -43,8 +46,8 @@ func twentyRulesConfig(hookURL string) string {
 	return b.String()
 }
 
-// TestAlertRulesCost is scenario 1 without alert rules and with twenty, alternately for three
-// rounds each: the CPU per stored event that evaluating alerts adds (issue 14).
+// TestAlertRulesCost is scenario 1 without alert rules and with twenty, alternately for
+// -alert-rounds rounds: the CPU per stored event that evaluating alerts adds (issue 14).
 func TestAlertRulesCost(t *testing.T) {
 	if !fullRun() {
 		t.Skip("set FAULTLINE_TESTBED=1 (make testbed) to run the scenarios")
@@ -55,7 +58,7 @@ func TestAlertRulesCost(t *testing.T) {
 	const anchor = "\nreceivers:\n" // the alerts section goes at the end of the issuestore extension's
 	var cpu [2]time.Duration
 	var processed [2]int64
-	for round := 1; round <= 3; round++ {
+	for round := 1; round <= *flagAlertRounds; round++ {
 		for i, rules := range []int{0, 20} {
 			opts := collectorOptions{}
 			name := "faultline SQLite, no alert rules"
@@ -74,6 +77,6 @@ func TestAlertRulesCost(t *testing.T) {
 	without := cpu[0] / time.Duration(processed[0])
 	with := cpu[1] / time.Duration(processed[1])
 	ratio := float64(with) / float64(without)
-	report.check("1 alerts", "CPU per stored event, 20 rules ÷ none (3 rounds each, alternately)",
+	report.check("1 alerts", fmt.Sprintf("CPU per stored event, 20 rules ÷ none (%d rounds each, alternately)", *flagAlertRounds),
 		fmt.Sprintf("%.1f ÷ %.1f µs = %.3f×", float64(with)/1e3, float64(without)/1e3, ratio), "≤ 1.05×", ratio <= maxAlertCost)
 }
