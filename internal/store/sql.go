@@ -356,10 +356,13 @@ var errIssueVanished = errors.New("issue deleted during write")
 // concurrent PostgreSQL writers cannot deadlock on each other, and it folds the batch into one
 // update per issue.
 func (t *tx) writeBatch(evs []*prepared) error {
-	if err := t.upsertReleases(evs); err != nil {
-		return err
+	var owners map[hashKey]int64
+	var err error
+	if t.s.d.postgres {
+		owners, err = t.releasesAndOwnersPostgres(evs)
+	} else if err = t.upsertReleases(evs); err == nil {
+		owners, err = t.hashOwners(evs)
 	}
-	owners, err := t.hashOwners(evs)
 	if err != nil {
 		return err
 	}
@@ -385,7 +388,8 @@ func (t *tx) writeBatch(evs []*prepared) error {
 	return t.foldIntoIssues(evs, issues)
 }
 
-func (t *tx) upsertReleases(evs []*prepared) error {
+// releasesFirstSeen is the batch's releases with when the batch first received each.
+func releasesFirstSeen(evs []*prepared) map[hashKey]int64 {
 	first := map[hashKey]int64{}
 	for _, e := range evs {
 		if e.Release == "" {
@@ -396,6 +400,11 @@ func (t *tx) upsertReleases(evs []*prepared) error {
 			first[k] = e.recv
 		}
 	}
+	return first
+}
+
+func (t *tx) upsertReleases(evs []*prepared) error {
+	first := releasesFirstSeen(evs)
 	keys := sortedKeys(first)
 	for _, k := range keys {
 		if _, err := t.exec(`INSERT INTO releases (project_id, version, first_seen) VALUES (?, ?, ?) ON CONFLICT (project_id, version) DO NOTHING`,
@@ -649,12 +658,22 @@ func (t *tx) lockIssues(evs []*prepared) (map[int64]*Issue, error) {
 	}
 	slices.Sort(ids)
 	issues := make(map[int64]*Issue, len(ids))
-	for chunk := range slices.Chunk(ids, 500) {
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
+	chunks := slices.Chunk(ids, 500)
+	if t.s.d.postgres {
+		chunks = slices.Values([][]int64{ids}) // one statement of one text for any number of issues
+	}
+	for chunk := range chunks {
+		var rows *sql.Rows
+		var err error
+		if t.s.d.postgres {
+			rows, err = t.query(`SELECT `+issueColumns+` FROM issues WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`, chunk)
+		} else {
+			args := make([]any, len(chunk))
+			for i, id := range chunk {
+				args[i] = id
+			}
+			rows, err = t.query(`SELECT `+issueColumns+` FROM issues WHERE id IN (`+placeholders(len(chunk))+`) ORDER BY id`+t.s.d.forUpdate, args...)
 		}
-		rows, err := t.query(`SELECT `+issueColumns+` FROM issues WHERE id IN (`+placeholders(len(chunk))+`) ORDER BY id`+t.s.d.forUpdate, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -678,7 +697,7 @@ func (t *tx) lockIssues(evs []*prepared) (map[int64]*Issue, error) {
 
 // insertEvents stores the events in event-id order; an event id the project already has is a
 // duplicate (an SDK resend or a queue replay after a crash) and is neither stored nor counted.
-// Rows go in multi-row statements: on PostgreSQL every statement is a round trip.
+// Every statement is a round trip on PostgreSQL and MySQL: there rows go in multi-row statements.
 func (t *tx) insertEvents(evs []*prepared) error {
 	order := make([]*prepared, 0, len(evs))
 	seen := make(map[hashKey]bool, len(evs))
@@ -709,33 +728,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, event_id) DO N
 	if t.s.d.mysql {
 		return t.insertEventsMySQL(order)
 	}
-	for chunk := range slices.Chunk(order, 100) {
-		args := make([]any, 0, len(chunk)*11)
-		byKey := make(map[hashKey]*prepared, len(chunk))
-		for _, e := range chunk {
-			args = append(args, e.ProjectID, e.EventID, e.issueID, e.ts, e.recv, e.Level, e.Release, e.Environment, e.Title, e.userKey, e.blob)
-			byKey[hashKey{e.ProjectID, e.EventID}] = e
-		}
-		rows, err := t.queryStmt(`INSERT INTO events (project_id, event_id, issue_id, timestamp, received, level, release, environment, title, user_key, payload) VALUES `+
-			valueRows(len(chunk), 11)+` ON CONFLICT (project_id, event_id) DO NOTHING RETURNING project_id, event_id`, args...)
-		if err != nil {
-			return fmt.Errorf("store %d events: %w", len(chunk), err)
-		}
-		for rows.Next() {
-			var k hashKey
-			if err := rows.Scan(&k.project, &k.hash); err != nil {
-				rows.Close()
-				return fmt.Errorf("store events: %w", err)
-			}
-			if e := byKey[k]; e != nil {
-				e.inserted = true
-			}
-		}
-		if err := rows.Close(); err != nil {
-			return fmt.Errorf("store events: %w", err)
-		}
-	}
-	return nil
+	return t.insertEventsPostgres(order)
 }
 
 // insertEventsMySQL is insertEvents without RETURNING: the event ids the projects already have
@@ -925,7 +918,13 @@ func (t *tx) foldIntoIssues(evs []*prepared, issues map[int64]*Issue) error {
 			hours[hourKey{id, e.ts / hourMicros}]++
 		}
 	}
-	if err := t.addUsers(issues, users); err != nil {
+	if t.s.d.postgres {
+		// Users, tags and hours in one statement (the order among them does not matter: the
+		// issues they belong to are locked).
+		if err := t.addAggregatesPostgres(issues, users, tags, hours); err != nil {
+			return err
+		}
+	} else if err := t.addUsers(issues, users); err != nil {
 		return err
 	}
 	// Window triggers read the issues' distinct users of all time, so they come after addUsers.
@@ -947,23 +946,25 @@ func (t *tx) foldIntoIssues(evs []*prepared, issues map[int64]*Issue) error {
 			firings = append(firings, firing{Firing: f, issue: is, ev: last})
 		}
 	}
-	if err := t.addTags(tags); err != nil {
-		return err
-	}
-	if err := t.addHours(hours); err != nil {
-		return err
-	}
-	for _, id := range ids {
-		if err := t.saveIssue(issues[id]); err != nil {
+	if !t.s.d.postgres {
+		if err := t.addTags(tags); err != nil {
 			return err
 		}
+		if err := t.addHours(hours); err != nil {
+			return err
+		}
+	}
+	if err := t.saveIssues(ids, issues); err != nil {
+		return err
 	}
 	return t.notify(firings)
 }
 
 const hourMicros = int64(time.Hour / time.Microsecond)
 
-func (t *tx) addUsers(issues map[int64]*Issue, users map[userKey]bool) error {
+// sortedUsers, sortedTags and sortedHours are the keys of the batch's aggregates in the order
+// they are written in.
+func sortedUsers(users map[userKey]bool) []userKey {
 	keys := make([]userKey, 0, len(users))
 	for k := range users {
 		keys = append(keys, k)
@@ -974,6 +975,42 @@ func (t *tx) addUsers(issues map[int64]*Issue, users map[userKey]bool) error {
 		}
 		return strings.Compare(a.key, b.key)
 	})
+	return keys
+}
+
+func sortedTags(tags map[tagKey]*tagAgg) []tagKey {
+	keys := make([]tagKey, 0, len(tags))
+	for k := range tags {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b tagKey) int {
+		if c := cmpInt(a.issue, b.issue); c != 0 {
+			return c
+		}
+		if c := strings.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return strings.Compare(a.value, b.value)
+	})
+	return keys
+}
+
+func sortedHours(hours map[hourKey]int64) []hourKey {
+	keys := make([]hourKey, 0, len(hours))
+	for k := range hours {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b hourKey) int {
+		if c := cmpInt(a.issue, b.issue); c != 0 {
+			return c
+		}
+		return cmpInt(a.hour, b.hour)
+	})
+	return keys
+}
+
+func (t *tx) addUsers(issues map[int64]*Issue, users map[userKey]bool) error {
+	keys := sortedUsers(users)
 	if t.s.d.mysql {
 		// insertRows takes every row as new on MySQL: the users the issues have go first.
 		hk := make([]hashKey, len(keys))
@@ -999,19 +1036,7 @@ func (t *tx) addUsers(issues map[int64]*Issue, users map[userKey]bool) error {
 }
 
 func (t *tx) addTags(tags map[tagKey]*tagAgg) error {
-	keys := make([]tagKey, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b tagKey) int {
-		if c := cmpInt(a.issue, b.issue); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.key, b.key); c != 0 {
-			return c
-		}
-		return strings.Compare(a.value, b.value)
-	})
+	keys := sortedTags(tags)
 	rows := make([][]any, len(keys))
 	for i, k := range keys {
 		a := tags[k]
@@ -1024,16 +1049,7 @@ ON CONFLICT (issue_id, key, value) DO UPDATE SET times_seen = issue_tags.times_s
 }
 
 func (t *tx) addHours(hours map[hourKey]int64) error {
-	keys := make([]hourKey, 0, len(hours))
-	for k := range hours {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b hourKey) int {
-		if c := cmpInt(a.issue, b.issue); c != 0 {
-			return c
-		}
-		return cmpInt(a.hour, b.hour)
-	})
+	keys := sortedHours(hours)
 	rows := make([][]any, len(keys))
 	for i, k := range keys {
 		rows[i] = []any{k.issue, k.hour, hours[k]}
@@ -1110,6 +1126,20 @@ func (t *tx) insertRows(head string, cols int, tail, returning string, rows [][]
 		}
 	}
 	return inserted, nil
+}
+
+// saveIssues writes back the issues of ids (sorted, already locked by lockIssues): on PostgreSQL
+// in one statement (saveIssuesPostgres), elsewhere one statement per issue.
+func (t *tx) saveIssues(ids []int64, issues map[int64]*Issue) error {
+	if t.s.d.postgres && len(ids) > 1 {
+		return t.saveIssuesPostgres(ids, issues)
+	}
+	for _, id := range ids {
+		if err := t.saveIssue(issues[id]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *tx) saveIssue(is *Issue) error {
