@@ -173,13 +173,17 @@ func (t *tree) computeContextFields(ctx *node) {
 // contextTags says which tags each context type gives, by field: "" is the tag named after the
 // context's key itself ("browser"), any other the key plus ".field" ("browser.name"). These are
 // the tags Sentry derives from contexts when it saves an event.
-var contextTags = map[string][]struct{ suffix, field string }{
-	"browser": {{"", "browser"}, {"name", "name"}},
-	"os":      {{"", "os"}, {"name", "name"}},
-	"runtime": {{"", "runtime"}, {"name", "name"}},
-	"device":  {{"", "model"}, {"family", "family"}},
-	"gpu":     {{"name", "name"}, {"vendor", "vendor_name"}},
+var contextTags = map[string][]contextTag{
+	"browser": {{"", "browser", "browser"}, {"name", "name", "browser.name"}},
+	"os":      {{"", "os", "os"}, {"name", "name", "os.name"}},
+	"runtime": {{"", "runtime", "runtime"}, {"name", "name", "runtime.name"}},
+	"device":  {{"", "model", "device"}, {"family", "family", "device.family"}},
+	"gpu":     {{"name", "name", "gpu.name"}, {"vendor", "vendor_name", "gpu.vendor"}},
 }
+
+// contextTag is one tag a context type gives. key is the tag's key for a context under its
+// type's own key (contexts.os), the usual case, which then costs no concatenation.
+type contextTag struct{ suffix, field, key string }
 
 // deriveTags adds the tags Sentry derives from an event when it saves it: level, logger,
 // environment, release, dist, user, transaction, the mechanism and handled flag of the first
@@ -228,11 +232,14 @@ func (t *tree) deriveTags(root *node) {
 		if c.kind != kindObject {
 			continue
 		}
-		alias := t.name(c)
-		for _, m := range contextTags[t.text(t.get(c, "type"))] {
-			key := alias
-			if m.suffix != "" {
-				key += "." + m.suffix
+		alias, typ := t.name(c), t.text(t.get(c, "type"))
+		for _, m := range contextTags[typ] {
+			key := m.key
+			if alias != typ {
+				key = alias
+				if m.suffix != "" {
+					key += "." + m.suffix
+				}
 			}
 			setTag(key, lenient(t.get(c, m.field)), true)
 		}

@@ -121,7 +121,7 @@ func (t *translation) event(it *envelope.Item) error {
 		putNonEmpty(m, attrkey.HTTPRequestMethod, r.Method)
 	}
 	for _, tg := range ev.Tags {
-		m.PutStr(attrkey.TagPrefix+tg.Key, tg.Value)
+		m.PutStr(tagKey(tg.Key), tg.Value)
 	}
 	if len(ev.Fingerprint) > 0 {
 		s := m.PutEmptySlice(attrkey.Fingerprint)

@@ -71,9 +71,30 @@ func lossReason(what string, kept, dropped int, why string, cut payload.Cut) str
 // putTags adds Sentry tags as sentry.tag.<key> string attributes.
 func putTags(m pcommon.Map, tags []payload.Tag) {
 	for _, tg := range tags {
-		m.PutStr(attrkey.TagPrefix+tg.Key, tg.Value)
+		m.PutStr(tagKey(tg.Key), tg.Value)
 	}
 }
+
+// tagKey returns the attribute key of tag k, sentry.tag.<k>. The keys of the tags Sentry
+// derives from every event (normalization adds them) are made once: building each one cost an
+// allocation per tag, about a dozen per reference event.
+func tagKey(k string) string {
+	if key, ok := derivedTagKeys[k]; ok {
+		return key
+	}
+	return attrkey.TagPrefix + k
+}
+
+var derivedTagKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"level", "logger", "transaction", "mechanism", "handled", "url",
+		"environment", "release", "dist", "user", "server_name", "site",
+		"browser", "browser.name", "os", "os.name", "runtime", "runtime.name",
+		"device", "device.family", "gpu.name", "gpu.vendor", "client_os", "client_os.name"} {
+		m[k] = attrkey.TagPrefix + k
+	}
+	return m
+}()
 
 // traceID decodes 32 hex digits; anything else is the empty (invalid) id.
 func traceID(s string) pcommon.TraceID {
