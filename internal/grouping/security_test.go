@@ -103,17 +103,24 @@ var securityCases = []groupingCase{
 func TestGroupingSecurityReportsAndChecksums(t *testing.T) { runGroupingCases(t, securityCases) }
 
 func TestChecksumVariants(t *testing.T) {
-	res := group(t, Options{}, `{"platform": "python", "checksum": "0123456789abcdef0123456789abcdef", "exception": {"values": [{"type": "E", "value": "v"}]}}`)
+	for _, config := range Configs() {
+		t.Run(config, func(t *testing.T) { checksumVariants(t, config) })
+	}
+}
+
+// checksumVariants: the checksum wins over everything else under either config.
+func checksumVariants(t *testing.T, config string) {
+	res := group(t, Options{Config: config}, `{"platform": "python", "checksum": "0123456789abcdef0123456789abcdef", "exception": {"values": [{"type": "E", "value": "v"}]}}`)
 	if len(res.Hashes) != 1 || res.Hashes[0] != "0123456789abcdef0123456789abcdef" || res.Variants["checksum"].Hash != res.Hashes[0] || len(res.Variants) != 1 {
 		t.Errorf("hex checksum: %v %v", res.Hashes, res.Variants)
 	}
-	res = group(t, Options{}, `{"platform": "python", "checksum": "release-42"}`)
+	res = group(t, Options{Config: config}, `{"platform": "python", "checksum": "release-42"}`)
 	if want := md5Leaves([]string{"release-42"}); len(res.Hashes) != 2 || res.Hashes[0] != want || res.Hashes[1] != "release-42" ||
 		res.Variants["hashed_checksum"].Hash != want || res.Variants["checksum"].Hash != "release-42" {
 		t.Errorf("short checksum: %v %v", res.Hashes, res.Variants)
 	}
 	long := "a checksum that is longer than the thirty-two characters of a hash"
-	res = group(t, Options{}, `{"platform": "python", "checksum": "`+long+`"}`)
+	res = group(t, Options{Config: config}, `{"platform": "python", "checksum": "`+long+`"}`)
 	if len(res.Hashes) != 1 || res.Hashes[0] != md5Leaves([]string{long}) || len(res.Variants) != 1 {
 		t.Errorf("long checksum: %v %v", res.Hashes, res.Variants)
 	}

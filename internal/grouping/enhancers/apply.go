@@ -188,6 +188,8 @@ func (m *matcher) test(f *Frame, s *FrameState, exc *Exception) bool {
 		return m.families&(1<<f.Family) != 0
 	case fieldApp:
 		return s != nil && (s.inApp == 1) == m.app
+	case fieldClientUnset:
+		return f.ClientInApp < 0
 	case fieldPath:
 		return f.Path != "" && m.pat.Match(f.Path)
 	case fieldModule:

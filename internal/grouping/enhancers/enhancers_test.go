@@ -116,3 +116,29 @@ func TestBuiltinRuleSetsExistForBothConfigs(t *testing.T) {
 		t.Errorf("unknown config must have no rules")
 	}
 }
+
+// client_in_app:unset lets a built-in rule fill in an in_app the SDK left open without
+// overriding one it sent; project rules cannot use it, and hints do not show it.
+func TestBuiltinRulesCanDeferToTheClient(t *testing.T) {
+	if _, err := Parse("client_in_app:unset path:webpack:** +app"); err == nil {
+		t.Errorf("project rules must not accept client_in_app")
+	}
+	rs, err := parse("family:javascript client_in_app:unset path:webpack:** +app", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs = Concat(rs, nil)
+	fs := []Frame{
+		{Family: FamilyJavaScript, Path: "webpack:///./src/a.js", ClientInApp: 0},
+		{Family: FamilyJavaScript, Path: "webpack:///./src/b.js", ClientInApp: -1},
+		{Family: FamilyJavaScript, Path: "webpack:///./src/c.js", ClientInApp: 1},
+	}
+	states := make([]FrameState, len(fs))
+	rs.Apply(fs, nil, states)
+	if states[0].InApp || !states[1].InApp || !states[2].InApp || states[0].InAppRule != nil || states[1].InAppRule == nil {
+		t.Errorf("states = %+v", states)
+	}
+	if got := states[1].InAppRule.Hint(HintInApp); got != "marked in-app by built-in stack trace rule (family:javascript path:webpack:** +app)" {
+		t.Errorf("hint = %q", got)
+	}
+}

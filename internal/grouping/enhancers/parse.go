@@ -61,6 +61,9 @@ const (
 	fieldErrorType
 	fieldErrorValue
 	fieldErrorMechanism
+	// fieldClientUnset (built-in rules only, key "client_in_app:unset") holds for frames whose
+	// SDK sent no in_app: the rule fills in what the client left open and never overrides it.
+	fieldClientUnset
 )
 
 // matcherKeys maps every accepted matcher key (with its stack.* / error.* aliases) to its field.
@@ -79,6 +82,7 @@ var matcherKeys = map[string]field{
 	"error.type":      fieldErrorType,
 	"error.value":     fieldErrorValue,
 	"error.mechanism": fieldErrorMechanism,
+	"client_in_app":   fieldClientUnset,
 }
 
 type matcher struct {
@@ -223,6 +227,9 @@ func parse(text string, builtin bool) (*Rules, error) {
 			continue
 		}
 		r, err := parseRule(line)
+		if err == nil && !builtin && r.usesClientUnset() {
+			err = fmt.Errorf("unknown matcher %q", "client_in_app")
+		}
 		if err != nil {
 			return nil, fmt.Errorf("stack-trace rules line %d (%q): %w", i+1, line, err)
 		}
@@ -307,7 +314,9 @@ func parseRule(line string) (*Rule, error) {
 			r.frameFamilies &= m.families
 		}
 		r.matchers = append(r.matchers, m)
-		canon = append(canon, c)
+		if c != "" {
+			canon = append(canon, c)
+		}
 		i++
 	}
 	if i < len(toks) && toks[i] == "|" {
@@ -359,9 +368,18 @@ func parseRule(line string) (*Rule, error) {
 	return r, nil
 }
 
+func (r *Rule) usesClientUnset() bool {
+	for _, m := range r.matchers {
+		if m.field == fieldClientUnset {
+			return true
+		}
+	}
+	return false
+}
+
 func matcherCost(m matcher) int {
 	switch m.field {
-	case fieldFamily, fieldApp:
+	case fieldFamily, fieldApp, fieldClientUnset:
 		return 0
 	case fieldCategory, fieldErrorType, fieldErrorMechanism:
 		return 1
@@ -422,6 +440,12 @@ func parseMatcher(tok string) (matcher, string, error) {
 				return m, "", fmt.Errorf("unknown family %q (want javascript, native, other or all)", f)
 			}
 		}
+	case fieldClientUnset:
+		if value != "unset" || m.negated {
+			return m, "", fmt.Errorf("client_in_app matcher only takes unset")
+		}
+		// Not part of the rule's text: hints name the rule as Sentry's does.
+		return m, "", nil
 	case fieldApp:
 		switch value {
 		case "yes", "true", "1":
