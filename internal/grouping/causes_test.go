@@ -275,6 +275,27 @@ var causeCases = []bothConfigs{
 		want:     map[string][]string{"default": {"cache expired <date>"}},
 		want2023: map[string][]string{"default": {"cache expired <date>"}},
 	},
+
+	// Events from real clients: captureMessage in @sentry/node 11 is a synthetic exception; its
+	// type never contributes and its value yields to the frames; titled by the crash function.
+	{
+		name: "clients synthetic exception groups by its frames", platform: "node",
+		event: `{"platform": "node", "exception": {"values": [{"type": "Error", "value": "queue 7 stalled",
+		  "mechanism": {"type": "generic", "synthetic": true, "handled": true},
+		  "stacktrace": {"frames": [{"module": "queue", "filename": "/srv/app/queue.js", "abs_path": "/srv/app/queue.js", "function": "drain", "in_app": true}]}}]}}`,
+		want:     map[string][]string{"app": {"queue", "drain"}, "system": nil},
+		want2023: map[string][]string{"app": {"queue", "drain"}, "system": nil},
+		title:    "drain", culprit: "drain(queue)",
+	},
+	{
+		// Without frames only the parameterised value of a synthetic exception counts.
+		name: "clients synthetic exception without frames groups by its value", platform: "node",
+		event: `{"platform": "node", "exception": {"values": [{"type": "Error", "value": "queue 7 stalled",
+		  "mechanism": {"type": "generic", "synthetic": true}}]}}`,
+		want:     map[string][]string{"app": {"queue <int> stalled"}},
+		want2023: map[string][]string{"app": {"queue <int> stalled"}},
+		title:    "<unknown>",
+	},
 }
 
 func TestIssue19CausesUnderBothConfigs(t *testing.T) { runBothConfigs(t, causeCases) }

@@ -38,15 +38,17 @@ func TestTitleAndCulpritAsSentryDerivesThem(t *testing.T) {
 			culprit: "https://shop.example.com/reset",
 		},
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			res := group(t, Options{}, c.event)
-			if res.Title != c.title {
-				t.Errorf("title = %q, want %q", res.Title, c.title)
-			}
-			if res.Culprit != c.culprit {
-				t.Errorf("culprit = %q, want %q", res.Culprit, c.culprit)
-			}
-		})
+	for _, config := range Configs() {
+		for _, c := range cases {
+			t.Run(config+"/"+c.name, func(t *testing.T) {
+				res := group(t, Options{Config: config}, c.event)
+				if res.Title != c.title {
+					t.Errorf("title = %q, want %q", res.Title, c.title)
+				}
+				if res.Culprit != c.culprit {
+					t.Errorf("culprit = %q, want %q", res.Culprit, c.culprit)
+				}
+			})
+		}
 	}
 }
