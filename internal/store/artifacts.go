@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -198,15 +197,12 @@ func (s *sqlStore) PutBundle(ctx context.Context, b *ArtifactBundle) error {
 		if err != nil {
 			return fmt.Errorf("bundle file %s headers: %w", f.Path, err)
 		}
-		content := compress(f.Content)
-		// A file goes in one statement; on MySQL that is at most max_allowed_packet: the content
-		// with its quotes doubled (the driver's escaping) and 4 KiB for the rest. Storing larger
-		// files there would take splitting them.
-		if s.maxPacket > 0 && len(content)+bytes.Count(content, []byte{'\''})+2*len(headers)+4096 > s.maxPacket {
-			return &InputError{Msg: fmt.Sprintf("bundle file %s is %d bytes compressed: over what the MySQL server's max_allowed_packet (%d bytes) lets one statement carry", f.Path, len(content), s.maxPacket)}
-		}
-		files = append(files, []any{f.Path, f.Type, f.URL, strings.ToLower(f.DebugID), string(headers), content})
+		files = append(files, []any{f.Path, f.Type, f.URL, strings.ToLower(f.DebugID), string(headers), compress(f.Content)})
 	}
+	// On MySQL a statement, and so a stored value, is at most max_allowed_packet: a file whose
+	// compressed content might not fit in one goes in parts (artifact_file_parts), its
+	// artifact_files row left with empty content.
+	partSize := s.filePartSize()
 	return s.inTx(ctx, func(t *tx) error {
 		for _, c := range b.Chunks {
 			if _, err := t.exec(`DELETE FROM artifact_chunks WHERE checksum = ?`, c); err != nil {
@@ -230,9 +226,23 @@ func (s *sqlStore) PutBundle(ctx context.Context, b *ArtifactBundle) error {
 			return fmt.Errorf("insert bundle %s: %w", b.Checksum, err)
 		}
 		for _, f := range files {
-			if _, err := t.exec(`INSERT INTO artifact_files (bundle_id, path, type, url, debug_id, headers, content) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-				append([]any{id}, f...)...); err != nil {
+			args := append([]any{id}, f...)
+			content := f[5].([]byte)
+			if partSize > 0 && len(content) > partSize {
+				args[6] = []byte{}
+			}
+			if _, err := t.exec(`INSERT INTO artifact_files (bundle_id, path, type, url, debug_id, headers, content) VALUES (?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
 				return err
+			}
+			if partSize <= 0 || len(content) <= partSize {
+				continue
+			}
+			for i := 0; len(content) > 0; i++ {
+				part := content[:min(partSize, len(content))]
+				content = content[len(part):]
+				if _, err := t.exec(`INSERT INTO artifact_file_parts (bundle_id, path, part, content) VALUES (?, ?, ?, ?)`, id, f[0], i, part); err != nil {
+					return err
+				}
 			}
 		}
 		return t.linkBundle(id, b.Projects, created)
@@ -288,5 +298,44 @@ func (s *sqlStore) ArtifactContent(ctx context.Context, bundle int64, path strin
 	if err != nil {
 		return nil, fmt.Errorf("read artifact %s of bundle %d: %w", path, bundle, err)
 	}
+	if len(blob) == 0 && s.maxPacket > 0 {
+		// Stored in parts (or empty: no parts). Each part is a row of its own: no row the server
+		// sends is larger than max_allowed_packet either.
+		if blob, err = s.fileParts(ctx, bundle, path); err != nil {
+			return nil, fmt.Errorf("read artifact %s of bundle %d: %w", path, bundle, err)
+		}
+	}
 	return decompress(blob)
+}
+
+// filePartSize is the most compressed content one stored value of a bundle file holds: on MySQL
+// what fits in a statement within max_allowed_packet even when the driver doubles every byte
+// (it escapes a quote by doubling it) with room for the rest of the statement; 0 (no limit) on
+// the other backends.
+func (s *sqlStore) filePartSize() int {
+	if s.maxPacket <= 0 {
+		return 0
+	}
+	return max((s.maxPacket-filePartOverhead)/2, 1024)
+}
+
+// filePartOverhead is what a statement storing a bundle file carries besides its content: the
+// query, the path (700 characters) and the headers, escaped.
+const filePartOverhead = 64 << 10
+
+func (s *sqlStore) fileParts(ctx context.Context, bundle int64, path string) ([]byte, error) {
+	rows, err := s.db.QueryContext(ctx, s.d.rebind(`SELECT content FROM artifact_file_parts WHERE bundle_id = ? AND path = ? ORDER BY part`), bundle, path)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []byte
+	for rows.Next() {
+		var part sql.RawBytes
+		if err := rows.Scan(&part); err != nil {
+			return nil, err
+		}
+		out = append(out, part...)
+	}
+	return out, rows.Err()
 }

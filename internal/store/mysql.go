@@ -160,6 +160,7 @@ var mysqlColumns = map[string]string{
 	"artifact_files.type":       "VARCHAR(64)",
 	"artifact_files.url":        "VARCHAR(700)",
 	"artifact_files.debug_id":   "VARCHAR(64)",
+	"artifact_file_parts.path":  "VARCHAR(700)",
 	"alerts.target":             "VARCHAR(255)",
 	"alerts.state":              "VARCHAR(32)",
 	"alert_last_fired.rule_key": "VARCHAR(255)",

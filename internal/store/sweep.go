@@ -261,7 +261,7 @@ func (s *sqlStore) deleteBundles(ctx context.Context, where string, args []any, 
 				if n == 0 {
 					continue
 				}
-				for _, q := range []string{`DELETE FROM artifact_files WHERE bundle_id = ?`, `DELETE FROM artifact_bundle_projects WHERE bundle_id = ?`} {
+				for _, q := range []string{`DELETE FROM artifact_files WHERE bundle_id = ?`, `DELETE FROM artifact_file_parts WHERE bundle_id = ?`, `DELETE FROM artifact_bundle_projects WHERE bundle_id = ?`} {
 					if _, err := t.exec(q, id); err != nil {
 						return deleted, err
 					}
