@@ -129,9 +129,9 @@ func (g *Grouper) Group(ev *event.Event) (*Result, error) {
 	return g.group(ev, true)
 }
 
-// GroupHashes is Group without the explanation trees (Variant.Tree is nil): the same hashes,
-// variants, title and culprit at a fraction of the cost, for the per-event hot path. Call Group
-// when the explanation is wanted (e.g. for the first event of a new issue).
+// GroupHashes is Group without the explanation: the same hashes, title, culprit and metadata
+// at a fraction of the cost, for the per-event hot path; Result.Variants is nil. Call Group
+// when the variants and their trees are wanted (e.g. for the first event of a new issue).
 func (g *Grouper) GroupHashes(ev *event.Event) (*Result, error) {
 	return g.group(ev, false)
 }

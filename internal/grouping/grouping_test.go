@@ -48,10 +48,8 @@ func runGroupingCases(t *testing.T, cases []groupingCase) {
 			if err != nil || !equalStrings(lite.Hashes, res.Hashes) || lite.Title != res.Title || lite.Culprit != res.Culprit {
 				t.Errorf("GroupHashes = %v %q %q, Group = %v %q %q (%v)", lite.Hashes, lite.Title, lite.Culprit, res.Hashes, res.Title, res.Culprit, err)
 			}
-			for name, v := range lite.Variants {
-				if v.Tree != nil || v.Hash != res.Variants[name].Hash || v.Contributes != res.Variants[name].Contributes {
-					t.Errorf("GroupHashes variant %q differs from Group's", name)
-				}
+			if lite.Variants != nil || lite.Metadata != res.Metadata {
+				t.Errorf("GroupHashes: variants %v (want none), metadata %+v, Group's %+v", lite.Variants, lite.Metadata, res.Metadata)
 			}
 			if c.title != "" && res.Title != c.title {
 				t.Errorf("title = %q, want %q", res.Title, c.title)

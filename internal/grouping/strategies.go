@@ -32,6 +32,8 @@ type state struct {
 	forceValues bool
 	// mainException is the index of the exception that titles the event, -1 for the last one.
 	mainException int
+	// outs backs the strategies' results of one event (read by run, never kept).
+	outs []strategyOut
 }
 
 var statePool = sync.Pool{New: func() any {
@@ -101,7 +103,8 @@ type strategyOut struct {
 }
 
 func (s *state) strategies() []strategyOut {
-	outs := make([]strategyOut, 0, 2)
+	outs := s.outs[:0]
+	defer func() { s.outs = outs[:0] }()
 	if o, ok := s.chainedException(); ok {
 		outs = append(outs, o)
 	}
@@ -124,6 +127,7 @@ func (s *state) strategies() []strategyOut {
 	}
 	// The first strategy (highest score) with a contributing component wins; what later ones
 	// would have contributed is marked as overruled.
+	// The hint is only built when some later strategy is overruled (most events have one).
 	winner, because := -1, ""
 	for k := range outs {
 		for _, vc := range outs[k].variants {
@@ -132,8 +136,10 @@ func (s *state) strategies() []strategyOut {
 			}
 			if winner < 0 {
 				winner = k
-				because = precedenceHint(&outs[k])
 			} else if winner != k {
+				if because == "" {
+					because = precedenceHint(&outs[winner])
+				}
 				vc.c.set(false, because)
 			}
 		}

@@ -14,7 +14,10 @@ func (s *state) tree(c *Component) *Component {
 // run computes everything for one event: fingerprint choice, strategies, variants and hashes,
 // title and culprit.
 func (s *state) run() *Result {
-	res := &Result{Config: s.cfg.id, Variants: make(map[string]Variant, 4)}
+	res := &Result{Config: s.cfg.id}
+	if s.trees {
+		res.Variants = make(map[string]Variant, 4)
+	}
 	if s.ev.Checksum != "" {
 		s.checksumVariants(res)
 		s.describe(res)
@@ -87,10 +90,10 @@ func (s *state) run() *Result {
 		}
 		for _, r := range roots {
 			r.c.set(false, "ignored because "+who+" takes precedence")
-			res.Variants[r.name] = Variant{Type: "component", Contributes: false, Hint: r.c.Hint, Tree: s.tree(r.c)}
+			s.putVariant(res, r.name, Variant{Type: "component", Contributes: false, Hint: r.c.Hint, Tree: s.tree(r.c)})
 		}
 		h := hashStrings(resolved)
-		res.Variants[name] = Variant{Type: kind, Hash: h, Contributes: true, Values: resolved, MatchedRule: matched}
+		s.putVariant(res, name, Variant{Type: kind, Hash: h, Contributes: true, Values: resolved, MatchedRule: matched})
 		first = append(first, h)
 	} else {
 		hashes := make(map[string]string, len(roots))
@@ -131,7 +134,7 @@ func (s *state) run() *Result {
 			if salted {
 				v.Values, v.MatchedRule = resolved, matched
 			}
-			res.Variants[r.name] = v
+			s.putVariant(res, r.name, v)
 			if v.Hash == "" {
 				continue
 			}
@@ -142,7 +145,7 @@ func (s *state) run() *Result {
 			}
 		}
 		if len(first)+len(systemHash) == 0 {
-			res.Variants["fallback"] = Variant{Type: "fallback", Hash: fallbackHash, Contributes: true}
+			s.putVariant(res, "fallback", Variant{Type: "fallback", Hash: fallbackHash, Contributes: true})
 			first = append(first, fallbackHash)
 		}
 	}
@@ -157,15 +160,15 @@ func (s *state) run() *Result {
 func (s *state) checksumVariants(res *Result) {
 	sum := s.ev.Checksum
 	if isMD5Hex(sum) {
-		res.Variants["checksum"] = Variant{Type: "checksum", Hash: sum, Contributes: true}
+		s.putVariant(res, "checksum", Variant{Type: "checksum", Hash: sum, Contributes: true})
 		res.Hashes = []string{sum}
 		return
 	}
 	h := md5Hex([]byte(sum))
-	res.Variants["hashed_checksum"] = Variant{Type: "hashed_checksum", Hash: h, Contributes: true, Values: []string{sum}}
+	s.putVariant(res, "hashed_checksum", Variant{Type: "hashed_checksum", Hash: h, Contributes: true, Values: []string{sum}})
 	res.Hashes = []string{h}
 	if len(sum) <= 32 {
-		res.Variants["checksum"] = Variant{Type: "checksum", Hash: sum, Contributes: true}
+		s.putVariant(res, "checksum", Variant{Type: "checksum", Hash: sum, Contributes: true})
 		res.Hashes = append(res.Hashes, sum)
 	}
 }
@@ -180,4 +183,13 @@ func isMD5Hex(s string) bool {
 		}
 	}
 	return true
+}
+
+// putVariant records a variant for Group; GroupHashes keeps only the hashes, title, culprit and
+// metadata, so its Result carries no Variants map (about 1 KB per event, more than half of what
+// it allocates).
+func (s *state) putVariant(res *Result, name string, v Variant) {
+	if s.trees {
+		res.Variants[name] = v
+	}
 }

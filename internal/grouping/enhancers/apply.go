@@ -89,7 +89,7 @@ func (rs *Rules) ApplyWith(frames []Frame, static [][]uint64, exc *Exception, st
 		return st
 	}
 	bits := static
-	var anyBuf [4]uint64
+	var anyBuf [8]uint64
 	candidates := anyBuf[:0]
 	for _, b := range bits {
 		if len(candidates) < len(b) {
