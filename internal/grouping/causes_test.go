@@ -51,6 +51,20 @@ var causeCases = []bothConfigs{
 		title:    "ValueError: row 2 invalid",
 	},
 	{
+		// Duplicates are compared by the leaves that contribute (as Sentry hashes each
+		// exception's components): values no placeholder unifies do not keep two children apart
+		// when the stack trace makes them non-contributing.
+		name: "1 exception group children differing only in ignored values collapse", platform: "python",
+		event: `{"platform": "python", "exception": {"values": [
+		  {"type": "ValueError", "value": "row alpha invalid", "mechanism": {"type": "chained", "exception_id": 1, "parent_id": 0},
+		   "stacktrace": {"frames": [{"module": "etl.rows", "function": "check", "in_app": true}]}},
+		  {"type": "ValueError", "value": "row beta invalid", "mechanism": {"type": "chained", "exception_id": 2, "parent_id": 0},
+		   "stacktrace": {"frames": [{"module": "etl.rows", "function": "check", "in_app": true}]}},
+		  {"type": "ExceptionGroup", "value": "2 rows", "mechanism": {"type": "generic", "exception_id": 0, "is_exception_group": true}}]}}`,
+		want:     map[string][]string{"app": {"ValueError", "etl.rows", "check"}, "system": nil},
+		want2023: map[string][]string{"app": {"etl.rows", "check", "ValueError"}, "system": nil},
+	},
+	{
 		// Two distinct children: sorted by type descending, then the root group.
 		name: "1 exception group distinct children are sorted and keep the root", platform: "python",
 		event: `{"platform": "python", "exception": {"values": [

@@ -216,12 +216,15 @@ func (s *state) chainedException() (strategyOut, bool) {
 		sel = append(sel, i)
 	}
 	if tree != nil {
+		// Sentry tells duplicates apart by the hash over each exception's variant components:
+		// their contributing leaves, variant after variant. What does not contribute (a value
+		// the stack trace overrules, hints) does not keep two exceptions apart.
 		keys := make([]string, len(all))
 		var b []byte
 		for i, vcs := range comps {
 			b = b[:0]
 			for _, vc := range vcs {
-				b = vc.c.appendJSON(b)
+				b = vc.c.appendLeaves(b)
 			}
 			keys[i] = string(b)
 		}
