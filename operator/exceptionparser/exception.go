@@ -146,27 +146,49 @@ func pythonRaised(stack string) (typ, message string) {
 	return "", ""
 }
 
-// readBlock reads a record that holds several lines already: if its first line starts a trace
-// that the next lines go on with, the record is that trace.
+// readBlock reads a record that holds several lines already (a journal entry, a record joined
+// by a recombine operator or a container runtime): the first of its lines that starts a trace
+// the next lines go on with starts the stack trace, which runs to the record's end. That is
+// the first line when the record is the trace alone; a logger's record (python's logging to
+// the journal, logback's message with its throwable) prints its message first. The record's
+// text stays whole; a Go stack dump, which prints no error, takes the line before it as its
+// message, as in a file.
 func readBlock(e *entry.Entry, text string) {
-	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
-	var s source
-	begin(&s, line{text: lines[0]})
-	if s.families == 0 {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	lines := strings.Split(text, "\n")
+	offset := 0 // of lines[i] in text
+	for i, first := range lines {
+		if i > 0 {
+			offset += len(lines[i-1]) + 1
+		}
+		var s source
+		if i > 0 {
+			s.previous = lines[i-1]
+		}
+		begin(&s, line{text: first})
+		if s.families == 0 {
+			continue
+		}
+		for _, l := range lines[i+1:] {
+			if s.confirmed {
+				break
+			}
+			v := s.verdict(l)
+			if v == stop {
+				break
+			}
+			if v == keep {
+				s.confirmed = true
+			}
+		}
+		if !s.confirmed {
+			continue
+		}
+		stack := strings.TrimRight(text[offset:], "\n")
+		if families, confirmedAlone := start(first); embedded(first, families, confirmedAlone) {
+			stack = stack[embeddedException(first):]
+		}
+		setException(e, stack, s.header)
 		return
-	}
-	for _, l := range lines[1:] {
-		if s.confirmed {
-			break
-		}
-		switch s.verdict(l) {
-		case stop:
-			return
-		case keep:
-			s.confirmed = true
-		}
-	}
-	if s.confirmed {
-		setException(e, strings.TrimRight(text, "\n"), "")
 	}
 }

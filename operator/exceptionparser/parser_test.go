@@ -411,6 +411,31 @@ func TestWholeRecords(t *testing.T) {
 	assert.NotContains(t, got[1].Attributes, attrkey.ExceptionType)
 }
 
+// TestWholeRecordsWithAMessageFirst: a logger's record that prints its message before the
+// trace (python's logging into the journal, logback's message and throwable, a Go error and
+// its debug.Stack) keeps its text; the stack trace starts where the trace does.
+func TestWholeRecordsWithAMessageFirst(t *testing.T) {
+	h := newHarness(t)
+	python := "order 41 failed\nTraceback (most recent call last):\n  File \"/srv/shop.py\", line 3, in load_order\n    f()\nKeyError: 'x'"
+	java := "payment failed for order 7\njava.lang.IllegalStateException: card declined\n\tat com.acme.Shop.pay(Shop.java:12)\n\tat com.acme.Shop.main(Shop.java:5)"
+	node := "12:00:01 ERROR reserve failed: Error: inventory down\n    at reserve (/srv/shop/stock.js:13:9)"
+	golang := "2026/03/01 12:00:00 load order: no price\ngoroutine 1 [running]:\nmain.loadOrder()\n\t/srv/main.go:3 +0x1d"
+	prose := "GET /cart 200\nError: see above\nno trace here"
+	h.write("/var/log/app.log", python, java, node, golang, prose)
+	got := h.received()
+	require.Equal(t, []string{python, java, node, golang, prose}, bodies(got))
+	assert.Equal(t, python[len("order 41 failed\n"):], attr(got[0], attrkey.ExceptionStacktrace))
+	assert.Equal(t, "KeyError", attr(got[0], attrkey.ExceptionType))
+	assert.Equal(t, java[len("payment failed for order 7\n"):], attr(got[1], attrkey.ExceptionStacktrace))
+	assert.Equal(t, "java.lang.IllegalStateException", attr(got[1], attrkey.ExceptionType))
+	assert.Equal(t, "card declined", attr(got[1], attrkey.ExceptionMessage))
+	assert.Equal(t, "Error: inventory down\n    at reserve (/srv/shop/stock.js:13:9)", attr(got[2], attrkey.ExceptionStacktrace))
+	assert.Equal(t, "inventory down", attr(got[2], attrkey.ExceptionMessage))
+	assert.True(t, strings.HasPrefix(attr(got[3], attrkey.ExceptionStacktrace), "goroutine 1 [running]:"))
+	assert.Equal(t, "load order: no price", attr(got[3], attrkey.ExceptionMessage))
+	assert.NotContains(t, got[4].Attributes, attrkey.ExceptionStacktrace)
+}
+
 func TestStopSendsWhatIsHeld(t *testing.T) {
 	h := newHarness(t)
 	require.NoError(t, h.parser.Start(nil))
