@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need outside Go is there: Node.js and npm (real Sentry SDKs,
-# sentry-cli, esbuild), Chromium (UI and browser-SDK tests), Ruby and PHP (log-file tests,
-# optional) and PostgreSQL at 127.0.0.1:5432 with trust auth for user postgres (the store suite). `make test`, `make bench` and `.ci/run` all come
+# sentry-cli, esbuild), Chromium (UI and browser-SDK tests), Ruby, PHP and systemd-journal-remote
+# (log-file tests, optional) and PostgreSQL at 127.0.0.1:5432 with trust auth for user postgres (the store suite). `make test`, `make bench` and `.ci/run` all come
 # through here (the Makefile's test-env target), so a fresh machine and CI set up the same way.
 #
 # A service that is installed but stopped is started. What is missing is installed from Debian's
@@ -44,6 +44,18 @@ for rt in ruby:ruby php:php-cli; do
     echo "test-env: $cmd is not installed: the Ruby/PHP log-file tests will skip (Debian: sudo apt-get install $pkg)"
   fi
 done
+
+# systemd-journal-remote writes the journal file that testbed/e2e/journald_test.go's journald
+# receiver reads (Debian installs it in /lib/systemd, off the PATH); the test skips without it.
+if [ ! -x /usr/lib/systemd/systemd-journal-remote ] && [ ! -x /lib/systemd/systemd-journal-remote ] \
+  && ! command -v systemd-journal-remote >/dev/null; then
+  if can_install; then
+    echo "test-env: installing systemd-journal-remote (for the journald test)"
+    apt_install systemd-journal-remote
+  else
+    echo "test-env: systemd-journal-remote is not installed: the journald log test will skip (Debian: sudo apt-get install systemd-journal-remote)"
+  fi
+fi
 
 # PostgreSQL: start the newest installed cluster when nothing answers on 127.0.0.1:5432.
 pg_ready() { command -v pg_isready >/dev/null && pg_isready -h 127.0.0.1 -p 5432 -q; }

@@ -117,16 +117,22 @@ func (b bug) String() string { return fmt.Sprintf("%s:%s×%d", b.file, b.functio
 // found describes the issues as bugs, for comparing with the expected ones: each issue by its
 // events' file and the first of wanted functions its frames hold.
 func found(issues []loggedIssue, wanted []bug) []string {
+	return foundBy(issues, wanted, func(e logEvent) string {
+		if file := e.Contexts.Log.File; file != "" {
+			return filepath.Base(file)
+		}
+		return ""
+	})
+}
+
+// foundBy is found with the events' source named by source (their file, service …).
+func foundBy(issues []loggedIssue, wanted []bug, source func(logEvent) string) []string {
 	var out []string
 	for _, is := range issues {
 		files := map[string]bool{}
 		fn := "?"
 		for _, e := range is.events {
-			file := e.Contexts.Log.File
-			if file != "" {
-				file = filepath.Base(file)
-			}
-			files[file] = true
+			files[source(e)] = true
 			for _, w := range wanted {
 				if fn == "?" && slices.ContainsFunc(e.functions(), func(f string) bool { return strings.HasSuffix(f, w.function) }) {
 					fn = w.function
@@ -156,12 +162,18 @@ func expected(bugs []bug) []string {
 // waitForBugs waits until the issues are exactly the expected bugs.
 func (f faultline) waitForBugs(t *testing.T, want []bug) []loggedIssue {
 	t.Helper()
+	return f.waitForBugsBy(t, want, func(issues []loggedIssue) []string { return found(issues, want) })
+}
+
+// waitForBugsBy is waitForBugs with the issues described by describe.
+func (f faultline) waitForBugsBy(t *testing.T, want []bug, describe func([]loggedIssue) []string) []loggedIssue {
+	t.Helper()
 	var issues []loggedIssue
 	wantText := expected(want)
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		issues = f.loggedIssues(t)
-		got := found(issues, want)
+		got := describe(issues)
 		if slices.Equal(got, wantText) {
 			return issues
 		}

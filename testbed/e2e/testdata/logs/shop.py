@@ -5,6 +5,9 @@ logs_test.go. Modes:
   interleaved  two threads log their own bug N times each, between ordinary lines.
   slow         load_order fails once, logged through a stream that writes each record in
                pieces with pauses longer than the collector's poll interval (partial writes).
+  journal      as bugs, but the logging records go to stdout as journal entries in the journal
+               export format, one entry per record with the whole text (traceback included) in
+               MESSAGE, the way a journal handler sends them; the crash still goes to stderr.
 """
 import logging
 import sys
@@ -85,5 +88,49 @@ def slow():
     log.info("done")
 
 
+class JournalExportHandler(logging.Handler):
+    """Writes each record as one entry of the journal export format (what
+    systemd-journal-remote reads): the fields a journal handler sends, MESSAGE the formatted
+    record with its traceback. A value with a newline is written in the binary-safe form."""
+
+    PRIORITIES = {logging.CRITICAL: 2, logging.ERROR: 3, logging.WARNING: 4, logging.INFO: 6}
+
+    def __init__(self, stream, identifier, boot_id, host):
+        super().__init__()
+        self.stream, self.identifier, self.boot_id, self.host = stream, identifier, boot_id, host
+        self.setFormatter(logging.Formatter("%(message)s"))
+
+    def field(self, key, value):
+        value = str(value).encode()
+        if b"\n" in value:
+            import struct
+            self.stream.write(key.encode() + b"\n" + struct.pack("<Q", len(value)) + value + b"\n")
+        else:
+            self.stream.write(key.encode() + b"=" + value + b"\n")
+
+    def emit(self, record):
+        import time
+        self.field("__REALTIME_TIMESTAMP", int(record.created * 1e6))
+        self.field("__MONOTONIC_TIMESTAMP", time.monotonic_ns() // 1000)
+        self.field("_BOOT_ID", self.boot_id)
+        self.field("_HOSTNAME", self.host)
+        self.field("_SYSTEMD_UNIT", self.identifier + ".service")
+        self.field("_TRANSPORT", "journal")
+        self.field("SYSLOG_IDENTIFIER", self.identifier)
+        self.field("PRIORITY", self.PRIORITIES.get(record.levelno, 6))
+        self.field("LOGGER", record.name)
+        self.field("CODE_FUNC", record.funcName)
+        self.field("MESSAGE", self.format(record))
+        self.stream.write(b"\n")
+        self.stream.flush()
+
+
+def journal():
+    identifier, boot_id, host = sys.argv[2:5]
+    root = logging.getLogger()
+    root.handlers = [JournalExportHandler(sys.stdout.buffer, identifier, boot_id, host)]
+    bugs()
+
+
 if __name__ == "__main__":
-    {"bugs": bugs, "interleaved": interleaved, "slow": slow}[sys.argv[1]]()
+    {"bugs": bugs, "interleaved": interleaved, "slow": slow, "journal": journal}[sys.argv[1]]()
