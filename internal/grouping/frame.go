@@ -23,7 +23,14 @@ func contextLinePlatform(p string) bool {
 func (s *state) frame(fi *frameInfo, prev *event.Frame) *Component {
 	e := fi.cached
 	fc := s.a.node("frame")
-	fc.Children, fc.Contributes, fc.Hint = e.children, e.contributes, e.hint
+	if s.trees {
+		fc.Children = e.children
+	} else {
+		// No tree is shown: the frame's leaves, concatenated once per cached frame, hash the
+		// same as its children and cost one append instead of a walk.
+		fc.Values = e.leafValues
+	}
+	fc.Contributes, fc.Hint = e.contributes, e.hint
 	if prev != nil && isRecursion(fi.f, prev) {
 		fc.set(false, "ignored due to recursion")
 	}

@@ -26,7 +26,10 @@ type frameEntry struct {
 	platform, filename, absPath, module, function, rawFunction, sentFunction, contextLine, pkg string
 	sourcemap                                                                                  bool
 
-	children    []*Component
+	children []*Component
+	// leafValues is what children contribute to a hash, as one value (nil for nothing): the
+	// hash-only path (GroupHashes) gives a frame this instead of its children.
+	leafValues  []string
 	contributes bool
 	hint        string
 	// rules is the set of stack-trace rules whose frame-only matchers hold for the frame.
@@ -92,6 +95,13 @@ func (c *frameCache) store(fi *frameInfo, built *Component, rules []uint64) *fra
 		sentFunction: strings.Clone(fi.f.Function), contextLine: strings.Clone(fi.contextLine), pkg: strings.Clone(fi.f.Package),
 		sourcemap: sourcemapUsed(fi.f),
 		children:  built.Children, contributes: built.Contributes, hint: built.Hint, rules: rules,
+	}
+	var leaves []byte
+	for _, ch := range built.Children {
+		leaves = ch.appendLeaves(leaves)
+	}
+	if len(leaves) > 0 {
+		e.leafValues = []string{string(leaves)}
 	}
 	k := c.key(fi)
 	sh := &c.shards[k%uint64(len(c.shards))]

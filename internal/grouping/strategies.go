@@ -460,11 +460,8 @@ func (s *state) stacktrace(p *prepared) []variantComp {
 		case st.Group < 0:
 			fc.set(false, st.GroupRule.Hint(enhancers.HintIgnored))
 		case st.Group > 0:
-			contributes := false
-			for _, ch := range fc.Children {
-				contributes = contributes || ch.Contributes
-			}
-			fc.set(contributes, st.GroupRule.Hint(enhancers.HintUnignored))
+			// +group restores what the frame's own components say.
+			fc.set(p.frames[i].cached.contributes, st.GroupRule.Hint(enhancers.HintUnignored))
 		}
 		ac := s.a.node("frame")
 		// Field by field: a struct copy would take the bulk write-barrier path during GC.
