@@ -351,15 +351,29 @@ func (rcv *sentryReceiver) countN(ctx context.Context, itemType, outcome string,
 }
 
 // itemAttrCache holds one attribute option per (item type, outcome): the set is bounded by
-// knownTypes and the outcomes, and building it per item would allocate on the hot path.
-var itemAttrCache sync.Map
+// knownTypes and the outcomes, and building it per item would allocate on the hot path. It is
+// keyed by a struct, not by a concatenated string as before, so a lookup allocates nothing.
+var itemAttrCache struct {
+	sync.RWMutex
+	m map[itemAttrKey]metric.AddOption
+}
+
+type itemAttrKey struct{ itemType, outcome string }
 
 func itemAttrs(itemType, outcome string) metric.AddOption {
-	k := itemType + "/" + outcome
-	if o, ok := itemAttrCache.Load(k); ok {
-		return o.(metric.AddOption)
+	k := itemAttrKey{itemType, outcome}
+	itemAttrCache.RLock()
+	o, ok := itemAttrCache.m[k]
+	itemAttrCache.RUnlock()
+	if ok {
+		return o
 	}
-	o := metric.WithAttributeSet(attribute.NewSet(attribute.String("item_type", itemType), attribute.String("outcome", outcome)))
-	itemAttrCache.Store(k, o)
+	o = metric.WithAttributeSet(attribute.NewSet(attribute.String("item_type", itemType), attribute.String("outcome", outcome)))
+	itemAttrCache.Lock()
+	if itemAttrCache.m == nil {
+		itemAttrCache.m = map[itemAttrKey]metric.AddOption{}
+	}
+	itemAttrCache.m[k] = o
+	itemAttrCache.Unlock()
 	return o
 }

@@ -168,11 +168,21 @@ func writeOK(w http.ResponseWriter, eventID string) {
 		body = append(append(append(body, `{"id":"`...), eventID...), `"}`...)
 	}
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json"}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	h["Content-Type"] = contentTypeJSON
+	if len(body) == len(`{"id":""}`)+32 {
+		h["Content-Length"] = contentLengthID // every event id is 32 hex digits
+	} else {
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body)
 }
+
+// Header values every successful answer carries, shared like setCommonHeaders'.
+var (
+	contentTypeJSON = []string{"application/json"}[:1:1]
+	contentLengthID = []string{strconv.Itoa(len(`{"id":""}`) + 32)}[:1:1]
+)
 
 func isHex(s string) bool {
 	for i := 0; i < len(s); i++ {
