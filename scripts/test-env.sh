@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need outside Go is there: Node.js and npm (real Sentry SDKs,
-# sentry-cli, esbuild), Chromium (UI and browser-SDK tests), Ruby, PHP and systemd-journal-remote
-# (log-file tests, optional) and PostgreSQL at 127.0.0.1:5432 with trust auth for user postgres (the store suite). `make test`, `make bench` and `.ci/run` all come
+# sentry-cli, esbuild), Chromium (UI and browser-SDK tests), Ruby, PHP, systemd-journal-remote and
+# Debian's JSON loggers (log-file tests, optional) and PostgreSQL at 127.0.0.1:5432 with trust auth for user postgres (the store suite). `make test`, `make bench` and `.ci/run` all come
 # through here (the Makefile's test-env target), so a fresh machine and CI set up the same way.
 #
 # A service that is installed but stopped is started. What is missing is installed from Debian's
@@ -56,6 +56,23 @@ if [ ! -x /usr/lib/systemd/systemd-journal-remote ] && [ ! -x /lib/systemd/syste
     echo "test-env: systemd-journal-remote is not installed: the journald log test will skip (Debian: sudo apt-get install systemd-journal-remote)"
   fi
 fi
+
+# The JSON loggers of testbed/e2e/jsonlogs_test.go that come from Debian's packages (structlog and
+# python-json-logger for /usr/bin/python3; logback, logstash-logback-encoder and their jars): the
+# tests skip without them.
+for dep in /usr/lib/python3/dist-packages/structlog:python3-structlog \
+  /usr/lib/python3/dist-packages/pythonjsonlogger:python3-pythonjsonlogger \
+  /usr/share/java/logback-classic.jar:liblogback-java \
+  /usr/share/java/logstash-logback-encoder.jar:liblogstash-logback-encoder-java; do
+  path=${dep%%:*} pkg=${dep#*:}
+  [ -e "$path" ] && continue
+  if can_install; then
+    echo "test-env: installing $pkg (for the JSON log tests)"
+    apt_install "$pkg"
+  else
+    echo "test-env: $pkg is not installed: its JSON log test will skip (Debian: sudo apt-get install $pkg)"
+  fi
+done
 
 # PostgreSQL: start the newest installed cluster when nothing answers on 127.0.0.1:5432.
 pg_ready() { command -v pg_isready >/dev/null && pg_isready -h 127.0.0.1 -p 5432 -q; }

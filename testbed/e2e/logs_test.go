@@ -201,6 +201,12 @@ func runtimeOrSkip(t *testing.T, name string) string {
 // programs crash on purpose) is not an error.
 func runInto(t *testing.T, logFile string, env []string, name string, args ...string) {
 	t.Helper()
+	runIntoFrom(t, harness.RepoRoot(), logFile, env, name, args...)
+}
+
+// runIntoFrom is runInto with the program run in dir.
+func runIntoFrom(t *testing.T, dir, logFile string, env []string, name string, args ...string) {
+	t.Helper()
 	out, err := os.OpenFile(logFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +214,7 @@ func runInto(t *testing.T, logFile string, env []string, name string, args ...st
 	defer out.Close()
 	cmd := exec.Command(name, args...)
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.Dir = harness.RepoRoot()
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	if err := cmd.Run(); err != nil {
 		if _, exited := err.(*exec.ExitError); !exited {
