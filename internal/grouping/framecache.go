@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // frameCache remembers the components of frames already seen. A frame's components depend only
@@ -12,6 +13,7 @@ import (
 // are immutable and shared by the trees of many Results: trees are read-only.
 type frameCache struct {
 	seed   maphash.Seed
+	nextID atomic.Uint64 // numbers entries, for the stack cache's keys
 	shards [64]frameShard
 }
 
@@ -34,6 +36,8 @@ type frameEntry struct {
 	hint        string
 	// rules is the set of stack-trace rules whose frame-only matchers hold for the frame.
 	rules []uint64
+	// id tells entries apart (never reused).
+	id uint64
 }
 
 // maxFramesPerShard bounds the cache at 64 × 512 frames; a full shard starts over.
@@ -95,6 +99,7 @@ func (c *frameCache) store(fi *frameInfo, built *Component, rules []uint64) *fra
 		sentFunction: strings.Clone(fi.f.Function), contextLine: strings.Clone(fi.contextLine), pkg: strings.Clone(fi.f.Package),
 		sourcemap: sourcemapUsed(fi.f),
 		children:  built.Children, contributes: built.Contributes, hint: built.Hint, rules: rules,
+		id: c.nextID.Add(1),
 	}
 	var leaves []byte
 	for _, ch := range built.Children {

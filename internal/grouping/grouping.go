@@ -91,6 +91,7 @@ type Grouper struct {
 	fingerprintRules *fingerprint.Rules
 	builtinFP        *fingerprint.Rules
 	frames           *frameCache
+	stacks           *stackCache
 }
 
 // New validates the options and compiles the rules. Errors name the rule line and the problem.
@@ -117,6 +118,7 @@ func New(opts Options) (*Grouper, error) {
 		fingerprintRules: fp,
 		builtinFP:        fingerprint.Builtin(),
 		frames:           newFrameCache(),
+		stacks:           newStackCache(),
 	}, nil
 }
 

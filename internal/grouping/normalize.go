@@ -26,7 +26,10 @@ type frameInfo struct {
 type prepared struct {
 	st     *event.Stacktrace
 	frames []frameInfo
+	// states are the rules' outcome per frame: own (this state's buffer) or a stack cache
+	// entry's, read-only either way.
 	states []enhancers.FrameState
+	own    []enhancers.FrameState
 	match  []enhancers.Frame
 	rules  [][]uint64
 	stack  enhancers.Stack
@@ -42,7 +45,8 @@ func (s *state) newPrepared(st *event.Stacktrace, n int) *prepared {
 	}
 	p := &s.spare[k]
 	p.frames = resize(p.frames, n)
-	p.states = resize(p.states, n)
+	p.own = resize(p.own, n)
+	p.states = p.own
 	p.match = resize(p.match, n)
 	p.rules = resize(p.rules, n)
 	p.stack = enhancers.Stack{}
@@ -133,13 +137,18 @@ func (s *state) prepare(st *event.Stacktrace, exc *event.Exception) *prepared {
 		}
 	}
 	var ex *enhancers.Exception
-	if exc != nil {
+	if exc != nil && s.g.stackRules.NeedsException() {
 		ex = &enhancers.Exception{Type: exc.Type, Mechanism: mechanismType(exc)}
 		if s.g.stackRules.NeedsErrorValue() {
 			ex.Value = strings.ToLower(exc.Value)
 		}
 	}
-	p.stack = s.g.stackRules.ApplyWith(match, p.rules, ex, p.states)
+	if e, k := s.g.stacks.lookup(p, ex); e != nil {
+		p.states, p.stack = e.states, e.stack
+	} else {
+		p.stack = s.g.stackRules.ApplyWith(match, p.rules, ex, p.states)
+		s.g.stacks.store(k, p, ex)
+	}
 	s.stacks = append(s.stacks, p)
 	return p
 }

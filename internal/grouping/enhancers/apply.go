@@ -210,6 +210,10 @@ func (m *matcher) test(f *Frame, s *FrameState, exc *Exception) bool {
 	return false
 }
 
+// NeedsException reports whether any rule reads the exception (error.* matchers): without
+// one, a stack's outcome depends on its frames alone.
+func (rs *Rules) NeedsException() bool { return rs != nil && rs.needsException }
+
 // NeedsErrorValue reports whether any rule has an error.value matcher, so callers lowercase
 // exception values only when some rule will read them.
 func (rs *Rules) NeedsErrorValue() bool {

@@ -182,6 +182,8 @@ func (r *Rule) Builtin() bool { return r.builtin }
 type Rules struct {
 	rules      []*Rule
 	needsValue bool
+	// needsException: some rule reads the exception (error.type, error.value, error.mechanism).
+	needsException bool
 	// neighbourPaths: some caller/callee matcher reads a path or package, so every frame's
 	// Path and Package must be folded even when its static matches are cached.
 	neighbourPaths bool
@@ -210,6 +212,7 @@ func Concat(base, extra *Rules) *Rules {
 		out.rules = append(out.rules, extra.rules...)
 	}
 	out.needsValue = (base != nil && base.needsValue) || (extra != nil && extra.needsValue)
+	out.needsException = (base != nil && base.needsException) || (extra != nil && extra.needsException)
 	out.neighbourPaths = (base != nil && base.neighbourPaths) || (extra != nil && extra.neighbourPaths)
 	return out
 }
@@ -238,6 +241,7 @@ func parse(text string, builtin bool) (*Rules, error) {
 		rs.rules = append(rs.rules, r)
 		for _, m := range r.matchers {
 			rs.needsValue = rs.needsValue || m.field == fieldErrorValue
+			rs.needsException = rs.needsException || m.field == fieldErrorType || m.field == fieldErrorValue || m.field == fieldErrorMechanism
 			rs.neighbourPaths = rs.neighbourPaths || (m.offset != 0 && (m.field == fieldPath || m.field == fieldPackage))
 		}
 	}
