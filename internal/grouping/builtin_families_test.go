@@ -176,6 +176,25 @@ var builtinRuleCases = []bothConfigs{
 		want:     map[string][]string{"app": {"SIGABRT", "acme::flush"}, "system": nil},
 		want2023: map[string][]string{"app": {"acme::flush", "SIGABRT"}, "system": nil},
 	},
+	{
+		// Threads: of several threads the single crashed one groups; its thread-entry frame is
+		// a thread base in both configs.
+		name: "threads the crashed thread of many", platform: "native",
+		event: `{"platform": "native", "threads": {"values": [
+		  {"id": 1, "current": true, "stacktrace": {"frames": [{"function": "event_loop", "in_app": true}]}},
+		  {"id": 2, "crashed": true, "stacktrace": {"frames": [{"function": "_pthread_start"}, {"function": "decode_chunk", "in_app": true}]}},
+		  {"id": 3, "stacktrace": {"frames": [{"function": "idle", "in_app": true}]}}]}}`,
+		want:     map[string][]string{"app": {"decode_chunk"}, "system": nil},
+		want2023: map[string][]string{"app": {"decode_chunk"}, "system": nil},
+	},
+	{
+		// Templates: file name and failing line, in both configs.
+		name: "templates group by file and line", platform: "ruby",
+		event: `{"platform": "ruby", "logentry": {"formatted": "undefined method for nil"},
+		  "template": {"filename": "app/views/orders/show.html.erb", "abs_path": "/srv/app/views/orders/show.html.erb", "context_line": "<%= @order.total %>", "lineno": 7}}`,
+		want:     map[string][]string{"default": {"show.html.erb", "<%= @order.total %>"}},
+		want2023: map[string][]string{"default": {"show.html.erb", "<%= @order.total %>"}},
+	},
 }
 
 func TestBuiltinRuleFamiliesUnderBothConfigs(t *testing.T) { runBothConfigs(t, builtinRuleCases) }
