@@ -9,7 +9,7 @@ import (
 // The processor groups what the receiver normalized. These events go through
 // event.Normalize and event.Decode and must group exactly as the test reader's view does.
 func TestNormalizedEventsGroupLikeTheirTestView(t *testing.T) {
-	all := [][]groupingCase{pythonCases, javascriptCases, nodeCases, javaCases, goCases, csharpCases, rubyCases, phpCases, nativeCases, familyCases, securityCases, expandBothConfigs(causeCases), expandBothConfigs(builtinRuleCases)}
+	all := [][]groupingCase{pythonCases, javascriptCases, nodeCases, javaCases, goCases, csharpCases, rubyCases, phpCases, nativeCases, familyCases, securityCases, expandBothConfigs(causeCases), expandBothConfigs(builtinRuleCases), expandBothConfigs(frameFingerprintCases)}
 	for _, cases := range all {
 		for _, c := range cases {
 			t.Run(c.name, func(t *testing.T) {

@@ -1,0 +1,56 @@
+package grouping
+
+import "testing"
+
+// frameFingerprintCases: frame components and fingerprint variables under both configs.
+var frameFingerprintCases = []bothConfigs{
+	{
+		// JavaScript: a function-less frame on a URL (file: counts here) hashes no context
+		// line, but file: is no URL origin for the filename, which counts; applewebdata: is one.
+		name: "javascript context lines and URL origins", platform: "javascript",
+		event: `{"platform": "javascript", "exception": {"values": [{"type": "Error", "value": "x",
+		  "stacktrace": {"frames": [
+		    {"abs_path": "file:///Users/dev/app/index.html", "filename": "index.html", "context_line": "boot()", "in_app": true},
+		    {"abs_path": "applewebdata://1234/app.js", "filename": "app.js", "function": "start", "context_line": "go()", "in_app": true}]}}]}}`,
+		want:     map[string][]string{"app": {"Error", "index.html", "start", "go()"}, "system": nil},
+		want2023: map[string][]string{"app": {"index.html", "start", "go()", "Error"}, "system": nil},
+	},
+	{
+		// C# hashes raw_function when the SDK sends one, signature included.
+		name: "csharp raw function", platform: "csharp",
+		event: `{"platform": "csharp", "exception": {"values": [{"type": "System.InvalidOperationException", "value": "x",
+		  "stacktrace": {"frames": [{"module": "Acme.Orders", "function": "Load", "raw_function": "Acme.Orders.Load (System.Int32 id)", "in_app": true}]}}]}}`,
+		want:     map[string][]string{"app": {"System.InvalidOperationException", "Acme.Orders", "Acme.Orders.Load (System.Int32 id)"}, "system": nil},
+		want2023: map[string][]string{"app": {"Acme.Orders", "Acme.Orders.Load (System.Int32 id)", "System.InvalidOperationException"}, "system": nil},
+	},
+	{
+		// Frame variables resolve on the crash frame (the last in-app one); package is the
+		// basename; level and logger from the event.
+		name: "fingerprint frame variables", platform: "python",
+		event: `{"platform": "python", "level": "warning", "logger": "acme.jobs", "fingerprint": ["{{ function }}", "{{ module }}", "{{ package }}", "{{ level }}", "{{ logger }}", "{{ path }}"],
+		  "exception": {"values": [{"type": "E", "value": "x", "stacktrace": {"frames": [
+		    {"module": "acme.jobs", "function": "run", "package": "/srv/lib/acme.egg", "abs_path": "/srv/acme/jobs.py", "in_app": true},
+		    {"module": "lib.util", "function": "helper", "package": "/srv/lib/util.egg", "abs_path": "/srv/lib/util.py"}]}}]}}`,
+		want:     map[string][]string{"custom_client_fingerprint": {"run", "acme.jobs", "acme.egg", "warning", "acme.jobs", "/srv/acme/jobs.py"}, "app": nil, "system": nil},
+		want2023: map[string][]string{"custom_fingerprint": {"run", "acme.jobs", "acme.egg", "warning", "acme.jobs", "/srv/acme/jobs.py"}, "app": nil, "system": nil},
+	},
+	{
+		// Without frames or a transaction the variables resolve to <no-…>.
+		name: "fingerprint missing function", platform: "python",
+		event:    `{"platform": "python", "fingerprint": ["{{ function }}", "{{ transaction }}"], "logentry": {"formatted": "hi"}}`,
+		want:     map[string][]string{"custom_client_fingerprint": {"<no-function>", "<no-transaction>"}, "default": nil},
+		want2023: map[string][]string{"custom_fingerprint": {"<no-function>", "<no-transaction>"}, "default": nil},
+	},
+	{
+		// {{ default }} is replaced in place by the variant's leaves.
+		name: "hybrid fingerprint", platform: "python",
+		event: `{"platform": "python", "fingerprint": ["{{ default }}", "tenant-7"], "exception": {"values": [{"type": "E", "value": "x", "stacktrace": {"frames": [
+		    {"module": "acme.jobs", "function": "run", "in_app": true}]}}]}}`,
+		want:     map[string][]string{"app": {"E", "acme.jobs", "run", "tenant-7"}, "system": nil},
+		want2023: map[string][]string{"app": {"acme.jobs", "run", "E", "tenant-7"}, "system": nil},
+	},
+}
+
+func TestFramesAndFingerprintsUnderBothConfigs(t *testing.T) {
+	runBothConfigs(t, frameFingerprintCases)
+}
