@@ -49,6 +49,27 @@ var frameFingerprintCases = []bothConfigs{
 		want:     map[string][]string{"app": {"E", "acme.jobs", "run", "tenant-7"}, "system": nil},
 		want2023: map[string][]string{"app": {"acme.jobs", "run", "E", "tenant-7"}, "system": nil},
 	},
+	{
+		// Value and message variables: 2026 parameterises {{ value }}, {{ error.value }},
+		// {{ message }} and a literal equal to the event's message; raw_* opt out. 2023
+		// parameterises none of them.
+		name: "fingerprint value and message variables", platform: "python",
+		event: `{"platform": "python", "fingerprint": ["{{ value }}", "{{ raw_value }}", "{{ error.value }}", "{{ message }}", "{{ raw_message }}", "order 42 failed"],
+		  "exception": {"values": [{"type": "E", "value": "order 42 failed"}]}}`,
+		want: map[string][]string{"custom_client_fingerprint": {"order <int> failed", "order 42 failed", "order <int> failed",
+			"order <int> failed", "order 42 failed", "order <int> failed"}, "app": nil},
+		want2023: map[string][]string{"custom_fingerprint": {"order 42 failed", "order 42 failed", "order 42 failed",
+			"order 42 failed", "order 42 failed", "order 42 failed"}, "app": nil},
+	},
+	{
+		// "<anonymous function>" is no function name.
+		name: "javascript anonymous function names", platform: "javascript",
+		event: `{"platform": "javascript", "exception": {"values": [{"type": "Error", "value": "x",
+		  "stacktrace": {"frames": [{"abs_path": "https://a.example/app.js", "filename": "/app.js", "function": "<anonymous function>", "in_app": true},
+		    {"abs_path": "https://a.example/app.js", "filename": "/app.js", "function": "render", "in_app": true}]}}]}}`,
+		want:     map[string][]string{"app": {"Error", "render"}, "system": nil},
+		want2023: map[string][]string{"app": {"render", "Error"}, "system": nil},
+	},
 }
 
 func TestFramesAndFingerprintsUnderBothConfigs(t *testing.T) {
