@@ -62,7 +62,7 @@ func (s *sqlStore) writeConcurrent(ctx context.Context, evs []*prepared) error {
 				return ctx.Err()
 			}
 		}
-		err = s.inTx(ctx, func(t *tx) error { return t.writeBatch(evs) })
+		err = s.pipelinedTx(ctx, func(t *tx) error { return t.writeBatch(evs) })
 		if err == nil || !retryable(err) {
 			return err
 		}

@@ -207,9 +207,15 @@ func (s *sqlStore) Write(ctx context.Context, events []Event) error {
 
 // tx wraps a transaction with statement reuse and placeholder rebinding.
 type tx struct {
-	ctx   context.Context
-	s     *sqlStore
-	tx    *sql.Tx
+	ctx context.Context
+	s   *sqlStore
+	tx  *sql.Tx // nil in a pipelined transaction
+	// pipe is a PostgreSQL write transaction run on a connection of its own, whose BEGIN and
+	// COMMIT travel with statements instead of paying round trips of their own (pipelinedTx).
+	pipe *pipe
+	// err is the first error of the statements tx.run ran outside a pipelined transaction
+	// since the last tx.sync.
+	err   error
 	stmts map[string]*sql.Stmt
 	// unshared are the queries this transaction prepared that wdb has no statement for yet.
 	unshared []string
@@ -305,6 +311,26 @@ func (s *sqlStore) closeStmts() error {
 	return errors.Join(errs...)
 }
 
+// txConn is what a transaction's statements run on: the *sql.Tx, or the *sql.Conn of a
+// pipelined transaction.
+type txConn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// conn returns what the transaction's next statement runs on; in a pipelined transaction it
+// first sends what is still held back (its BEGIN, queued statements).
+func (t *tx) conn() (txConn, error) {
+	if t.pipe == nil {
+		return t.tx, nil
+	}
+	if err := t.pipe.flush(t.ctx); err != nil {
+		return nil, err
+	}
+	return t.pipe.conn, nil
+}
+
 // exec runs a fixed query (cached as a prepared statement).
 func (t *tx) exec(q string, args ...any) (int64, error) {
 	st, err := t.stmt(q)
@@ -314,8 +340,10 @@ func (t *tx) exec(q string, args ...any) (int64, error) {
 	var res sql.Result
 	if st != nil {
 		res, err = st.ExecContext(t.ctx, args...)
+	} else if c, cerr := t.conn(); cerr != nil {
+		err = cerr
 	} else {
-		res, err = t.tx.ExecContext(t.ctx, t.s.d.rebind(q), args...)
+		res, err = c.ExecContext(t.ctx, t.s.d.rebind(q), args...)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("%q: %w", firstLine(q), err)
@@ -332,12 +360,20 @@ func (t *tx) queryRow(q string, args ...any) (*sql.Row, error) {
 	if st != nil {
 		return st.QueryRowContext(t.ctx, args...), nil
 	}
-	return t.tx.QueryRowContext(t.ctx, t.s.d.rebind(q), args...), nil
+	c, err := t.conn()
+	if err != nil {
+		return nil, err
+	}
+	return c.QueryRowContext(t.ctx, t.s.d.rebind(q), args...), nil
 }
 
 // query runs a query whose text varies (IN lists); it is not cached.
 func (t *tx) query(q string, args ...any) (*sql.Rows, error) {
-	rows, err := t.tx.QueryContext(t.ctx, t.s.d.rebind(q), args...)
+	c, err := t.conn()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := c.QueryContext(t.ctx, t.s.d.rebind(q), args...)
 	if err != nil {
 		return nil, fmt.Errorf("%q: %w", firstLine(q), err)
 	}
@@ -377,6 +413,13 @@ func (t *tx) writeBatch(evs []*prepared) error {
 		if e.issueID == 0 {
 			e.issueID = e.group.id
 		}
+	}
+	if t.s.d.postgres {
+		issues, err := t.lockAndInsertPostgres(evs)
+		if err != nil {
+			return err
+		}
+		return t.foldIntoIssues(evs, issues)
 	}
 	issues, err := t.lockIssues(evs)
 	if err != nil {
@@ -558,7 +601,11 @@ func (t *tx) insertID(q string, args ...any) (id int64, inserted bool, err error
 		return id, true, nil
 	}
 	q = strings.TrimSuffix(strings.TrimSpace(q), " RETURNING id")
-	res, err := t.tx.ExecContext(t.ctx, t.s.d.rebind(q), args...)
+	c, err := t.conn()
+	if err != nil {
+		return 0, false, err
+	}
+	res, err := c.ExecContext(t.ctx, t.s.d.rebind(q), args...)
 	if err != nil {
 		return 0, false, fmt.Errorf("%q: %w", firstLine(q), err)
 	}
@@ -647,7 +694,8 @@ func toMicros(t time.Time) int64 {
 }
 
 // lockIssues reads (and on PostgreSQL row-locks, in id order) every issue the batch touches.
-func (t *tx) lockIssues(evs []*prepared) (map[int64]*Issue, error) {
+// issueIDs are the issues of the batch's events, sorted.
+func issueIDs(evs []*prepared) []int64 {
 	set := map[int64]bool{}
 	for _, e := range evs {
 		set[e.issueID] = true
@@ -657,23 +705,18 @@ func (t *tx) lockIssues(evs []*prepared) (map[int64]*Issue, error) {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	return ids
+}
+
+func (t *tx) lockIssues(evs []*prepared) (map[int64]*Issue, error) {
+	ids := issueIDs(evs)
 	issues := make(map[int64]*Issue, len(ids))
-	chunks := slices.Chunk(ids, 500)
-	if t.s.d.postgres {
-		chunks = slices.Values([][]int64{ids}) // one statement of one text for any number of issues
-	}
-	for chunk := range chunks {
-		var rows *sql.Rows
-		var err error
-		if t.s.d.postgres {
-			rows, err = t.query(`SELECT `+issueColumns+` FROM issues WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`, chunk)
-		} else {
-			args := make([]any, len(chunk))
-			for i, id := range chunk {
-				args[i] = id
-			}
-			rows, err = t.query(`SELECT `+issueColumns+` FROM issues WHERE id IN (`+placeholders(len(chunk))+`) ORDER BY id`+t.s.d.forUpdate, args...)
+	for chunk := range slices.Chunk(ids, 500) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
 		}
+		rows, err := t.query(`SELECT `+issueColumns+` FROM issues WHERE id IN (`+placeholders(len(chunk))+`) ORDER BY id`+t.s.d.forUpdate, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -699,18 +742,7 @@ func (t *tx) lockIssues(evs []*prepared) (map[int64]*Issue, error) {
 // duplicate (an SDK resend or a queue replay after a crash) and is neither stored nor counted.
 // Every statement is a round trip on PostgreSQL and MySQL: there rows go in multi-row statements.
 func (t *tx) insertEvents(evs []*prepared) error {
-	order := make([]*prepared, 0, len(evs))
-	seen := make(map[hashKey]bool, len(evs))
-	for _, e := range evs {
-		k := hashKey{e.ProjectID, e.EventID}
-		if !seen[k] { // a duplicate within the batch is dropped here, before the database sees it
-			seen[k] = true
-			order = append(order, e)
-		}
-	}
-	slices.SortFunc(order, func(a, b *prepared) int {
-		return compareHashKey(hashKey{a.ProjectID, a.EventID}, hashKey{b.ProjectID, b.EventID})
-	})
+	order := eventOrder(evs)
 	if t.s.d.embedded() {
 		// In-process SQLite has no round trips to save, and one prepared single-row insert is
 		// faster than multi-row ones with RETURNING (BenchmarkSQLiteBatchedWrite: 24k vs 17k/s).
@@ -725,10 +757,25 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (project_id, event_id) DO N
 		}
 		return nil
 	}
-	if t.s.d.mysql {
-		return t.insertEventsMySQL(order)
+	return t.insertEventsMySQL(order) // PostgreSQL: lockAndInsertPostgres
+}
+
+// eventOrder is the batch's events without in-batch duplicates (dropped here, before the
+// database sees them), in (project, event id) order.
+func eventOrder(evs []*prepared) []*prepared {
+	order := make([]*prepared, 0, len(evs))
+	seen := make(map[hashKey]bool, len(evs))
+	for _, e := range evs {
+		k := hashKey{e.ProjectID, e.EventID}
+		if !seen[k] {
+			seen[k] = true
+			order = append(order, e)
+		}
 	}
-	return t.insertEventsPostgres(order)
+	slices.SortFunc(order, func(a, b *prepared) int {
+		return compareHashKey(hashKey{a.ProjectID, a.EventID}, hashKey{b.ProjectID, b.EventID})
+	})
+	return order
 }
 
 // insertEventsMySQL is insertEvents without RETURNING: the event ids the projects already have
@@ -808,8 +855,10 @@ func (t *tx) queryStmt(q string, args ...any) (*sql.Rows, error) {
 	var rows *sql.Rows
 	if st != nil {
 		rows, err = st.QueryContext(t.ctx, args...)
+	} else if c, cerr := t.conn(); cerr != nil {
+		err = cerr
 	} else {
-		rows, err = t.tx.QueryContext(t.ctx, t.s.d.rebind(q), args...)
+		rows, err = c.QueryContext(t.ctx, t.s.d.rebind(q), args...)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%q: %w", firstLine(q), err)
@@ -918,14 +967,19 @@ func (t *tx) foldIntoIssues(evs []*prepared, issues map[int64]*Issue) error {
 			hours[hourKey{id, e.ts / hourMicros}]++
 		}
 	}
-	if t.s.d.postgres {
-		// Users, tags and hours in one statement (the order among them does not matter: the
-		// issues they belong to are locked).
-		if err := t.addAggregatesPostgres(issues, users, tags, hours); err != nil {
+	windows := false
+	for _, id := range ids {
+		if rp := rules.Project(issues[id].ProjectID); rp != nil && (len(rp.EventWindows()) > 0 || len(rp.UserWindows()) > 0) {
+			windows = true
+		}
+	}
+	// On PostgreSQL the users go with the tags, hours and issue updates (foldPostgres), unless
+	// window triggers need the issues' user counts first.
+	if !t.s.d.postgres || windows {
+		if err := t.addUsers(issues, users); err != nil {
 			return err
 		}
-	} else if err := t.addUsers(issues, users); err != nil {
-		return err
+		users = nil
 	}
 	// Window triggers read the issues' distinct users of all time, so they come after addUsers.
 	for _, id := range ids {
@@ -946,16 +1000,22 @@ func (t *tx) foldIntoIssues(evs []*prepared, issues map[int64]*Issue) error {
 			firings = append(firings, firing{Firing: f, issue: is, ev: last})
 		}
 	}
-	if !t.s.d.postgres {
-		if err := t.addTags(tags); err != nil {
+	if t.s.d.postgres {
+		if err := t.notify(firings); err != nil {
 			return err
 		}
-		if err := t.addHours(hours); err != nil {
-			return err
-		}
+		return t.foldPostgres(ids, issues, users, tags, hours)
 	}
-	if err := t.saveIssues(ids, issues); err != nil {
+	if err := t.addTags(tags); err != nil {
 		return err
+	}
+	if err := t.addHours(hours); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := t.saveIssue(issues[id]); err != nil {
+			return err
+		}
 	}
 	return t.notify(firings)
 }
@@ -1082,6 +1142,10 @@ func (t *tx) insertRows(head string, cols int, tail, returning string, rows [][]
 		}
 		return inserted, nil
 	}
+	c, err := t.conn()
+	if err != nil {
+		return nil, err
+	}
 	for chunk := range slices.Chunk(rows, 500) {
 		args := make([]any, 0, cols*len(chunk))
 		for _, r := range chunk {
@@ -1089,7 +1153,7 @@ func (t *tx) insertRows(head string, cols int, tail, returning string, rows [][]
 		}
 		q := head + valueRows(len(chunk), cols) + tail
 		if t.s.d.mysql && returning != "" {
-			res, err := t.tx.ExecContext(t.ctx, t.s.d.rebind(q), args...)
+			res, err := c.ExecContext(t.ctx, t.s.d.rebind(q), args...)
 			if err != nil {
 				return nil, fmt.Errorf("%q: %w", firstLine(q), err)
 			}
@@ -1104,7 +1168,7 @@ func (t *tx) insertRows(head string, cols int, tail, returning string, rows [][]
 			continue
 		}
 		if returning == "" {
-			if _, err := t.tx.ExecContext(t.ctx, t.s.d.rebind(q), args...); err != nil {
+			if _, err := c.ExecContext(t.ctx, t.s.d.rebind(q), args...); err != nil {
 				return nil, fmt.Errorf("%q: %w", firstLine(q), err)
 			}
 			continue
@@ -1126,20 +1190,6 @@ func (t *tx) insertRows(head string, cols int, tail, returning string, rows [][]
 		}
 	}
 	return inserted, nil
-}
-
-// saveIssues writes back the issues of ids (sorted, already locked by lockIssues): on PostgreSQL
-// in one statement (saveIssuesPostgres), elsewhere one statement per issue.
-func (t *tx) saveIssues(ids []int64, issues map[int64]*Issue) error {
-	if t.s.d.postgres && len(ids) > 1 {
-		return t.saveIssuesPostgres(ids, issues)
-	}
-	for _, id := range ids {
-		if err := t.saveIssue(issues[id]); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func (t *tx) saveIssue(is *Issue) error {
