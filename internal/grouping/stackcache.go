@@ -19,8 +19,9 @@ type stackCache struct {
 }
 
 type stackShard struct {
-	mu sync.RWMutex
-	m  map[uint64]*stackEntry
+	mu     sync.RWMutex
+	m      map[uint64]*stackEntry
+	frames int // frames held by m's entries
 }
 
 // stackEntry is immutable once stored: events read its states in place.
@@ -32,8 +33,12 @@ type stackEntry struct {
 	stack                  enhancers.Stack
 }
 
-// maxStacksPerShard bounds the cache at 32 × 256 stacks; a full shard starts over.
-const maxStacksPerShard = 256
+// A shard starts over when it holds 256 stacks or 4,096 frames: at most 8,192 stacks and
+// 131,072 frame outcomes (about 7 MiB) per Grouper.
+const (
+	maxStacksPerShard      = 256
+	maxStackFramesPerShard = 4096
+)
 
 func newStackCache() *stackCache {
 	c := &stackCache{seed: maphash.MakeSeed()}
@@ -84,8 +89,11 @@ func (c *stackCache) lookup(p *prepared, ex *enhancers.Exception) (*stackEntry, 
 	return nil, k
 }
 
-// store keeps a copy of p's outcome under key k.
+// store keeps a copy of p's outcome under key k (not for stacks over a quarter of a shard).
 func (c *stackCache) store(k uint64, p *prepared, ex *enhancers.Exception) {
+	if len(p.frames) > maxStackFramesPerShard/4 {
+		return
+	}
 	e := &stackEntry{
 		frames: make([]*frameEntry, len(p.frames)),
 		inApp:  make([]int8, len(p.frames)),
@@ -100,9 +108,13 @@ func (c *stackCache) store(k uint64, p *prepared, ex *enhancers.Exception) {
 	}
 	sh := &c.shards[k%uint64(len(c.shards))]
 	sh.mu.Lock()
-	if len(sh.m) >= maxStacksPerShard {
-		sh.m = make(map[uint64]*stackEntry)
+	if len(sh.m) >= maxStacksPerShard || sh.frames+len(e.frames) > maxStackFramesPerShard {
+		sh.m, sh.frames = make(map[uint64]*stackEntry), 0
+	}
+	if old := sh.m[k]; old != nil {
+		sh.frames -= len(old.frames)
 	}
 	sh.m[k] = e
+	sh.frames += len(e.frames)
 	sh.mu.Unlock()
 }
