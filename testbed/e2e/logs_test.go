@@ -51,6 +51,7 @@ type logEvent struct {
 		Data struct {
 			Values []struct {
 				Type       string `json:"type"`
+				Value      string `json:"value"`
 				Stacktrace *struct {
 					Frames []struct {
 						Function string `json:"function"`

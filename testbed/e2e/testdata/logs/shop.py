@@ -5,6 +5,8 @@ logs_test.go. Modes:
   interleaved  two threads log their own bug N times each, between ordinary lines.
   slow         load_order fails once, logged through a stream that writes each record in
                pieces with pauses longer than the collector's poll interval (partial writes).
+  steady N     find_order fails for orders 0 … N-1, one every 20 ms, each logged with
+               logger.exception: a KeyError naming its order.
   journal      as bugs, but the logging records go to stdout as journal entries in the journal
                export format, one entry per record with the whole text (traceback included) in
                MESSAGE, the way a journal handler sends them; the crash still goes to stderr.
@@ -88,6 +90,18 @@ def slow():
     log.info("done")
 
 
+def find_order(order):
+    return {}[order]
+
+
+def steady(n):
+    import time
+    for i in range(n):
+        handle("order %d" % i, find_order, str(i))
+        sys.stderr.flush()
+        time.sleep(0.02)
+
+
 class JournalExportHandler(logging.Handler):
     """Writes each record as one entry of the journal export format (what
     systemd-journal-remote reads): the fields a journal handler sends, MESSAGE the formatted
@@ -133,4 +147,5 @@ def journal():
 
 
 if __name__ == "__main__":
-    {"bugs": bugs, "interleaved": interleaved, "slow": slow, "journal": journal}[sys.argv[1]]()
+    {"bugs": bugs, "interleaved": interleaved, "slow": slow, "journal": journal,
+     "steady": lambda: steady(int(sys.argv[2]))}[sys.argv[1]]()
