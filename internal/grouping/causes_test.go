@@ -10,6 +10,7 @@ import "testing"
 type bothConfigs struct {
 	name, platform string
 	stackRules     string
+	fpRules        string
 	event          string
 	want, want2023 map[string][]string
 	title, culprit string
@@ -24,9 +25,9 @@ func expandBothConfigs(cases []bothConfigs) []groupingCase {
 	var expanded []groupingCase
 	for _, c := range cases {
 		expanded = append(expanded,
-			groupingCase{name: "2026/" + c.name, platform: c.platform, config: ConfigFall2025, stackRules: c.stackRules,
+			groupingCase{name: "2026/" + c.name, platform: c.platform, config: ConfigFall2025, stackRules: c.stackRules, fpRules: c.fpRules,
 				event: c.event, want: c.want, title: c.title, culprit: c.culprit},
-			groupingCase{name: "2023/" + c.name, platform: c.platform, config: ConfigWinter2023, stackRules: c.stackRules,
+			groupingCase{name: "2023/" + c.name, platform: c.platform, config: ConfigWinter2023, stackRules: c.stackRules, fpRules: c.fpRules,
 				event: c.event, want: c.want2023, title: c.title, culprit: c.culprit})
 	}
 	return expanded

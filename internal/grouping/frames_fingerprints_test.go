@@ -70,6 +70,33 @@ var frameFingerprintCases = []bothConfigs{
 		want:     map[string][]string{"app": {"Error", "render"}, "system": nil},
 		want2023: map[string][]string{"app": {"render", "Error"}, "system": nil},
 	},
+
+	{
+		// Server rules: family and error.type on one rule, a variable and a title; the
+		// variant is custom_server_fingerprint in 2026, custom_fingerprint in 2023.
+		name: "server rule family title", platform: "javascript",
+		fpRules:  `family:javascript error.type:TypeError -> js-type-errors, {{ transaction }} title="JS type error"`,
+		event:    `{"platform": "javascript", "transaction": "/cart", "exception": {"values": [{"type": "TypeError", "value": "x"}]}}`,
+		want:     map[string][]string{"custom_server_fingerprint": {"js-type-errors", "/cart"}, "app": nil},
+		want2023: map[string][]string{"custom_fingerprint": {"js-type-errors", "/cart"}, "app": nil},
+		title:    "JS type error",
+	},
+	{
+		// sdk, release and message (case-insensitive) matchers.
+		name: "server rule sdk release", platform: "python",
+		fpRules:  "sdk:sentry.python release:2.* message:\"*timeout*\" -> timeouts",
+		event:    `{"platform": "python", "release": "2.4.1", "sdk": {"name": "sentry.python", "version": "2.1.0"}, "logentry": {"formatted": "upstream Timeout after 30s"}}`,
+		want:     map[string][]string{"custom_server_fingerprint": {"timeouts"}, "default": nil},
+		want2023: map[string][]string{"custom_fingerprint": {"timeouts"}, "default": nil},
+	},
+	{
+		// Another SDK: no match, the (parameterised) message groups.
+		name: "server rule sdk mismatch", platform: "python",
+		fpRules:  "sdk:sentry.javascript.* message:\"*timeout*\" -> timeouts",
+		event:    `{"platform": "python", "release": "2.4.1", "sdk": {"name": "sentry.python", "version": "2.1.0"}, "logentry": {"formatted": "upstream Timeout after 30s"}}`,
+		want:     map[string][]string{"default": {"upstream Timeout after <duration>"}},
+		want2023: map[string][]string{"default": {"upstream Timeout after <duration>"}},
+	},
 }
 
 func TestFramesAndFingerprintsUnderBothConfigs(t *testing.T) {
