@@ -22,6 +22,7 @@ const journaldReceiver = `  journald:
     directory: ${env:FAULTLINE_JOURNAL_DIR}
     start_at: beginning
     all: true
+    convert_message_bytes: true
     operators:
       - type: exception_parser
         parse_from: body.MESSAGE
