@@ -199,7 +199,7 @@ func (t *tree) deriveTags(root *node) {
 	var buf [24]derived
 	add := buf[:0]
 	setTag := func(key, value string, override bool) {
-		if value == "" || len(value) > maxTagChars || strings.ContainsAny(value, "\r\n") {
+		if value == "" || len(value) > maxTagChars || strings.IndexByte(value, '\n') >= 0 || strings.IndexByte(value, '\r') >= 0 {
 			return
 		}
 		for i := range add {
@@ -282,6 +282,17 @@ func (t *tree) deriveTags(root *node) {
 				p[1] = t.stringNode(d.value)
 			}
 		}
+	}
+	// The tags' list is given room for all the new pairs at once: pushing them one by one moved
+	// it each time it was full, three times for the reference event.
+	missing := 0
+	for j := range add {
+		if !present[j] {
+			missing++
+		}
+	}
+	if missing > 0 {
+		t.reserve(tags, missing)
 	}
 	for j, d := range add {
 		if !present[j] {
