@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/go-sql-driver/mysql" // registers the "mysql" database/sql driver
 	"github.com/jackc/pgx/v5"
 
 	"github.com/faultline/faultline/testbed/harness"
@@ -23,6 +25,8 @@ const (
 	projectID  = 1
 	// postgresAdmin is the server the PostgreSQL scenario creates its fresh database on.
 	postgresAdmin = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	// mysqlAdmin is the server the MariaDB scenario creates its fresh database on.
+	mysqlAdmin = "root@tcp(127.0.0.1:3306)/"
 )
 
 // faultline is a running distribution under test.
@@ -32,6 +36,7 @@ type faultline struct {
 	otlpAddr   string // OTLP/HTTP
 	pprofAddr  string // the pprof extension, when -profile is set
 	dataDir    string
+	mysqlDSN   string // the store, when on MySQL / MariaDB
 	config     string
 	env        []string
 }
@@ -39,6 +44,7 @@ type faultline struct {
 // collectorOptions vary config/default.yaml for a scenario.
 type collectorOptions struct {
 	postgresDSN string
+	mysqlDSN    string
 	// replace holds exact substitutions in the default config (old → new); each must match.
 	replace map[string]string
 	// env is added to the collector's environment (FAULTLINE_* settings).
@@ -55,7 +61,7 @@ func startFaultline(t *testing.T, opts collectorOptions) *faultline {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &faultline{}
+	f := &faultline{mysqlDSN: opts.mysqlDSN}
 	f.col = startCollector(t, func() (string, []string, []string) {
 		config := string(raw)
 		for old, repl := range opts.replace {
@@ -80,6 +86,7 @@ func startFaultline(t *testing.T, opts collectorOptions) *faultline {
 			"FAULTLINE_UI_ENDPOINT=" + harness.FreeAddr(t),
 			"FAULTLINE_DATA_DIR=" + f.dataDir,
 			"FAULTLINE_POSTGRES_DSN=" + opts.postgresDSN,
+			"FAULTLINE_MYSQL_DSN=" + opts.mysqlDSN,
 		}
 		f.env = append(f.env, opts.env...)
 		return f.config, f.env, []string{f.sentryAddr, f.otlpAddr}
@@ -133,9 +140,12 @@ func (f *faultline) probe(t *testing.T, postgresDSN string) *storeprobe.Probe {
 	t.Helper()
 	var p *storeprobe.Probe
 	var err error
-	if postgresDSN != "" {
+	switch {
+	case postgresDSN != "":
 		p, err = storeprobe.Postgres(postgresDSN)
-	} else {
+	case f.mysqlDSN != "":
+		p, err = storeprobe.MySQL(f.mysqlDSN)
+	default:
 		p, err = storeprobe.SQLite(filepath.Join(f.dataDir, "faultline.db"))
 	}
 	if err != nil {
@@ -231,4 +241,37 @@ func freshPostgres(t *testing.T) string {
 		}
 	})
 	return strings.Replace(postgresAdmin, "/postgres?", "/"+name+"?", 1)
+}
+
+// freshMySQL creates an empty database on the MariaDB (or MySQL) server at 127.0.0.1:3306 for one
+// run and drops it when the test ends; it skips the test when no server answers there (MariaDB
+// is optional: scripts/test-env.sh starts it when it is installed).
+func freshMySQL(t *testing.T) string {
+	t.Helper()
+	admin, err := sql.Open("mysql", mysqlAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := admin.PingContext(ctx); err != nil {
+		t.Skipf("no MariaDB or MySQL at 127.0.0.1:3306 (root, no password): %v", err)
+	}
+	name := fmt.Sprintf("faultline_testbed_%d", time.Now().UnixNano())
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("mysql", mysqlAdmin)
+		if err != nil {
+			t.Logf("drop %s: %v", name, err)
+			return
+		}
+		defer admin.Close()
+		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name); err != nil {
+			t.Logf("drop %s: %v", name, err)
+		}
+	})
+	return mysqlAdmin + name
 }

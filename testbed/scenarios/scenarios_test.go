@@ -45,7 +45,8 @@ func sentryTemplates(t *testing.T, issues int, sizes []string) []*loadgen.Templa
 	return templates
 }
 
-// TestScenarios is `make testbed`: the five scenarios of issue 6 with the flags' settings.
+// TestScenarios is `make testbed`: the five scenarios of issue 6 and MariaDB's (issue 20) with the
+// flags' settings.
 func TestScenarios(t *testing.T) {
 	if !fullRun() {
 		t.Skip("set FAULTLINE_TESTBED=1 (make testbed) to run the scenarios")
@@ -73,6 +74,12 @@ func TestScenarios(t *testing.T) {
 	})
 	t.Run("5 SIGKILL", func(t *testing.T) {
 		sigkill(t, templates)
+	})
+	t.Run("6 MariaDB", func(t *testing.T) {
+		dsn := freshMySQL(t)
+		r := measureFaultline(t, "6 MariaDB", collectorOptions{mysqlDSN: dsn}, "", templates)
+		r.Note = "CPU/item counts the collector only, not the MariaDB server"
+		judgeThroughput(r, ceiling)
 	})
 }
 
@@ -108,8 +115,11 @@ func measureFaultline(t *testing.T, scenario string, opts collectorOptions, post
 	f := startFaultline(t, opts)
 	defer f.col.Stop()
 	name := "faultline SQLite"
-	if postgresDSN != "" {
+	switch {
+	case postgresDSN != "":
 		name = "faultline PostgreSQL"
+	case opts.mysqlDSN != "":
+		name = "faultline MariaDB"
 	}
 	return measure(t, scenario, f.target(t, name, postgresDSN), sentryLoad(f.sentryAddr, templates))
 }

@@ -1,4 +1,4 @@
-// Package storeprobe reads Faultline's store database directly (SQLite file or PostgreSQL), as an
+// Package storeprobe reads Faultline's store database directly (SQLite file, PostgreSQL or MySQL), as an
 // outside observer: how many events are stored, and which event ids. The testbed uses it to count
 // processed events and to prove that no acknowledged event is missing. It only reads the events
 // table and depends on nothing else of the store.
@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"time"
 
+	_ "github.com/go-sql-driver/mysql" // registers the "mysql" database/sql driver
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // registers the pure-Go "sqlite" driver
 )
@@ -44,6 +45,16 @@ func Postgres(dsn string) (*Probe, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("storeprobe: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(1)
+	return &Probe{db: db}, nil
+}
+
+// MySQL opens the store database at dsn (go-sql-driver DSN: user@tcp(host:3306)/db).
+func MySQL(dsn string) (*Probe, error) {
+	db, err := sql.Open("mysql", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("storeprobe: open mysql: %w", err)
 	}
 	db.SetMaxOpenConns(1)
 	return &Probe{db: db}, nil
