@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -69,10 +70,15 @@ JOIN unnest(?::bigint[], ?::text[]) AS k(project_id, hash) ON h.project_id = k.p
 func (t *tx) lockAndInsertPostgres(evs []*prepared) (map[int64]*Issue, error) {
 	ids := issueIDs(evs)
 	issues := make(map[int64]*Issue, len(ids))
-	t.run(`SELECT `+issueColumns+` FROM issues WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`, func(r scanner) error {
-		is, err := scanIssue(r)
+	// The explanation is not read, only whether there is one (keptExplanation).
+	t.run(`SELECT `+strings.TrimSuffix(issueColumns, "explanation")+`explanation <> '' FROM issues WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`, func(r scanner) error {
+		var has bool
+		is, err := scanIssue(lastInto{r, &has})
 		if err != nil {
 			return fmt.Errorf("read issue: %w", err)
+		}
+		if has {
+			is.Explanation = keptExplanation
 		}
 		issues[is.ID] = is
 		return nil
@@ -109,6 +115,24 @@ ON CONFLICT (project_id, event_id) DO NOTHING RETURNING project_id, event_id`, f
 	return issues, nil
 }
 
+// keptExplanation stands for an issue's stored explanation, which the PostgreSQL write path
+// neither reads nor writes back unless the batch replaces it. Explanations reach tens of KB
+// (17 KB on the testbed's issues): reading each issue's in every batch and writing it back made
+// the server decompress and compress it again (TOAST) for every issue a batch touched. No stored
+// text equals it: PostgreSQL text cannot hold a NUL.
+const keptExplanation = "\x00kept"
+
+// lastInto is a scanner whose last column goes into dest instead of the caller's last target.
+type lastInto struct {
+	r    scanner
+	dest any
+}
+
+func (l lastInto) Scan(dest ...any) error {
+	dest[len(dest)-1] = l.dest
+	return l.r.Scan(dest...)
+}
+
 // foldPostgres writes what foldIntoIssues gathered in one statement: the distinct users (users
 // may be nil when addUsers has run), the tag and hourly counts, and every issue's update, whose
 // user_count grows by the users new to it. In a pipelined transaction it goes with the COMMIT.
@@ -132,7 +156,8 @@ func (t *tx) foldPostgres(ids []int64, issues map[int64]*Issue, users map[userKe
 		hourIssue[i], hourOf[i], hourN[i] = k.issue, k.hour, hours[k]
 	}
 	var ints [9][]int64
-	var texts [16][]string
+	var texts [15][]string
+	explanations := make([]*string, 0, len(ids)) // NULL: the stored one stays
 	for _, id := range ids {
 		is := issues[id]
 		for i, v := range [...]int64{is.ID, toMicros(is.FirstSeen), toMicros(is.LastSeen), is.TimesSeen, is.UserCount,
@@ -141,9 +166,14 @@ func (t *tx) foldPostgres(ids []int64, issues map[int64]*Issue, users map[userKe
 		}
 		for i, v := range [...]string{is.Title, is.Culprit, is.Level, is.Platform, is.Metadata.Type, is.Metadata.Value,
 			is.Metadata.Filename, is.Metadata.Function, is.FirstRelease, is.LastRelease, is.Status, is.Substatus,
-			is.Resolution, is.ResolutionRelease, is.GroupingConfig, is.Explanation} {
+			is.Resolution, is.ResolutionRelease, is.GroupingConfig} {
 			texts[i] = append(texts[i], v)
 		}
+		var ex *string
+		if is.Explanation != keptExplanation {
+			ex = &is.Explanation
+		}
+		explanations = append(explanations, ex)
 	}
 	q := `WITH tg AS (
 	INSERT INTO issue_tags (issue_id, key, value, times_seen, first_seen, last_seen)
@@ -165,7 +195,7 @@ UPDATE issues SET title = v.title, culprit = v.culprit, level = v.level, platfor
 	first_release = v.first_release, last_release = v.last_release, status = v.status, substatus = v.substatus,
 	resolution = v.resolution, resolution_release = v.resolution_release, resolved_at = v.resolved_at,
 	ignore_until = v.ignore_until, ignore_until_count = v.ignore_until_count, ignore_count = v.ignore_count,
-	grouping_config = v.grouping_config, explanation = v.explanation
+	grouping_config = v.grouping_config, explanation = COALESCE(v.explanation, issues.explanation)
 FROM unnest(?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[],
 	?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
 	?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
@@ -178,7 +208,7 @@ RETURNING issues.id, issues.user_count`
 	args := []any{tagIssue, tagKeys, tagValues, tagN, tagFirst, tagLast, hourIssue, hourOf, hourN, userIssue, userKeys,
 		ints[0], ints[1], ints[2], ints[3], ints[4], ints[5], ints[6], ints[7], ints[8],
 		texts[0], texts[1], texts[2], texts[3], texts[4], texts[5], texts[6], texts[7],
-		texts[8], texts[9], texts[10], texts[11], texts[12], texts[13], texts[14], texts[15]}
+		texts[8], texts[9], texts[10], texts[11], texts[12], texts[13], texts[14], explanations}
 	scan := func(r scanner) error {
 		var id, n int64
 		if err := r.Scan(&id, &n); err != nil {
