@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -70,15 +69,10 @@ JOIN unnest(?::bigint[], ?::text[]) AS k(project_id, hash) ON h.project_id = k.p
 func (t *tx) lockAndInsertPostgres(evs []*prepared) (map[int64]*Issue, error) {
 	ids := issueIDs(evs)
 	issues := make(map[int64]*Issue, len(ids))
-	// The explanation is not read, only whether there is one (keptExplanation).
-	t.run(`SELECT `+strings.TrimSuffix(issueColumns, "explanation")+`explanation <> '' FROM issues WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`, func(r scanner) error {
-		var has bool
-		is, err := scanIssue(lastInto{r, &has})
+	t.run(`SELECT `+lockedIssueColumns+` FROM issues WHERE id = ANY(?::bigint[]) ORDER BY id FOR UPDATE`, func(r scanner) error {
+		is, err := scanLockedIssue(r)
 		if err != nil {
 			return fmt.Errorf("read issue: %w", err)
-		}
-		if has {
-			is.Explanation = keptExplanation
 		}
 		issues[is.ID] = is
 		return nil
@@ -113,24 +107,6 @@ ON CONFLICT (project_id, event_id) DO NOTHING RETURNING project_id, event_id`, f
 		return nil, errIssueVanished
 	}
 	return issues, nil
-}
-
-// keptExplanation stands for an issue's stored explanation, which the PostgreSQL write path
-// neither reads nor writes back unless the batch replaces it. Explanations reach tens of KB
-// (17 KB on the testbed's issues): reading each issue's in every batch and writing it back made
-// the server decompress and compress it again (TOAST) for every issue a batch touched. No stored
-// text equals it: PostgreSQL text cannot hold a NUL.
-const keptExplanation = "\x00kept"
-
-// lastInto is a scanner whose last column goes into dest instead of the caller's last target.
-type lastInto struct {
-	r    scanner
-	dest any
-}
-
-func (l lastInto) Scan(dest ...any) error {
-	dest[len(dest)-1] = l.dest
-	return l.r.Scan(dest...)
 }
 
 // foldPostgres writes what foldIntoIssues gathered in one statement: the distinct users (users
@@ -170,8 +146,8 @@ func (t *tx) foldPostgres(ids []int64, issues map[int64]*Issue, users map[userKe
 			texts[i] = append(texts[i], v)
 		}
 		var ex *string
-		if is.Explanation != keptExplanation {
-			ex = &is.Explanation
+		if e, ok := explanationArg(is).(string); ok {
+			ex = &e
 		}
 		explanations = append(explanations, ex)
 	}

@@ -693,6 +693,47 @@ func toMicros(t time.Time) int64 {
 	return t.UnixMicro()
 }
 
+// keptExplanation stands for an issue's stored explanation, which a write neither reads
+// (lockIssues) nor writes back (saveIssue) unless its batch replaces it. Explanations reach tens
+// of KB (17 KB on the testbed's issues): reading each issue's in every batch and writing it
+// back made PostgreSQL decompress and compress it again (TOAST) for every issue a batch touched,
+// and SQLite read its overflow pages. No stored text equals it: none holds a NUL (PostgreSQL
+// text cannot).
+const keptExplanation = "\x00kept"
+
+// lastInto is a scanner whose last column goes into dest instead of the caller's last target.
+type lastInto struct {
+	r    scanner
+	dest any
+}
+
+func (l lastInto) Scan(dest ...any) error {
+	dest[len(dest)-1] = l.dest
+	return l.r.Scan(dest...)
+}
+
+// lockedIssueColumns are issueColumns with whether there is an explanation in its place.
+var lockedIssueColumns = strings.TrimSuffix(issueColumns, "explanation") + "explanation <> ''"
+
+// scanLockedIssue scans a row of lockedIssueColumns.
+func scanLockedIssue(r scanner) (*Issue, error) {
+	var has bool
+	is, err := scanIssue(lastInto{r, &has})
+	if err == nil && has {
+		is.Explanation = keptExplanation
+	}
+	return is, err
+}
+
+// explanationArg is what saveIssue writes as an issue's explanation: NULL (the stored one stays)
+// when it is keptExplanation.
+func explanationArg(is *Issue) any {
+	if is.Explanation == keptExplanation {
+		return nil
+	}
+	return is.Explanation
+}
+
 // lockIssues reads (and on PostgreSQL row-locks, in id order) every issue the batch touches.
 // issueIDs are the issues of the batch's events, sorted.
 func issueIDs(evs []*prepared) []int64 {
@@ -716,12 +757,12 @@ func (t *tx) lockIssues(evs []*prepared) (map[int64]*Issue, error) {
 		for i, id := range chunk {
 			args[i] = id
 		}
-		rows, err := t.query(`SELECT `+issueColumns+` FROM issues WHERE id IN (`+placeholders(len(chunk))+`) ORDER BY id`+t.s.d.forUpdate, args...)
+		rows, err := t.query(`SELECT `+lockedIssueColumns+` FROM issues WHERE id IN (`+placeholders(len(chunk))+`) ORDER BY id`+t.s.d.forUpdate, args...)
 		if err != nil {
 			return nil, err
 		}
 		for rows.Next() {
-			is, err := scanIssue(rows)
+			is, err := scanLockedIssue(rows)
 			if err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("read issue: %w", err)
@@ -1196,11 +1237,11 @@ func (t *tx) saveIssue(is *Issue) error {
 	_, err := t.exec(`UPDATE issues SET title = ?, culprit = ?, level = ?, platform = ?, meta_type = ?, meta_value = ?, meta_filename = ?, meta_function = ?,
 	first_seen = ?, last_seen = ?, times_seen = ?, user_count = ?, first_release = ?, last_release = ?, status = ?, substatus = ?,
 	resolution = ?, resolution_release = ?, resolved_at = ?, ignore_until = ?, ignore_until_count = ?, ignore_count = ?,
-	grouping_config = ?, explanation = ? WHERE id = ?`,
+	grouping_config = ?, explanation = COALESCE(?, explanation) WHERE id = ?`,
 		is.Title, is.Culprit, is.Level, is.Platform, is.Metadata.Type, is.Metadata.Value, is.Metadata.Filename, is.Metadata.Function,
 		toMicros(is.FirstSeen), toMicros(is.LastSeen), is.TimesSeen, is.UserCount, is.FirstRelease, is.LastRelease, is.Status, is.Substatus,
 		is.Resolution, is.ResolutionRelease, toMicros(is.ResolvedAt), toMicros(is.IgnoreUntil), is.IgnoreUntilCount, is.IgnoreCount,
-		is.GroupingConfig, is.Explanation, is.ID)
+		is.GroupingConfig, explanationArg(is), is.ID)
 	return err
 }
 
