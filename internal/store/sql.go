@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"github.com/faultline/faultline/internal/alertrule"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -1064,50 +1066,23 @@ func (t *tx) foldIntoIssues(evs []*prepared, issues map[int64]*Issue) error {
 const hourMicros = int64(time.Hour / time.Microsecond)
 
 // sortedUsers, sortedTags and sortedHours are the keys of the batch's aggregates in the order
-// they are written in.
+// they are written in: by issue first, the fixed lock order of every backend.
 func sortedUsers(users map[userKey]bool) []userKey {
-	keys := make([]userKey, 0, len(users))
-	for k := range users {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b userKey) int {
-		if c := cmpInt(a.issue, b.issue); c != 0 {
-			return c
-		}
-		return strings.Compare(a.key, b.key)
+	return slices.SortedFunc(maps.Keys(users), func(a, b userKey) int {
+		return cmp.Or(cmpInt(a.issue, b.issue), strings.Compare(a.key, b.key))
 	})
-	return keys
 }
 
 func sortedTags(tags map[tagKey]*tagAgg) []tagKey {
-	keys := make([]tagKey, 0, len(tags))
-	for k := range tags {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b tagKey) int {
-		if c := cmpInt(a.issue, b.issue); c != 0 {
-			return c
-		}
-		if c := strings.Compare(a.key, b.key); c != 0 {
-			return c
-		}
-		return strings.Compare(a.value, b.value)
+	return slices.SortedFunc(maps.Keys(tags), func(a, b tagKey) int {
+		return cmp.Or(cmpInt(a.issue, b.issue), strings.Compare(a.key, b.key), strings.Compare(a.value, b.value))
 	})
-	return keys
 }
 
 func sortedHours(hours map[hourKey]int64) []hourKey {
-	keys := make([]hourKey, 0, len(hours))
-	for k := range hours {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(a, b hourKey) int {
-		if c := cmpInt(a.issue, b.issue); c != 0 {
-			return c
-		}
-		return cmpInt(a.hour, b.hour)
+	return slices.SortedFunc(maps.Keys(hours), func(a, b hourKey) int {
+		return cmp.Or(cmpInt(a.issue, b.issue), cmpInt(a.hour, b.hour))
 	})
-	return keys
 }
 
 func (t *tx) addUsers(issues map[int64]*Issue, users map[userKey]bool) error {
