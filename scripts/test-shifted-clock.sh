@@ -11,6 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 days=${1:-3650}
+shift $(( $# > 0 ? 1 : 0 ))   # the rest, if any, are go test's arguments (default ./...)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -48,9 +49,24 @@ PY
 printf '{"Replace":{"%s":"%s"}}\n' "$src" "$work/time.go" > "$work/overlay.json"
 
 export FAULTLINE_CLOCK_OFFSET_DAYS=$days
+# Node.js programs the tests start (real Sentry SDKs) read the same shifted clock: an SDK's own
+# timestamps (client reports, sent_at) must agree with the collector's, as they do on a real day.
+cat > "$work/shift-clock.cjs" <<'JS'
+const offset = Number(process.env.FAULTLINE_CLOCK_OFFSET_DAYS || 0) * 86400000;
+const RealDate = Date;
+class ShiftedDate extends RealDate {
+  constructor(...args) { if (args.length === 0) super(RealDate.now() + offset); else super(...args); }
+  static now() { return RealDate.now() + offset; }
+}
+globalThis.Date = ShiftedDate;
+const origin = performance.timeOrigin + offset;
+Object.defineProperty(performance, 'timeOrigin', { get: () => origin });
+JS
+export NODE_OPTIONS="--require $work/shift-clock.cjs${NODE_OPTIONS:+ $NODE_OPTIONS}"
 # The distribution the end-to-end tests start is built with the same overlay, into $work.
-sed "s|^  output_path: .*|  output_path: $work/dist|" builder-config.yaml > "$work/builder-config.yaml"
+# Its replaces are relative to the output directory, so they become absolute.
+sed -e "s|^  output_path: .*|  output_path: $work/dist|" -e "s|=> \.\./|=> $PWD/|" builder-config.yaml > "$work/builder-config.yaml"
 GOFLAGS=-overlay=$work/overlay.json .tools/bin/builder --config "$work/builder-config.yaml" >/dev/null 2>"$work/ocb.log" ||
   { cat "$work/ocb.log" >&2; exit 1; }
 echo "test-shifted-clock: every clock runs $days days ahead"
-FAULTLINE_DIST=$work/dist/otelcol-faultline go test -overlay "$work/overlay.json" -count=1 -timeout 40m ./...
+FAULTLINE_DIST=$work/dist/otelcol-faultline go test -overlay "$work/overlay.json" -count=1 -timeout 40m "${@:-./...}"
