@@ -33,7 +33,10 @@ type frameEntry struct {
 	// hash-only path (GroupHashes) gives a frame this instead of its children.
 	leafValues  []string
 	contributes bool
-	hint        string
+	// childContributes says whether any of the frame's components contributes, even where the
+	// frame as a whole was turned off (eval, native code, <anonymous>): a +group rule restores that.
+	childContributes bool
+	hint             string
 	// rules is the set of stack-trace rules whose frame-only matchers hold for the frame.
 	rules []uint64
 	// id tells entries apart (never reused).
@@ -104,6 +107,7 @@ func (c *frameCache) store(fi *frameInfo, built *Component, rules []uint64) *fra
 	var leaves []byte
 	for _, ch := range built.Children {
 		leaves = ch.appendLeaves(leaves)
+		e.childContributes = e.childContributes || ch.Contributes
 	}
 	if len(leaves) > 0 {
 		e.leafValues = []string{string(leaves)}

@@ -16,6 +16,18 @@ var frameFingerprintCases = []bothConfigs{
 		want2023: map[string][]string{"app": {"index.html", "start", "go()", "Error"}, "system": nil},
 	},
 	{
+		// A +group rule restores a frame the JavaScript strategy turned off as low quality
+		// (eval here), from its own components, on the hash-only path too.
+		name: "javascript +group restores an eval frame", platform: "javascript",
+		stackRules: "function:eval +group",
+		event: `{"platform": "javascript", "exception": {"values": [{"type": "Error", "value": "x",
+		  "stacktrace": {"frames": [
+		    {"abs_path": "https://shop.example/app.js", "filename": "app.js", "function": "eval", "in_app": true},
+		    {"abs_path": "https://shop.example/app.js", "filename": "app.js", "function": "start", "in_app": true}]}}]}}`,
+		want:     map[string][]string{"app": {"Error", "eval", "start"}, "system": nil},
+		want2023: map[string][]string{"app": {"eval", "start", "Error"}, "system": nil},
+	},
+	{
 		// C# hashes raw_function when the SDK sends one, signature included.
 		name: "csharp raw function", platform: "csharp",
 		event: `{"platform": "csharp", "exception": {"values": [{"type": "System.InvalidOperationException", "value": "x",

@@ -460,8 +460,9 @@ func (s *state) stacktrace(p *prepared) []variantComp {
 		case st.Group < 0:
 			fc.set(false, st.GroupRule.Hint(enhancers.HintIgnored))
 		case st.Group > 0:
-			// +group restores what the frame's own components say.
-			fc.set(p.frames[i].cached.contributes, st.GroupRule.Hint(enhancers.HintUnignored))
+			// +group restores what the frame's own components say, also for a frame the
+			// strategy itself turned off.
+			fc.set(p.frames[i].cached.childContributes, st.GroupRule.Hint(enhancers.HintUnignored))
 		}
 		ac := s.a.node("frame")
 		// Field by field: a struct copy would take the bulk write-barrier path during GC.
