@@ -228,13 +228,15 @@ func (s *sqlStore) PutBundle(ctx context.Context, b *ArtifactBundle) error {
 		for _, f := range files {
 			args := append([]any{id}, f...)
 			content := f[5].([]byte)
-			if partSize > 0 && len(content) > partSize {
+			// The headers go in the same statement as the content, escaped like it.
+			inParts := partSize > 0 && len(content)+len(f[4].(string)) > partSize
+			if inParts {
 				args[6] = []byte{}
 			}
 			if _, err := t.exec(`INSERT INTO artifact_files (bundle_id, path, type, url, debug_id, headers, content) VALUES (?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
 				return err
 			}
-			if partSize <= 0 || len(content) <= partSize {
+			if !inParts {
 				continue
 			}
 			for i := 0; len(content) > 0; i++ {
