@@ -461,12 +461,7 @@ func (t *tx) upsertReleases(evs []*prepared) error {
 }
 
 func sortedKeys[V any](m map[hashKey]V) []hashKey {
-	keys := make([]hashKey, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, compareHashKey)
-	return keys
+	return slices.SortedFunc(maps.Keys(m), compareHashKey)
 }
 
 // hashOwners looks up which issues own the batch's hashes.
@@ -1010,15 +1005,16 @@ func (t *tx) foldIntoIssues(evs []*prepared, issues map[int64]*Issue) error {
 			hours[hourKey{id, e.ts / hourMicros}]++
 		}
 	}
-	windows := false
-	for _, id := range ids {
-		if rp := rules.Project(issues[id].ProjectID); rp != nil && (len(rp.EventWindows()) > 0 || len(rp.UserWindows()) > 0) {
-			windows = true
+	// windowRules are the rules of an issue's project when they have window triggers.
+	windowRules := func(is *Issue) *alertrule.Project {
+		if rp := rules.Project(is.ProjectID); rp != nil && (len(rp.EventWindows()) > 0 || len(rp.UserWindows()) > 0) {
+			return rp
 		}
+		return nil
 	}
 	// On PostgreSQL the users go with the tags, hours and issue updates (foldPostgres), unless
 	// window triggers need the issues' user counts first.
-	if !t.s.d.postgres || windows {
+	if !t.s.d.postgres || slices.ContainsFunc(ids, func(id int64) bool { return windowRules(issues[id]) != nil }) {
 		if err := t.addUsers(issues, users); err != nil {
 			return err
 		}
@@ -1027,8 +1023,8 @@ func (t *tx) foldIntoIssues(evs []*prepared, issues map[int64]*Issue) error {
 	// Window triggers read the issues' distinct users of all time, so they come after addUsers.
 	for _, id := range ids {
 		is := issues[id]
-		rp := rules.Project(is.ProjectID)
-		if rp == nil || (len(rp.EventWindows()) == 0 && len(rp.UserWindows()) == 0) {
+		rp := windowRules(is)
+		if rp == nil {
 			continue
 		}
 		list := byIssue[id]
