@@ -191,13 +191,18 @@ func (s *sqlStore) PutBundle(ctx context.Context, b *ArtifactBundle) error {
 	if created.IsZero() {
 		created = s.now()
 	}
-	files := make([][]any, 0, len(b.Files))
-	for _, f := range b.Files {
+	// Marshalled and compressed before the transaction, so that it holds its locks no longer.
+	type storedFile struct {
+		headers []byte
+		content []byte
+	}
+	files := make([]storedFile, len(b.Files))
+	for i, f := range b.Files {
 		headers, err := json.Marshal(f.Headers)
 		if err != nil {
 			return fmt.Errorf("bundle file %s headers: %w", f.Path, err)
 		}
-		files = append(files, []any{f.Path, f.Type, f.URL, strings.ToLower(f.DebugID), string(headers), compress(f.Content)})
+		files[i] = storedFile{headers, compress(f.Content)}
 	}
 	// On MySQL a statement, and so a stored value, is at most max_allowed_packet: a file whose
 	// compressed content might not fit in one goes in parts (artifact_file_parts), its
@@ -225,26 +230,27 @@ func (s *sqlStore) PutBundle(ctx context.Context, b *ArtifactBundle) error {
 		case err != nil:
 			return fmt.Errorf("insert bundle %s: %w", b.Checksum, err)
 		}
-		for _, f := range files {
-			args := append([]any{id}, f...)
-			content := f[5].([]byte)
+		for i, f := range b.Files {
+			content := files[i].content
 			// The headers go in the same statement as the content, escaped like it.
-			inParts := partSize > 0 && len(content)+len(f[4].(string)) > partSize
+			inParts := partSize > 0 && len(content)+len(files[i].headers) > partSize
+			whole := content
 			if inParts {
-				args[6] = []byte{}
+				whole = []byte{}
 			}
-			if _, err := t.exec(`INSERT INTO artifact_files (bundle_id, path, type, url, debug_id, headers, content) VALUES (?, ?, ?, ?, ?, ?, ?)`, args...); err != nil {
+			if _, err := t.exec(`INSERT INTO artifact_files (bundle_id, path, type, url, debug_id, headers, content) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+				id, f.Path, f.Type, f.URL, strings.ToLower(f.DebugID), string(files[i].headers), whole); err != nil {
 				return err
 			}
 			if !inParts {
 				continue
 			}
-			for i := 0; len(content) > 0; i++ {
-				part := content[:min(partSize, len(content))]
-				content = content[len(part):]
-				if _, err := t.exec(`INSERT INTO artifact_file_parts (bundle_id, path, part, content) VALUES (?, ?, ?, ?)`, id, f[0], i, part); err != nil {
+			for part := 0; len(content) > 0; part++ {
+				n := min(partSize, len(content))
+				if _, err := t.exec(`INSERT INTO artifact_file_parts (bundle_id, path, part, content) VALUES (?, ?, ?, ?)`, id, f.Path, part, content[:n]); err != nil {
 					return err
 				}
+				content = content[n:]
 			}
 		}
 		return t.linkBundle(id, b.Projects, created)
