@@ -96,7 +96,7 @@ func (p *groupingProcessor) processRecord(ctx context.Context, attrs pcommon.Map
 			return fmt.Errorf("event %s: %w", eventID(attrs), err)
 		}
 		if changed {
-			raw.SetStr(string(doc.AppendTo(nil)))
+			raw.SetStr(doc.String())
 		}
 	}
 	return p.group(attrs, doc.Event())

@@ -198,6 +198,9 @@ func TestProcessingErrorsWithoutParsing(t *testing.T) {
 			if string(a) != string(b) || !json.Valid(a) {
 				t.Fatalf("opened and parsed documents differ:\n%s\n%s", a, b)
 			}
+			if s := opened.String(); s != string(a) || parsed.String() != string(a) {
+				t.Fatalf("String differs from AppendTo:\n%s\n%s", s, a)
+			}
 			for _, d := range []*Document{opened, parsed} {
 				if err := d.ReplaceFrames(StacktraceRef{Kind: ExceptionStacktrace, Index: 0}, []Frame{{Function: "g"}}); err != nil {
 					t.Fatal(err)
@@ -205,6 +208,9 @@ func TestProcessingErrorsWithoutParsing(t *testing.T) {
 			}
 			if a, b := opened.AppendTo(nil), parsed.AppendTo(nil); string(a) != string(b) || !strings.Contains(string(a), `"/srv/app/a.js"`) {
 				t.Fatalf("after an edit, opened and parsed documents differ:\n%s\n%s", a, b)
+			}
+			if a := opened.AppendTo(nil); opened.String() != string(a) {
+				t.Fatalf("after an edit, String differs from AppendTo:\n%s\n%s", opened.String(), a)
 			}
 		})
 	}

@@ -77,6 +77,9 @@ func FuzzNormalize(f *testing.F) {
 		if a, b := opened.AppendTo(nil), doc.AppendTo(nil); !bytes.Equal(a, b) {
 			t.Fatalf("processing errors written differently:\n%q\n%q", a, b)
 		}
+		if a := opened.AppendTo(nil); opened.String() != string(a) || doc.String() != string(a) {
+			t.Fatalf("String differs from AppendTo:\n%q\n%q", opened.String(), a)
+		}
 		again, _, err := Normalize(out, NormalizeOptions{ReceivedAt: opts.ReceivedAt, ClientIP: opts.ClientIP})
 		if err != nil {
 			t.Fatalf("Normalize rejects its own output: %v\n%q", err, out)
