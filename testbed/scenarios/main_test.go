@@ -22,15 +22,16 @@ import (
 )
 
 var (
-	flagDuration    = flag.Duration("duration", 15*time.Second, "load duration of each measured run")
-	flagConcurrency = flag.Int("concurrency", 8, "concurrent senders (keep-alive connections)")
-	flagIssues      = flag.Int("issues", 50, "distinct issues (exception types) in the load")
-	flagUsers       = flag.Int("users", 1000, "distinct user ids in the load")
-	flagSizes       = flag.String("sizes", "medium", "event-size mix, comma-separated small|medium|large; repeat one to weight it")
-	flagGzip        = flag.Bool("gzip", false, "send request bodies gzip-compressed")
-	flagResults     = flag.String("results", "", "write the results as markdown to this file (relative to the repository root)")
-	flagGOGC        = flag.String("gogc", "300", "GOGC of the collector processes, as `make run` sets it; empty = the Go default (100)")
-	flagProfile     = flag.String("profile", "", "directory for CPU profiles of the collector during each measured load (pprof extension)")
+	flagDuration       = flag.Duration("duration", 15*time.Second, "load duration of each measured run")
+	flagConcurrency    = flag.Int("concurrency", 8, "concurrent senders (keep-alive connections)")
+	flagIssues         = flag.Int("issues", 50, "distinct issues (exception types) in the load")
+	flagUsers          = flag.Int("users", 1000, "distinct user ids in the load")
+	flagSizes          = flag.String("sizes", "medium", "event-size mix, comma-separated small|medium|large; repeat one to weight it")
+	flagGzip           = flag.Bool("gzip", false, "send request bodies gzip-compressed")
+	flagResults        = flag.String("results", "", "write the results as markdown to this file (relative to the repository root)")
+	flagGOGC           = flag.String("gogc", "300", "GOGC of the collector processes, as `make run` sets it; empty = the Go default (100)")
+	flagProfile        = flag.String("profile", "", "directory for CPU profiles of the collector during each measured load (pprof extension)")
+	flagReceiverRounds = flag.Int("receiver-rounds", 1, "rounds of scenario 3's receivers-only comparison (each: the sentry load, then the OTLP load, on one collector); the ratio is judged on all rounds together")
 )
 
 // okServerEnv makes the test binary serve loadgen.OKHandler on the given address instead of
