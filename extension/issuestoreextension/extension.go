@@ -191,7 +191,7 @@ func (e *Extension) open(ctx context.Context) (store.Store, error) {
 		e.set.Logger.Info("issue store on MySQL")
 		return st, nil
 	}
-	st, err := store.OpenSQLite(e.cfg.SQLite.Path, store.SQLiteOptions{MaxBatch: e.cfg.SQLite.MaxBatch})
+	st, err := store.OpenSQLite(e.cfg.SQLite.Path, store.SQLiteOptions{MaxBatch: e.cfg.SQLite.MaxBatch, Logger: e.set.Logger})
 	if err != nil {
 		return nil, fmt.Errorf("issuestore: %w", err)
 	}

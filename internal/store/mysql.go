@@ -75,6 +75,7 @@ func OpenMySQL(ctx context.Context, dsn string, opts MySQLOptions) (Store, error
 		return nil, fmt.Errorf("mysql: read max_allowed_packet: %w", err)
 	}
 	s.write = s.writeConcurrent
+	s.append = s.writeConcurrent // no inbox here yet (see the package doc)
 	s.closeFn = db.Close
 	return s, nil
 }

@@ -45,6 +45,7 @@ func OpenPostgres(ctx context.Context, dsn string, opts PostgresOptions) (Store,
 	}
 	s := &sqlStore{d: postgresDialect, db: db, wdb: db, clock: clockOrDefault(opts.Clock), alerts: newAlertState()}
 	s.write = s.writeConcurrent
+	s.append = s.writeConcurrent // no inbox here yet (see the package doc)
 	s.closeFn = db.Close
 	return s, nil
 }

@@ -265,11 +265,21 @@ CREATE TABLE artifact_file_parts (
 	PRIMARY KEY (bundle_id, path, part)
 );
 `,
+	// 10: the inbox of appended events (Store.Append) that are not folded yet: one encoded
+	// record per event (see encodeRecord). Only SQLite uses it so far; on SQLite its id is the
+	// rowid, which grows past every row present without AUTOINCREMENT's extra write per insert.
+	`
+CREATE TABLE inbox (
+	id {{rowid}},
+	record {{blob}} NOT NULL
+);
+`,
 }
 
 func (d dialect) ddl(s string) string {
 	r := strings.NewReplacer(
 		"{{id}}", d.idType,
+		"{{rowid}}", d.rowidType,
 		"{{blob}}", d.blobType,
 		"{{without_rowid}}", d.withoutRowID,
 	)

@@ -8,18 +8,32 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
+	"go.uber.org/zap"
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
 )
 
 // SQLiteOptions tune the SQLite backend.
 type SQLiteOptions struct {
-	// MaxBatch is the most events one write transaction takes (default 2000).
+	// MaxBatch is the most events one write or append transaction takes (default 2000).
 	MaxBatch int
+	// FoldBatch is the most appended events one fold takes; a fold starts as soon as this many
+	// are pending (default 1000).
+	FoldBatch int
+	// FoldDelay is how long an appended event waits at most before a fold starts, so that a
+	// quiet collector shows its events promptly (default 100ms).
+	FoldDelay time.Duration
+	// MaxPending bounds the appended events not folded yet: appends wait while this many are
+	// (default 4 × FoldBatch). It is reached only while folds fail or fall behind.
+	MaxPending int
 	// Clock is what the store reads as now (default time.Now); tests pin it.
 	Clock func() time.Time
+	// Logger gets what the writer cannot hand back to a caller: failed folds and events kept
+	// back in the inbox (default: nothing is logged).
+	Logger *zap.Logger
 }
 
 // ErrClosed is returned by writes after Close.
@@ -35,6 +49,21 @@ var ErrClosed = errors.New("store closed")
 // the readers (the API) run beside the writer; synchronous=NORMAL keeps every committed
 // transaction across a process crash (not across a power loss, which WAL+FULL would add at
 // several times the cost).
+//
+// Append is the cheap way in. The writer commits the appended events as records in the inbox
+// table (one transaction for all waiting callers, as for Write), acknowledges them and keeps them
+// in memory; it folds them (events, issues, aggregates, alerts) in batches of FoldBatch, or once
+// the oldest has waited FoldDelay, each fold one transaction that also deletes their records.
+// Most of a write's cost is per transaction (the pages of issues, tags and hourly counts it
+// dirties, the commit), so a fold of a thousand events costs far less per event than the
+// transactions of the ~16 events a group commit gathers. Records a crash left in the inbox are
+// read at open and folded first. A fold deletes its records in its own transaction, so no record
+// outlives its fold; an event that arrives twice (an SDK resending it while the first copy waits
+// in the inbox) is stored and counted once, since folds deduplicate by event id.
+//
+// A fold that fails is retried with backoff, its records kept. When the batch fails but parts of
+// it fold, the events that fail alone are found by halving; each is retried with the next folds
+// and, after maxFoldFailures, kept back (see holdBack).
 func OpenSQLite(path string, opts SQLiteOptions) (Store, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: empty database path")
@@ -75,13 +104,17 @@ func OpenSQLite(path string, opts SQLiteOptions) (Store, error) {
 	}
 	rdb.SetMaxOpenConns(4)
 	s := &sqlStore{d: sqliteDialect, db: rdb, wdb: wdb, prepare: true, clock: clockOrDefault(opts.Clock), alerts: newAlertState()}
-	w := &batchWriter{s: s, maxBatch: opts.MaxBatch, reqs: make(chan *writeReq), quit: make(chan struct{})}
-	if w.maxBatch <= 0 {
-		w.maxBatch = 2000
+	w := newBatchWriter(s, opts)
+	if err := w.recover(ctx); err != nil {
+		rdb.Close()
+		wdb.Close()
+		return nil, fmt.Errorf("sqlite %s: %w", path, err)
 	}
 	w.wg.Add(1)
 	go w.loop()
 	s.write = w.submit
+	s.append = w.submitAppend
+	s.fold = w.submitFold
 	s.closeFn = func() error {
 		w.close()
 		return errors.Join(s.closeStmts(), rdb.Close(), wdb.Close())
@@ -108,26 +141,104 @@ func incrementalVacuum(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-// batchWriter is SQLite's single event writer.
+// batchWriter is SQLite's single event writer: it commits writes and appends, and folds what was
+// appended. Everything but its channels belongs to its goroutine.
 type batchWriter struct {
-	s        *sqlStore
-	maxBatch int
+	s          *sqlStore
+	log        *zap.Logger
+	maxBatch   int
+	foldBatch  int
+	foldDelay  time.Duration
+	maxPending int
 	// reqs is unbuffered: a request is either taken by the loop or never, so nothing is left
 	// behind in a buffer when the writer stops.
 	reqs      chan *writeReq
 	quit      chan struct{}
 	closeOnce sync.Once
 	wg        sync.WaitGroup
+
+	// pending are the appended events not folded yet, in inbox order; lastID is the inbox id of
+	// the last record appended or found at open.
+	pending []*prepared
+	lastID  int64
+	// keptBack are the inbox ids of records this process will not fold (sorted): events that
+	// failed alone too often, records it cannot decode. Folds leave them in the inbox.
+	keptBack []int64
+	// folds are the Fold calls waiting for the events appended before them.
+	folds []*writeReq
+	// After a fold failed, the next waits until retryAt; backoff is the wait after the next failure.
+	retryAt time.Time
+	backoff time.Duration
 }
+
+// maxFoldFailures is how many folds an event may fail alone (while others fold) before it is
+// kept back.
+const maxFoldFailures = 3
+
+// Fold retries wait from minBackoff, doubling up to maxBackoff.
+const (
+	minBackoff = 50 * time.Millisecond
+	maxBackoff = 5 * time.Second
+)
+
+func newBatchWriter(s *sqlStore, opts SQLiteOptions) *batchWriter {
+	w := &batchWriter{s: s, log: opts.Logger, maxBatch: opts.MaxBatch, foldBatch: opts.FoldBatch, foldDelay: opts.FoldDelay,
+		maxPending: opts.MaxPending, reqs: make(chan *writeReq), quit: make(chan struct{})}
+	if w.log == nil {
+		w.log = zap.NewNop()
+	}
+	if w.maxBatch <= 0 {
+		w.maxBatch = 2000
+	}
+	if w.foldBatch <= 0 {
+		w.foldBatch = 1000
+	}
+	if w.foldDelay <= 0 {
+		w.foldDelay = 100 * time.Millisecond
+	}
+	if w.maxPending <= 0 {
+		w.maxPending = 4 * w.foldBatch
+	}
+	w.maxPending = max(w.maxPending, w.foldBatch)
+	return w
+}
+
+type reqKind uint8
+
+const (
+	writeKind  reqKind = iota // store and fold now
+	appendKind                // store in the inbox
+	foldKind                  // wait for the fold of what was appended before
+)
 
 type writeReq struct {
 	ctx  context.Context
+	kind reqKind
 	evs  []*prepared
 	done chan error // buffered (1): the loop never waits on a caller
+	// upTo is, for a Fold, the last inbox id appended when the writer took it.
+	upTo int64
 }
 
 func (w *batchWriter) submit(ctx context.Context, evs []*prepared) error {
-	r := &writeReq{ctx: ctx, evs: evs, done: make(chan error, 1)}
+	return w.do(ctx, &writeReq{ctx: ctx, kind: writeKind, evs: evs, done: make(chan error, 1)})
+}
+
+// submitAppend encodes the records on the caller's goroutine, and keeps of each event only what
+// its fold needs.
+func (w *batchWriter) submitAppend(ctx context.Context, evs []*prepared) error {
+	for _, p := range evs {
+		p.rec = encodeRecord(p)
+		p.Event = pendingEvent(p.Event)
+	}
+	return w.do(ctx, &writeReq{ctx: ctx, kind: appendKind, evs: evs, done: make(chan error, 1)})
+}
+
+func (w *batchWriter) submitFold(ctx context.Context) error {
+	return w.do(ctx, &writeReq{ctx: ctx, kind: foldKind, done: make(chan error, 1)})
+}
+
+func (w *batchWriter) do(ctx context.Context, r *writeReq) error {
 	select {
 	case w.reqs <- r:
 	case <-w.quit:
@@ -145,29 +256,130 @@ func (w *batchWriter) submit(ctx context.Context, evs []*prepared) error {
 	}
 }
 
+// recover reads the records a previous run left in the inbox into pending; the loop folds them
+// first, since they are due at once. A record that cannot be decoded is kept back.
+func (w *batchWriter) recover(ctx context.Context) error {
+	rows, err := w.s.wdb.QueryContext(ctx, `SELECT id, record FROM inbox ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("read inbox: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var rec []byte
+		if err := rows.Scan(&id, &rec); err != nil {
+			return fmt.Errorf("read inbox: %w", err)
+		}
+		w.lastID = id
+		p, err := decodeRecord(rec)
+		if err != nil {
+			w.log.Error("inbox record kept back: it cannot be decoded", zap.Int64("inbox_id", id), zap.Error(err))
+			w.keptBack = append(w.keptBack, id)
+			continue
+		}
+		p.inboxID = id
+		w.pending = append(w.pending, p)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read inbox: %w", err)
+	}
+	if len(w.pending) > 0 {
+		w.log.Info("folding the events a previous run left in the inbox", zap.Int("events", len(w.pending)))
+	}
+	return nil
+}
+
 func (w *batchWriter) loop() {
 	defer w.wg.Done()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for {
-		var first *writeReq
+		now := time.Now()
+		due, ok := w.nextFold(now)
+		if ok && !due.After(now) {
+			w.fold()
+			continue
+		}
+		var wake <-chan time.Time
+		if ok {
+			timer.Reset(due.Sub(now))
+			wake = timer.C
+		}
+		// Backpressure: while the pending events are at their bound, nothing is taken (appends
+		// wait) until a fold makes room.
+		in := w.reqs
+		if len(w.pending) >= w.maxPending {
+			in = nil
+		}
 		select {
-		case first = <-w.reqs:
+		case r := <-in:
+			w.serve(w.gather(r))
+		case <-wake:
 		case <-w.quit:
+			timer.Stop()
+			w.drain()
 			return
 		}
-		batch := []*writeReq{first}
-		n := len(first.evs)
-	gather:
-		for n < w.maxBatch {
-			select {
-			case r := <-w.reqs:
-				batch = append(batch, r)
-				n += len(r.evs)
-			default:
-				break gather
-			}
-		}
-		w.run(batch)
+		timer.Stop()
 	}
+}
+
+// nextFold is when the next fold is due: once FoldBatch events are pending, a Fold call waits or
+// the pending events are at their bound, else when the oldest has waited FoldDelay; never sooner
+// than a failed fold's retry. ok is false when nothing is pending.
+func (w *batchWriter) nextFold(now time.Time) (due time.Time, ok bool) {
+	if len(w.pending) == 0 {
+		return time.Time{}, false
+	}
+	due = w.pending[0].appended.Add(w.foldDelay)
+	if len(w.pending) >= w.foldBatch || len(w.folds) > 0 {
+		due = now
+	}
+	if due.Before(w.retryAt) {
+		due = w.retryAt
+	}
+	return due, true
+}
+
+// gather takes the requests waiting now besides first, up to maxBatch events.
+func (w *batchWriter) gather(first *writeReq) []*writeReq {
+	batch := []*writeReq{first}
+	n := len(first.evs)
+	for n < w.maxBatch {
+		select {
+		case r := <-w.reqs:
+			batch = append(batch, r)
+			n += len(r.evs)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+func (w *batchWriter) serve(batch []*writeReq) {
+	var writes, appends []*writeReq
+	for _, r := range batch {
+		switch r.kind {
+		case writeKind:
+			writes = append(writes, r)
+		case appendKind:
+			appends = append(appends, r)
+		}
+	}
+	if len(appends) > 0 {
+		w.appendAll(appends)
+	}
+	if len(writes) > 0 {
+		w.run(writes)
+	}
+	for _, r := range batch {
+		if r.kind == foldKind {
+			r.upTo = w.lastID
+			w.folds = append(w.folds, r)
+		}
+	}
+	w.answerFolds()
 }
 
 // run writes the gathered requests in one transaction. If it fails and held several requests,
@@ -193,6 +405,185 @@ func (w *batchWriter) run(batch []*writeReq) {
 func (w *batchWriter) tx(evs []*prepared) error {
 	// The transaction is not bound to any one caller's context: the batch belongs to all of them.
 	return w.s.inTx(context.Background(), func(t *tx) error { return t.writeBatch(evs) })
+}
+
+// appendAll commits the gathered appends' records in one transaction and acknowledges them. If
+// it fails and held several requests, each is tried alone.
+func (w *batchWriter) appendAll(batch []*writeReq) {
+	var evs []*prepared
+	for _, r := range batch {
+		evs = append(evs, r.evs...)
+	}
+	err := w.appendTx(evs)
+	if err != nil && len(batch) > 1 {
+		for _, r := range batch {
+			r.done <- w.appendTx(r.evs)
+		}
+		return
+	}
+	for _, r := range batch {
+		r.done <- err
+	}
+}
+
+// appendTx inserts the events' records; once they are committed the events are pending.
+func (w *batchWriter) appendTx(evs []*prepared) error {
+	err := w.s.inTx(context.Background(), func(t *tx) error {
+		for _, e := range evs {
+			id, err := t.insertRowID(`INSERT INTO inbox (record) VALUES (?)`, e.rec)
+			if err != nil {
+				return fmt.Errorf("append event %s to the inbox: %w", e.EventID, err)
+			}
+			e.inboxID = id
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	for _, e := range evs {
+		e.rec, e.appended = nil, now
+	}
+	w.pending = append(w.pending, evs...)
+	w.lastID = evs[len(evs)-1].inboxID
+	return nil
+}
+
+// fold folds up to FoldBatch pending events in one transaction that deletes their records.
+func (w *batchWriter) fold() {
+	n := min(len(w.pending), w.foldBatch)
+	batch := w.pending[:n]
+	err := w.foldTx(batch)
+	var retry []*prepared
+	if err != nil {
+		var folded int
+		var failed []failedFold
+		if n > 1 {
+			folded, failed = w.isolate(batch)
+		}
+		if folded == 0 {
+			// Nothing folded, not even a part: the database fails, not an event (or every
+			// pending event does; which of them can be told apart only once others fold).
+			w.failed(err, n)
+			return
+		}
+		retry = w.holdBack(failed)
+	}
+	clear(batch) // the folded events' memory goes now, not when pending grows into a new array
+	w.pending = append(retry, w.pending[n:]...)
+	if len(retry) > 0 {
+		w.failed(nil, len(retry))
+	} else {
+		w.retryAt, w.backoff = time.Time{}, 0
+	}
+	w.answerFolds()
+}
+
+// foldTx stores and folds the events and deletes their records, in one transaction.
+func (w *batchWriter) foldTx(evs []*prepared) error {
+	resetPrepared(evs)
+	return w.s.inTx(context.Background(), func(t *tx) error {
+		if err := t.writeBatch(evs); err != nil {
+			return err
+		}
+		return t.deleteInbox(evs[0].inboxID, evs[len(evs)-1].inboxID, w.keptBack)
+	})
+}
+
+// failedFold is an event that failed a fold alone, with the error.
+type failedFold struct {
+	ev  *prepared
+	err error
+}
+
+// isolate folds what it can of a batch that failed, halving the parts that fail, and returns how
+// many events it folded and those that failed alone. Every part is a run of consecutive pending
+// events, so the records a part deletes are its own.
+func (w *batchWriter) isolate(evs []*prepared) (folded int, failed []failedFold) {
+	half := len(evs) / 2
+	for _, part := range [][]*prepared{evs[:half], evs[half:]} {
+		if len(part) == 0 {
+			continue
+		}
+		err := w.foldTx(part)
+		switch {
+		case err == nil:
+			folded += len(part)
+		case len(part) == 1:
+			failed = append(failed, failedFold{part[0], err})
+		default:
+			f, bad := w.isolate(part)
+			folded += f
+			failed = append(failed, bad...)
+		}
+	}
+	return folded, failed
+}
+
+// holdBack counts a failure against each event that failed alone while others folded, and
+// returns those to retry with the next fold. An event that failed maxFoldFailures times is kept
+// back: it stays in the inbox, and this process folds it no more.
+//
+// Kept back rather than dropped: its sender was told it is stored, and what fails may be this
+// build (a bug, a limit) rather than the event, in which case the next start, perhaps on a fixed
+// build, folds it. It costs a row in the inbox and a failed transaction per start. It must not
+// stay pending: every fold would fail on it and halve again, and Fold would wait for it forever.
+func (w *batchWriter) holdBack(failed []failedFold) []*prepared {
+	var retry []*prepared
+	for _, f := range failed {
+		f.ev.failures++
+		if f.ev.failures < maxFoldFailures {
+			w.log.Warn("an appended event failed to fold; retrying", zap.Int64("project_id", f.ev.ProjectID),
+				zap.String("event_id", f.ev.EventID), zap.Int("failures", f.ev.failures), zap.Error(f.err))
+			retry = append(retry, f.ev)
+			continue
+		}
+		w.log.Error("an appended event keeps failing to fold; it stays in the inbox until the next start",
+			zap.Int64("project_id", f.ev.ProjectID), zap.String("event_id", f.ev.EventID), zap.Int64("inbox_id", f.ev.inboxID),
+			zap.Int("failures", f.ev.failures), zap.Error(f.err))
+		i, _ := slices.BinarySearch(w.keptBack, f.ev.inboxID)
+		w.keptBack = slices.Insert(w.keptBack, i, f.ev.inboxID)
+	}
+	return retry
+}
+
+// failed schedules the next fold after a failure, backing off.
+func (w *batchWriter) failed(err error, events int) {
+	w.backoff = min(max(2*w.backoff, minBackoff), maxBackoff)
+	w.retryAt = time.Now().Add(w.backoff)
+	if err != nil {
+		w.log.Error("fold of appended events failed; they stay in the inbox and are retried", zap.Int("events", events),
+			zap.Duration("retry_in", w.backoff), zap.Error(err))
+	}
+}
+
+// answerFolds answers the Fold calls whose events are all folded (or kept back).
+func (w *batchWriter) answerFolds() {
+	w.folds = slices.DeleteFunc(w.folds, func(r *writeReq) bool {
+		if len(w.pending) > 0 && w.pending[0].inboxID <= r.upTo {
+			return false
+		}
+		r.done <- nil
+		return true
+	})
+}
+
+// drain folds what is pending as the writer stops, until a fold fails; the rest stays in the
+// inbox for the next start.
+func (w *batchWriter) drain() {
+	for len(w.pending) > 0 {
+		before := len(w.pending)
+		w.fold()
+		if len(w.pending) >= before {
+			break
+		}
+	}
+	w.answerFolds()
+	for _, r := range w.folds {
+		r.done <- ErrClosed
+	}
+	w.folds = nil
 }
 
 func (w *batchWriter) close() {

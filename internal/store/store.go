@@ -7,6 +7,13 @@
 // share one SQL implementation that differs only by dialect (MySQL's queries are translated from
 // the others', see mysqlQuery).
 //
+// Events come in two ways. Write stores and folds them (events, issues, aggregates, alerts) before
+// it returns. Append returns once they are durable and folds them later: on SQLite it commits them
+// to an inbox table, and the writer folds what is pending in large batches (see OpenSQLite), so
+// the per-transaction cost of the fold is paid once per batch instead of once per caller. On
+// PostgreSQL and MySQL Append is Write for now: several collectors share those databases, and an
+// inbox there would need a way for one of them to claim what another left behind.
+//
 // The store knows nothing of pdata, the collector or HTTP: callers hand it Events that are already
 // grouped (hashes, title, culprit, metadata) and read Issues back.
 package store
@@ -26,6 +33,15 @@ type Store interface {
 	// committed (or with an error, in which case any subset may have been stored: writing the same
 	// events again is safe because events are deduplicated by (project, event id)).
 	Write(ctx context.Context, events []Event) error
+	// Append stores events durably and returns once they are committed; they are folded into
+	// events and issues shortly after (on SQLite within OpenSQLite's fold delay), so reads may
+	// not see them yet. Events are deduplicated by (project, event id) as with Write, so
+	// appending the same events again after an error is safe. On PostgreSQL and MySQL Append is
+	// Write.
+	Append(ctx context.Context, events []Event) error
+	// Fold returns once every event appended before the call is folded (or, on SQLite, kept
+	// back as unfoldable: see OpenSQLite), or with ctx's error.
+	Fold(ctx context.Context) error
 
 	// ListIssues returns one page of issues matching q.
 	ListIssues(ctx context.Context, q IssueQuery) ([]Issue, error)
@@ -78,7 +94,8 @@ type Store interface {
 	// Alerts is the outbox of alert notifications and the rules made through the API.
 	Alerts
 
-	// Close stops the writer and closes the database.
+	// Close stops the writer and closes the database. On SQLite it folds what is pending first;
+	// what it cannot fold stays in the inbox for the next start.
 	Close() error
 }
 
