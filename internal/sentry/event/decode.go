@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
 // Decode returns the typed view of a normalized event (what Normalize returned, as stored). It
@@ -21,20 +23,19 @@ func Decode(normalized []byte) (*Event, error) {
 // decodeText reads the typed view of an event; the view's strings share s.
 func decodeText(s string) (*Event, error) {
 	p := newReader(s)
-	if p.peek() != '{' {
-		n, ok := p.scalar()
+	if p.Peek() != '{' {
+		n, ok := p.Scalar()
 		if !ok {
-			return nil, p.err
+			return nil, p.Err()
 		}
-		return nil, fmt.Errorf("event is not a JSON object (found %s)", kindName(n.kind))
+		return nil, fmt.Errorf("event is not a JSON object (found %s)", kindName(n.Kind))
 	}
 	ev, err := p.readEvent()
 	if err != nil {
 		return nil, err
 	}
-	if p.skipWS(); p.pos < len(p.s) {
-		p.fail("unexpected %s after the document", describeByte(p.s[p.pos]))
-		return nil, p.err
+	if !p.End() {
+		return nil, p.Err()
 	}
 	return ev, nil
 }
@@ -44,17 +45,17 @@ func decodeText(s string) (*Event, error) {
 type eventFields struct {
 	eventID, typ, platform, logger, release, dist, environment, serverName, transaction,
 	culprit, timestamp, received, level, logEntry, message, exception, threads, stacktrace,
-	fingerprint, tags, user, request, sdk, contexts, debugMeta, checksum *node
+	fingerprint, tags, user, request, sdk, contexts, debugMeta, checksum *jsontext.Node
 	// security is the last of the csp, hpkp, expectct and expectstaple members.
-	security *node
-	template *node
+	security *jsontext.Node
+	template *jsontext.Node
 }
 
-func (t *tree) eventFields(root *node) (f eventFields) {
-	kids := t.kids(root)
+func (t *tree) eventFields(root *jsontext.Node) (f eventFields) {
+	kids := t.Kids(root)
 	for i := range kids {
 		m := &kids[i]
-		switch t.name(m) {
+		switch t.Name(m) {
 		case "event_id":
 			f.eventID = m
 		case "type":
@@ -118,44 +119,44 @@ func (t *tree) eventFields(root *node) (f eventFields) {
 
 // decode builds the typed view of the event object root. Strings point into the parsed text, so
 // the view costs little beyond its slices.
-func (t *tree) decode(root *node) *Event {
+func (t *tree) decode(root *jsontext.Node) *Event {
 	f := t.eventFields(root)
 	ev := &Event{
-		EventID:     t.text(f.eventID),
-		Type:        t.text(f.typ),
-		Platform:    t.text(f.platform),
-		Logger:      t.text(f.logger),
-		Release:     t.lenient(f.release),
-		Dist:        t.lenient(f.dist),
-		Environment: t.lenient(f.environment),
-		ServerName:  t.lenient(f.serverName),
-		Transaction: t.lenient(f.transaction),
-		Culprit:     t.lenient(f.culprit),
-		Checksum:    t.lenient(f.checksum),
+		EventID:     t.Text(f.eventID),
+		Type:        t.Text(f.typ),
+		Platform:    t.Text(f.platform),
+		Logger:      t.Text(f.logger),
+		Release:     t.Lenient(f.release),
+		Dist:        t.Lenient(f.dist),
+		Environment: t.Lenient(f.environment),
+		ServerName:  t.Lenient(f.serverName),
+		Transaction: t.Lenient(f.transaction),
+		Culprit:     t.Lenient(f.culprit),
+		Checksum:    t.Lenient(f.checksum),
 	}
-	if n := f.template; n != nil && n.kind == kindObject {
+	if n := f.template; n != nil && n.Kind() == jsontext.Object {
 		ev.Template = &Template{
-			Filename:    t.lenient(t.get(n, "filename")),
-			AbsPath:     t.lenient(t.get(n, "abs_path")),
-			ContextLine: t.lenient(t.get(n, "context_line")),
+			Filename:    t.Lenient(t.Get(n, "filename")),
+			AbsPath:     t.Lenient(t.Get(n, "abs_path")),
+			ContextLine: t.Lenient(t.Get(n, "context_line")),
 		}
-		if l, ok := t.scalar(t.get(n, "lineno")).int(); ok {
+		if l, ok := t.Scalar(t.Get(n, "lineno")).Int(); ok {
 			ev.Template.Lineno = int(l)
 		}
 	}
-	if n := f.security; n != nil && n.kind == kindObject {
+	if n := f.security; n != nil && n.Kind() == jsontext.Object {
 		ev.Security = &SecurityReport{
-			Kind:               t.name(n),
-			Hostname:           t.lenient(t.get(n, "hostname")),
-			BlockedURI:         t.lenient(t.get(n, "blocked_uri")),
-			ViolatedDirective:  t.lenient(t.get(n, "violated_directive")),
-			EffectiveDirective: t.lenient(t.get(n, "effective_directive")),
-			DocumentURI:        t.lenient(t.get(n, "document_uri")),
+			Kind:               t.Name(n),
+			Hostname:           t.Lenient(t.Get(n, "hostname")),
+			BlockedURI:         t.Lenient(t.Get(n, "blocked_uri")),
+			ViolatedDirective:  t.Lenient(t.Get(n, "violated_directive")),
+			EffectiveDirective: t.Lenient(t.Get(n, "effective_directive")),
+			DocumentURI:        t.Lenient(t.Get(n, "document_uri")),
 		}
 	}
-	ev.Timestamp, _ = readTimestamp(t.scalar(f.timestamp))
-	ev.Received, _ = readTimestamp(t.scalar(f.received))
-	ev.Level, _ = parseLevel(t.scalar(f.level))
+	ev.Timestamp, _ = readTimestamp(t.Scalar(f.timestamp))
+	ev.Received, _ = readTimestamp(t.Scalar(f.received))
+	ev.Level, _ = parseLevel(t.Scalar(f.level))
 	ev.LogEntry = t.decodeLogEntry(f.logEntry)
 	if ev.LogEntry == nil {
 		ev.LogEntry = t.decodeLogEntry(f.message)
@@ -166,30 +167,30 @@ func (t *tree) decode(root *node) *Event {
 	}
 	exs := t.values(f.exception)
 	for i := range exs {
-		if ex := &exs[i]; ex.kind == kindObject {
+		if ex := &exs[i]; ex.Kind() == jsontext.Object {
 			ev.Exceptions = append(ev.Exceptions, t.decodeException(ex, &lines))
 		}
 	}
 	ths := t.values(f.threads)
 	for i := range ths {
-		if th := &ths[i]; th.kind == kindObject {
+		if th := &ths[i]; th.Kind() == jsontext.Object {
 			ev.Threads = append(ev.Threads, Thread{
-				ID:         t.lenient(t.get(th, "id")),
-				Name:       t.lenient(t.get(th, "name")),
-				Crashed:    flag(t.get(th, "crashed")),
-				Current:    flag(t.get(th, "current")),
-				Main:       flag(t.get(th, "main")),
-				Stacktrace: t.decodeStacktrace(t.get(th, "stacktrace"), &lines),
+				ID:         t.Lenient(t.Get(th, "id")),
+				Name:       t.Lenient(t.Get(th, "name")),
+				Crashed:    flag(t.Get(th, "crashed")),
+				Current:    flag(t.Get(th, "current")),
+				Main:       flag(t.Get(th, "main")),
+				Stacktrace: t.decodeStacktrace(t.Get(th, "stacktrace"), &lines),
 			})
 		}
 	}
 	ev.Stacktrace = t.decodeStacktrace(f.stacktrace, &lines)
-	if fp := f.fingerprint; fp != nil && fp.kind == kindArray {
-		kids := t.kids(fp)
+	if fp := f.fingerprint; fp != nil && fp.Kind() == jsontext.Array {
+		kids := t.Kids(fp)
 		ev.Fingerprint = make([]string, 0, len(kids))
 		for i := range kids {
-			if kids[i].kind != kindNull {
-				ev.Fingerprint = append(ev.Fingerprint, t.lenient(&kids[i]))
+			if kids[i].Kind() != jsontext.Null {
+				ev.Fingerprint = append(ev.Fingerprint, t.Lenient(&kids[i]))
 			}
 		}
 	}
@@ -201,47 +202,47 @@ func (t *tree) decode(root *node) *Event {
 			}
 		}
 	}
-	if u := f.user; u != nil && u.kind == kindObject {
+	if u := f.user; u != nil && u.Kind() == jsontext.Object {
 		ev.User = &User{
-			ID:        t.lenient(t.get(u, "id")),
-			Email:     t.lenient(t.get(u, "email")),
-			IPAddress: t.lenient(t.get(u, "ip_address")),
-			Username:  t.lenient(t.get(u, "username")),
-			Name:      t.lenient(t.get(u, "name")),
+			ID:        t.Lenient(t.Get(u, "id")),
+			Email:     t.Lenient(t.Get(u, "email")),
+			IPAddress: t.Lenient(t.Get(u, "ip_address")),
+			Username:  t.Lenient(t.Get(u, "username")),
+			Name:      t.Lenient(t.Get(u, "name")),
 		}
 	}
-	if r := f.request; r != nil && r.kind == kindObject {
-		ev.Request = &Request{Method: t.lenient(t.get(r, "method")), URL: t.lenient(t.get(r, "url"))}
+	if r := f.request; r != nil && r.Kind() == jsontext.Object {
+		ev.Request = &Request{Method: t.Lenient(t.Get(r, "method")), URL: t.Lenient(t.Get(r, "url"))}
 	}
-	if s := f.sdk; s != nil && s.kind == kindObject {
-		ev.SDK = &SDK{Name: t.lenient(t.get(s, "name")), Version: t.lenient(t.get(s, "version"))}
+	if s := f.sdk; s != nil && s.Kind() == jsontext.Object {
+		ev.SDK = &SDK{Name: t.Lenient(t.Get(s, "name")), Version: t.Lenient(t.Get(s, "version"))}
 	}
-	if tr := t.get(f.contexts, "trace"); tr != nil && tr.kind == kindObject {
+	if tr := t.Get(f.contexts, "trace"); tr != nil && tr.Kind() == jsontext.Object {
 		ev.Trace = TraceContext{
-			TraceID:      hexID(t.scalar(t.get(tr, "trace_id")), 32),
-			SpanID:       hexID(t.scalar(t.get(tr, "span_id")), 16),
-			ParentSpanID: hexID(t.scalar(t.get(tr, "parent_span_id")), 16),
-			Op:           t.lenient(t.get(tr, "op")),
-			Status:       t.lenient(t.get(tr, "status")),
+			TraceID:      hexID(t.Scalar(t.Get(tr, "trace_id")), 32),
+			SpanID:       hexID(t.Scalar(t.Get(tr, "span_id")), 16),
+			ParentSpanID: hexID(t.Scalar(t.Get(tr, "parent_span_id")), 16),
+			Op:           t.Lenient(t.Get(tr, "op")),
+			Status:       t.Lenient(t.Get(tr, "status")),
 		}
 	}
-	if imgs := t.get(f.debugMeta, "images"); imgs != nil && imgs.kind == kindArray {
-		kids := t.kids(imgs)
+	if imgs := t.Get(f.debugMeta, "images"); imgs != nil && imgs.Kind() == jsontext.Array {
+		kids := t.Kids(imgs)
 		for i := range kids {
 			img := &kids[i]
-			if img.kind != kindObject {
+			if img.Kind() != jsontext.Object {
 				continue
 			}
-			size, _ := t.scalar(t.get(img, "image_size")).int()
+			size, _ := t.Scalar(t.Get(img, "image_size")).Int()
 			ev.DebugImages = append(ev.DebugImages, DebugImage{
-				Type:      t.lenient(t.get(img, "type")),
-				CodeFile:  t.lenient(t.get(img, "code_file")),
-				DebugID:   t.lenient(t.get(img, "debug_id")),
-				ImageAddr: address(t.scalar(t.get(img, "image_addr"))),
+				Type:      t.Lenient(t.Get(img, "type")),
+				CodeFile:  t.Lenient(t.Get(img, "code_file")),
+				DebugID:   t.Lenient(t.Get(img, "debug_id")),
+				ImageAddr: address(t.Scalar(t.Get(img, "image_addr"))),
 				ImageSize: uint64(max(size, 0)),
-				DebugFile: t.lenient(t.get(img, "debug_file")),
-				CodeID:    t.lenient(t.get(img, "code_id")),
-				Arch:      t.lenient(t.get(img, "arch")),
+				DebugFile: t.Lenient(t.Get(img, "debug_file")),
+				CodeID:    t.Lenient(t.Get(img, "code_id")),
+				Arch:      t.Lenient(t.Get(img, "arch")),
 			})
 		}
 	}
@@ -249,49 +250,49 @@ func (t *tree) decode(root *node) *Event {
 }
 
 // values returns the list of a Values container in any of its shapes.
-func (t *tree) values(n *node) []node {
+func (t *tree) values(n *jsontext.Node) []jsontext.Node {
 	if n == nil {
 		return nil
 	}
-	switch n.kind {
-	case kindArray:
-		return t.kids(n)
-	case kindObject:
-		if v := t.get(n, "values"); v != nil {
-			if v.kind == kindArray {
-				return t.kids(v)
+	switch n.Kind() {
+	case jsontext.Array:
+		return t.Kids(n)
+	case jsontext.Object:
+		if v := t.Get(n, "values"); v != nil {
+			if v.Kind() == jsontext.Array {
+				return t.Kids(v)
 			}
 			return nil
 		}
-		if n.kids.count > 0 {
-			return []node{*n}
+		if n.Len() > 0 {
+			return []jsontext.Node{*n}
 		}
 	}
 	return nil
 }
 
-func flag(n *node) bool {
-	b, _ := n.boolean()
+func flag(n *jsontext.Node) bool {
+	b, _ := n.Bool()
 	return b
 }
 
-func (t *tree) decodeLogEntry(n *node) *LogEntry {
+func (t *tree) decodeLogEntry(n *jsontext.Node) *LogEntry {
 	if n == nil {
 		return nil
 	}
-	switch n.kind {
-	case kindString:
-		return &LogEntry{Formatted: t.text(n)}
-	case kindObject:
-		le := &LogEntry{Formatted: t.lenient(t.get(n, "formatted")), Message: t.lenient(t.get(n, "message"))}
+	switch n.Kind() {
+	case jsontext.String:
+		return &LogEntry{Formatted: t.Text(n)}
+	case jsontext.Object:
+		le := &LogEntry{Formatted: t.Lenient(t.Get(n, "formatted")), Message: t.Lenient(t.Get(n, "message"))}
 		if le.Formatted == "" {
 			le.Formatted = le.Message
 		}
-		if ps := t.get(n, "params"); ps != nil && ps.kind == kindArray {
-			kids := t.kids(ps)
+		if ps := t.Get(n, "params"); ps != nil && ps.Kind() == jsontext.Array {
+			kids := t.Kids(ps)
 			le.Params = make([]string, len(kids))
 			for i := range kids {
-				le.Params[i] = t.lenient(&kids[i])
+				le.Params[i] = t.Lenient(&kids[i])
 			}
 		}
 		return le
@@ -299,36 +300,36 @@ func (t *tree) decodeLogEntry(n *node) *LogEntry {
 	return nil
 }
 
-func (t *tree) decodeException(n *node, lines *[]string) Exception {
+func (t *tree) decodeException(n *jsontext.Node, lines *[]string) Exception {
 	ex := Exception{
-		Type:          t.lenient(t.get(n, "type")),
-		Value:         t.lenient(t.get(n, "value")),
-		Module:        t.lenient(t.get(n, "module")),
-		ThreadID:      t.lenient(t.get(n, "thread_id")),
-		Stacktrace:    t.decodeStacktrace(t.get(n, "stacktrace"), lines),
-		RawStacktrace: t.decodeStacktrace(t.get(n, "raw_stacktrace"), lines),
+		Type:          t.Lenient(t.Get(n, "type")),
+		Value:         t.Lenient(t.Get(n, "value")),
+		Module:        t.Lenient(t.Get(n, "module")),
+		ThreadID:      t.Lenient(t.Get(n, "thread_id")),
+		Stacktrace:    t.decodeStacktrace(t.Get(n, "stacktrace"), lines),
+		RawStacktrace: t.decodeStacktrace(t.Get(n, "raw_stacktrace"), lines),
 	}
-	if m := t.get(n, "mechanism"); m != nil && m.kind == kindObject {
+	if m := t.Get(n, "mechanism"); m != nil && m.Kind() == jsontext.Object {
 		mech := &Mechanism{
-			Type:             t.lenient(t.get(m, "type")),
-			Synthetic:        flag(t.get(m, "synthetic")),
-			Source:           t.lenient(t.get(m, "source")),
-			IsExceptionGroup: flag(t.get(m, "is_exception_group")),
+			Type:             t.Lenient(t.Get(m, "type")),
+			Synthetic:        flag(t.Get(m, "synthetic")),
+			Source:           t.Lenient(t.Get(m, "source")),
+			IsExceptionGroup: flag(t.Get(m, "is_exception_group")),
 		}
-		if h, ok := t.get(m, "handled").boolean(); ok {
+		if h, ok := t.Get(m, "handled").Bool(); ok {
 			mech.Handled = &h
 		}
-		if id, ok := t.scalar(t.get(m, "exception_id")).int(); ok {
+		if id, ok := t.Scalar(t.Get(m, "exception_id")).Int(); ok {
 			v := int(id)
 			mech.ExceptionID = &v
 		}
-		if id, ok := t.scalar(t.get(m, "parent_id")).int(); ok {
+		if id, ok := t.Scalar(t.Get(m, "parent_id")).Int(); ok {
 			v := int(id)
 			mech.ParentID = &v
 		}
-		if ns := t.get(t.get(m, "meta"), "ns_error"); ns != nil && ns.kind == kindObject {
-			mech.NSError = &NSError{Domain: t.lenient(t.get(ns, "domain"))}
-			mech.NSError.Code, _ = t.scalar(t.get(ns, "code")).int()
+		if ns := t.Get(t.Get(m, "meta"), "ns_error"); ns != nil && ns.Kind() == jsontext.Object {
+			mech.NSError = &NSError{Domain: t.Lenient(t.Get(ns, "domain"))}
+			mech.NSError.Code, _ = t.Scalar(t.Get(ns, "code")).Int()
 		}
 		ex.Mechanism = mech
 	}
@@ -337,15 +338,15 @@ func (t *tree) decodeException(n *node, lines *[]string) Exception {
 
 // decodeStacktrace reads a stack trace. Its frames' context lines go to *eventLines when
 // normalization counted them (tree.frameLines), else to a list of this stack trace's.
-func (t *tree) decodeStacktrace(n *node, eventLines *[]string) *Stacktrace {
-	frames := t.get(n, "frames")
-	if frames == nil || frames.kind != kindArray {
+func (t *tree) decodeStacktrace(n *jsontext.Node, eventLines *[]string) *Stacktrace {
+	frames := t.Get(n, "frames")
+	if frames == nil || frames.Kind() != jsontext.Array {
 		return nil
 	}
-	kids := t.kids(frames)
+	kids := t.Kids(frames)
 	count := 0
 	for i := range kids {
-		if kids[i].kind == kindObject {
+		if kids[i].Kind() == jsontext.Object {
 			count++
 		}
 	}
@@ -357,7 +358,7 @@ func (t *tree) decodeStacktrace(n *node, eventLines *[]string) *Stacktrace {
 	if t.frameLines == 0 {
 		lineCount := 0
 		for i := range kids {
-			if kids[i].kind == kindObject {
+			if kids[i].Kind() == jsontext.Object {
 				lineCount += t.contextLines(&kids[i])
 			}
 		}
@@ -368,7 +369,7 @@ func (t *tree) decodeStacktrace(n *node, eventLines *[]string) *Stacktrace {
 	}
 	j := 0
 	for i := range kids {
-		if f := &kids[i]; f.kind == kindObject {
+		if f := &kids[i]; f.Kind() == jsontext.Object {
 			t.decodeFrame(&st.Frames[j], f, lines)
 			j++
 		}
@@ -395,72 +396,72 @@ func ownInApp(frames []Frame) {
 }
 
 // contextLines counts the elements of a frame's pre_context and post_context lists.
-func (t *tree) contextLines(frame *node) int {
+func (t *tree) contextLines(frame *jsontext.Node) int {
 	n := 0
-	kids := t.kids(frame)
+	kids := t.Kids(frame)
 	for i := range kids {
-		if m := &kids[i]; m.kind == kindArray {
-			if name := t.name(m); name == "pre_context" || name == "post_context" {
-				n += int(m.kids.count)
+		if m := &kids[i]; m.Kind() == jsontext.Array {
+			if name := t.Name(m); name == "pre_context" || name == "post_context" {
+				n += m.Len()
 			}
 		}
 	}
 	return n
 }
 
-func (t *tree) decodeFrame(f *Frame, n *node, lines *[]string) {
-	kids := t.kids(n)
+func (t *tree) decodeFrame(f *Frame, n *jsontext.Node, lines *[]string) {
+	kids := t.Kids(n)
 	for i := range kids {
 		v := &kids[i]
-		switch t.name(v) {
+		switch t.Name(v) {
 		case "filename":
-			f.Filename = t.lenient(v)
+			f.Filename = t.Lenient(v)
 		case "abs_path":
-			f.AbsPath = t.lenient(v)
+			f.AbsPath = t.Lenient(v)
 		case "function":
-			f.Function = t.lenient(v)
+			f.Function = t.Lenient(v)
 		case "raw_function":
-			f.RawFunction = t.lenient(v)
+			f.RawFunction = t.Lenient(v)
 		case "symbol":
-			f.Symbol = t.lenient(v)
+			f.Symbol = t.Lenient(v)
 		case "module":
-			f.Module = t.lenient(v)
+			f.Module = t.Lenient(v)
 		case "package":
-			f.Package = t.lenient(v)
+			f.Package = t.Lenient(v)
 		case "platform":
-			f.Platform = t.lenient(v)
+			f.Platform = t.Lenient(v)
 		case "lineno":
-			if l, ok := t.scalar(v).int(); ok && l > 0 && l <= 1<<31 {
+			if l, ok := t.Scalar(v).Int(); ok && l > 0 && l <= 1<<31 {
 				f.Lineno = int(l)
 			}
 		case "colno":
-			if c, ok := t.scalar(v).int(); ok && c > 0 && c <= 1<<31 {
+			if c, ok := t.Scalar(v).Int(); ok && c > 0 && c <= 1<<31 {
 				f.Colno = int(c)
 			}
 		case "in_app":
-			if b, ok := v.boolean(); ok {
+			if b, ok := v.Bool(); ok {
 				f.InApp = &inAppFalse // given a bool of its own by ownInApp
 				if b {
 					f.InApp = &inAppTrue
 				}
 			}
 		case "context_line":
-			f.ContextLine = t.lenient(v)
+			f.ContextLine = t.Lenient(v)
 		case "pre_context":
 			f.PreContext = t.stringList(v, lines)
 		case "post_context":
 			f.PostContext = t.stringList(v, lines)
 		case "instruction_addr":
-			f.InstructionAddr = address(t.scalar(v))
+			f.InstructionAddr = address(t.Scalar(v))
 		case "symbol_addr":
-			f.SymbolAddr = address(t.scalar(v))
+			f.SymbolAddr = address(t.Scalar(v))
 		case "image_addr":
-			f.ImageAddr = address(t.scalar(v))
+			f.ImageAddr = address(t.Scalar(v))
 		case "trust":
-			f.Trust = t.lenient(v)
+			f.Trust = t.Lenient(v)
 		case "data":
-			if v.kind == kindObject {
-				f.Data = string(t.appendJSON(nil, v))
+			if v.Kind() == jsontext.Object {
+				f.Data = string(t.AppendJSON(nil, v))
 			}
 		}
 	}
@@ -468,11 +469,11 @@ func (t *tree) decodeFrame(f *Frame, n *node, lines *[]string) {
 
 // stringList reads a list of lenient strings into the tail of *backing, which has room for
 // them (tree.frameLines, contextLines), so that context lines share one allocation.
-func (t *tree) stringList(n *node, backing *[]string) []string {
-	if n.kind != kindArray {
+func (t *tree) stringList(n *jsontext.Node, backing *[]string) []string {
+	if n.Kind() != jsontext.Array {
 		return nil
 	}
-	kids := t.kids(n)
+	kids := t.Kids(n)
 	if len(kids) == 0 {
 		return []string{} // an empty list reads as empty, not absent, as in Decode
 	}
@@ -481,12 +482,12 @@ func (t *tree) stringList(n *node, backing *[]string) []string {
 	start, end := len(lines), len(lines)+len(kids)
 	list := lines[start:end:end]
 	list = list[:len(kids)]
-	for i, v := range kids {
-		// lenient's common case, a string without escapes, written out: lenient is not inlined.
-		if v.kind == kindString && v.flags&(strEscaped|rawOwned) == 0 {
-			list[i] = t.src[v.raw.off:][:v.raw.len]
+	for i := range kids {
+		// Lenient's common case, a string without escapes, inlined: Lenient is not.
+		if s, ok := t.Plain(&kids[i]); ok {
+			list[i] = s
 		} else {
-			list[i] = t.lenient(&kids[i])
+			list[i] = t.Lenient(&kids[i])
 		}
 	}
 	*backing = lines[:end]
@@ -494,20 +495,20 @@ func (t *tree) stringList(n *node, backing *[]string) []string {
 }
 
 // address reads a frame or image address: a "0x…" string or an integer.
-func address(n scalar) string {
-	if n.kind == kindNumber {
-		if v, ok := n.int(); ok && v >= 0 {
+func address(n jsontext.Scalar) string {
+	if n.Kind == jsontext.Number {
+		if v, ok := n.Int(); ok && v >= 0 {
 			return "0x" + strconv.FormatInt(v, 16)
 		}
 		return ""
 	}
-	return n.text()
+	return n.Text()
 }
 
 // hexID returns a trace or span id as lowercase hex of the given length, or "" when it is not
 // one; trace ids may come in UUID form.
-func hexID(n scalar, length int) string {
-	s := n.text()
+func hexID(n jsontext.Scalar, length int) string {
+	s := n.Text()
 	if length == 32 {
 		id, _ := normalizeUUID(s)
 		return id
@@ -518,24 +519,24 @@ func hexID(n scalar, length int) string {
 	return strings.ToLower(s)
 }
 
-func (t *tree) decodeTags(n *node) []Tag {
+func (t *tree) decodeTags(n *jsontext.Node) []Tag {
 	if n == nil {
 		return nil
 	}
 	var set tagSet
-	kids := t.kids(n)
-	switch n.kind {
-	case kindArray:
+	kids := t.Kids(n)
+	switch n.Kind() {
+	case jsontext.Array:
 		set.tags = make([]Tag, 0, len(kids))
 		for i := range kids {
-			if p := t.kids(&kids[i]); kids[i].kind == kindArray && len(p) == 2 {
-				set.add(t.lenient(&p[0]), t.scalar(&p[1]))
+			if p := t.Kids(&kids[i]); kids[i].Kind() == jsontext.Array && len(p) == 2 {
+				set.add(t.Lenient(&p[0]), t.Scalar(&p[1]))
 			}
 		}
-	case kindObject:
+	case jsontext.Object:
 		set.tags = make([]Tag, 0, len(kids))
 		for i := range kids {
-			set.add(t.name(&kids[i]), t.scalar(&kids[i]))
+			set.add(t.Name(&kids[i]), t.Scalar(&kids[i]))
 		}
 	}
 	return set.tags
@@ -548,8 +549,8 @@ type tagSet struct {
 	seen map[string]bool
 }
 
-func (s *tagSet) add(k string, v scalar) {
-	if v.kind == kindNull || v.kind == kindObject || v.kind == kindArray {
+func (s *tagSet) add(k string, v jsontext.Scalar) {
+	if v.Kind == jsontext.Null || v.Kind == jsontext.Object || v.Kind == jsontext.Array {
 		return
 	}
 	if s.seen != nil {
@@ -571,5 +572,5 @@ func (s *tagSet) add(k string, v scalar) {
 			s.seen[k] = true
 		}
 	}
-	s.tags = append(s.tags, Tag{Key: k, Value: v.lenient()})
+	s.tags = append(s.tags, Tag{Key: k, Value: v.Lenient()})
 }

@@ -5,22 +5,24 @@ import (
 	"strings"
 
 	"github.com/faultline/faultline/internal/sentry/useragent"
+
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
 // normalizeRequest moves the query string and the fragment out of request.url into
 // request.query_string (as [key, value] pairs, so that scrubbing sees each parameter by its
 // name) and request.fragment, as Relay does: query strings often carry tokens, and URLs are shown
 // in culprits and tags. A query_string or fragment the SDK sent separately wins.
-func (t *tree) normalizeRequest(root *node) {
-	req := t.get(root, "request")
-	if req == nil || req.kind != kindObject {
+func (t *tree) normalizeRequest(root *jsontext.Node) {
+	req := t.Get(root, "request")
+	if req == nil || req.Kind() != jsontext.Object {
 		return
 	}
-	u := t.get(req, "url")
-	if u == nil || u.kind != kindString {
+	u := t.Get(req, "url")
+	if u == nil || u.Kind() != jsontext.String {
 		return
 	}
-	full := t.text(u)
+	full := t.Text(u)
 	cut := strings.IndexAny(full, "?#")
 	if cut < 0 {
 		return
@@ -35,26 +37,26 @@ func (t *tree) normalizeRequest(root *node) {
 	} else {
 		fragment = rest[1:]
 	}
-	t.set(req, "url", t.stringNode(base))
-	if qs := t.get(req, "query_string"); (qs == nil || qs.kind == kindNull || qs.kind == kindString && t.text(qs) == "") && query != "" {
-		t.set(req, "query_string", t.queryPairs(query))
+	t.Set(req, "url", t.StringNode(base))
+	if qs := t.Get(req, "query_string"); (qs == nil || qs.Kind() == jsontext.Null || qs.Kind() == jsontext.String && t.Text(qs) == "") && query != "" {
+		t.Set(req, "query_string", t.queryPairs(query))
 	}
-	if fr := t.get(req, "fragment"); (fr == nil || fr.kind == kindNull || fr.kind == kindString && t.text(fr) == "") && fragment != "" {
-		t.set(req, "fragment", t.stringNode(fragment))
+	if fr := t.Get(req, "fragment"); (fr == nil || fr.Kind() == jsontext.Null || fr.Kind() == jsontext.String && t.Text(fr) == "") && fragment != "" {
+		t.Set(req, "fragment", t.StringNode(fragment))
 	}
 }
 
 // queryPairs reads a form-encoded query into [key, value] pairs, in order.
-func (t *tree) queryPairs(query string) node {
-	var pairs []node
+func (t *tree) queryPairs(query string) jsontext.Node {
+	var pairs []jsontext.Node
 	for part := range strings.SplitSeq(query, "&") {
 		if part == "" {
 			continue
 		}
 		k, v, _ := strings.Cut(part, "=")
-		pairs = append(pairs, t.arrayNode(t.stringNode(formUnescape(k)), t.stringNode(formUnescape(v))))
+		pairs = append(pairs, t.ArrayNode(t.StringNode(formUnescape(k)), t.StringNode(formUnescape(v))))
 	}
-	return t.arrayNode(pairs...)
+	return t.ArrayNode(pairs...)
 }
 
 func formUnescape(s string) string {
@@ -68,8 +70,8 @@ func formUnescape(s string) string {
 // User-Agent header when the SDK sent none, as Relay does. The operating system goes in "os"
 // only for browser events; on a server platform "os" is the server's, so the user's goes in
 // "client_os".
-func (t *tree) normalizeUserAgent(root *node) {
-	ua := t.header(t.get(t.get(root, "request"), "headers"), "User-Agent")
+func (t *tree) normalizeUserAgent(root *jsontext.Node) {
+	ua := t.header(t.Get(t.Get(root, "request"), "headers"), "User-Agent")
 	if ua == "" {
 		return
 	}
@@ -77,48 +79,48 @@ func (t *tree) normalizeUserAgent(root *node) {
 	if info.BrowserName == "" && info.OSName == "" && info.DeviceFamily == "" {
 		return
 	}
-	ctx := t.get(root, "contexts")
-	if ctx == nil || ctx.kind != kindObject {
-		t.set(root, "contexts", t.objectNode())
-		ctx = t.get(root, "contexts")
+	ctx := t.Get(root, "contexts")
+	if ctx == nil || ctx.Kind() != jsontext.Object {
+		t.Set(root, "contexts", t.ObjectNode())
+		ctx = t.Get(root, "contexts")
 	}
 	if info.BrowserName != "" && !t.hasContext(ctx, "browser") {
-		t.set(ctx, "browser", t.nameVersion(info.BrowserName, info.BrowserVersion, "browser"))
+		t.Set(ctx, "browser", t.nameVersion(info.BrowserName, info.BrowserVersion, "browser"))
 	}
 	if info.DeviceFamily != "" && !t.hasContext(ctx, "device") {
-		t.set(ctx, "device", t.objectNode(t.field("family", t.stringNode(info.DeviceFamily)),
-			t.field("model", t.stringNode(info.DeviceModel)), t.field("brand", t.stringNode(info.DeviceBrand)),
-			t.field("type", t.stringNode("device"))))
+		t.Set(ctx, "device", t.ObjectNode(t.Field("family", t.StringNode(info.DeviceFamily)),
+			t.Field("model", t.StringNode(info.DeviceModel)), t.Field("brand", t.StringNode(info.DeviceBrand)),
+			t.Field("type", t.StringNode("device"))))
 	}
 	if info.OSName == "" {
 		return
 	}
-	if t.text(t.get(root, "platform")) == "javascript" {
+	if t.Text(t.Get(root, "platform")) == "javascript" {
 		if !t.hasContext(ctx, "os") {
-			t.set(ctx, "os", t.nameVersion(info.OSName, info.OSVersion, "os"))
+			t.Set(ctx, "os", t.nameVersion(info.OSName, info.OSVersion, "os"))
 		}
-	} else if t.get(ctx, "client_os") == nil {
-		t.set(ctx, "client_os", t.nameVersion(info.OSName, info.OSVersion, "os"))
+	} else if t.Get(ctx, "client_os") == nil {
+		t.Set(ctx, "client_os", t.nameVersion(info.OSName, info.OSVersion, "os"))
 	}
 }
 
-func (t *tree) nameVersion(name, version, typ string) node {
-	o := t.objectNode(t.field("name", t.stringNode(name)))
+func (t *tree) nameVersion(name, version, typ string) jsontext.Node {
+	o := t.ObjectNode(t.Field("name", t.StringNode(name)))
 	if version != "" {
-		t.appendKid(&o, t.field("version", t.stringNode(version)))
+		t.Add(&o, t.Field("version", t.StringNode(version)))
 	}
-	t.appendKid(&o, t.field("type", t.stringNode(typ)))
+	t.Add(&o, t.Field("type", t.StringNode(typ)))
 	return o
 }
 
 // hasContext says whether contexts holds one of type typ, under its own key or another.
-func (t *tree) hasContext(ctx *node, typ string) bool {
-	kids := t.kids(ctx)
+func (t *tree) hasContext(ctx *jsontext.Node, typ string) bool {
+	kids := t.Kids(ctx)
 	for i := range kids {
-		if kids[i].kind != kindObject {
+		if kids[i].Kind() != jsontext.Object {
 			continue
 		}
-		if ty := t.get(&kids[i], "type"); ty != nil && t.text(ty) == typ || ty == nil && t.name(&kids[i]) == typ {
+		if ty := t.Get(&kids[i], "type"); ty != nil && t.Text(ty) == typ || ty == nil && t.Name(&kids[i]) == typ {
 			return true
 		}
 	}
@@ -127,17 +129,17 @@ func (t *tree) hasContext(ctx *node, typ string) bool {
 
 // header returns the first value of the named header (case-insensitive) of request.headers, an
 // object or a list of [name, value] pairs.
-func (t *tree) header(headers *node, name string) string {
-	kids := t.kids(headers)
+func (t *tree) header(headers *jsontext.Node, name string) string {
+	kids := t.Kids(headers)
 	for i := range kids {
-		switch headers.kind {
-		case kindObject:
-			if strings.EqualFold(t.name(&kids[i]), name) {
-				return t.lenient(&kids[i])
+		switch headers.Kind() {
+		case jsontext.Object:
+			if strings.EqualFold(t.Name(&kids[i]), name) {
+				return t.Lenient(&kids[i])
 			}
-		case kindArray:
-			if p := t.elems(&kids[i]); len(p) == 2 && strings.EqualFold(t.text(&p[0]), name) {
-				return t.lenient(&p[1])
+		case jsontext.Array:
+			if p := t.Elems(&kids[i]); len(p) == 2 && strings.EqualFold(t.Text(&p[0]), name) {
+				return t.Lenient(&p[1])
 			}
 		}
 	}
@@ -150,21 +152,21 @@ var computedContexts = [...]string{"browser", "os", "runtime"}
 
 // computeContextFields adds the computed field to browser, os and runtime contexts that have
 // both a name and a version and no such field.
-func (t *tree) computeContextFields(ctx *node) {
-	kids := t.kids(ctx)
+func (t *tree) computeContextFields(ctx *jsontext.Node) {
+	kids := t.Kids(ctx)
 	for i := range kids {
 		c := &kids[i]
-		if c.kind != kindObject {
+		if c.Kind() != jsontext.Object {
 			continue
 		}
-		typ := t.text(t.get(c, "type"))
+		typ := t.Text(t.Get(c, "type"))
 		for _, k := range computedContexts {
-			if typ != k || t.get(c, k) != nil {
+			if typ != k || t.Get(c, k) != nil {
 				continue
 			}
-			name, version := t.lenient(t.get(c, "name")), t.lenient(t.get(c, "version"))
+			name, version := t.Lenient(t.Get(c, "name")), t.Lenient(t.Get(c, "version"))
 			if name != "" && version != "" {
-				t.set(c, k, t.stringNode(name+" "+version))
+				t.Set(c, k, t.StringNode(name+" "+version))
 			}
 		}
 	}
@@ -190,7 +192,7 @@ type contextTag struct{ suffix, field, key string }
 // exception, and the contexts' tags; they replace a tag of the same key. url comes from the
 // request only when the event has no url tag. It runs after scrubbing, as Sentry derives from the
 // scrubbed event, and keeps the tags already there in place, so _meta paths into them stay right.
-func (t *tree) deriveTags(root *node) {
+func (t *tree) deriveTags(root *jsontext.Node) {
 	type derived struct {
 		key, value string
 		override   bool // false: only when the event has no such tag (Sentry's plugin tags)
@@ -210,29 +212,29 @@ func (t *tree) deriveTags(root *node) {
 		}
 		add = append(add, derived{key, value, override})
 	}
-	lenient := func(n *node) string { return strings.TrimSpace(t.lenient(n)) }
+	lenient := func(n *jsontext.Node) string { return strings.TrimSpace(t.Lenient(n)) }
 	for _, k := range [...]string{"level", "logger", "transaction"} {
-		setTag(k, lenient(t.get(root, k)), true)
+		setTag(k, lenient(t.Get(root, k)), true)
 	}
-	if exs := t.elems(t.get(t.get(root, "exception"), "values")); len(exs) > 0 {
-		if mech := t.get(&exs[0], "mechanism"); mech != nil && mech.kind == kindObject {
-			setTag("mechanism", lenient(t.get(mech, "type")), true)
-			switch t.scalar(t.get(mech, "handled")).kind {
-			case kindTrue:
+	if exs := t.Elems(t.Get(t.Get(root, "exception"), "values")); len(exs) > 0 {
+		if mech := t.Get(&exs[0], "mechanism"); mech != nil && mech.Kind() == jsontext.Object {
+			setTag("mechanism", lenient(t.Get(mech, "type")), true)
+			switch t.Scalar(t.Get(mech, "handled")).Kind {
+			case jsontext.True:
 				setTag("handled", "yes", true)
-			case kindFalse:
+			case jsontext.False:
 				setTag("handled", "no", true)
 			}
 		}
 	}
-	ctx := t.get(root, "contexts")
-	kids := t.kids(ctx)
+	ctx := t.Get(root, "contexts")
+	kids := t.Kids(ctx)
 	for i := range kids {
 		c := &kids[i]
-		if c.kind != kindObject {
+		if c.Kind() != jsontext.Object {
 			continue
 		}
-		alias, typ := t.name(c), t.text(t.get(c, "type"))
+		alias, typ := t.Name(c), t.Text(t.Get(c, "type"))
 		for _, m := range contextTags[typ] {
 			key := m.key
 			if alias != typ {
@@ -241,45 +243,45 @@ func (t *tree) deriveTags(root *node) {
 					key += "." + m.suffix
 				}
 			}
-			setTag(key, lenient(t.get(c, m.field)), true)
+			setTag(key, lenient(t.Get(c, m.field)), true)
 		}
 	}
-	setTag("url", lenient(t.get(t.get(root, "request"), "url")), false)
+	setTag("url", lenient(t.Get(t.Get(root, "request"), "url")), false)
 	// Last, the tags normalizeTags drops or moves to a field: normalizing again then appends
 	// them in the same order.
 	for _, k := range [...]string{"environment", "release", "dist"} {
-		setTag(k, lenient(t.get(root, k)), true)
+		setTag(k, lenient(t.Get(root, k)), true)
 	}
-	setTag("user", t.userTag(t.get(root, "user")), true)
+	setTag("user", t.userTag(t.Get(root, "user")), true)
 	if len(add) == 0 {
 		return
 	}
-	tags := t.get(root, "tags")
-	if tags == nil || tags.kind != kindArray {
-		t.set(root, "tags", t.arrayNode())
-		tags = t.get(root, "tags")
+	tags := t.Get(root, "tags")
+	if tags == nil || tags.Kind() != jsontext.Array {
+		t.Set(root, "tags", t.ArrayNode())
+		tags = t.Get(root, "tags")
 	}
 	var presentBuf [24]bool
 	present := presentBuf[:len(add)]
 	if len(add) > len(presentBuf) {
 		present = make([]bool, len(add))
 	}
-	pairs := t.kids(tags)
+	pairs := t.Kids(tags)
 	for i := range pairs {
-		p := t.elems(&pairs[i])
+		p := t.Elems(&pairs[i])
 		if len(p) != 2 {
 			continue
 		}
-		key := t.text(&p[0])
+		key := t.Text(&p[0])
 		for j, d := range add {
 			if d.key != key {
 				continue
 			}
 			present[j] = true
-			if d.override && t.text(&p[1]) != d.value {
-				t.touch(tags)
-				t.touch(&pairs[i])
-				p[1] = t.stringNode(d.value)
+			if d.override && t.Text(&p[1]) != d.value {
+				t.Touch(tags)
+				t.Touch(&pairs[i])
+				p[1] = t.StringNode(d.value)
 			}
 		}
 	}
@@ -292,20 +294,20 @@ func (t *tree) deriveTags(root *node) {
 		}
 	}
 	if missing > 0 {
-		t.reserve(tags, missing)
+		t.Reserve(tags, missing)
 	}
 	for j, d := range add {
 		if !present[j] {
-			t.push(tags, t.arrayNode(t.stringNode(d.key), t.stringNode(d.value)))
+			t.Push(tags, t.ArrayNode(t.StringNode(d.key), t.StringNode(d.value)))
 		}
 	}
 }
 
 // userTag is Sentry's tag value for the user: the first of id, email, username and IP address,
 // prefixed with its kind.
-func (t *tree) userTag(user *node) string {
+func (t *tree) userTag(user *jsontext.Node) string {
 	for _, k := range [...][2]string{{"id", "id"}, {"email", "email"}, {"username", "username"}, {"ip_address", "ip"}} {
-		if v := strings.TrimSpace(t.lenient(t.get(user, k[0]))); v != "" {
+		if v := strings.TrimSpace(t.Lenient(t.Get(user, k[0]))); v != "" {
 			return k[1] + ":" + v
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
 // Document is a normalized event opened for editing: the processor replaces symbolicated frames
@@ -50,15 +52,15 @@ func (d *Document) tree() (*tree, error) {
 	}
 	// The tree lives as long as the document, so it is not pooled.
 	t := &tree{}
-	if err := parseJSON(d.text, maxStoredDepth, t); err != nil {
+	if err := t.parse(d.text, maxStoredDepth); err != nil {
 		return nil, fmt.Errorf("parse event document: %w", err)
 	}
-	if t.root.kind != kindObject {
-		return nil, fmt.Errorf("parse event document: event is not a JSON object (found %s)", kindName(t.root.kind))
+	if t.Root().Kind() != jsontext.Object {
+		return nil, fmt.Errorf("parse event document: event is not a JSON object (found %s)", kindName(t.Root().Kind()))
 	}
 	d.t = t
 	if d.ev == nil {
-		d.ev = t.decode(&t.root)
+		d.ev = t.decode(t.Root())
 	}
 	return t, nil
 }
@@ -80,7 +82,7 @@ func (d *Document) AppendTo(dst []byte) []byte {
 		dst = append(append(append(dst, `"errors":[`...), d.errs...), "]}"...)
 		return dst
 	}
-	return d.t.appendJSON(dst, &d.t.root)
+	return d.t.AppendJSON(dst, d.t.Root())
 }
 
 // String returns the document's JSON. The text is built once at its final size: the event is
@@ -102,7 +104,7 @@ func (d *Document) String() string {
 		b.WriteString("]}")
 		return b.String()
 	}
-	return string(d.t.appendJSON(make([]byte, 0, len(d.text)+len(d.text)/8), &d.t.root))
+	return string(d.t.AppendJSON(make([]byte, 0, len(d.text)+len(d.text)/8), d.t.Root()))
 }
 
 // StacktraceKind says which part of an event a stack trace belongs to.
@@ -167,7 +169,7 @@ func (d *Document) Stacktrace(ref StacktraceRef) *Stacktrace {
 
 // owner returns the object that holds the referenced stacktrace: an exception, a thread or the
 // event itself. Indexes count object entries only, as the typed view does.
-func (d *Document) owner(ref StacktraceRef) (*node, error) {
+func (d *Document) owner(ref StacktraceRef) (*jsontext.Node, error) {
 	t, err := d.tree()
 	if err != nil {
 		return nil, err
@@ -175,7 +177,7 @@ func (d *Document) owner(ref StacktraceRef) (*node, error) {
 	var key string
 	switch ref.Kind {
 	case EventStacktrace:
-		return &t.root, nil
+		return t.Root(), nil
 	case ExceptionStacktrace:
 		key = "exception"
 	case ThreadStacktrace:
@@ -183,10 +185,10 @@ func (d *Document) owner(ref StacktraceRef) (*node, error) {
 	default:
 		return nil, fmt.Errorf("unknown stacktrace kind %d", ref.Kind)
 	}
-	vals := t.elems(t.get(t.get(&t.root, key), "values"))
+	vals := t.Elems(t.Get(t.Get(t.Root(), key), "values"))
 	n := 0
 	for i := range vals {
-		if vals[i].kind != kindObject {
+		if vals[i].Kind() != jsontext.Object {
 			continue
 		}
 		if n == ref.Index {
@@ -208,15 +210,15 @@ func (d *Document) ReplaceFrames(ref StacktraceRef, frames []Frame) error {
 		return fmt.Errorf("replace frames: %w", err)
 	}
 	t := d.t
-	st := t.get(owner, "stacktrace")
-	if st == nil || st.kind != kindObject {
+	st := t.Get(owner, "stacktrace")
+	if st == nil || st.Kind() != jsontext.Object {
 		return fmt.Errorf("replace frames: %s has no stacktrace", ref)
 	}
-	old := t.elems(t.get(st, "frames"))
-	newFrames := make([]node, len(frames))
+	old := t.Elems(t.Get(st, "frames"))
+	newFrames := make([]jsontext.Node, len(frames))
 	for i := range frames {
-		var base node
-		if len(frames) == len(old) && old[i].kind == kindObject {
+		var base jsontext.Node
+		if len(frames) == len(old) && old[i].Kind() == jsontext.Object {
 			base = old[i]
 		}
 		f, err := t.frameNode(base, &frames[i])
@@ -226,53 +228,53 @@ func (d *Document) ReplaceFrames(ref StacktraceRef, frames []Frame) error {
 		newFrames[i] = f
 	}
 	// The stacktrace node is copied before editing: raw_stacktrace keeps sharing the original.
-	if t.get(owner, "raw_stacktrace") == nil && ref.Kind != EventStacktrace {
-		t.set(owner, "raw_stacktrace", *st)
-		st = t.get(owner, "stacktrace")
+	if t.Get(owner, "raw_stacktrace") == nil && ref.Kind != EventStacktrace {
+		t.Set(owner, "raw_stacktrace", *st)
+		st = t.Get(owner, "stacktrace")
 	}
 	edited := t.cloneObject(*st)
-	t.set(&edited, "frames", t.arrayNode(newFrames...))
-	t.set(owner, "stacktrace", edited)
-	d.ev = t.decode(&t.root)
+	t.Set(&edited, "frames", t.ArrayNode(newFrames...))
+	t.Set(owner, "stacktrace", edited)
+	d.ev = t.decode(t.Root())
 	return nil
 }
 
 // cloneObject copies an object's members so edits to the copy leave the original alone.
-func (t *tree) cloneObject(n node) node {
-	if n.kind != kindObject {
-		return t.objectNode()
+func (t *tree) cloneObject(n jsontext.Node) jsontext.Node {
+	if n.Kind() != jsontext.Object {
+		return t.ObjectNode()
 	}
-	n.kids = t.move(&n, int(n.kids.count))
+	t.Own(&n)
 	return n
 }
 
 // frameNode writes f's fields over a copy of base (an existing frame object, or empty).
-func (t *tree) frameNode(base node, f *Frame) (node, error) {
+func (t *tree) frameNode(base jsontext.Node, f *Frame) (jsontext.Node, error) {
 	n := t.cloneObject(base)
 	setString := func(key, v string) {
 		if v == "" {
-			t.del(&n, key)
+			t.Del(&n, key)
 			return
 		}
-		t.set(&n, key, t.stringNode(v))
+		t.Set(&n, key, t.StringNode(v))
 	}
 	setInt := func(key string, v int) {
 		if v <= 0 {
-			t.del(&n, key)
+			t.Del(&n, key)
 			return
 		}
-		t.set(&n, key, t.numberNode(strconv.Itoa(v)))
+		t.Set(&n, key, t.NumberNode(strconv.Itoa(v)))
 	}
 	setLines := func(key string, lines []string) {
 		if lines == nil {
-			t.del(&n, key)
+			t.Del(&n, key)
 			return
 		}
-		ns := make([]node, len(lines))
+		ns := make([]jsontext.Node, len(lines))
 		for i, l := range lines {
-			ns[i] = t.stringNode(l)
+			ns[i] = t.StringNode(l)
 		}
-		t.set(&n, key, t.arrayNode(ns...))
+		t.Set(&n, key, t.ArrayNode(ns...))
 	}
 	setString("filename", f.Filename)
 	setString("abs_path", f.AbsPath)
@@ -285,9 +287,9 @@ func (t *tree) frameNode(base node, f *Frame) (node, error) {
 	setInt("lineno", f.Lineno)
 	setInt("colno", f.Colno)
 	if f.InApp == nil {
-		t.del(&n, "in_app")
+		t.Del(&n, "in_app")
 	} else {
-		t.set(&n, "in_app", boolNode(*f.InApp))
+		t.Set(&n, "in_app", jsontext.BoolNode(*f.InApp))
 	}
 	setString("context_line", f.ContextLine)
 	setLines("pre_context", f.PreContext)
@@ -297,18 +299,18 @@ func (t *tree) frameNode(base node, f *Frame) (node, error) {
 	setString("image_addr", f.ImageAddr)
 	setString("trust", f.Trust)
 	if f.Data == "" {
-		t.del(&n, "data")
+		t.Del(&n, "data")
 		return n, nil
 	}
 	data := treePool.Get().(*tree)
 	defer data.release()
-	if err := parseJSON(f.Data, maxInputDepth, data); err != nil {
-		return node{}, fmt.Errorf("frame data: %w", err)
+	if err := data.parse(f.Data, maxInputDepth); err != nil {
+		return jsontext.Node{}, fmt.Errorf("frame data: %w", err)
 	}
-	if data.root.kind != kindObject {
-		return node{}, fmt.Errorf("frame data is %s, want a JSON object", kindName(data.root.kind))
+	if data.Root().Kind() != jsontext.Object {
+		return jsontext.Node{}, fmt.Errorf("frame data is %s, want a JSON object", kindName(data.Root().Kind()))
 	}
-	t.set(&n, "data", t.importNode(data, &data.root))
+	t.Set(&n, "data", t.Import(&data.Tree, data.Root()))
 	return n, nil
 }
 
@@ -327,7 +329,7 @@ func (d *Document) AddProcessingError(typ string, fields map[string]string) erro
 			d.errs = append(d.errs, ',')
 		}
 		e := s.processingError(typ, fields)
-		d.errs = s.appendJSON(d.errs, &e)
+		d.errs = s.AppendJSON(d.errs, &e)
 		return nil
 	}
 	t, err := d.tree()
@@ -336,10 +338,10 @@ func (d *Document) AddProcessingError(typ string, fields map[string]string) erro
 	}
 	e := t.processingError(typ, fields)
 	// The typed view has no errors list, so it stays as it is.
-	if errs := t.get(&t.root, "errors"); errs != nil && errs.kind == kindArray {
-		t.push(errs, e)
+	if errs := t.Get(t.Root(), "errors"); errs != nil && errs.Kind() == jsontext.Array {
+		t.Push(errs, e)
 	} else {
-		t.set(&t.root, "errors", t.arrayNode(e))
+		t.Set(t.Root(), "errors", t.ArrayNode(e))
 	}
 	return nil
 }
@@ -361,7 +363,7 @@ func (d *Document) SetCulprit(culprit string) error {
 	if err != nil {
 		return fmt.Errorf("set culprit: %w", err)
 	}
-	t.set(&t.root, "culprit", t.stringNode(culprit))
+	t.Set(t.Root(), "culprit", t.StringNode(culprit))
 	return nil
 }
 
@@ -381,8 +383,8 @@ func AppendWithCulprit(dst []byte, normalized, culprit string) ([]byte, error) {
 		if len(normalized) > 2 {
 			dst = append(dst, ',')
 		}
-		v := s.stringNode(culprit)
-		return append(s.appendJSON(append(dst, `"culprit":`...), &v), '}'), nil
+		v := s.StringNode(culprit)
+		return append(s.AppendJSON(append(dst, `"culprit":`...), &v), '}'), nil
 	}
 	d, err := ParseDocument([]byte(normalized))
 	if err != nil {
@@ -397,7 +399,7 @@ func AppendWithCulprit(dst []byte, normalized, culprit string) ([]byte, error) {
 }
 
 // processingError is the object of one processing error.
-func (t *tree) processingError(typ string, fields map[string]string) node {
+func (t *tree) processingError(typ string, fields map[string]string) jsontext.Node {
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
 		if k != "type" {
@@ -405,12 +407,12 @@ func (t *tree) processingError(typ string, fields map[string]string) node {
 		}
 	}
 	slices.Sort(keys)
-	ms := make([]node, 0, 1+len(keys))
-	ms = append(ms, t.field("type", t.stringNode(typ)))
+	ms := make([]jsontext.Node, 0, 1+len(keys))
+	ms = append(ms, t.Field("type", t.StringNode(typ)))
 	for _, k := range keys {
-		ms = append(ms, t.field(k, t.stringNode(fields[k])))
+		ms = append(ms, t.Field(k, t.StringNode(fields[k])))
 	}
-	return t.objectNode(ms...)
+	return t.ObjectNode(ms...)
 }
 
 // appendableErrors says whether an "errors" list can be written at the end of text without

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
 // This file lets another package change an event's values while Normalize has it open: the
@@ -24,17 +26,17 @@ const (
 	ArrayValue
 )
 
-func valueKind(k kind) ValueKind {
+func valueKind(k jsontext.Kind) ValueKind {
 	switch k {
-	case kindFalse, kindTrue:
+	case jsontext.False, jsontext.True:
 		return BoolValue
-	case kindNumber:
+	case jsontext.Number:
 		return NumberValue
-	case kindString:
+	case jsontext.String:
 		return StringValue
-	case kindObject:
+	case jsontext.Object:
 		return ObjectValue
-	case kindArray:
+	case jsontext.Array:
 		return ArrayValue
 	}
 	return NullValue
@@ -79,7 +81,7 @@ type Editor interface {
 }
 
 // walkEditor runs ed over the event and notes what it changed for writeMeta.
-func (t *tree) walkEditor(root *node, ed Editor) {
+func (t *tree) walkEditor(root *jsontext.Node, ed Editor) {
 	// The walk's state stays with the pooled tree, so walking a clean event allocates nothing.
 	if t.walk == nil {
 		t.walk = &editWalk{}
@@ -106,16 +108,16 @@ const pairStep = -1
 func (w *editWalk) keys() []string {
 	t := w.t
 	keys := make([]string, 0, len(w.path)+2)
-	n := &t.root
+	n := t.Root()
 	for _, step := range w.path {
 		if step == pairStep {
 			keys = append(keys, "1")
-			n = &t.kids(n)[1]
+			n = &t.Kids(n)[1]
 			continue
 		}
-		kid := &t.kids(n)[step]
-		if n.kind == kindObject {
-			keys = append(keys, t.name(kid))
+		kid := &t.Kids(n)[step]
+		if n.Kind() == jsontext.Object {
+			keys = append(keys, t.Name(kid))
 		} else {
 			keys = append(keys, strconv.Itoa(int(step)))
 		}
@@ -124,12 +126,12 @@ func (w *editWalk) keys() []string {
 	return keys
 }
 
-func (w *editWalk) object(n *node, only []string) {
+func (w *editWalk) object(n *jsontext.Node, only []string) {
 	t := w.t
-	kids := t.kids(n)
+	kids := t.Kids(n)
 	if only != nil {
 		for _, key := range only {
-			if i := t.lastIndex(kids, key); i >= 0 {
+			if i := t.Index(n, key); i >= 0 {
 				w.member(n, kids, i)
 			}
 		}
@@ -140,9 +142,9 @@ func (w *editWalk) object(n *node, only []string) {
 	}
 }
 
-func (w *editWalk) member(n *node, kids []node, i int) {
+func (w *editWalk) member(n *jsontext.Node, kids []jsontext.Node, i int) {
 	m := &kids[i]
-	admit, only := w.ed.Enter(w.t.name(m), -1, valueKind(m.kind))
+	admit, only := w.ed.Enter(w.t.Name(m), -1, valueKind(m.Kind()))
 	if !admit {
 		return
 	}
@@ -152,16 +154,16 @@ func (w *editWalk) member(n *node, kids []node, i int) {
 	w.ed.Leave()
 }
 
-func (w *editWalk) array(n *node) {
+func (w *editWalk) array(n *jsontext.Node) {
 	t := w.t
-	kids := t.kids(n)
+	kids := t.Kids(n)
 	for i := range kids {
 		el := &kids[i]
-		if el.kind == kindArray && el.kids.count == 2 {
-			if pair := t.kids(el); pair[0].kind == kindString {
+		if el.Kind() == jsontext.Array && el.Len() == 2 {
+			if pair := t.Kids(el); pair[0].Kind() == jsontext.String {
 				// A [key, value] pair is addressed by its key.
 				v := &pair[1]
-				admit, only := w.ed.Enter(t.text(&pair[0]), i, valueKind(v.kind))
+				admit, only := w.ed.Enter(t.Text(&pair[0]), i, valueKind(v.Kind()))
 				if !admit {
 					continue
 				}
@@ -172,7 +174,7 @@ func (w *editWalk) array(n *node) {
 				continue
 			}
 		}
-		admit, only := w.ed.Enter("", i, valueKind(el.kind))
+		admit, only := w.ed.Enter("", i, valueKind(el.Kind()))
 		if !admit {
 			continue
 		}
@@ -184,34 +186,34 @@ func (w *editWalk) array(n *node) {
 }
 
 // value walks v, a child of parent, and applies the editor's change to it.
-func (w *editWalk) value(parent, v *node, only []string) {
+func (w *editWalk) value(parent, v *jsontext.Node, only []string) {
 	t := w.t
 	var text string
-	switch v.kind {
-	case kindObject:
+	switch v.Kind() {
+	case jsontext.Object:
 		w.object(v, only)
 		return
-	case kindArray:
+	case jsontext.Array:
 		w.array(v)
 		return
-	case kindString:
-		text = t.text(v)
-	case kindNumber:
-		text = t.rawText(v)
-	case kindTrue:
+	case jsontext.String:
+		text = t.Text(v)
+	case jsontext.Number:
+		text = t.Raw(v)
+	case jsontext.True:
 		text = "true"
-	case kindFalse:
+	case jsontext.False:
 		text = "false"
 	default:
 		return
 	}
 	w.change = Change{Remarks: w.change.Remarks[:0]}
-	if !w.ed.Edit(text, valueKind(v.kind), &w.change) {
+	if !w.ed.Edit(text, valueKind(v.Kind()), &w.change) {
 		return
 	}
 	// Lengths and ranges in _meta count characters, as trimming's do.
 	length := 0
-	if v.kind == kindString {
+	if v.Kind() == jsontext.String {
 		length = utf8.RuneCountInString(text)
 	}
 	rems := append([]Remark(nil), w.change.Remarks...)
@@ -220,15 +222,12 @@ func (w *editWalk) value(parent, v *node, only []string) {
 			r.Start, r.End = utf8.RuneCountInString(w.change.Text[:r.Start]), utf8.RuneCountInString(w.change.Text[:r.End])
 		}
 	}
-	t.touch(parent)
-	var nv node
+	t.Touch(parent)
 	if w.change.Remove {
-		nv = node{kind: kindNull}
+		t.Replace(v, jsontext.Node{})
 	} else {
-		nv = t.stringNode(w.change.Text)
+		t.Replace(v, t.StringNode(w.change.Text))
 	}
-	nv.key, nv.flags = v.key, nv.flags|v.flags&(keyEscaped|keyOwned)
-	*v = nv
 	t.noteEntry(metaEntry{path: w.keys(), origLen: length, remarks: rems})
 }
 
@@ -238,17 +237,17 @@ func (w *editWalk) value(parent, v *node, only []string) {
 func Edit(raw []byte, ed Editor) ([]byte, error) {
 	t := treePool.Get().(*tree)
 	defer t.release()
-	if err := parseJSON(unsafe.String(unsafe.SliceData(raw), len(raw)), maxInputDepth, t); err != nil {
+	if err := t.parse(unsafe.String(unsafe.SliceData(raw), len(raw)), maxInputDepth); err != nil {
 		return nil, fmt.Errorf("edit payload: %w", err)
 	}
-	root := &t.root
-	if root.kind != kindObject {
-		return nil, fmt.Errorf("edit payload: not a JSON object (found %s)", kindName(root.kind))
+	root := t.Root()
+	if root.Kind() != jsontext.Object {
+		return nil, fmt.Errorf("edit payload: not a JSON object (found %s)", kindName(root.Kind()))
 	}
 	t.walkEditor(root, ed)
 	if len(t.meta) == 0 {
 		return raw, nil
 	}
 	t.writeMeta(root)
-	return t.appendJSON(make([]byte, 0, len(raw)+256), root), nil
+	return t.AppendJSON(make([]byte, 0, len(raw)+256), root), nil
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unsafe"
+
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
 // NormalizeOptions carries what the server knows about an event beyond its JSON.
@@ -61,36 +63,36 @@ const (
 func Normalize(raw []byte, opts NormalizeOptions) ([]byte, *Event, error) {
 	t := treePool.Get().(*tree)
 	defer t.release()
-	if err := parseJSON(unsafe.String(unsafe.SliceData(raw), len(raw)), maxInputDepth, t); err != nil {
+	if err := t.parse(unsafe.String(unsafe.SliceData(raw), len(raw)), maxInputDepth); err != nil {
 		return nil, nil, fmt.Errorf("normalize event: %w", err)
 	}
-	root := &t.root
-	if root.kind != kindObject {
-		return nil, nil, fmt.Errorf("normalize event: event is not a JSON object (found %s)", kindName(root.kind))
+	root := t.Root()
+	if root.Kind() != jsontext.Object {
+		return nil, nil, fmt.Errorf("normalize event: event is not a JSON object (found %s)", kindName(root.Kind()))
 	}
 	t.normalize(root, &opts)
-	out := t.appendJSON(make([]byte, 0, len(raw)+len(raw)/8+64), root)
+	out := t.AppendJSON(make([]byte, 0, len(raw)+len(raw)/8+64), root)
 	return out, t.decode(root), nil
 }
 
-func kindName(k kind) string {
+func kindName(k jsontext.Kind) string {
 	switch k {
-	case kindNull:
+	case jsontext.Null:
 		return "null"
-	case kindFalse, kindTrue:
+	case jsontext.False, jsontext.True:
 		return "a boolean"
-	case kindNumber:
+	case jsontext.Number:
 		return "a number"
-	case kindString:
+	case jsontext.String:
 		return "a string"
-	case kindArray:
+	case jsontext.Array:
 		return "an array"
 	}
 	return "an object"
 }
 
-func (t *tree) normalize(root *node, opts *NormalizeOptions) {
-	t.reserve(root, 8)
+func (t *tree) normalize(root *jsontext.Node, opts *NormalizeOptions) {
+	t.Reserve(root, 8)
 	t.renameLegacyKeys(root)
 	t.normalizeLogEntry(root)
 	for _, key := range [...]string{"exception", "threads", "breadcrumbs"} {
@@ -99,7 +101,7 @@ func (t *tree) normalize(root *node, opts *NormalizeOptions) {
 	t.trim(root)
 	t.normalizeEventID(root, opts.EventID)
 	typ := t.inferType(root)
-	t.set(root, "type", t.stringNode(typ))
+	t.Set(root, "type", t.StringNode(typ))
 	t.normalizeLevel(root, typ)
 	t.normalizePlatform(root, opts.DefaultPlatform)
 	t.normalizeLenient(root, "release", true)
@@ -112,20 +114,20 @@ func (t *tree) normalize(root *node, opts *NormalizeOptions) {
 	t.normalizeContexts(root)
 	t.normalizeStacktraces(root)
 	t.normalizeTimestamps(root, opts)
-	if t.get(root, "sdk") == nil && opts.SentryClient != "" {
+	if t.Get(root, "sdk") == nil && opts.SentryClient != "" {
 		name, version, _ := strings.Cut(opts.SentryClient, "/")
 		if name = strings.TrimSpace(name); name != "" {
-			sdk := t.objectNode(t.field("name", t.stringNode(name)))
+			sdk := t.ObjectNode(t.Field("name", t.StringNode(name)))
 			if version = strings.TrimSpace(version); version != "" {
-				t.appendKid(&sdk, t.field("version", t.stringNode(version)))
+				t.Add(&sdk, t.Field("version", t.StringNode(version)))
 			}
-			t.set(root, "sdk", sdk)
+			t.Set(root, "sdk", sdk)
 		}
 	}
-	if t.get(root, "logger") == nil {
-		t.set(root, "logger", t.stringNode(""))
+	if t.Get(root, "logger") == nil {
+		t.Set(root, "logger", t.StringNode(""))
 	}
-	t.set(root, "version", t.stringNode(protocolVersion))
+	t.Set(root, "version", t.StringNode(protocolVersion))
 	if opts.Editor != nil {
 		t.walkEditor(root, opts.Editor)
 	}
@@ -151,25 +153,25 @@ var legacyKeys = [...][2]string{
 
 // renameLegacyKeys renames a legacy key in place when the modern key is absent. When both are
 // present the modern one wins and the legacy one stays as an unknown key, as in Relay.
-func (t *tree) renameLegacyKeys(root *node) {
-	for i := 0; i < int(root.kids.count); i++ {
-		kids := t.kids(root)
-		if !strings.HasPrefix(t.keyText(&kids[i]), "sentry.interfaces.") {
+func (t *tree) renameLegacyKeys(root *jsontext.Node) {
+	for i := 0; i < root.Len(); i++ {
+		kids := t.Kids(root)
+		if !strings.HasPrefix(t.RawKey(&kids[i]), "sentry.interfaces.") {
 			continue
 		}
 		for _, lk := range legacyKeys {
-			if t.keyText(&kids[i]) != lk[0] {
+			if t.RawKey(&kids[i]) != lk[0] {
 				continue
 			}
 			// A null modern key counts as absent, so normalizing twice renames the same way.
-			if j := t.index(root, lk[1]); j >= 0 && kids[j].kind == kindNull {
-				t.del(root, lk[1])
+			if j := t.Index(root, lk[1]); j >= 0 && kids[j].Kind() == jsontext.Null {
+				t.Del(root, lk[1])
 				if j < i {
 					i--
 				}
 			}
-			if t.index(root, lk[1]) < 0 {
-				t.setKey(&t.kids(root)[i], lk[1])
+			if t.Index(root, lk[1]) < 0 {
+				t.SetKey(&t.Kids(root)[i], lk[1])
 			}
 			break
 		}
@@ -178,83 +180,83 @@ func (t *tree) renameLegacyKeys(root *node) {
 
 // normalizeLogEntry reads the legacy top-level "message" (a string or an object) into logentry
 // and makes sure logentry has "formatted".
-func (t *tree) normalizeLogEntry(root *node) {
-	if le := t.get(root, "logentry"); le != nil && le.kind == kindNull {
-		t.del(root, "logentry")
+func (t *tree) normalizeLogEntry(root *jsontext.Node) {
+	if le := t.Get(root, "logentry"); le != nil && le.Kind() == jsontext.Null {
+		t.Del(root, "logentry")
 	}
-	if t.index(root, "logentry") < 0 {
-		if i := t.index(root, "message"); i >= 0 {
-			t.setKey(&t.kids(root)[i], "logentry")
+	if t.Index(root, "logentry") < 0 {
+		if i := t.Index(root, "message"); i >= 0 {
+			t.SetKey(&t.Kids(root)[i], "logentry")
 		}
 	}
-	i := t.index(root, "logentry")
+	i := t.Index(root, "logentry")
 	if i < 0 {
 		return
 	}
-	le := &t.kids(root)[i]
-	switch le.kind {
-	case kindString, kindNumber:
-		t.set(root, "logentry", t.objectNode(t.field("formatted", t.stringNode(t.lenient(le)))))
-	case kindObject:
-		if t.get(le, "formatted") == nil {
-			if msg := t.get(le, "message"); msg != nil && msg.kind == kindString {
-				t.set(le, "formatted", *msg)
+	le := &t.Kids(root)[i]
+	switch le.Kind() {
+	case jsontext.String, jsontext.Number:
+		t.Set(root, "logentry", t.ObjectNode(t.Field("formatted", t.StringNode(t.Lenient(le)))))
+	case jsontext.Object:
+		if t.Get(le, "formatted") == nil {
+			if msg := t.Get(le, "message"); msg != nil && msg.Kind() == jsontext.String {
+				t.Set(le, "formatted", *msg)
 			}
 		}
-	case kindNull:
-		t.del(root, "logentry")
+	case jsontext.Null:
+		t.Del(root, "logentry")
 	default:
 		invalid := *le
-		t.del(root, "logentry")
+		t.Del(root, "logentry")
 		t.addError(root, "invalid_data", "logentry", &invalid)
 	}
 }
 
 // normalizeValues brings the four shapes Relay accepts for exception, threads and breadcrumbs
 // (a list, {"values": list}, one bare object, {}) to {"values": list}.
-func (t *tree) normalizeValues(root *node, key string) {
-	i := t.index(root, key)
+func (t *tree) normalizeValues(root *jsontext.Node, key string) {
+	i := t.Index(root, key)
 	if i < 0 {
 		return
 	}
-	v := &t.kids(root)[i]
-	switch v.kind {
-	case kindArray:
-		t.set(root, key, t.objectNode(t.field("values", *v)))
-	case kindObject:
-		vals := t.get(v, "values")
+	v := &t.Kids(root)[i]
+	switch v.Kind() {
+	case jsontext.Array:
+		t.Set(root, key, t.ObjectNode(t.Field("values", *v)))
+	case jsontext.Object:
+		vals := t.Get(v, "values")
 		switch {
-		case vals != nil && vals.kind == kindArray:
-		case vals != nil && vals.kind == kindNull && v.kids.count == 1:
-			t.del(root, key)
+		case vals != nil && vals.Kind() == jsontext.Array:
+		case vals != nil && vals.Kind() == jsontext.Null && v.Len() == 1:
+			t.Del(root, key)
 		case vals != nil:
 			invalid := *v
-			t.del(root, key)
+			t.Del(root, key)
 			t.addError(root, "invalid_data", key, &invalid)
-		case v.kids.count == 0:
-			t.del(root, key)
+		case v.Len() == 0:
+			t.Del(root, key)
 		default:
-			t.set(root, key, t.objectNode(t.field("values", t.arrayNode(*v))))
+			t.Set(root, key, t.ObjectNode(t.Field("values", t.ArrayNode(*v))))
 		}
-	case kindNull:
-		t.del(root, key)
+	case jsontext.Null:
+		t.Del(root, key)
 	default:
 		invalid := *v
-		t.del(root, key)
+		t.Del(root, key)
 		t.addError(root, "invalid_data", key, &invalid)
 	}
 }
 
-func (t *tree) normalizeEventID(root *node, headerID string) {
+func (t *tree) normalizeEventID(root *jsontext.Node, headerID string) {
 	if id, ok := normalizeUUID(headerID); ok {
-		t.set(root, "event_id", t.stringNode(id))
+		t.Set(root, "event_id", t.StringNode(id))
 		return
 	}
-	if id, ok := normalizeUUID(t.text(t.get(root, "event_id"))); ok {
-		t.set(root, "event_id", t.stringNode(id))
+	if id, ok := normalizeUUID(t.Text(t.Get(root, "event_id"))); ok {
+		t.Set(root, "event_id", t.StringNode(id))
 		return
 	}
-	t.set(root, "event_id", t.stringNode(newEventID()))
+	t.Set(root, "event_id", t.StringNode(newEventID()))
 }
 
 // normalizeUUID accepts the forms Relay's EventId parses (simple, hyphenated, braced, urn:uuid:,
@@ -307,18 +309,18 @@ func newEventID() string {
 
 // inferType follows Relay: SDKs only set the type of transactions (and feedback); everything
 // else is an error when it has exceptions, a security report by its interface, or default.
-func (t *tree) inferType(root *node) string {
-	switch typ := t.text(t.get(root, "type")); typ {
+func (t *tree) inferType(root *jsontext.Node) string {
+	switch typ := t.Text(t.Get(root, "type")); typ {
 	case "transaction", "feedback":
 		return typ
 	}
-	for _, ex := range t.kids(t.get(t.get(root, "exception"), "values")) {
-		if ex.kind == kindObject {
+	for _, ex := range t.Kids(t.Get(t.Get(root, "exception"), "values")) {
+		if ex.Kind() == jsontext.Object {
 			return "error"
 		}
 	}
 	for _, k := range [...]string{"csp", "hpkp", "expectct", "expectstaple", "nel"} {
-		if t.get(root, k) != nil {
+		if t.Get(root, k) != nil {
 			return k
 		}
 	}
@@ -326,9 +328,9 @@ func (t *tree) inferType(root *node) string {
 }
 
 // parseLevel reads a level name, an alias or a Python logging number.
-func parseLevel(n scalar) (string, bool) {
-	if n.kind == kindNumber {
-		switch n.raw {
+func parseLevel(n jsontext.Scalar) (string, bool) {
+	if n.Kind == jsontext.Number {
+		switch n.Raw {
 		case "10":
 			return "debug", true
 		case "20":
@@ -342,7 +344,7 @@ func parseLevel(n scalar) (string, bool) {
 		}
 		return "", false
 	}
-	switch strings.ToLower(strings.TrimSpace(n.text())) {
+	switch strings.ToLower(strings.TrimSpace(n.Text())) {
 	case "debug", "trace":
 		return "debug", true
 	case "info", "log":
@@ -357,18 +359,18 @@ func parseLevel(n scalar) (string, bool) {
 	return "", false
 }
 
-func (t *tree) normalizeLevel(root *node, typ string) {
-	if lvl, ok := parseLevel(t.scalar(t.get(root, "level"))); ok {
-		if cur := t.get(root, "level"); cur.kind != kindString || t.rawText(cur) != lvl {
-			t.set(root, "level", t.stringNode(lvl))
+func (t *tree) normalizeLevel(root *jsontext.Node, typ string) {
+	if lvl, ok := parseLevel(t.Scalar(t.Get(root, "level"))); ok {
+		if cur := t.Get(root, "level"); cur.Kind() != jsontext.String || t.Raw(cur) != lvl {
+			t.Set(root, "level", t.StringNode(lvl))
 		}
 		return
 	}
 	if typ == "transaction" {
-		t.set(root, "level", t.stringNode("info"))
+		t.Set(root, "level", t.StringNode("info"))
 		return
 	}
-	t.set(root, "level", t.stringNode("error"))
+	t.Set(root, "level", t.StringNode("error"))
 }
 
 // validPlatforms is Relay's VALID_PLATFORMS.
@@ -378,58 +380,58 @@ var validPlatforms = map[string]bool{
 	"node": true, "objc": true, "other": true, "perl": true, "php": true, "python": true, "ruby": true,
 }
 
-func (t *tree) normalizePlatform(root *node, fallback string) {
-	if p := t.get(root, "platform"); p != nil && p.kind == kindString && validPlatforms[t.rawText(p)] {
+func (t *tree) normalizePlatform(root *jsontext.Node, fallback string) {
+	if p := t.Get(root, "platform"); p != nil && p.Kind() == jsontext.String && validPlatforms[t.Raw(p)] {
 		return
 	}
 	if !validPlatforms[fallback] {
 		fallback = defaultEventPlatform
 	}
-	t.set(root, "platform", t.stringNode(fallback))
+	t.Set(root, "platform", t.StringNode(fallback))
 }
 
 // normalizeLenient makes release, dist and environment trimmed strings; numbers and booleans are
 // stringified like Relay's LenientString (booleans as Python spells them). Empty values go away.
-func (t *tree) normalizeLenient(root *node, key string, isRelease bool) {
-	v := t.get(root, key)
+func (t *tree) normalizeLenient(root *jsontext.Node, key string, isRelease bool) {
+	v := t.Get(root, key)
 	if v == nil {
 		return
 	}
 	var s string
-	switch v.kind {
-	case kindString:
-		s = strings.TrimSpace(t.text(v))
-		if len(s) == len(t.rawText(v)) && v.flags&strEscaped == 0 {
+	switch v.Kind() {
+	case jsontext.String:
+		s = strings.TrimSpace(t.Text(v))
+		if len(s) == len(t.Raw(v)) && !v.Escaped() {
 			if s != "" && (!isRelease || validRelease(s)) {
 				return
 			}
 		}
-	case kindNumber:
-		s = t.rawText(v)
-	case kindTrue:
+	case jsontext.Number:
+		s = t.Raw(v)
+	case jsontext.True:
 		s = "True"
-	case kindFalse:
+	case jsontext.False:
 		s = "False"
-	case kindNull:
-		t.del(root, key)
+	case jsontext.Null:
+		t.Del(root, key)
 		return
 	default:
 		invalid := *v
-		t.del(root, key)
+		t.Del(root, key)
 		t.addError(root, "invalid_data", key, &invalid)
 		return
 	}
 	if s == "" {
-		t.del(root, key)
+		t.Del(root, key)
 		return
 	}
 	if isRelease && !validRelease(s) {
 		invalid := *v
-		t.del(root, key)
+		t.Del(root, key)
 		t.addError(root, "invalid_data", key, &invalid)
 		return
 	}
-	t.set(root, key, t.stringNode(s))
+	t.Set(root, key, t.StringNode(s))
 }
 
 // validRelease applies Relay's release rules that matter for storage: bounded length, no line
@@ -451,16 +453,16 @@ var reservedTags = map[string]bool{"release": true, "dist": true, "user": true, 
 // normalizeTags turns tags (an object or a list of pairs) into deduplicated [key, value] pairs,
 // drops reserved and invalid ones, moves the environment tag to the field and server_name/site
 // fields into tags, as Relay's normalize_event_tags does.
-func (t *tree) normalizeTags(root *node) {
-	var pairs []node
+func (t *tree) normalizeTags(root *jsontext.Node) {
+	var pairs []jsontext.Node
 	dropped := 0
 	seen := make(map[string]bool, 8)
-	add := func(k string, v *node) {
-		if v == nil || v.kind == kindNull || v.kind == kindObject || v.kind == kindArray {
+	add := func(k string, v *jsontext.Node) {
+		if v == nil || v.Kind() == jsontext.Null || v.Kind() == jsontext.Object || v.Kind() == jsontext.Array {
 			return
 		}
 		key := strings.TrimSpace(k)
-		val := strings.TrimSpace(t.lenient(v))
+		val := strings.TrimSpace(t.Lenient(v))
 		if key == "" || val == "" || len(key) > maxTagChars || len(val) > maxTagChars || reservedTags[key] || seen[key] {
 			return
 		}
@@ -470,47 +472,47 @@ func (t *tree) normalizeTags(root *node) {
 		}
 		seen[key] = true
 		if key == "environment" {
-			if t.get(root, "environment") == nil {
-				t.set(root, "environment", t.stringNode(val))
+			if t.Get(root, "environment") == nil {
+				t.Set(root, "environment", t.StringNode(val))
 			}
 			return
 		}
-		pairs = append(pairs, t.arrayNode(t.stringNode(key), t.stringNode(val)))
+		pairs = append(pairs, t.ArrayNode(t.StringNode(key), t.StringNode(val)))
 	}
-	tags := t.get(root, "tags")
+	tags := t.Get(root, "tags")
 	if tags != nil {
-		switch tags.kind {
-		case kindObject:
-			kids := t.kids(tags)
-			pairs = make([]node, 0, len(kids)+1)
+		switch tags.Kind() {
+		case jsontext.Object:
+			kids := t.Kids(tags)
+			pairs = make([]jsontext.Node, 0, len(kids)+1)
 			for i := range kids {
-				add(t.name(&kids[i]), &kids[i])
+				add(t.Name(&kids[i]), &kids[i])
 			}
-		case kindArray:
-			kids := t.kids(tags)
-			pairs = make([]node, 0, len(kids)+1)
+		case jsontext.Array:
+			kids := t.Kids(tags)
+			pairs = make([]jsontext.Node, 0, len(kids)+1)
 			for i := range kids {
-				if p := t.kids(&kids[i]); kids[i].kind == kindArray && len(p) == 2 && p[0].kind == kindString {
-					add(t.text(&p[0]), &p[1])
+				if p := t.Kids(&kids[i]); kids[i].Kind() == jsontext.Array && len(p) == 2 && p[0].Kind() == jsontext.String {
+					add(t.Text(&p[0]), &p[1])
 				}
 			}
 		}
 	}
 	for _, k := range [...]string{"server_name", "site"} {
-		v := t.get(root, k)
+		v := t.Get(root, k)
 		if v == nil {
 			continue
 		}
 		val := *v
-		t.del(root, k)
-		if s := strings.TrimSpace(t.lenient(&val)); s != "" && len(s) <= maxTagChars {
+		t.Del(root, k)
+		if s := strings.TrimSpace(t.Lenient(&val)); s != "" && len(s) <= maxTagChars {
 			for i := range pairs {
-				if t.text(&t.kids(&pairs[i])[0]) == k {
+				if t.Text(&t.Kids(&pairs[i])[0]) == k {
 					pairs = append(pairs[:i:i], pairs[i+1:]...)
 					break
 				}
 			}
-			pairs = append(pairs, t.arrayNode(t.stringNode(k), t.stringNode(s)))
+			pairs = append(pairs, t.ArrayNode(t.StringNode(k), t.StringNode(s)))
 		}
 	}
 	if dropped > 0 {
@@ -520,10 +522,10 @@ func (t *tree) normalizeTags(root *node) {
 		return
 	}
 	if len(pairs) == 0 {
-		t.del(root, "tags")
+		t.Del(root, "tags")
 		return
 	}
-	t.set(root, "tags", t.arrayNode(pairs...))
+	t.Set(root, "tags", t.ArrayNode(pairs...))
 }
 
 // autoIP is the placeholder SDKs send for "use the address you see me at".
@@ -533,47 +535,47 @@ const autoIP = "{{auto}}"
 // SDK did not ask, because the client is the user's own device.
 var autoIPPlatforms = map[string]bool{"javascript": true, "cocoa": true, "objc": true}
 
-func (t *tree) normalizeIP(root *node, clientIP string) {
-	if env := t.get(t.get(root, "request"), "env"); env != nil {
-		if ra := t.get(env, "REMOTE_ADDR"); ra != nil && t.text(ra) == autoIP {
+func (t *tree) normalizeIP(root *jsontext.Node, clientIP string) {
+	if env := t.Get(t.Get(root, "request"), "env"); env != nil {
+		if ra := t.Get(env, "REMOTE_ADDR"); ra != nil && t.Text(ra) == autoIP {
 			if clientIP != "" {
-				t.set(env, "REMOTE_ADDR", t.stringNode(clientIP))
+				t.Set(env, "REMOTE_ADDR", t.StringNode(clientIP))
 			} else {
-				t.del(env, "REMOTE_ADDR")
+				t.Del(env, "REMOTE_ADDR")
 			}
 		}
 	}
-	user := t.get(root, "user")
-	if user != nil && user.kind != kindObject {
+	user := t.Get(root, "user")
+	if user != nil && user.Kind() != jsontext.Object {
 		return
 	}
-	ip := t.get(user, "ip_address")
+	ip := t.Get(user, "ip_address")
 	switch {
-	case ip != nil && t.text(ip) == autoIP:
+	case ip != nil && t.Text(ip) == autoIP:
 		if clientIP != "" {
-			t.set(user, "ip_address", t.stringNode(clientIP))
+			t.Set(user, "ip_address", t.StringNode(clientIP))
 		} else {
-			t.del(user, "ip_address")
+			t.Del(user, "ip_address")
 		}
 		return
-	case ip != nil && ip.kind != kindNull:
+	case ip != nil && ip.Kind() != jsontext.Null:
 		return
 	}
-	if ra := t.get(t.get(t.get(root, "request"), "env"), "REMOTE_ADDR"); ra != nil && ra.kind == kindString && t.rawText(ra) != "" {
+	if ra := t.Get(t.Get(t.Get(root, "request"), "env"), "REMOTE_ADDR"); ra != nil && ra.Kind() == jsontext.String && t.Raw(ra) != "" {
 		t.setUserIP(root, *ra)
 		return
 	}
-	if clientIP != "" && autoIPPlatforms[t.text(t.get(root, "platform"))] {
-		t.setUserIP(root, t.stringNode(clientIP))
+	if clientIP != "" && autoIPPlatforms[t.Text(t.Get(root, "platform"))] {
+		t.setUserIP(root, t.StringNode(clientIP))
 	}
 }
 
-func (t *tree) setUserIP(root *node, ip node) {
-	if user := t.get(root, "user"); user != nil {
-		t.set(user, "ip_address", ip)
+func (t *tree) setUserIP(root *jsontext.Node, ip jsontext.Node) {
+	if user := t.Get(root, "user"); user != nil {
+		t.Set(user, "ip_address", ip)
 		return
 	}
-	t.set(root, "user", t.objectNode(t.field("ip_address", ip)))
+	t.Set(root, "user", t.ObjectNode(t.Field("ip_address", ip)))
 }
 
 // knownContexts are the context types whose key names the type, so "type" can be filled in.
@@ -584,38 +586,38 @@ var knownContexts = map[string]bool{
 	"culture": true, "flags": true, "spring": true, "ota_updates": true, "performance_score": true,
 }
 
-func (t *tree) normalizeContexts(root *node) {
-	ctx := t.get(root, "contexts")
-	if ctx == nil || ctx.kind != kindObject {
+func (t *tree) normalizeContexts(root *jsontext.Node) {
+	ctx := t.Get(root, "contexts")
+	if ctx == nil || ctx.Kind() != jsontext.Object {
 		return
 	}
-	kids := t.kids(ctx)
+	kids := t.Kids(ctx)
 	for i := range kids {
 		m := &kids[i]
-		if m.kind != kindObject || m.flags&keyEscaped != 0 || !knownContexts[t.keyText(m)] || t.get(m, "type") != nil {
+		if m.Kind() != jsontext.Object || m.KeyEscaped() || !knownContexts[t.RawKey(m)] || t.Get(m, "type") != nil {
 			continue
 		}
-		t.set(m, "type", t.stringNode(t.keyText(m)))
+		t.Set(m, "type", t.StringNode(t.RawKey(m)))
 	}
 	t.computeContextFields(ctx)
-	trace := t.get(ctx, "trace")
-	if trace == nil || trace.kind != kindObject {
+	trace := t.Get(ctx, "trace")
+	if trace == nil || trace.Kind() != jsontext.Object {
 		return
 	}
-	if id := t.get(trace, "trace_id"); id != nil {
-		if norm, ok := normalizeUUID(t.text(id)); ok && norm != t.rawText(id) {
-			t.set(trace, "trace_id", t.stringNode(norm))
+	if id := t.Get(trace, "trace_id"); id != nil {
+		if norm, ok := normalizeUUID(t.Text(id)); ok && norm != t.Raw(id) {
+			t.Set(trace, "trace_id", t.StringNode(norm))
 		}
 	}
 	for _, k := range [...]string{"span_id", "parent_span_id"} {
-		if id := t.get(trace, k); id != nil && id.kind == kindString && len(t.rawText(id)) == 16 && isHex(t.rawText(id)) {
-			if raw := t.rawText(id); strings.ToLower(raw) != raw {
-				t.set(trace, k, t.stringNode(strings.ToLower(raw)))
+		if id := t.Get(trace, k); id != nil && id.Kind() == jsontext.String && len(t.Raw(id)) == 16 && isHex(t.Raw(id)) {
+			if raw := t.Raw(id); strings.ToLower(raw) != raw {
+				t.Set(trace, k, t.StringNode(strings.ToLower(raw)))
 			}
 		}
 	}
-	if t.get(trace, "status") == nil {
-		t.set(trace, "status", t.stringNode("unknown"))
+	if t.Get(trace, "status") == nil {
+		t.Set(trace, "status", t.StringNode("unknown"))
 	}
 }
 
@@ -632,49 +634,49 @@ func isHex(s string) bool {
 // normalizeStacktraces gives every mechanism a type (Relay requires one; "generic" when
 // unknown), fills a frame's missing abs_path from its filename, and writes integer addresses in
 // frames as "0x…" strings, Relay's Addr form.
-func (t *tree) normalizeStacktraces(root *node) {
-	exs := t.kids(t.get(t.get(root, "exception"), "values"))
+func (t *tree) normalizeStacktraces(root *jsontext.Node) {
+	exs := t.Kids(t.Get(t.Get(root, "exception"), "values"))
 	for i := range exs {
 		ex := &exs[i]
-		if ex.kind != kindObject {
+		if ex.Kind() != jsontext.Object {
 			continue
 		}
-		if mech := t.get(ex, "mechanism"); mech != nil && mech.kind == kindObject && t.text(t.get(mech, "type")) == "" {
-			t.set(mech, "type", t.stringNode("generic"))
+		if mech := t.Get(ex, "mechanism"); mech != nil && mech.Kind() == jsontext.Object && t.Text(t.Get(mech, "type")) == "" {
+			t.Set(mech, "type", t.StringNode("generic"))
 		}
-		t.normalizeFrames(t.get(ex, "stacktrace"))
-		t.normalizeFrames(t.get(ex, "raw_stacktrace"))
+		t.normalizeFrames(t.Get(ex, "stacktrace"))
+		t.normalizeFrames(t.Get(ex, "raw_stacktrace"))
 	}
-	ths := t.kids(t.get(t.get(root, "threads"), "values"))
+	ths := t.Kids(t.Get(t.Get(root, "threads"), "values"))
 	for i := range ths {
-		t.normalizeFrames(t.get(&ths[i], "stacktrace"))
+		t.normalizeFrames(t.Get(&ths[i], "stacktrace"))
 	}
-	t.normalizeFrames(t.get(root, "stacktrace"))
+	t.normalizeFrames(t.Get(root, "stacktrace"))
 }
 
-func (t *tree) normalizeFrames(st *node) {
-	frames := t.kids(t.get(st, "frames"))
+func (t *tree) normalizeFrames(st *jsontext.Node) {
+	frames := t.Kids(t.Get(st, "frames"))
 	for i := range frames {
 		f := &frames[i]
-		if f.kind != kindObject {
+		if f.Kind() != jsontext.Object {
 			continue
 		}
 		// One pass finds what the frame needs: it runs for every frame of every event. It also
 		// counts the context lines, for decode (tree.frameLines), which saves it a pass.
-		var abs, filename *node
+		var abs, filename *jsontext.Node
 		numericAddr := false
-		kids := t.kids(f)
+		kids := t.Kids(f)
 		for j := range kids {
-			switch m := &kids[j]; t.name(m) {
+			switch m := &kids[j]; t.Name(m) {
 			case "abs_path":
 				abs = m
 			case "filename":
 				filename = m
 			case "instruction_addr", "symbol_addr", "image_addr":
-				numericAddr = numericAddr || m.kind == kindNumber
+				numericAddr = numericAddr || m.Kind() == jsontext.Number
 			case "pre_context", "post_context":
-				if m.kind == kindArray { // what decodeFrame reads (stringList)
-					t.frameLines += int(m.kids.count)
+				if m.Kind() == jsontext.Array { // what decodeFrame reads (stringList)
+					t.frameLines += m.Len()
 				}
 			}
 		}
@@ -682,15 +684,15 @@ func (t *tree) normalizeFrames(st *node) {
 		// frame's location (sourcemap lookup, debug images' code_file) from abs_path, so it is
 		// filled from filename the way Sentry's frame normalization does.
 		if !nonEmptyString(abs) && nonEmptyString(filename) {
-			t.set(f, "abs_path", *filename)
+			t.Set(f, "abs_path", *filename)
 		}
 		if !numericAddr {
 			continue
 		}
 		for _, k := range [...]string{"instruction_addr", "symbol_addr", "image_addr"} {
-			if a := t.get(f, k); a != nil && a.kind == kindNumber {
-				if v, ok := t.scalar(a).int(); ok && v >= 0 {
-					t.set(f, k, t.stringNode(fmt.Sprintf("0x%x", v)))
+			if a := t.Get(f, k); a != nil && a.Kind() == jsontext.Number {
+				if v, ok := t.Scalar(a).Int(); ok && v >= 0 {
+					t.Set(f, k, t.StringNode(fmt.Sprintf("0x%x", v)))
 				}
 			}
 		}
@@ -699,20 +701,20 @@ func (t *tree) normalizeFrames(st *node) {
 
 // nonEmptyString reports whether t.text(n) != "": a string's text is empty only when its raw
 // text is, as every escape stands for at least one byte.
-func nonEmptyString(n *node) bool {
-	return n != nil && n.kind == kindString && n.raw.len > 0
+func nonEmptyString(n *jsontext.Node) bool {
+	return n != nil && n.Kind() == jsontext.String && n.RawLen() > 0
 }
 
 // normalizeTimestamps sets received, fills a missing timestamp, corrects clock drift and moves
 // events from the far future or past to the received time, shifting every timestamp of the event
 // by the same amount (Relay's clock_drift.rs and normalize_timestamps).
-func (t *tree) normalizeTimestamps(root *node, opts *NormalizeOptions) {
+func (t *tree) normalizeTimestamps(root *jsontext.Node, opts *NormalizeOptions) {
 	received := opts.ReceivedAt
 	if received.IsZero() {
 		received = time.Now()
 	}
 	received = received.UTC().Round(time.Microsecond)
-	t.set(root, "received", t.numberNode(timestampText(received)))
+	t.Set(root, "received", t.NumberNode(timestampText(received)))
 
 	var shift time.Duration
 	if !opts.SentAt.IsZero() {
@@ -720,14 +722,14 @@ func (t *tree) normalizeTimestamps(root *node, opts *NormalizeOptions) {
 		if drift >= minClockDrift || drift <= -minClockDrift {
 			shift = drift
 			t.addError(root, "clock_drift", "", nil,
-				t.field("sdk_time", t.stringNode(opts.SentAt.UTC().Format(time.RFC3339Nano))),
-				t.field("server_time", t.stringNode(received.Format(time.RFC3339Nano))))
+				t.Field("sdk_time", t.StringNode(opts.SentAt.UTC().Format(time.RFC3339Nano))),
+				t.Field("server_time", t.StringNode(received.Format(time.RFC3339Nano))))
 		}
 	}
 
-	tsNode := t.get(root, "timestamp")
-	ts, ok := readTimestamp(t.scalar(tsNode))
-	rewrite := !ok || tsNode.kind != kindNumber || shift != 0
+	tsNode := t.Get(root, "timestamp")
+	ts, ok := readTimestamp(t.Scalar(tsNode))
+	rewrite := !ok || tsNode.Kind() != jsontext.Number || shift != 0
 	if !ok {
 		ts = received
 	} else {
@@ -743,27 +745,27 @@ func (t *tree) normalizeTimestamps(root *node, opts *NormalizeOptions) {
 			errType = "past_timestamp"
 		}
 		t.addError(root, errType, "timestamp", nil,
-			t.field("sdk_time", t.stringNode(ts.Format(time.RFC3339Nano))),
-			t.field("server_time", t.stringNode(received.Format(time.RFC3339Nano))))
+			t.Field("sdk_time", t.StringNode(ts.Format(time.RFC3339Nano))),
+			t.Field("server_time", t.StringNode(received.Format(time.RFC3339Nano))))
 		shift += received.Sub(ts)
 		ts = received
 		rewrite = true
 	}
 	if rewrite {
-		t.set(root, "timestamp", t.numberNode(timestampText(ts)))
+		t.Set(root, "timestamp", t.NumberNode(timestampText(ts)))
 	}
 
 	t.shiftTimestamp(root, "start_timestamp", shift)
-	crumbs := t.kids(t.get(t.get(root, "breadcrumbs"), "values"))
+	crumbs := t.Kids(t.Get(t.Get(root, "breadcrumbs"), "values"))
 	for i := range crumbs {
-		if crumbs[i].kind == kindObject {
+		if crumbs[i].Kind() == jsontext.Object {
 			t.shiftTimestamp(&crumbs[i], "timestamp", shift)
 		}
 	}
-	if spans := t.get(root, "spans"); spans != nil && spans.kind == kindArray {
-		kids := t.kids(spans)
+	if spans := t.Get(root, "spans"); spans != nil && spans.Kind() == jsontext.Array {
+		kids := t.Kids(spans)
 		for i := range kids {
-			if kids[i].kind == kindObject {
+			if kids[i].Kind() == jsontext.Object {
 				t.shiftTimestamp(&kids[i], "start_timestamp", shift)
 				t.shiftTimestamp(&kids[i], "timestamp", shift)
 			}
@@ -773,35 +775,35 @@ func (t *tree) normalizeTimestamps(root *node, opts *NormalizeOptions) {
 
 // shiftTimestamp rewrites obj[key] as float epoch seconds moved by shift. A value that is no
 // timestamp is dropped, as Relay drops invalid values.
-func (t *tree) shiftTimestamp(obj *node, key string, shift time.Duration) {
-	v := t.get(obj, key)
+func (t *tree) shiftTimestamp(obj *jsontext.Node, key string, shift time.Duration) {
+	v := t.Get(obj, key)
 	if v == nil {
 		return
 	}
-	ts, ok := readTimestamp(t.scalar(v))
+	ts, ok := readTimestamp(t.Scalar(v))
 	switch {
 	case !ok:
-		t.del(obj, key)
-	case v.kind != kindNumber || shift != 0:
-		t.set(obj, key, t.numberNode(timestampText(ts.Add(shift))))
+		t.Del(obj, key)
+	case v.Kind() != jsontext.Number || shift != 0:
+		t.Set(obj, key, t.NumberNode(timestampText(ts.Add(shift))))
 	}
 }
 
 // addError appends a processing error {type, name?, value?, extra…} to the event's errors.
-func (t *tree) addError(root *node, typ, name string, value *node, extra ...node) {
-	e := make([]node, 0, 3+len(extra))
-	e = append(e, t.field("type", t.stringNode(typ)))
+func (t *tree) addError(root *jsontext.Node, typ, name string, value *jsontext.Node, extra ...jsontext.Node) {
+	e := make([]jsontext.Node, 0, 3+len(extra))
+	e = append(e, t.Field("type", t.StringNode(typ)))
 	if name != "" {
-		e = append(e, t.field("name", t.stringNode(name)))
+		e = append(e, t.Field("name", t.StringNode(name)))
 	}
 	if value != nil {
-		e = append(e, t.field("value", *value))
+		e = append(e, t.Field("value", *value))
 	}
 	e = append(e, extra...)
-	errs := t.get(root, "errors")
-	if errs == nil || errs.kind != kindArray {
-		t.set(root, "errors", t.arrayNode(t.objectNode(e...)))
+	errs := t.Get(root, "errors")
+	if errs == nil || errs.Kind() != jsontext.Array {
+		t.Set(root, "errors", t.ArrayNode(t.ObjectNode(e...)))
 		return
 	}
-	t.push(errs, t.objectNode(e...))
+	t.Push(errs, t.ObjectNode(e...))
 }

@@ -446,7 +446,7 @@ func BenchmarkParseTree(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		t := treePool.Get().(*tree)
-		if err := parseJSON(raw, maxInputDepth, t); err != nil {
+		if err := t.parse(raw, maxInputDepth); err != nil {
 			b.Fatal(err)
 		}
 		t.release()
@@ -454,7 +454,7 @@ func BenchmarkParseTree(b *testing.B) {
 }
 
 // BenchmarkFastjsonParseMarshal is the measured alternative: valyala/fastjson's tree parse and
-// marshal of the same event (json.go says why it is not used).
+// marshal of the same event (package jsontext says why it is not used).
 func BenchmarkFastjsonParseMarshal(b *testing.B) {
 	raw := referenceEvent(b)
 	var p fastjson.Parser

@@ -2,204 +2,54 @@ package event
 
 import (
 	"slices"
-	"strings"
 	"sync"
-	"unicode/utf8"
+
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
-// This file reads the typed view straight from JSON text, without building a tree: Decode runs
-// for every event the processor and the store touch, and a tree costs most of its time in
-// writing nodes (BenchmarkDecode). The reader shares the parser's lexer, so it accepts and
-// rejects exactly what parseJSON does. Where a key repeats, the last one counts, as in the tree.
+// This file reads the typed view straight from JSON text with a jsontext.Reader, without building
+// a tree: Decode runs for every event the processor and the store touch, and a tree costs most
+// of its time in writing nodes (BenchmarkDecode). The Reader accepts and rejects exactly what
+// the tree parser does. Where a key repeats, the last one counts, as in the tree.
 
-// newReader prepares text for reading the way parseJSON does.
-func newReader(s string) *parser {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	return &parser{s: s, maxDepth: maxStoredDepth}
+// reader reads the typed view; lines is the shared backing of the frames' context lines.
+type reader struct {
+	jsontext.Reader
+	lines []string
 }
 
-// peek returns the first byte of the next value, 0 at the end of input.
-func (p *parser) peek() byte {
-	p.skipWS()
-	if p.pos >= len(p.s) {
-		return 0
-	}
-	return p.s[p.pos]
-}
-
-// scalar reads the next value. Strings, numbers and literals come back with their text; an
-// object or array is skipped and comes back as its kind.
-func (p *parser) scalar() (scalar, bool) {
-	switch c := p.peek(); c {
-	case '{':
-		return scalar{kind: kindObject}, p.object(func(string) bool { return p.skip() })
-	case '[':
-		return scalar{kind: kindArray}, p.array(p.skip)
-	case '"':
-		raw, esc, ok := p.str()
-		return scalar{kind: kindString, esc: esc, raw: raw}, ok
-	case 't':
-		return scalar{kind: kindTrue}, p.lex("true")
-	case 'f':
-		return scalar{kind: kindFalse}, p.lex("false")
-	case 'n':
-		return scalar{kind: kindNull}, p.lex("null")
-	case 'N':
-		return scalar{kind: kindNull}, p.lex("NaN")
-	case 'I':
-		return scalar{kind: kindNull}, p.lex("Infinity")
-	case 0:
-		return scalar{}, p.fail("unexpected end of input")
-	default:
-		if c == '-' && strings.HasPrefix(p.s[p.pos:], "-Infinity") {
-			return scalar{kind: kindNull}, p.lex("-Infinity")
-		}
-		if c == '-' || (c >= '0' && c <= '9') {
-			raw, ok := p.lexNumber()
-			return scalar{kind: kindNumber, raw: raw}, ok
-		}
-		return scalar{}, p.fail("unexpected %s", describeByte(c))
-	}
-}
-
-func (p *parser) lex(lit string) bool {
-	if !strings.HasPrefix(p.s[p.pos:], lit) {
-		return p.fail("invalid literal, expected %q", lit)
-	}
-	p.pos += len(lit)
-	return true
-}
-
-func (p *parser) skip() bool {
-	_, ok := p.scalar()
-	return ok
-}
-
-// object calls fn with each key of the object at p.pos; fn must read or skip the value. A value
-// that is not an object is skipped without calling fn.
-func (p *parser) object(fn func(key string) bool) bool {
-	if p.peek() != '{' {
-		return p.skip()
-	}
-	return p.members('}', "object", fn)
-}
-
-// array calls fn for each element of the array at p.pos; fn must read or skip it. A value that
-// is not an array is skipped without calling fn.
-func (p *parser) array(fn func() bool) bool {
-	if p.peek() != '[' {
-		return p.skip()
-	}
-	return p.members(']', "array", func(string) bool { return fn() })
-}
-
-func (p *parser) members(closing byte, what string, fn func(key string) bool) bool {
-	if p.depth == p.maxDepth {
-		// Deeper data holds nothing the typed view reads: skipped as the tree parser skips it.
-		return p.skipNested()
-	}
-	p.depth++
-	p.pos++
-	if p.peek() == closing {
-		p.pos++
-		p.depth--
-		return true
-	}
-	for {
-		key := ""
-		if closing == '}' {
-			if c := p.peek(); c != '"' {
-				if c == 0 {
-					return p.fail("unexpected end of input in object")
-				}
-				return p.fail("expected a string key, found %s", describeByte(c))
-			}
-			var ok bool
-			if key, ok = p.stringValue(); !ok {
-				return false
-			}
-			if p.peek() != ':' {
-				return p.fail("expected ':' after object key")
-			}
-			p.pos++
-		}
-		if p.peek() == 0 {
-			return p.fail("unexpected end of input")
-		}
-		if !fn(key) {
-			return false
-		}
-		switch p.peek() {
-		case ',':
-			p.pos++
-		case closing:
-			p.pos++
-			p.depth--
-			return true
-		case 0:
-			return p.fail("unexpected end of input in %s", what)
-		default:
-			return p.fail("expected ',' or '%c' in %s, found %s", closing, what, describeByte(p.s[p.pos]))
-		}
-	}
+// newReader prepares text for reading the way the tree parser reads it.
+func newReader(s string) *reader {
+	p := &reader{}
+	p.Reset(s, maxStoredDepth)
+	return p
 }
 
 // Typed readers for values.
 
-func (p *parser) text(dst *string) bool {
-	if p.peek() == '"' {
-		var ok bool
-		*dst, ok = p.stringValue()
-		return ok
-	}
-	n, ok := p.scalar()
-	*dst = n.text()
-	return ok
-}
-
-func (p *parser) lenient(dst *string) bool {
-	s, ok := p.lenientValue()
+func (p *reader) text(dst *string) bool {
+	s, ok := p.Text()
 	*dst = s
 	return ok
 }
 
-// lenientValue reads the next value as a lenient string; strings, the common case, skip the
-// node that scalar builds.
-func (p *parser) lenientValue() (string, bool) {
-	if p.peek() == '"' {
-		return p.stringValue()
-	}
-	n, ok := p.scalar()
-	return n.lenient(), ok
+func (p *reader) lenient(dst *string) bool {
+	s, ok := p.Lenient()
+	*dst = s
+	return ok
 }
 
-// stringValue reads the string at p.pos as text.
-func (p *parser) stringValue() (string, bool) {
-	start := p.pos + 1
-	end, esc, ok := p.scanString()
-	raw := p.repaired
-	if end >= 0 {
-		raw = p.s[start:end]
-	}
-	if esc {
-		raw = unescape(raw)
-	}
-	return raw, ok
-}
-
-func (p *parser) flag(dst *bool) bool {
-	n, ok := p.scalar()
-	*dst, _ = n.boolean()
+func (p *reader) flag(dst *bool) bool {
+	n, ok := p.Scalar()
+	*dst, _ = n.Bool()
 	return ok
 }
 
 // readEvent reads the typed view of the event object at p.pos.
-func (p *parser) readEvent() (*Event, error) {
+func (p *reader) readEvent() (*Event, error) {
 	ev := &Event{}
 	var logEntry, message *LogEntry
-	ok := p.object(func(key string) bool {
+	ok := p.Object(func(key string) bool {
 		switch key {
 		case "event_id":
 			return p.text(&ev.EventID)
@@ -225,12 +75,12 @@ func (p *parser) readEvent() (*Event, error) {
 			return p.lenient(&ev.Checksum)
 		case "template":
 			ev.Template = nil
-			if p.peek() != '{' {
-				return p.skip()
+			if p.Peek() != '{' {
+				return p.Skip()
 			}
 			tp := &Template{}
 			ev.Template = tp
-			return p.object(func(k string) bool {
+			return p.Object(func(k string) bool {
 				switch k {
 				case "filename":
 					return p.lenient(&tp.Filename)
@@ -239,22 +89,22 @@ func (p *parser) readEvent() (*Event, error) {
 				case "context_line":
 					return p.lenient(&tp.ContextLine)
 				case "lineno":
-					n, ok := p.scalar()
-					if l, isInt := n.int(); isInt {
+					n, ok := p.Scalar()
+					if l, isInt := n.Int(); isInt {
 						tp.Lineno = int(l)
 					}
 					return ok
 				}
-				return p.skip()
+				return p.Skip()
 			})
 		case "csp", "hpkp", "expectct", "expectstaple":
 			ev.Security = nil
-			if p.peek() != '{' {
-				return p.skip()
+			if p.Peek() != '{' {
+				return p.Skip()
 			}
 			r := &SecurityReport{Kind: key}
 			ev.Security = r
-			return p.object(func(k string) bool {
+			return p.Object(func(k string) bool {
 				switch k {
 				case "hostname":
 					return p.lenient(&r.Hostname)
@@ -267,10 +117,10 @@ func (p *parser) readEvent() (*Event, error) {
 				case "document_uri":
 					return p.lenient(&r.DocumentURI)
 				}
-				return p.skip()
+				return p.Skip()
 			})
 		case "timestamp", "received", "level":
-			n, ok := p.scalar()
+			n, ok := p.Scalar()
 			switch key {
 			case "timestamp":
 				ev.Timestamp, _ = readTimestamp(n)
@@ -291,7 +141,7 @@ func (p *parser) readEvent() (*Event, error) {
 				func() bool {
 					ev.Exceptions = append(ev.Exceptions, Exception{})
 					ex := &ev.Exceptions[len(ev.Exceptions)-1]
-					return p.object(func(k string) bool { return p.readException(ex, k) })
+					return p.Object(func(k string) bool { return p.readException(ex, k) })
 				},
 				func(k string) bool { return p.readException(&bare, k) },
 				func() { ev.Exceptions = []Exception{bare} })
@@ -302,7 +152,7 @@ func (p *parser) readEvent() (*Event, error) {
 				func() bool {
 					ev.Threads = append(ev.Threads, Thread{})
 					th := &ev.Threads[len(ev.Threads)-1]
-					return p.object(func(k string) bool { return p.readThread(th, k) })
+					return p.Object(func(k string) bool { return p.readThread(th, k) })
 				},
 				func(k string) bool { return p.readThread(&bare, k) },
 				func() { ev.Threads = []Thread{bare} })
@@ -310,14 +160,14 @@ func (p *parser) readEvent() (*Event, error) {
 			return p.readStacktrace(&ev.Stacktrace)
 		case "fingerprint":
 			ev.Fingerprint = nil
-			if p.peek() != '[' {
-				return p.skip()
+			if p.Peek() != '[' {
+				return p.Skip()
 			}
 			ev.Fingerprint = []string{}
-			return p.array(func() bool {
-				n, ok := p.scalar()
-				if n.kind != kindNull {
-					ev.Fingerprint = append(ev.Fingerprint, n.lenient())
+			return p.Array(func() bool {
+				n, ok := p.Scalar()
+				if n.Kind != jsontext.Null {
+					ev.Fingerprint = append(ev.Fingerprint, n.Lenient())
 				}
 				return ok
 			})
@@ -325,12 +175,12 @@ func (p *parser) readEvent() (*Event, error) {
 			return p.readTags(&ev.Tags)
 		case "user":
 			ev.User = nil
-			if p.peek() != '{' {
-				return p.skip()
+			if p.Peek() != '{' {
+				return p.Skip()
 			}
 			u := &User{}
 			ev.User = u
-			return p.object(func(k string) bool {
+			return p.Object(func(k string) bool {
 				switch k {
 				case "id":
 					return p.lenient(&u.ID)
@@ -343,69 +193,69 @@ func (p *parser) readEvent() (*Event, error) {
 				case "name":
 					return p.lenient(&u.Name)
 				}
-				return p.skip()
+				return p.Skip()
 			})
 		case "request":
 			ev.Request = nil
-			if p.peek() != '{' {
-				return p.skip()
+			if p.Peek() != '{' {
+				return p.Skip()
 			}
 			r := &Request{}
 			ev.Request = r
-			return p.object(func(k string) bool {
+			return p.Object(func(k string) bool {
 				switch k {
 				case "method":
 					return p.lenient(&r.Method)
 				case "url":
 					return p.lenient(&r.URL)
 				}
-				return p.skip()
+				return p.Skip()
 			})
 		case "sdk":
 			ev.SDK = nil
-			if p.peek() != '{' {
-				return p.skip()
+			if p.Peek() != '{' {
+				return p.Skip()
 			}
 			s := &SDK{}
 			ev.SDK = s
-			return p.object(func(k string) bool {
+			return p.Object(func(k string) bool {
 				switch k {
 				case "name":
 					return p.lenient(&s.Name)
 				case "version":
 					return p.lenient(&s.Version)
 				}
-				return p.skip()
+				return p.Skip()
 			})
 		case "contexts":
 			ev.Trace = TraceContext{}
-			return p.object(func(k string) bool {
+			return p.Object(func(k string) bool {
 				if k != "trace" {
-					return p.skip()
+					return p.Skip()
 				}
 				ev.Trace = TraceContext{}
 				return p.readTrace(&ev.Trace)
 			})
 		case "debug_meta":
 			ev.DebugImages = nil
-			return p.object(func(k string) bool {
+			return p.Object(func(k string) bool {
 				if k != "images" {
-					return p.skip()
+					return p.Skip()
 				}
 				ev.DebugImages = nil
-				return p.array(func() bool {
-					if p.peek() != '{' {
-						return p.skip()
+				return p.Array(func() bool {
+					if p.Peek() != '{' {
+						return p.Skip()
 					}
 					ev.DebugImages = append(ev.DebugImages, DebugImage{})
 					return p.readImage(&ev.DebugImages[len(ev.DebugImages)-1])
 				})
 			})
 		}
-		return p.skip()
+		return p.Skip()
 	})
 	if !ok {
-		return nil, p.err
+		return nil, p.Err()
 	}
 	ev.LogEntry = logEntry
 	if ev.LogEntry == nil {
@@ -425,22 +275,22 @@ func (p *parser) readEvent() (*Event, error) {
 // object with "values", or one bare object, in one pass. reset empties the result (a repeated
 // key replaces what came before), elem reads one element object, bareKey reads a key of a bare
 // object and bare makes the bare object the only element.
-func (p *parser) readValues(reset func(), elem func() bool, bareKey func(string) bool, bare func()) bool {
+func (p *reader) readValues(reset func(), elem func() bool, bareKey func(string) bool, bare func()) bool {
 	reset()
 	readList := func() bool {
-		return p.array(func() bool {
-			if p.peek() != '{' {
-				return p.skip()
+		return p.Array(func() bool {
+			if p.Peek() != '{' {
+				return p.Skip()
 			}
 			return elem()
 		})
 	}
-	switch p.peek() {
+	switch p.Peek() {
 	case '[':
 		return readList()
 	case '{':
 		hasValues, empty := false, true
-		ok := p.object(func(k string) bool {
+		ok := p.Object(func(k string) bool {
 			empty = false
 			if k != "values" {
 				return bareKey(k)
@@ -455,12 +305,12 @@ func (p *parser) readValues(reset func(), elem func() bool, bareKey func(string)
 		}
 		return ok
 	}
-	return p.skip()
+	return p.Skip()
 }
 
-func (p *parser) readLogEntry(dst **LogEntry) bool {
+func (p *reader) readLogEntry(dst **LogEntry) bool {
 	*dst = nil
-	switch p.peek() {
+	switch p.Peek() {
 	case '"':
 		var s string
 		ok := p.text(&s)
@@ -469,7 +319,7 @@ func (p *parser) readLogEntry(dst **LogEntry) bool {
 	case '{':
 		le := &LogEntry{}
 		*dst = le
-		ok := p.object(func(k string) bool {
+		ok := p.Object(func(k string) bool {
 			switch k {
 			case "formatted":
 				return p.lenient(&le.Formatted)
@@ -477,27 +327,27 @@ func (p *parser) readLogEntry(dst **LogEntry) bool {
 				return p.lenient(&le.Message)
 			case "params":
 				le.Params = nil
-				if p.peek() != '[' {
-					return p.skip()
+				if p.Peek() != '[' {
+					return p.Skip()
 				}
 				le.Params = []string{}
-				return p.array(func() bool {
-					n, ok := p.scalar()
-					le.Params = append(le.Params, n.lenient())
+				return p.Array(func() bool {
+					n, ok := p.Scalar()
+					le.Params = append(le.Params, n.Lenient())
 					return ok
 				})
 			}
-			return p.skip()
+			return p.Skip()
 		})
 		if le.Formatted == "" {
 			le.Formatted = le.Message
 		}
 		return ok
 	}
-	return p.skip()
+	return p.Skip()
 }
 
-func (p *parser) readException(ex *Exception, key string) bool {
+func (p *reader) readException(ex *Exception, key string) bool {
 	switch key {
 	case "type":
 		return p.lenient(&ex.Type)
@@ -513,12 +363,12 @@ func (p *parser) readException(ex *Exception, key string) bool {
 		return p.readStacktrace(&ex.RawStacktrace)
 	case "mechanism":
 		ex.Mechanism = nil
-		if p.peek() != '{' {
-			return p.skip()
+		if p.Peek() != '{' {
+			return p.Skip()
 		}
 		m := &Mechanism{}
 		ex.Mechanism = m
-		return p.object(func(k string) bool {
+		return p.Object(func(k string) bool {
 			switch k {
 			case "type":
 				return p.lenient(&m.Type)
@@ -530,38 +380,38 @@ func (p *parser) readException(ex *Exception, key string) bool {
 				return p.flag(&m.IsExceptionGroup)
 			case "meta":
 				m.NSError = nil
-				if p.peek() != '{' {
-					return p.skip()
+				if p.Peek() != '{' {
+					return p.Skip()
 				}
-				return p.object(func(k string) bool {
-					if k != "ns_error" || p.peek() != '{' {
-						return p.skip()
+				return p.Object(func(k string) bool {
+					if k != "ns_error" || p.Peek() != '{' {
+						return p.Skip()
 					}
 					ns := &NSError{}
 					m.NSError = ns
-					return p.object(func(k string) bool {
+					return p.Object(func(k string) bool {
 						switch k {
 						case "domain":
 							return p.lenient(&ns.Domain)
 						case "code":
-							n, ok := p.scalar()
-							ns.Code, _ = n.int()
+							n, ok := p.Scalar()
+							ns.Code, _ = n.Int()
 							return ok
 						}
-						return p.skip()
+						return p.Skip()
 					})
 				})
 			case "handled":
-				n, ok := p.scalar()
+				n, ok := p.Scalar()
 				m.Handled = nil
-				if h, isBool := n.boolean(); isBool {
+				if h, isBool := n.Bool(); isBool {
 					m.Handled = &h
 				}
 				return ok
 			case "exception_id", "parent_id":
-				n, ok := p.scalar()
+				n, ok := p.Scalar()
 				var id *int
-				if v, isInt := n.int(); isInt {
+				if v, isInt := n.Int(); isInt {
 					i := int(v)
 					id = &i
 				}
@@ -572,13 +422,13 @@ func (p *parser) readException(ex *Exception, key string) bool {
 				}
 				return ok
 			}
-			return p.skip()
+			return p.Skip()
 		})
 	}
-	return p.skip()
+	return p.Skip()
 }
 
-func (p *parser) readThread(th *Thread, key string) bool {
+func (p *reader) readThread(th *Thread, key string) bool {
 	switch key {
 	case "id":
 		return p.lenient(&th.ID)
@@ -593,26 +443,26 @@ func (p *parser) readThread(th *Thread, key string) bool {
 	case "stacktrace":
 		return p.readStacktrace(&th.Stacktrace)
 	}
-	return p.skip()
+	return p.Skip()
 }
 
 // readStacktrace reads {"frames": […]}; a stack trace without a frames list is nil.
-func (p *parser) readStacktrace(dst **Stacktrace) bool {
+func (p *reader) readStacktrace(dst **Stacktrace) bool {
 	*dst = nil
-	return p.object(func(k string) bool {
+	return p.Object(func(k string) bool {
 		if k != "frames" {
-			return p.skip()
+			return p.Skip()
 		}
 		*dst = nil
-		if p.peek() != '[' {
-			return p.skip()
+		if p.Peek() != '[' {
+			return p.Skip()
 		}
 		// Frames are collected in a pooled scratch list and copied out at their exact count:
 		// growing the list frame by frame cost a tenth of BenchmarkDecode.
 		sc := framePool.Get().(*[]Frame)
-		ok := p.array(func() bool {
-			if p.peek() != '{' {
-				return p.skip()
+		ok := p.Array(func() bool {
+			if p.Peek() != '{' {
+				return p.Skip()
 			}
 			*sc = append(*sc, Frame{})
 			return p.readFrame(&(*sc)[len(*sc)-1])
@@ -628,8 +478,8 @@ func (p *parser) readStacktrace(dst **Stacktrace) bool {
 	})
 }
 
-func (p *parser) readFrame(f *Frame) bool {
-	return p.object(func(k string) bool {
+func (p *reader) readFrame(f *Frame) bool {
+	return p.Object(func(k string) bool {
 		switch k {
 		case "filename":
 			return p.lenient(&f.Filename)
@@ -652,8 +502,8 @@ func (p *parser) readFrame(f *Frame) bool {
 		case "context_line":
 			return p.lenient(&f.ContextLine)
 		case "lineno", "colno":
-			n, ok := p.scalar()
-			if v, isInt := n.int(); isInt && v > 0 && v <= 1<<31 {
+			n, ok := p.Scalar()
+			if v, isInt := n.Int(); isInt && v > 0 && v <= 1<<31 {
 				if k == "lineno" {
 					f.Lineno = int(v)
 				} else {
@@ -662,21 +512,21 @@ func (p *parser) readFrame(f *Frame) bool {
 			}
 			return ok
 		case "in_app":
-			n, ok := p.scalar()
-			if b, isBool := n.boolean(); isBool {
+			n, ok := p.Scalar()
+			if b, isBool := n.Bool(); isBool {
 				f.InApp = &b
 			}
 			return ok
 		case "pre_context", "post_context":
 			var lines []string
-			if p.peek() == '[' {
+			if p.Peek() == '[' {
 				if p.lines == nil {
 					p.lines = make([]string, 0, 128)
 				}
 				lines = p.lines[len(p.lines):len(p.lines)]
 			}
-			ok := p.array(func() bool {
-				line, ok := p.lenientValue()
+			ok := p.Array(func() bool {
+				line, ok := p.Lenient()
 				lines = p.appendLine(lines, line)
 				return ok
 			})
@@ -687,7 +537,7 @@ func (p *parser) readFrame(f *Frame) bool {
 			}
 			return ok
 		case "instruction_addr", "symbol_addr", "image_addr":
-			n, ok := p.scalar()
+			n, ok := p.Scalar()
 			a := address(n)
 			switch k {
 			case "instruction_addr":
@@ -699,34 +549,30 @@ func (p *parser) readFrame(f *Frame) bool {
 			}
 			return ok
 		case "data":
-			if p.peek() != '{' {
-				return p.skip()
+			if p.Peek() != '{' {
+				return p.Skip()
 			}
 			// Data is handed on as compact JSON; the subtree is small and rare (symbolicated
 			// frames), so it goes through the tree, which writes canonical JSON.
-			start := p.pos
-			if !p.skip() {
+			raw, ok := p.RawValue()
+			if !ok {
 				return false
 			}
+			// The Reader read the same text with the same lexer, so the tree parses it.
 			t := treePool.Get().(*tree)
-			err := parseJSON(p.s[start:p.pos], maxStoredDepth, t)
-			if err == nil {
-				f.Data = string(t.appendJSON(nil, &t.root))
+			if t.parse(raw, maxStoredDepth) == nil {
+				f.Data = string(t.AppendJSON(nil, t.Root()))
 			}
 			t.release()
-			if err != nil {
-				p.err = err
-				return false
-			}
 			return true
 		}
-		return p.skip()
+		return p.Skip()
 	})
 }
 
 // appendLine appends a context line to lines, which is the tail of p.lines: the context lines
 // of all frames share a few chunks instead of two allocations per frame.
-func (p *parser) appendLine(lines []string, line string) []string {
+func (p *reader) appendLine(lines []string, line string) []string {
 	if len(p.lines) == cap(p.lines) {
 		chunk := make([]string, len(lines), max(2*len(lines), 128))
 		copy(chunk, lines)
@@ -742,26 +588,26 @@ func (p *parser) appendLine(lines []string, line string) []string {
 var framePool = sync.Pool{New: func() any { s := make([]Frame, 0, 64); return &s }}
 
 // readTags reads tags as pairs or an object; the first value of a key counts (Relay's dedup).
-func (p *parser) readTags(dst *[]Tag) bool {
+func (p *reader) readTags(dst *[]Tag) bool {
 	*dst = nil
-	c := p.peek()
+	c := p.Peek()
 	if c != '[' && c != '{' {
-		return p.skip()
+		return p.Skip()
 	}
 	set := tagSet{tags: make([]Tag, 0, 8)}
 	var ok bool
 	if c == '{' {
-		ok = p.object(func(k string) bool {
-			v, ok := p.scalar()
+		ok = p.Object(func(k string) bool {
+			v, ok := p.Scalar()
 			set.add(k, v)
 			return ok
 		})
 	} else {
-		ok = p.array(func() bool {
-			var pair [2]scalar
+		ok = p.Array(func() bool {
+			var pair [2]jsontext.Scalar
 			n := 0
-			ok := p.array(func() bool {
-				v, ok := p.scalar()
+			ok := p.Array(func() bool {
+				v, ok := p.Scalar()
 				if n < 2 {
 					pair[n] = v
 				}
@@ -769,7 +615,7 @@ func (p *parser) readTags(dst *[]Tag) bool {
 				return ok
 			})
 			if n == 2 {
-				set.add(pair[0].lenient(), pair[1])
+				set.add(pair[0].Lenient(), pair[1])
 			}
 			return ok
 		})
@@ -778,11 +624,11 @@ func (p *parser) readTags(dst *[]Tag) bool {
 	return ok
 }
 
-func (p *parser) readTrace(tc *TraceContext) bool {
-	return p.object(func(k string) bool {
+func (p *reader) readTrace(tc *TraceContext) bool {
+	return p.Object(func(k string) bool {
 		switch k {
 		case "trace_id", "span_id", "parent_span_id":
-			n, ok := p.scalar()
+			n, ok := p.Scalar()
 			switch k {
 			case "trace_id":
 				tc.TraceID = hexID(n, 32)
@@ -797,12 +643,12 @@ func (p *parser) readTrace(tc *TraceContext) bool {
 		case "status":
 			return p.lenient(&tc.Status)
 		}
-		return p.skip()
+		return p.Skip()
 	})
 }
 
-func (p *parser) readImage(img *DebugImage) bool {
-	return p.object(func(k string) bool {
+func (p *reader) readImage(img *DebugImage) bool {
+	return p.Object(func(k string) bool {
 		switch k {
 		case "type":
 			return p.lenient(&img.Type)
@@ -817,15 +663,15 @@ func (p *parser) readImage(img *DebugImage) bool {
 		case "arch":
 			return p.lenient(&img.Arch)
 		case "image_addr":
-			n, ok := p.scalar()
+			n, ok := p.Scalar()
 			img.ImageAddr = address(n)
 			return ok
 		case "image_size":
-			n, ok := p.scalar()
-			size, _ := n.int()
+			n, ok := p.Scalar()
+			size, _ := n.Int()
 			img.ImageSize = uint64(max(size, 0))
 			return ok
 		}
-		return p.skip()
+		return p.Skip()
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
 // maxEpochSeconds is the start of year 10000: later "timestamps" are garbage, not dates.
@@ -13,24 +15,24 @@ const maxEpochSeconds = 253402300800
 // readTimestamp reads the two timestamp forms Relay accepts: epoch seconds as a number (int or
 // float), or a date-time string (RFC 3339, or naive and then UTC). Numeric strings are read as
 // epoch seconds too. Precision is kept to the microsecond, like Relay's.
-func readTimestamp(n scalar) (time.Time, bool) {
-	switch n.kind {
-	case kindNumber:
-		// Integral epoch seconds, what most SDKs send, need no float parse: smallInt's values
+func readTimestamp(n jsontext.Scalar) (time.Time, bool) {
+	switch n.Kind {
+	case jsontext.Number:
+		// Integral epoch seconds, what most SDKs send, need no float parse: SmallInt's values
 		// are exact as float64 below maxEpochSeconds, so epochToTime would give the same time.
-		if sec, ok := smallInt(n.raw); ok {
+		if sec, ok := n.SmallInt(); ok {
 			if sec >= maxEpochSeconds {
 				return time.Time{}, false
 			}
 			return time.Unix(sec, 0).UTC(), true
 		}
-		f, err := strconv.ParseFloat(n.raw, 64)
+		f, err := strconv.ParseFloat(n.Raw, 64)
 		if err != nil {
 			return time.Time{}, false
 		}
 		return epochToTime(f)
-	case kindString:
-		s := strings.TrimSpace(n.text())
+	case jsontext.String:
+		s := strings.TrimSpace(n.Text())
 		if t, ok := parseDateTime(s); ok {
 			return t, true
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"unicode/utf8"
+
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
 // Trimming bounds what one event can hold, as Relay's normalization does before Sentry stores an
@@ -66,19 +68,19 @@ type metaEntry struct {
 
 // trim applies the bounds above to a parsed event whose exception, threads and breadcrumbs are
 // already in {"values": […]} form. Tags are bounded by normalizeTags, which reads them anyway.
-func (t *tree) trim(root *node) {
-	if t.shape.deepCuts > 0 {
-		t.addError(root, "invalid_data", "", nil, t.field("reason", t.stringNode(fmt.Sprintf(
-			"values nested deeper than %d levels were replaced by null (%d of them)", maxInputDepth, t.shape.deepCuts))))
+func (t *tree) trim(root *jsontext.Node) {
+	if t.Shape.DeepCuts > 0 {
+		t.addError(root, "invalid_data", "", nil, t.Field("reason", t.StringNode(fmt.Sprintf(
+			"values nested deeper than %d levels were replaced by null (%d of them)", maxInputDepth, t.Shape.DeepCuts))))
 	}
-	if t.shape.widest > min(maxExceptions, maxFrames, maxBreadcrumbs, maxThreads) {
+	if t.Shape.Widest > min(maxExceptions, maxFrames, maxBreadcrumbs, maxThreads) {
 		t.trimValues(root, "exception", maxExceptions, false)
 		t.trimValues(root, "threads", maxThreads, true)
 		t.trimValues(root, "breadcrumbs", maxBreadcrumbs, false)
 		t.trimStacktraces(root)
 	}
 	t.trimDatabags(root)
-	if t.shape.longStrings > 0 {
+	if t.Shape.LongStrings > 0 {
 		t.trimStrings(root, nil)
 	}
 	// After strings, so that one long string is cut rather than dropped from its bag.
@@ -87,25 +89,25 @@ func (t *tree) trim(root *node) {
 }
 
 // trimValues keeps at most max entries of key.values, the first ones or the last ones.
-func (t *tree) trimValues(root *node, key string, max int, keepFirst bool) {
-	container := t.get(root, key)
-	vals := t.get(container, "values")
-	if vals == nil || vals.kind != kindArray || int(vals.kids.count) <= max {
+func (t *tree) trimValues(root *jsontext.Node, key string, max int, keepFirst bool) {
+	container := t.Get(root, key)
+	vals := t.Get(container, "values")
+	if vals == nil || vals.Kind() != jsontext.Array || vals.Len() <= max {
 		return
 	}
-	kids := t.kids(vals)
+	kids := t.Kids(vals)
 	kept := kids[len(kids)-max:]
 	if keepFirst {
 		kept = kids[:max]
 	}
 	t.noteTrim([]string{key, "values"}, len(kids))
-	t.set(container, "values", t.arrayNode(kept...))
+	t.Set(container, "values", t.ArrayNode(kept...))
 }
 
 // trimStacktraces bounds the frames of every stack trace of the event.
-func (t *tree) trimStacktraces(root *node) {
+func (t *tree) trimStacktraces(root *jsontext.Node) {
 	for _, key := range [...]string{"exception", "threads"} {
-		vals := t.elems(t.get(t.get(root, key), "values"))
+		vals := t.Elems(t.Get(t.Get(root, key), "values"))
 		for i := range vals {
 			for _, st := range [...]string{"stacktrace", "raw_stacktrace"} {
 				t.trimFrames(&vals[i], st, key, "values", strconv.Itoa(i))
@@ -117,53 +119,53 @@ func (t *tree) trimStacktraces(root *node) {
 
 // trimFrames keeps the first and last maxFrames/2 frames of owner[key].frames and records the
 // gap in frames_omitted ([first omitted index, index after the last omitted]).
-func (t *tree) trimFrames(owner *node, key string, path ...string) {
-	st := t.get(owner, key)
-	frames := t.get(st, "frames")
-	if frames == nil || frames.kind != kindArray || int(frames.kids.count) <= maxFrames {
+func (t *tree) trimFrames(owner *jsontext.Node, key string, path ...string) {
+	st := t.Get(owner, key)
+	frames := t.Get(st, "frames")
+	if frames == nil || frames.Kind() != jsontext.Array || frames.Len() <= maxFrames {
 		return
 	}
-	kids := t.kids(frames)
+	kids := t.Kids(frames)
 	n, half := len(kids), maxFrames/2
-	kept := make([]node, 0, maxFrames)
+	kept := make([]jsontext.Node, 0, maxFrames)
 	kept = append(append(kept, kids[:half]...), kids[n-half:]...)
 	t.noteTrim(append(path[:len(path):len(path)], key, "frames"), n)
-	t.set(st, "frames", t.arrayNode(kept...))
-	t.set(st, "frames_omitted", t.arrayNode(t.numberNode(strconv.Itoa(half)), t.numberNode(strconv.Itoa(n-half))))
+	t.Set(st, "frames", t.ArrayNode(kept...))
+	t.Set(st, "frames_omitted", t.ArrayNode(t.NumberNode(strconv.Itoa(half)), t.NumberNode(strconv.Itoa(n-half))))
 }
 
 // trimDatabags bounds the depth of the free-form data of an event: extra, each context, request
 // data, breadcrumb data and frame variables. A bag needs it only when the document reaches
 // maxDatabagDepth-1 levels below the bag, which the parser's deepest nesting tells without a walk.
-func (t *tree) trimDatabags(root *node) {
+func (t *tree) trimDatabags(root *jsontext.Node) {
 	// Depths of the bags' roots, the event object being 1.
 	const extraDepth, contextDepth, crumbDataDepth, varsDepth = 2, 3, 5, 8
-	deepEnough := func(bagDepth int) bool { return t.shape.deepest >= bagDepth+maxDatabagDepth-1 }
+	deepEnough := func(bagDepth int) bool { return t.Shape.Deepest >= bagDepth+maxDatabagDepth-1 }
 	if deepEnough(extraDepth) {
-		t.trimDepth(t.get(root, "extra"), 0)
+		t.trimDepth(t.Get(root, "extra"), 0)
 	}
 	if deepEnough(contextDepth) {
-		if ctx := t.get(root, "contexts"); ctx != nil && ctx.kind == kindObject {
-			kids := t.kids(ctx)
+		if ctx := t.Get(root, "contexts"); ctx != nil && ctx.Kind() == jsontext.Object {
+			kids := t.Kids(ctx)
 			for i := range kids {
 				t.trimDepth(&kids[i], 0)
 			}
 		}
-		t.trimDepth(t.get(t.get(root, "request"), "data"), 0)
+		t.trimDepth(t.Get(t.Get(root, "request"), "data"), 0)
 	}
 	if deepEnough(crumbDataDepth) {
-		crumbs := t.elems(t.get(t.get(root, "breadcrumbs"), "values"))
+		crumbs := t.Elems(t.Get(t.Get(root, "breadcrumbs"), "values"))
 		for i := range crumbs {
-			t.trimDepth(t.get(&crumbs[i], "data"), 0)
+			t.trimDepth(t.Get(&crumbs[i], "data"), 0)
 		}
 	}
 	if deepEnough(varsDepth) {
 		for _, key := range [...]string{"exception", "threads"} {
-			vals := t.elems(t.get(t.get(root, key), "values"))
+			vals := t.Elems(t.Get(t.Get(root, key), "values"))
 			for i := range vals {
-				frames := t.elems(t.get(t.get(&vals[i], "stacktrace"), "frames"))
+				frames := t.Elems(t.Get(t.Get(&vals[i], "stacktrace"), "frames"))
 				for j := range frames {
-					t.trimDepth(t.get(&frames[j], "vars"), 0)
+					t.trimDepth(t.Get(&frames[j], "vars"), 0)
 				}
 			}
 		}
@@ -172,12 +174,12 @@ func (t *tree) trimDatabags(root *node) {
 
 // trimBag bounds the serialized size of the data bag root[key]. Parsed and untouched, a bag's
 // size is its source text's, so a bag that fits costs one comparison.
-func (t *tree) trimBag(root *node, key string, budget int) {
-	if len(t.src) <= budget {
+func (t *tree) trimBag(root *jsontext.Node, key string, budget int) {
+	if len(t.Source()) <= budget {
 		return
 	}
-	bag := t.get(root, key)
-	if bag == nil || (bag.kind != kindObject && bag.kind != kindArray) {
+	bag := t.Get(root, key)
+	if bag == nil || (bag.Kind() != jsontext.Object && bag.Kind() != jsontext.Array) {
 		return
 	}
 	if t.jsonSize(bag) > budget {
@@ -188,14 +190,14 @@ func (t *tree) trimBag(root *node, key string, budget int) {
 // trimSize keeps the entries of container n, in order, while they fit in budget bytes of JSON;
 // the first that does not fit is trimmed inside when it is a container and there is room for
 // it, and the rest are dropped, which _meta records. It returns the size of what it kept.
-func (t *tree) trimSize(n *node, budget int, path []string) int {
-	kids := t.kids(n)
+func (t *tree) trimSize(n *jsontext.Node, budget int, path []string) int {
+	kids := t.Kids(n)
 	used := 2 // the brackets
 	for i := range kids {
 		m := &kids[i]
 		key, overhead := strconv.Itoa(i), 0
-		if n.kind == kindObject {
-			key, overhead = t.name(m), int(m.key.len)+3 // "key":
+		if n.Kind() == jsontext.Object {
+			key, overhead = t.Name(m), m.KeyLen()+3 // "key":
 		}
 		if i > 0 {
 			overhead++ // the comma
@@ -206,42 +208,41 @@ func (t *tree) trimSize(n *node, budget int, path []string) int {
 			continue
 		}
 		keep := i
-		if room := budget - used - overhead; (m.kind == kindObject || m.kind == kindArray) && room > 2 {
-			t.touch(n)
+		if room := budget - used - overhead; (m.Kind() == jsontext.Object || m.Kind() == jsontext.Array) && room > 2 {
+			t.Touch(n)
 			used += overhead + t.trimSize(m, room, append(path[:len(path):len(path)], key))
 			keep = i + 1
 		}
-		t.touch(n)
-		n.kids.count = int32(keep)
+		t.Truncate(n, keep)
 		t.noteTrim(path, len(kids))
 		return used
 	}
 	return used
 }
 
-// jsonSize is the length of n's JSON as appendJSON writes it.
-func (t *tree) jsonSize(n *node) int {
-	switch n.kind {
-	case kindNull, kindTrue:
+// jsonSize is the length of n's JSON as AppendJSON writes it.
+func (t *tree) jsonSize(n *jsontext.Node) int {
+	switch n.Kind() {
+	case jsontext.Null, jsontext.True:
 		return 4
-	case kindFalse:
+	case jsontext.False:
 		return 5
-	case kindNumber:
-		return int(n.raw.len)
-	case kindString:
-		return int(n.raw.len) + 2
+	case jsontext.Number:
+		return n.RawLen()
+	case jsontext.String:
+		return n.RawLen() + 2
 	}
-	if n.flags&compact != 0 && !t.editedWithin(n.raw) {
-		return int(n.raw.len)
+	if raw, ok := t.CompactText(n); ok {
+		return len(raw)
 	}
 	size := 2
-	kids := t.kids(n)
+	kids := t.Kids(n)
 	for i := range kids {
 		if i > 0 {
 			size++
 		}
-		if n.kind == kindObject {
-			size += int(kids[i].key.len) + 3
+		if n.Kind() == jsontext.Object {
+			size += kids[i].KeyLen() + 3
 		}
 		size += t.jsonSize(&kids[i])
 	}
@@ -250,49 +251,49 @@ func (t *tree) jsonSize(n *node) int {
 
 // trimDepth turns the containers at depth maxDatabagDepth-1 below a data bag into their JSON
 // text, as Relay does: nothing is lost, but nothing below is structure any more.
-func (t *tree) trimDepth(n *node, depth int) {
-	if n == nil || (n.kind != kindObject && n.kind != kindArray) {
+func (t *tree) trimDepth(n *jsontext.Node, depth int) {
+	if n == nil || (n.Kind() != jsontext.Object && n.Kind() != jsontext.Array) {
 		return
 	}
-	kids := t.kids(n)
+	kids := t.Kids(n)
 	for i := range kids {
 		m := &kids[i]
-		if m.kind != kindObject && m.kind != kindArray {
+		if m.Kind() != jsontext.Object && m.Kind() != jsontext.Array {
 			continue
 		}
 		if depth+1 < maxDatabagDepth-1 {
 			t.trimDepth(m, depth+1)
 			continue
 		}
-		t.touch(n)
-		text := string(t.appendJSON(nil, m))
-		t.replace(m, t.stringNode(text))
-		if m.raw.len > minStringBound {
-			t.shape.longStrings++
+		t.Touch(n)
+		text := string(t.AppendJSON(nil, m))
+		t.Replace(m, t.StringNode(text))
+		if m.RawLen() > minStringBound {
+			t.Shape.LongStrings++
 		}
 	}
 }
 
 // trimStrings cuts every string longer than its bound, walking the whole document: it runs
 // only when the parser saw a long string. path is where n lies.
-func (t *tree) trimStrings(n *node, path []string) {
-	kids := t.kids(n)
+func (t *tree) trimStrings(n *jsontext.Node, path []string) {
+	kids := t.Kids(n)
 	for i := range kids {
 		m := &kids[i]
-		if m.kind != kindString && m.kind != kindObject && m.kind != kindArray {
+		if m.Kind() != jsontext.String && m.Kind() != jsontext.Object && m.Kind() != jsontext.Array {
 			continue
 		}
 		// A string's raw text is at least as long as its characters are many.
-		if m.kind == kindString && m.raw.len <= minStringBound {
+		if m.Kind() == jsontext.String && m.RawLen() <= minStringBound {
 			continue
 		}
 		var key string
-		if n.kind == kindObject {
-			key = t.name(m)
+		if n.Kind() == jsontext.Object {
+			key = t.Name(m)
 		} else {
 			key = strconv.Itoa(i)
 		}
-		if m.kind != kindString {
+		if m.Kind() != jsontext.String {
 			t.trimStrings(m, append(path, key))
 			continue
 		}
@@ -300,7 +301,7 @@ func (t *tree) trimStrings(n *node, path []string) {
 		if len(path) == 1 && path[0] == "logentry" && (key == "formatted" || key == "message") {
 			bound = maxMessageChars
 		}
-		text := t.text(m)
+		text := t.Text(m)
 		chars := utf8.RuneCountInString(text)
 		if chars <= bound {
 			continue
@@ -311,16 +312,10 @@ func (t *tree) trimStrings(n *node, path []string) {
 			_, size := utf8.DecodeRuneInString(text[cut:])
 			cut += size
 		}
-		t.touch(n)
-		t.replace(m, t.stringNode(text[:cut]+trimmedSuffix))
+		t.Touch(n)
+		t.Replace(m, t.StringNode(text[:cut]+trimmedSuffix))
 		t.noteEntry(metaEntry{path: append(path[:len(path):len(path)], key), origLen: chars, remStart: keep, remEnd: bound})
 	}
-}
-
-// replace puts v in m's place, keeping m's key.
-func (t *tree) replace(m *node, v node) {
-	v.key, v.flags = m.key, v.flags&^(keyEscaped|keyOwned)|m.flags&(keyEscaped|keyOwned)
-	*m = v
 }
 
 // noteTrim records that the container at path had n entries before trimming.
@@ -338,53 +333,53 @@ func (t *tree) noteEntry(e metaEntry) {
 // paths as nested objects (array indexes as keys), each annotation under "": {"len": original
 // length, "rem": [["!limit", "s", from, to]]}. A _meta the event already has is kept and added
 // to, as Relay keeps the meta of what it is sent (so normalizing twice changes nothing).
-func (t *tree) writeMeta(root *node) {
+func (t *tree) writeMeta(root *jsontext.Node) {
 	if len(t.meta) == 0 {
 		return
 	}
-	if m := t.get(root, "_meta"); m == nil || m.kind != kindObject {
-		t.set(root, "_meta", t.objectNode())
+	if m := t.Get(root, "_meta"); m == nil || m.Kind() != jsontext.Object {
+		t.Set(root, "_meta", t.ObjectNode())
 	}
 	for _, e := range t.meta {
-		at := t.get(root, "_meta")
+		at := t.Get(root, "_meta")
 		for _, k := range e.path {
 			at = t.metaChild(at, k)
 		}
-		var rems []node
+		var rems []jsontext.Node
 		if e.remEnd > 0 {
-			rems = append(rems, t.arrayNode(t.stringNode("!limit"), t.stringNode("s"),
-				t.numberNode(strconv.Itoa(e.remStart)), t.numberNode(strconv.Itoa(e.remEnd))))
+			rems = append(rems, t.ArrayNode(t.StringNode("!limit"), t.StringNode("s"),
+				t.NumberNode(strconv.Itoa(e.remStart)), t.NumberNode(strconv.Itoa(e.remEnd))))
 		}
 		for _, r := range e.remarks {
-			parts := []node{t.stringNode(r.RuleID), t.stringNode(r.Type)}
+			parts := []jsontext.Node{t.StringNode(r.RuleID), t.StringNode(r.Type)}
 			if r.Ranged {
-				parts = append(parts, t.numberNode(strconv.Itoa(r.Start)), t.numberNode(strconv.Itoa(r.End)))
+				parts = append(parts, t.NumberNode(strconv.Itoa(r.Start)), t.NumberNode(strconv.Itoa(r.End)))
 			}
-			rems = append(rems, t.arrayNode(parts...))
+			rems = append(rems, t.ArrayNode(parts...))
 		}
 		// A value both trimmed and scrubbed gets one annotation: its remarks in the order they
 		// were made, and the length it had when it arrived.
 		ann := t.metaChild(at, "")
 		if len(rems) > 0 {
-			if old := t.get(ann, "rem"); old != nil && old.kind == kindArray {
+			if old := t.Get(ann, "rem"); old != nil && old.Kind() == jsontext.Array {
 				for _, r := range rems {
-					t.push(old, r)
+					t.Push(old, r)
 				}
 			} else {
-				t.set(ann, "rem", t.arrayNode(rems...))
+				t.Set(ann, "rem", t.ArrayNode(rems...))
 			}
 		}
-		if e.origLen > 0 && t.get(ann, "len") == nil {
-			t.set(ann, "len", t.numberNode(strconv.Itoa(e.origLen)))
+		if e.origLen > 0 && t.Get(ann, "len") == nil {
+			t.Set(ann, "len", t.NumberNode(strconv.Itoa(e.origLen)))
 		}
 	}
 }
 
 // metaChild returns obj[key], made an empty object first when it is not one.
-func (t *tree) metaChild(obj *node, key string) *node {
-	if c := t.get(obj, key); c != nil && c.kind == kindObject {
+func (t *tree) metaChild(obj *jsontext.Node, key string) *jsontext.Node {
+	if c := t.Get(obj, key); c != nil && c.Kind() == jsontext.Object {
 		return c
 	}
-	t.set(obj, key, t.objectNode())
-	return t.get(obj, key)
+	t.Set(obj, key, t.ObjectNode())
+	return t.Get(obj, key)
 }

@@ -191,33 +191,16 @@ func BenchmarkTrimReferenceEvent(b *testing.B) {
 	raw := string(referenceEvent(b))
 	t := treePool.Get().(*tree)
 	defer t.release()
-	if err := parseJSON(raw, maxInputDepth, t); err != nil {
+	if err := t.parse(raw, maxInputDepth); err != nil {
 		b.Fatal(err)
 	}
-	t.normalizeValues(&t.root, "exception")
+	t.normalizeValues(t.Root(), "exception")
 	b.ReportAllocs()
 	for b.Loop() {
-		t.trim(&t.root)
+		t.trim(t.Root())
 	}
 	if len(t.meta) != 0 {
 		b.Fatalf("the reference event was trimmed: %v", t.meta)
-	}
-}
-
-func TestWideListsParseWhole(t *testing.T) {
-	// Wider than spillNodes at two depths at once, and a sibling after each.
-	inner := `[` + joined(`{i}`, 3*spillNodes+5) + `]`
-	raw := `{"a":[` + inner + `,` + inner + `,{"k":[` + joined(`"s{i}"`, spillNodes+1) + `]}],"b":1}`
-	tr := treePool.Get().(*tree)
-	defer tr.release()
-	if err := parseJSON(raw, maxInputDepth, tr); err != nil {
-		t.Fatal(err)
-	}
-	if got := string(tr.appendCompact(nil, &tr.root)); got != raw {
-		t.Fatalf("node-by-node serialization differs from the input (%d vs %d bytes)", len(got), len(raw))
-	}
-	if n := len(tr.kids(&tr.kids(tr.get(&tr.root, "a"))[1])); n != 3*spillNodes+5 {
-		t.Errorf("the second inner list has %d elements, want %d", n, 3*spillNodes+5)
 	}
 }
 
