@@ -5,9 +5,10 @@
 // owns the database.
 //
 // It knows pdata and the attribute contract (internal/attrkey); storage lives in internal/store.
-// A batch is acknowledged only after the store committed it. Faultline's default config runs it
-// without a sending_queue (the store is the durable hand-off); other pipelines may put
-// exporterhelper's queue, persistent or not, and retry_on_failure in front of it.
+// A batch is acknowledged only after the store committed it (Store.Append: on SQLite to its
+// inbox, folded into issues moments later). Faultline's default config runs it without a
+// sending_queue (the store is the durable hand-off); other pipelines may put exporterhelper's
+// queue, persistent or not, and retry_on_failure in front of it.
 package issuestoreexporter // import "github.com/faultline/faultline/exporter/issuestoreexporter"
 
 //go:generate ../../.tools/bin/mdatagen metadata.yaml

@@ -74,9 +74,10 @@ func (e *issueExporter) start(_ context.Context, host component.Host) error {
 	return nil
 }
 
-// push stores a batch. It returns only after the store committed it, so the queue (and through
-// it the receiver) acknowledges nothing that could still be lost. Events the store refuses for
-// their content are permanent errors; anything else is retried.
+// push stores a batch. It returns only after the store committed it durably (Store.Append: on
+// SQLite to its inbox, folded into issues moments later), so the queue (and through it the
+// receiver) acknowledges nothing that could still be lost. Events the store refuses for their
+// content are permanent errors; anything else is retried.
 func (e *issueExporter) push(ctx context.Context, ld plog.Logs) error {
 	evs, skipped := convert(ld)
 	if skipped > 0 {
@@ -106,7 +107,7 @@ func (e *issueExporter) write(ctx context.Context, evs []store.Event) error {
 		return nil
 	}
 	start := time.Now()
-	err := e.st.Write(ctx, evs)
+	err := e.st.Append(ctx, evs)
 	e.writeDuration.Record(context.WithoutCancel(ctx), float64(time.Since(start))/float64(time.Millisecond))
 	var in *store.InputError
 	if errors.As(err, &in) {

@@ -125,6 +125,16 @@ func record(ld plog.Logs, release string, i int, hash string, user string) {
 	}
 }
 
+// folded returns the extension's store once it has folded what the exporter appended.
+func folded(t *testing.T, ext extension.Extension) store.Store {
+	t.Helper()
+	st := ext.(store.Provider).Store()
+	if err := st.Fold(context.Background()); err != nil {
+		t.Fatalf("fold: %v", err)
+	}
+	return st
+}
+
 func issues(t *testing.T, st store.Store) []store.Issue {
 	t.Helper()
 	list, err := st.ListIssues(context.Background(), store.IssueQuery{Sort: store.SortFreq})
@@ -151,7 +161,7 @@ func TestTheExporterWritesThroughTheExtension(t *testing.T) {
 	if err := exp.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	st := ext.(store.Provider).Store()
+	st := folded(t, ext)
 	list := issues(t, st)
 	slices.SortFunc(list, func(a, b store.Issue) int { return -strings.Compare(a.Title, b.Title) })
 	if len(list) != 2 {
@@ -277,6 +287,9 @@ func TestFourExportersIntoOnePostgresCountLikeOne(t *testing.T) {
 			})
 		}
 		wg.Wait()
+		if err := first.Fold(context.Background()); err != nil {
+			t.Fatal(err)
+		}
 		var lines []string
 		for _, is := range issues(t, first) {
 			lines = append(lines, fmt.Sprintf("%s:%d:%d:%s", is.Title, is.TimesSeen, is.UserCount, is.LastRelease))

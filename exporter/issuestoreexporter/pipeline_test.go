@@ -10,7 +10,6 @@ import (
 
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
-	"github.com/faultline/faultline/internal/store"
 	"github.com/faultline/faultline/receiver/sentryreceiver"
 )
 
@@ -57,7 +56,7 @@ func TestSentryReceiverOutputIsStored(t *testing.T) {
 	if err := exp.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	st := ext.(store.Provider).Store()
+	st := folded(t, ext)
 	list := issues(t, st)
 	if len(list) != 1 {
 		t.Fatalf("want 1 issue, got %d", len(list))

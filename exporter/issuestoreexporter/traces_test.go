@@ -14,7 +14,6 @@ import (
 
 	"github.com/faultline/faultline/exporter/issuestoreexporter/internal/metadata"
 	"github.com/faultline/faultline/internal/attrkey"
-	"github.com/faultline/faultline/internal/store"
 	"github.com/faultline/faultline/processor/errorgroupingprocessor"
 )
 
@@ -82,7 +81,7 @@ func TestExceptionSpanEventsBecomeEventsOfIssues(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	st := ext.(store.Provider).Store()
+	st := folded(t, ext)
 	list := issues(t, st)
 	if len(list) != 2 {
 		t.Fatalf("%d issues, want 2 (KeyError, TimeoutError)", len(list))

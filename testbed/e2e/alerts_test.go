@@ -197,7 +197,8 @@ func TestSIGKILLBetweenCommitAndDeliveryDeliversOnce(t *testing.T) {
 
 	r.hook.SetDown(true)
 	r.slack.SetDown(true)
-	sendBurst(t, r.sentryAddr, 1) // acknowledged: its new-issue alerts are committed with it
+	// Acknowledged; its new-issue alerts are committed with its fold, which the count waits for.
+	sendBurst(t, r.sentryAddr, 1)
 	second := r.f.waitForCount(t, "TypeError", "1")
 	time.Sleep(500 * time.Millisecond) // a delivery attempt or two fail against the down targets
 	col.Kill()
