@@ -16,8 +16,10 @@
 // leniently (raw control characters, `\x` escapes, numbers such as `1.2.3` or `inf` are accepted
 // and copied to the output), and a string or key that has been read is re-encoded with
 // strconv.AppendQuote, whose `\a`, `\v` and `\x7f` are Go escapes, not JSON ones: its tree can
-// write invalid JSON. encoding/json and its successors decode into Go values, which loses the
-// raw text and costs far more than reading spans.
+// write invalid JSON. It is not faster either: its parse and marshal of the reference event
+// took 12.2-15.2 µs where this tree's parse took 6.8-7.1 µs (GOMAXPROCS=1, one run).
+// encoding/json and its successors decode into Go values, which loses the raw text and costs
+// far more than reading spans.
 //
 // The tree's representation was chosen by measurement on the reference event
 // (internal/sentry/event/testdata/node-error.envelope, 9.5 KB, ~500 values). Wall-clock time on

@@ -3,6 +3,7 @@ package jsontext
 import (
 	"math"
 	"strconv"
+	"strings"
 )
 
 // Scalar is a value's kind and raw text, without a tree: Tree.Scalar and Reader.Scalar return
@@ -59,6 +60,19 @@ func (s Scalar) Int() (int64, bool) {
 		return 0, false
 	}
 	return int64(f), true
+}
+
+// IntLiteral returns the value of a number written as an integer, without fraction or exponent,
+// that fits in an int64: what serde_json reads into an integer field.
+func (s Scalar) IntLiteral() (int64, bool) {
+	if v, ok := s.SmallInt(); ok {
+		return v, true
+	}
+	if s.Kind != Number || strings.ContainsAny(s.Raw, ".eE") {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(s.Raw, 10, 64)
+	return v, err == nil
 }
 
 // SmallInt reads a number written as up to 18 decimal digits and nothing else, which cannot

@@ -86,7 +86,7 @@ func hostileShapes() []hostileShape {
 		{"session with 5M numbers", env(`{}`, item("session", `{"sid":"x","started":1700000000,"attrs":{"release":"r"},"x":[[`+repeatJoined(`1`, 1000)+`]`+strings.Repeat(`,[`+repeatJoined(`1`, 1000)+`]`, 4_500)+`]}`))},
 		{"30 attachments of 1 MB", env(`{"event_id":"`+eventID+`"}`, append([]string{item("event", `{"message":"with attachments"}`)},
 			repeatItem("attachment", strings.Repeat("a", 1_000_000), 30)...)...)},
-		{"session aggregates 200k", env(`{}`, item("sessions", `{"attrs":{"release":"r"},"aggregates":[`+repeatJoined(`{"started":{i}00,"exited":1}`, 200_000)+`]}`))},
+		{"session aggregates 200k", env(`{}`, item("sessions", `{"attrs":{"release":"r"},"aggregates":[`+repeatJoined(`{"started":1{i}00,"exited":1}`, 200_000)+`]}`))},
 	}
 }
 

@@ -13,11 +13,14 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
-	"github.com/valyala/fastjson"
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
 // Envelope is one parsed envelope. Items keep the order they had on the wire.
@@ -144,8 +147,8 @@ func malformed(format string, args ...any) *Error {
 }
 
 var (
-	readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 32<<10) }}
-	jsonPool   fastjson.ParserPool
+	readerPool  = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 32<<10) }}
+	jsonReaders = sync.Pool{New: func() any { return new(jsontext.Reader) }}
 )
 
 // Parse reads one envelope from r, which must already be decompressed. It stops with a
@@ -361,51 +364,41 @@ func readError(err error) error {
 }
 
 func parseEnvelopeHeader(line []byte, h *Header) error {
-	if !utf8.Valid(line) {
-		return malformed("invalid envelope header: not valid UTF-8")
-	}
-	jp := jsonPool.Get()
-	defer jsonPool.Put(jp)
-	v, err := jp.ParseBytes(line)
-	if err != nil {
-		return &Error{Kind: KindMalformed, Detail: "invalid envelope header", Err: err}
-	}
-	o, err := v.Object()
-	if err != nil {
-		return malformed("invalid envelope header: %s is not a JSON object", v.Type())
-	}
 	var ferr error
-	o.Visit(func(k []byte, v *fastjson.Value) {
-		if ferr != nil {
-			return
-		}
-		switch string(k) {
+	err := readHeader("envelope header", line, func(r *jsontext.Reader, key string) bool {
+		switch key {
 		case "event_id":
-			if v.Type() == fastjson.TypeNull {
-				return
+			v, ok := r.Scalar()
+			switch {
+			case v.Kind == jsontext.Null || ferr != nil:
+			case v.Kind != jsontext.String:
+				ferr = malformed("invalid envelope header: event_id is a %s, not a string", v.Kind)
+			default:
+				h.EventID, ferr = normalizeEventID(v.Text())
 			}
-			s, err := v.StringBytes()
-			if err != nil {
-				ferr = malformed("invalid envelope header: event_id is a %s, not a string", v.Type())
-				return
-			}
-			if h.EventID, ferr = normalizeEventID(s); ferr != nil {
-				return
-			}
+			return ok
 		case "dsn":
-			if s, err := v.StringBytes(); err == nil {
-				h.DSN = string(s)
+			v, ok := r.Scalar()
+			if v.Kind == jsontext.String {
+				h.DSN = strings.Clone(v.Text())
 			}
+			return ok
 		case "sent_at":
 			// An unreadable sent_at only disables clock-drift correction; Relay treats the
 			// field as optional, so it is no reason to lose the envelope.
-			if s, err := v.StringBytes(); err == nil {
-				if t, err := time.Parse(time.RFC3339Nano, string(s)); err == nil {
+			v, ok := r.Scalar()
+			if v.Kind == jsontext.String {
+				if t, err := time.Parse(time.RFC3339Nano, v.Text()); err == nil {
 					h.SentAt = t
 				}
 			}
+			return ok
 		}
+		return r.Skip()
 	})
+	if err != nil {
+		return err
+	}
 	if ferr != nil {
 		return ferr
 	}
@@ -413,51 +406,105 @@ func parseEnvelopeHeader(line []byte, h *Header) error {
 	return nil
 }
 
+// readHeader reads a header line, which must be a JSON object in valid UTF-8, and calls fn with
+// each of its keys; fn reads or skips the member's value. Strings read from r share line.
+func readHeader(what string, line []byte, fn func(r *jsontext.Reader, key string) bool) error {
+	if !utf8.Valid(line) {
+		return malformed("invalid %s: not valid UTF-8", what)
+	}
+	r := jsonReaders.Get().(*jsontext.Reader)
+	defer func() {
+		r.Reset("", 0)
+		jsonReaders.Put(r)
+	}()
+	r.Reset(unsafe.String(unsafe.SliceData(line), len(line)), 0)
+	if r.Peek() != '{' {
+		if v, ok := r.Scalar(); ok && r.End() {
+			return malformed("invalid %s: %s is not a JSON object", what, v.Kind)
+		}
+		return &Error{Kind: KindMalformed, Detail: "invalid " + what, Err: r.Err()}
+	}
+	if !r.Object(func(key string) bool { return fn(r, key) }) || !r.End() {
+		return &Error{Kind: KindMalformed, Detail: "invalid " + what, Err: r.Err()}
+	}
+	return nil
+}
+
 // parseItemHeader returns the item with its header fields and the declared length, -1 when the
 // header has none.
 func parseItemHeader(line []byte) (Item, int64, error) {
 	it := Item{Header: line}
-	if !utf8.Valid(line) {
-		return it, 0, malformed("invalid item header: not valid UTF-8")
-	}
-	jp := jsonPool.Get()
-	defer jsonPool.Put(jp)
-	v, err := jp.ParseBytes(line)
+	var typ, length, count jsontext.Scalar
+	err := readHeader("item header", line, func(r *jsontext.Reader, key string) bool {
+		var dst *string
+		switch key {
+		case "type":
+			var ok bool
+			typ, ok = r.Scalar()
+			return ok
+		case "length":
+			var ok bool
+			length, ok = r.Scalar()
+			return ok
+		case "item_count":
+			var ok bool
+			count, ok = r.Scalar()
+			return ok
+		case "content_type":
+			dst = &it.ContentType
+		case "filename":
+			dst = &it.Filename
+		case "attachment_type":
+			dst = &it.AttachmentType
+		default:
+			return r.Skip()
+		}
+		v, ok := r.Scalar()
+		*dst = ""
+		if v.Kind == jsontext.String {
+			*dst = strings.Clone(v.Text())
+		}
+		return ok
+	})
 	if err != nil {
-		return it, 0, &Error{Kind: KindMalformed, Detail: "invalid item header", Err: err}
+		return it, 0, err
 	}
-	if v.Type() != fastjson.TypeObject {
-		return it, 0, malformed("invalid item header: %s is not a JSON object", v.Type())
-	}
-	typ := v.Get("type")
-	if typ == nil || typ.Type() != fastjson.TypeString || len(typ.GetStringBytes()) == 0 {
+	if typ.Kind != jsontext.String || typ.Raw == "" {
 		return it, 0, malformed("invalid item header: missing item type")
 	}
-	it.Type = string(typ.GetStringBytes())
-	it.ContentType = string(v.GetStringBytes("content_type"))
-	it.Filename = string(v.GetStringBytes("filename"))
-	it.AttachmentType = string(v.GetStringBytes("attachment_type"))
-	length := int64(-1)
-	if lv := v.Get("length"); lv != nil && lv.Type() != fastjson.TypeNull {
-		n, err := lv.Int64()
-		if err != nil || n < 0 {
-			return it, 0, malformed("invalid item header: length %s of item %q is not a non-negative integer", lv, it.Type)
+	it.Type = strings.Clone(typ.Text())
+	n := int64(-1)
+	if length.Kind != jsontext.Null {
+		v, ok := length.IntLiteral()
+		if !ok || v < 0 {
+			return it, 0, malformed("invalid item header: length %s of item %q is not a non-negative integer", jsonText(length), it.Type)
 		}
-		length = n
+		n = v
 	}
-	if cv := v.Get("item_count"); cv != nil && cv.Type() != fastjson.TypeNull {
-		n, err := cv.Int()
-		if err != nil || n < 0 {
-			return it, 0, malformed("invalid item header: item_count %s of item %q is not a non-negative integer", cv, it.Type)
+	if count.Kind != jsontext.Null {
+		v, ok := count.IntLiteral()
+		if !ok || v < 0 || v > math.MaxInt32 {
+			return it, 0, malformed("invalid item header: item_count %s of item %q is not a non-negative integer", jsonText(count), it.Type)
 		}
-		it.ItemCount = n
+		it.ItemCount = int(v)
 	}
-	return it, length, nil
+	return it, n, nil
+}
+
+// jsonText shows a header value in an error: a scalar as JSON, a container by its kind.
+func jsonText(v jsontext.Scalar) string {
+	switch v.Kind {
+	case jsontext.Number:
+		return v.Raw
+	case jsontext.String:
+		return `"` + v.Raw + `"`
+	}
+	return v.Kind.String()
 }
 
 // normalizeEventID accepts a UUID as 32 hex digits or in the 36-character dashed form, any case,
 // and returns 32 lowercase hex digits. An empty string counts as absent.
-func normalizeEventID(s []byte) (string, error) {
+func normalizeEventID(s string) (string, error) {
 	if len(s) == 0 {
 		return "", nil
 	}
@@ -467,7 +514,8 @@ func normalizeEventID(s []byte) (string, error) {
 	if !dashed && len(s) != 32 {
 		return "", malformed("invalid envelope header: event_id %q is not a UUID", s)
 	}
-	for i, c := range s {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if dashed && (i == 8 || i == 13 || i == 18 || i == 23) {
 			if c != '-' {
 				return "", malformed("invalid envelope header: event_id %q is not a UUID", s)

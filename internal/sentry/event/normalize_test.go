@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/valyala/fastjson"
 )
 
 // referenceEvent returns the event item of testdata/node-error.envelope, the ~9.5 KB node error
@@ -438,8 +436,7 @@ func BenchmarkDecode(b *testing.B) {
 	}
 }
 
-// BenchmarkParseTree is the tree parse alone (no normalization, no output), the part of
-// Normalize that BenchmarkFastjsonParseMarshal is the alternative to.
+// BenchmarkParseTree is the tree parse alone (no normalization, no output).
 func BenchmarkParseTree(b *testing.B) {
 	raw := string(referenceEvent(b))
 	b.SetBytes(int64(len(raw)))
@@ -450,23 +447,6 @@ func BenchmarkParseTree(b *testing.B) {
 			b.Fatal(err)
 		}
 		t.release()
-	}
-}
-
-// BenchmarkFastjsonParseMarshal is the measured alternative: valyala/fastjson's tree parse and
-// marshal of the same event (package jsontext says why it is not used).
-func BenchmarkFastjsonParseMarshal(b *testing.B) {
-	raw := referenceEvent(b)
-	var p fastjson.Parser
-	var out []byte
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		v, err := p.ParseBytes(raw)
-		if err != nil {
-			b.Fatal(err)
-		}
-		out = v.MarshalTo(out[:0])
 	}
 }
 

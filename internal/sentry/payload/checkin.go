@@ -1,10 +1,6 @@
 package payload
 
-import (
-	"fmt"
-
-	"github.com/valyala/fastjson"
-)
+import "fmt"
 
 // CheckIn is a cron monitor `check_in` item.
 type CheckIn struct {
@@ -24,7 +20,7 @@ type CheckIn struct {
 // DecodeCheckIn decodes a `check_in` item; monitor_slug and status are required.
 func DecodeCheckIn(raw []byte) (*CheckIn, error) {
 	c := &CheckIn{}
-	err := parseObject("check-in", raw, func(v *fastjson.Value) error {
+	err := parseObject("check-in", raw, func(v node) error {
 		c.ID = eventID(str(v, "check_in_id"))
 		c.MonitorSlug = str(v, "monitor_slug")
 		c.Status = str(v, "status")

@@ -3,8 +3,6 @@ package payload
 import (
 	"fmt"
 	"time"
-
-	"github.com/valyala/fastjson"
 )
 
 // Outcome lists of a client report. Current SDKs send only discarded_events; older ones split
@@ -34,13 +32,13 @@ type ClientReport struct {
 // DecodeClientReport decodes a `client_report` item.
 func DecodeClientReport(raw []byte) (*ClientReport, error) {
 	r := &ClientReport{}
-	err := parseObject("client report", raw, func(v *fastjson.Value) error {
+	err := parseObject("client report", raw, func(v node) error {
 		var err error
 		if r.Timestamp, err = optionalTimestamp(v, "timestamp"); err != nil {
 			return fmt.Errorf("decode client report: %w", err)
 		}
 		for _, list := range [...]string{OutcomeDiscarded, OutcomeRateLimited, OutcomeFiltered, OutcomeFilteredSampling} {
-			for _, e := range v.GetArray(list) {
+			for e := range v.Get(list).elems() {
 				q := integer(e, "quantity")
 				if q <= 0 {
 					continue

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/valyala/fastjson"
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
 // Feedback is user feedback, from a `feedback` event (contexts.feedback) or a legacy
@@ -24,14 +24,14 @@ type Feedback struct {
 // DecodeFeedback decodes a `feedback` item: an event whose contexts.feedback holds the message.
 func DecodeFeedback(raw []byte) (*Feedback, error) {
 	f := &Feedback{}
-	err := parseObject("feedback", raw, func(v *fastjson.Value) error {
+	err := parseObject("feedback", raw, func(v node) error {
 		f.EventInfo = eventInfo(v)
 		var err error
 		if f.Timestamp, err = optionalTimestamp(v, "timestamp"); err != nil {
 			return fmt.Errorf("decode %s: %w", named("feedback", f.EventID), err)
 		}
 		fb := v.Get("contexts", "feedback")
-		if fb == nil || fb.Type() != fastjson.TypeObject {
+		if fb.kind() != jsontext.Object {
 			return fmt.Errorf("decode %s: contexts.feedback is missing", named("feedback", f.EventID))
 		}
 		f.Message = str(fb, "message")
@@ -55,7 +55,7 @@ func DecodeFeedback(raw []byte) (*Feedback, error) {
 // DecodeUserReport decodes a legacy `user_report` item {event_id, email, name, comments}.
 func DecodeUserReport(raw []byte) (*Feedback, error) {
 	f := &Feedback{}
-	err := parseObject("user report", raw, func(v *fastjson.Value) error {
+	err := parseObject("user report", raw, func(v node) error {
 		f.AssociatedEventID = eventID(str(v, "event_id"))
 		f.ContactEmail = str(v, "email")
 		f.Name = str(v, "name")

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/valyala/fastjson"
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
 // Log is one Sentry structured log (an entry of a `log` container).
@@ -37,16 +37,15 @@ type LogBatch struct {
 // not cost its siblings.
 func DecodeLogs(raw []byte) (*LogBatch, error) {
 	b := &LogBatch{}
-	err := parseContainer("log container", raw, func(v *fastjson.Value, cut Cut) error {
+	err := parseContainer("log container", raw, func(v node, cut Cut) error {
 		b.Cut = cut
 		items := v.Get("items")
-		if items == nil || items.Type() != fastjson.TypeArray {
+		if items.kind() != jsontext.Array {
 			return fmt.Errorf("decode log container: no items array")
 		}
-		arr, _ := items.Array()
-		b.Logs = make([]Log, 0, len(arr))
-		for _, it := range arr {
-			if it.Type() != fastjson.TypeObject {
+		b.Logs = make([]Log, 0, items.len())
+		for it := range items.elems() {
+			if it.kind() != jsontext.Object {
 				b.Dropped++
 				continue
 			}
@@ -57,8 +56,8 @@ func DecodeLogs(raw []byte) (*LogBatch, error) {
 			}
 			l := Log{
 				Timestamp:      ts,
-				TraceID:        traceID(string(it.GetStringBytes("trace_id"))),
-				SpanID:         spanID(string(it.GetStringBytes("span_id"))),
+				TraceID:        traceID(it.text("trace_id")),
+				SpanID:         spanID(it.text("span_id")),
 				Level:          str(it, "level"),
 				SeverityNumber: int(integer(it, "severity_number")),
 				Body:           str(it, "body"),

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/valyala/fastjson"
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
 // SessionAttrs are the attributes a session or a sessions aggregate is reported under.
@@ -52,7 +52,7 @@ type SessionAggregates struct {
 // DecodeSession decodes a `session` item. Like Relay it requires attrs.release and started.
 func DecodeSession(raw []byte) (*Session, error) {
 	s := &Session{}
-	err := parseObject("session", raw, func(v *fastjson.Value) error {
+	err := parseObject("session", raw, func(v node) error {
 		s.SID = str(v, "sid")
 		s.DID = str(v, "did")
 		s.Init = boolean(v, "init")
@@ -87,15 +87,15 @@ func DecodeSession(raw []byte) (*Session, error) {
 // skipped: they cannot be placed in time.
 func DecodeSessionAggregates(raw []byte) (*SessionAggregates, error) {
 	s := &SessionAggregates{}
-	err := parseContainer("sessions", raw, func(v *fastjson.Value, cut Cut) error {
+	err := parseContainer("sessions", raw, func(v node, cut Cut) error {
 		s.Cut = cut
 		s.Attrs = sessionAttrs(v)
 		if s.Attrs.Release == "" {
 			return fmt.Errorf("decode sessions: attrs.release is missing")
 		}
-		buckets := v.GetArray("aggregates")
-		s.Aggregates = make([]SessionAggregate, 0, len(buckets))
-		for _, b := range buckets {
+		buckets := v.Get("aggregates")
+		s.Aggregates = make([]SessionAggregate, 0, buckets.len())
+		for b := range buckets.elems() {
 			started, err := timestamp(b, "started")
 			if err != nil {
 				continue
@@ -117,9 +117,9 @@ func DecodeSessionAggregates(raw []byte) (*SessionAggregates, error) {
 	return s, nil
 }
 
-func sessionAttrs(v *fastjson.Value) SessionAttrs {
+func sessionAttrs(v node) SessionAttrs {
 	a := v.Get("attrs")
-	if a == nil || a.Type() != fastjson.TypeObject {
+	if a.kind() != jsontext.Object {
 		return SessionAttrs{}
 	}
 	return SessionAttrs{

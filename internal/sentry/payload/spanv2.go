@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/valyala/fastjson"
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
 // SpanV2 is one span of a v2 `span` container (content type application/vnd.sentry.items.span.v2+json).
@@ -45,15 +45,14 @@ type SpanBatch struct {
 // does not cost its siblings; a payload that is not such a container fails as a whole.
 func DecodeSpanV2(raw []byte) (*SpanBatch, error) {
 	b := &SpanBatch{}
-	err := parseContainer("span container", raw, func(v *fastjson.Value, cut Cut) error {
+	err := parseContainer("span container", raw, func(v node, cut Cut) error {
 		b.Cut = cut
 		items := v.Get("items")
-		if items == nil || items.Type() != fastjson.TypeArray {
+		if items.kind() != jsontext.Array {
 			return fmt.Errorf("decode span container: no items array")
 		}
-		arr, _ := items.Array()
-		b.Spans = make([]SpanV2, 0, len(arr))
-		for _, it := range arr {
+		b.Spans = make([]SpanV2, 0, items.len())
+		for it := range items.elems() {
 			s, err := decodeSpanV2(it)
 			if err != nil {
 				b.Dropped++
@@ -69,21 +68,21 @@ func DecodeSpanV2(raw []byte) (*SpanBatch, error) {
 	return b, nil
 }
 
-func decodeSpanV2(v *fastjson.Value) (SpanV2, error) {
-	if v.Type() != fastjson.TypeObject {
-		return SpanV2{}, fmt.Errorf("decode v2 span: a JSON %s, want an object", v.Type())
+func decodeSpanV2(v node) (SpanV2, error) {
+	if v.kind() != jsontext.Object {
+		return SpanV2{}, fmt.Errorf("decode v2 span: a JSON %s, want an object", v.kind())
 	}
 	s := SpanV2{
-		TraceID:      traceID(string(v.GetStringBytes("trace_id"))),
-		SpanID:       spanID(string(v.GetStringBytes("span_id"))),
-		ParentSpanID: spanID(string(v.GetStringBytes("parent_span_id"))),
+		TraceID:      traceID(v.text("trace_id")),
+		SpanID:       spanID(v.text("span_id")),
+		ParentSpanID: spanID(v.text("parent_span_id")),
 		Name:         str(v, "name"),
 		Status:       str(v, "status"),
 		IsSegment:    boolean(v, "is_segment"),
 	}
 	s.Attributes, s.DroppedAttributes = typedAttrs(v, "attributes")
 	if s.TraceID == "" || s.SpanID == "" {
-		return SpanV2{}, fmt.Errorf("decode v2 span: trace_id %q / span_id %q are not valid hex ids", v.GetStringBytes("trace_id"), v.GetStringBytes("span_id"))
+		return SpanV2{}, fmt.Errorf("decode v2 span: trace_id %q / span_id %q are not valid hex ids", v.text("trace_id"), v.text("span_id"))
 	}
 	var err error
 	if s.Start, err = timestamp(v, "start_timestamp"); err != nil {
@@ -92,17 +91,17 @@ func decodeSpanV2(v *fastjson.Value) (SpanV2, error) {
 	if s.End, err = timestamp(v, "end_timestamp"); err != nil {
 		return SpanV2{}, fmt.Errorf("decode v2 span %s: %w", s.SpanID, err)
 	}
-	for _, l := range v.GetArray("links") {
+	for l := range v.Get("links").elems() {
 		link := Link{
-			TraceID: traceID(string(l.GetStringBytes("trace_id"))),
-			SpanID:  spanID(string(l.GetStringBytes("span_id"))),
+			TraceID: traceID(l.text("trace_id")),
+			SpanID:  spanID(l.text("span_id")),
 		}
 		link.Attributes, _ = typedAttrs(l, "attributes")
 		if link.TraceID == "" || link.SpanID == "" {
 			continue
 		}
-		if f := l.Get("sampled"); f != nil && (f.Type() == fastjson.TypeTrue || f.Type() == fastjson.TypeFalse) {
-			sampled := f.Type() == fastjson.TypeTrue
+		if f := l.Get("sampled"); f.kind() == jsontext.True || f.kind() == jsontext.False {
+			sampled := f.kind() == jsontext.True
 			link.Sampled = &sampled
 		}
 		s.Links = append(s.Links, link)

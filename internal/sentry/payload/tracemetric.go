@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/valyala/fastjson"
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
 // Metric types of a trace metric.
@@ -42,15 +42,14 @@ type TraceMetricBatch struct {
 // in Dropped and does not cost its siblings.
 func DecodeTraceMetrics(raw []byte) (*TraceMetricBatch, error) {
 	b := &TraceMetricBatch{}
-	err := parseContainer("trace metric container", raw, func(v *fastjson.Value, cut Cut) error {
+	err := parseContainer("trace metric container", raw, func(v node, cut Cut) error {
 		b.Cut = cut
 		items := v.Get("items")
-		if items == nil || items.Type() != fastjson.TypeArray {
+		if items.kind() != jsontext.Array {
 			return fmt.Errorf("decode trace metric container: no items array")
 		}
-		arr, _ := items.Array()
-		b.Metrics = make([]TraceMetric, 0, len(arr))
-		for _, it := range arr {
+		b.Metrics = make([]TraceMetric, 0, items.len())
+		for it := range items.elems() {
 			m, ok := decodeTraceMetric(it)
 			if !ok {
 				b.Dropped++
@@ -66,13 +65,13 @@ func DecodeTraceMetrics(raw []byte) (*TraceMetricBatch, error) {
 	return b, nil
 }
 
-func decodeTraceMetric(v *fastjson.Value) (TraceMetric, bool) {
-	if v.Type() != fastjson.TypeObject {
+func decodeTraceMetric(v node) (TraceMetric, bool) {
+	if v.kind() != jsontext.Object {
 		return TraceMetric{}, false
 	}
 	m := TraceMetric{
-		TraceID: traceID(string(v.GetStringBytes("trace_id"))),
-		SpanID:  spanID(string(v.GetStringBytes("span_id"))),
+		TraceID: traceID(v.text("trace_id")),
+		SpanID:  spanID(v.text("span_id")),
 		Type:    str(v, "type"),
 		Name:    str(v, "name"),
 		Unit:    str(v, "unit"),
@@ -87,7 +86,7 @@ func decodeTraceMetric(v *fastjson.Value) (TraceMetric, bool) {
 		return TraceMetric{}, false
 	}
 	val := v.Get("value")
-	if val == nil || val.Type() != fastjson.TypeNumber {
+	if val.kind() != jsontext.Number {
 		return TraceMetric{}, false
 	}
 	m.Value = toValue(val)

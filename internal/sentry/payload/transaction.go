@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/valyala/fastjson"
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
 // EventInfo is the event metadata that transactions and feedback share with error events: who
@@ -98,11 +98,11 @@ type Transaction struct {
 // with such defects is counted in DroppedSpans instead, so the rest of the transaction survives.
 func DecodeTransaction(raw []byte) (*Transaction, error) {
 	t := &Transaction{}
-	err := parseContainer("transaction", raw, func(v *fastjson.Value, cut Cut) error {
+	err := parseContainer("transaction", raw, func(v node, cut Cut) error {
 		t.Cut = cut
 		t.EventInfo = eventInfo(v)
 		t.Name = str(v, "transaction")
-		t.Source = string(v.GetStringBytes("transaction_info", "source"))
+		t.Source = v.text("transaction_info", "source")
 		var err error
 		if t.Start, err = timestamp(v, "start_timestamp"); err != nil {
 			return fmt.Errorf("decode transaction %q: %w", t.Name, err)
@@ -116,11 +116,11 @@ func DecodeTransaction(raw []byte) (*Transaction, error) {
 		t.Trace = traceContext(v.Get("contexts", "trace"))
 		if t.Trace.TraceID == "" || t.Trace.SpanID == "" {
 			return fmt.Errorf("decode transaction %q: contexts.trace needs a 32-hex trace_id and a 16-hex span_id, got %q and %q",
-				t.Name, v.GetStringBytes("contexts", "trace", "trace_id"), v.GetStringBytes("contexts", "trace", "span_id"))
+				t.Name, v.text("contexts", "trace", "trace_id"), v.text("contexts", "trace", "span_id"))
 		}
-		spans := v.GetArray("spans")
-		t.Spans = make([]Span, 0, len(spans))
-		for _, sv := range spans {
+		spans := v.Get("spans")
+		t.Spans = make([]Span, 0, spans.len())
+		for sv := range spans.elems() {
 			s, err := decodeSpan(sv)
 			if err != nil {
 				t.DroppedSpans++
@@ -140,11 +140,11 @@ func DecodeTransaction(raw []byte) (*Transaction, error) {
 // DecodeSpan decodes a legacy (v1) `span` item: one span object shaped like a transaction's child.
 func DecodeSpan(raw []byte) (*Span, error) {
 	var s Span
-	err := parseObject("span", raw, func(v *fastjson.Value) error {
+	err := parseObject("span", raw, func(v node) error {
 		var err error
 		s, err = decodeSpan(v)
 		if err == nil && s.TraceID == "" {
-			err = fmt.Errorf("decode span %s: trace_id %q is not 32 hex digits", s.SpanID, v.GetStringBytes("trace_id"))
+			err = fmt.Errorf("decode span %s: trace_id %q is not 32 hex digits", s.SpanID, v.text("trace_id"))
 		}
 		return err
 	})
@@ -154,14 +154,14 @@ func DecodeSpan(raw []byte) (*Span, error) {
 	return &s, nil
 }
 
-func decodeSpan(v *fastjson.Value) (Span, error) {
-	if v.Type() != fastjson.TypeObject {
-		return Span{}, fmt.Errorf("decode span: a JSON %s, want an object", v.Type())
+func decodeSpan(v node) (Span, error) {
+	if v.kind() != jsontext.Object {
+		return Span{}, fmt.Errorf("decode span: a JSON %s, want an object", v.kind())
 	}
 	s := Span{
-		TraceID:      traceID(string(v.GetStringBytes("trace_id"))),
-		SpanID:       spanID(string(v.GetStringBytes("span_id"))),
-		ParentSpanID: spanID(string(v.GetStringBytes("parent_span_id"))),
+		TraceID:      traceID(v.text("trace_id")),
+		SpanID:       spanID(v.text("span_id")),
+		ParentSpanID: spanID(v.text("parent_span_id")),
 		Op:           str(v, "op"),
 		Description:  str(v, "description"),
 		Status:       str(v, "status"),
@@ -169,7 +169,7 @@ func decodeSpan(v *fastjson.Value) (Span, error) {
 		Tags:         tags(v, "tags"),
 	}
 	if s.SpanID == "" {
-		return Span{}, fmt.Errorf("decode span: span_id %q is not 16 hex digits", v.GetStringBytes("span_id"))
+		return Span{}, fmt.Errorf("decode span: span_id %q is not 16 hex digits", v.text("span_id"))
 	}
 	var err error
 	if s.Start, err = timestamp(v, "start_timestamp"); err != nil {
@@ -181,49 +181,49 @@ func decodeSpan(v *fastjson.Value) (Span, error) {
 	if s.End.Before(s.Start) {
 		return Span{}, fmt.Errorf("decode span %s: start_timestamp is after timestamp", s.SpanID)
 	}
-	if d := v.Get("data"); d != nil && d.Type() == fastjson.TypeObject {
+	if d := v.Get("data"); d.kind() == jsontext.Object {
 		s.Data, s.DroppedAttributes = objectAttrs(d)
 	}
 	return s, nil
 }
 
 // traceContext reads contexts.trace (or a check-in's or feedback's contexts.trace); nil gives the zero value.
-func traceContext(v *fastjson.Value) TraceContext {
-	if v == nil || v.Type() != fastjson.TypeObject {
+func traceContext(v node) TraceContext {
+	if v.kind() != jsontext.Object {
 		return TraceContext{}
 	}
 	tc := TraceContext{
-		TraceID:      traceID(string(v.GetStringBytes("trace_id"))),
-		SpanID:       spanID(string(v.GetStringBytes("span_id"))),
-		ParentSpanID: spanID(string(v.GetStringBytes("parent_span_id"))),
+		TraceID:      traceID(v.text("trace_id")),
+		SpanID:       spanID(v.text("span_id")),
+		ParentSpanID: spanID(v.text("parent_span_id")),
 		Op:           str(v, "op"),
 		Status:       str(v, "status"),
 		Origin:       str(v, "origin"),
 		Description:  str(v, "description"),
 	}
-	if d := v.Get("data"); d != nil && d.Type() == fastjson.TypeObject {
+	if d := v.Get("data"); d.kind() == jsontext.Object {
 		tc.Data, tc.DroppedAttributes = objectAttrs(d)
 	}
 	return tc
 }
 
 // eventInfo reads the metadata every Sentry event carries.
-func eventInfo(v *fastjson.Value) EventInfo {
+func eventInfo(v node) EventInfo {
 	info := EventInfo{
-		EventID:     eventID(string(v.GetStringBytes("event_id"))),
+		EventID:     eventID(v.text("event_id")),
 		Platform:    str(v, "platform"),
 		Release:     str(v, "release"),
 		Dist:        str(v, "dist"),
 		Environment: str(v, "environment"),
 		ServerName:  str(v, "server_name"),
-		SDKName:     string(v.GetStringBytes("sdk", "name")),
-		SDKVersion:  string(v.GetStringBytes("sdk", "version")),
+		SDKName:     v.text("sdk", "name"),
+		SDKVersion:  v.text("sdk", "version"),
 		Tags:        tags(v, "tags"),
 	}
-	if u := v.Get("user"); u != nil && u.Type() == fastjson.TypeObject {
+	if u := v.Get("user"); u.kind() == jsontext.Object {
 		info.User = User{ID: str(u, "id"), Email: str(u, "email"), IPAddress: str(u, "ip_address"), Username: str(u, "username")}
 	}
-	if r := v.Get("request"); r != nil && r.Type() == fastjson.TypeObject {
+	if r := v.Get("request"); r.kind() == jsontext.Object {
 		info.Request = Request{Method: str(r, "method"), URL: str(r, "url")}
 	}
 	// Relay moves an "environment" tag to the field when the field is empty.
@@ -239,21 +239,20 @@ func eventInfo(v *fastjson.Value) EventInfo {
 
 // measurements reads the first MaxAttributes entries of {name: {value, unit}} and counts the
 // others; entries without a numeric value are skipped.
-func measurements(v *fastjson.Value) (out []Measurement, dropped int) {
-	if v == nil || v.Type() != fastjson.TypeObject {
+func measurements(v node) (out []Measurement, dropped int) {
+	if v.kind() != jsontext.Object {
 		return nil, 0
 	}
-	o, _ := v.Object()
-	out = make([]Measurement, 0, min(o.Len(), MaxAttributes))
-	o.Visit(func(k []byte, m *fastjson.Value) {
+	out = make([]Measurement, 0, min(v.len(), MaxAttributes))
+	for k, m := range v.members() {
 		x, ok := number(m, "value")
 		switch {
 		case !ok:
 		case len(out) == MaxAttributes:
 			dropped++
 		default:
-			out = append(out, Measurement{Name: string(k), Value: x, Unit: string(m.GetStringBytes("unit"))})
+			out = append(out, Measurement{Name: own(k), Value: x, Unit: m.text("unit")})
 		}
-	})
+	}
 	return out, dropped
 }

@@ -3,11 +3,15 @@ package payload
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
+	"unsafe"
 
-	"github.com/valyala/fastjson"
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
 // Kind says which field of a Value holds its content.
@@ -70,14 +74,91 @@ const (
 	MaxContainerItems = 1000
 )
 
-// parsers is shared by all decoders: every decoder copies what it keeps before returning the parser.
-var parsers fastjson.ParserPool
+// trees are shared by all decoders: every decoder copies what it keeps (own) before the tree
+// goes back.
+var trees = sync.Pool{New: func() any { return new(jsontext.Tree) }}
 
-// parseObject parses raw as a JSON object and hands it to decode. The parser goes back to the
-// pool afterwards, so decode must copy every string it keeps (string(b) does). raw is bounded
-// first (limitJSON), so that no payload makes fastjson hold more than MaxPayloadValues values.
-func parseObject(what string, raw []byte, decode func(*fastjson.Value) error) error {
-	return parseContainer(what, raw, func(v *fastjson.Value, _ Cut) error { return decode(v) })
+// node is a value of a parsed payload; the zero node is an absent value, which reads as null.
+type node struct {
+	t *jsontext.Tree
+	n *jsontext.Node
+}
+
+// Get returns the value at the path of keys, absent when any step is not an object or lacks
+// the key. Where a key repeats, the last one counts, as in serde_json.
+func (v node) Get(keys ...string) node {
+	for _, k := range keys {
+		if v.n = v.t.Get(v.n, k); v.n == nil {
+			return node{}
+		}
+	}
+	return v
+}
+
+// exists reports whether the value is present (null counts as present).
+func (v node) exists() bool { return v.n != nil }
+
+// kind returns the value's JSON type; an absent value is null.
+func (v node) kind() jsontext.Kind {
+	if v.n == nil {
+		return jsontext.Null
+	}
+	return v.n.Kind()
+}
+
+// scalar returns the value's kind and raw text, which share the payload.
+func (v node) scalar() jsontext.Scalar { return v.t.Scalar(v.n) }
+
+// text returns an owned copy of the string at the path of keys, "" when it is not a string.
+func (v node) text(keys ...string) string {
+	return own(v.t.Text(v.Get(keys...).n))
+}
+
+// own copies a text read from the tree: the tree's texts share the payload, which the caller
+// may reuse, and the tree goes back to the pool.
+func own(s string) string { return strings.Clone(s) }
+
+// elems returns an array's elements, none for other kinds.
+func (v node) elems() iter.Seq[node] {
+	return func(yield func(node) bool) {
+		kids := v.t.Elems(v.n)
+		for i := range kids {
+			if !yield(node{v.t, &kids[i]}) {
+				return
+			}
+		}
+	}
+}
+
+// members returns an object's keys (which share the payload) and values in order, none for
+// other kinds.
+func (v node) members() iter.Seq2[string, node] {
+	return func(yield func(string, node) bool) {
+		if v.kind() != jsontext.Object {
+			return
+		}
+		kids := v.t.Kids(v.n)
+		for i := range kids {
+			if !yield(v.t.Name(&kids[i]), node{v.t, &kids[i]}) {
+				return
+			}
+		}
+	}
+}
+
+// len returns how many members or elements a container has.
+func (v node) len() int {
+	if v.n == nil {
+		return 0
+	}
+	return v.n.Len()
+}
+
+// parseObject parses raw as a JSON object and hands it to decode. The tree goes back to the pool
+// afterwards, so decode must copy every string it keeps (own). raw is bounded first (limitJSON),
+// so that no payload makes the parser hold more than MaxPayloadValues values.
+func parseObject(what string, raw []byte, decode func(node) error) error {
+	return parseContainer(what, raw, func(v node, _ Cut) error { return decode(v) })
 }
 
 // Cut says what limitJSON left out of a payload.
@@ -91,26 +172,29 @@ type Cut struct {
 }
 
 // parseContainer is parseObject that tells decode what was cut.
-func parseContainer(what string, raw []byte, decode func(v *fastjson.Value, cut Cut) error) error {
+func parseContainer(what string, raw []byte, decode func(v node, cut Cut) error) error {
 	raw, cut := limitJSON(raw, MaxContainerItems, MaxPayloadValues)
-	p := parsers.Get()
-	defer parsers.Put(p)
-	v, err := p.ParseBytes(raw)
-	if err != nil {
+	t := trees.Get().(*jsontext.Tree)
+	defer func() {
+		t.Reset()
+		trees.Put(t)
+	}()
+	if err := t.Parse(unsafe.String(unsafe.SliceData(raw), len(raw)), jsontext.Options{}); err != nil {
 		return fmt.Errorf("decode %s: invalid JSON: %w", what, err)
 	}
-	if v.Type() != fastjson.TypeObject {
-		return fmt.Errorf("decode %s: payload is a JSON %s, want an object", what, v.Type())
+	v := node{t, t.Root()}
+	if v.kind() != jsontext.Object {
+		return fmt.Errorf("decode %s: payload is a JSON %s, want an object", what, v.kind())
 	}
 	return decode(v, cut)
 }
 
 // limitJSON returns raw with every array and object cut after its first maxEntries entries and,
 // once maxValues values (containers and entries) have begun, every container still open cut after
-// the entry it is in. Cuts fall between entries, so valid JSON stays valid. fastjson builds ~80
-// bytes for every value, and growing its pool several times that, so this is what keeps a 10 MiB
+// the entry it is in. Cuts fall between entries, so valid JSON stays valid. the parser builds a
+// 36-byte node for every value, and growing its lists several times that, so this is what keeps a 10 MiB
 // span of tiny values from costing gigabytes. It reads only structure (strings, brackets, commas)
-// in one pass and allocates only when it cuts; input that is not JSON is left for fastjson to
+// in one pass and allocates only when it cuts; input that is not JSON is left for the parser to
 // reject, and what is cut is never read.
 func limitJSON(raw []byte, maxEntries, maxValues int) ([]byte, Cut) {
 	type open struct {
@@ -211,108 +295,88 @@ func named(kind, id string) string {
 
 // str reads key as a "lenient string" the way Relay does for release and tag values: strings as
 // they are, numbers as their JSON text, booleans as true/false, anything else as absent.
-func str(v *fastjson.Value, key string) string {
+func str(v node, key string) string {
 	return lenient(v.Get(key))
 }
 
-func lenient(f *fastjson.Value) string {
-	if f == nil {
-		return ""
-	}
-	switch f.Type() {
-	case fastjson.TypeString:
-		b, _ := f.StringBytes()
-		return string(b)
-	case fastjson.TypeNumber:
-		return string(f.MarshalTo(nil))
-	case fastjson.TypeTrue:
-		return "true"
-	case fastjson.TypeFalse:
-		return "false"
-	}
-	return ""
+func lenient(f node) string {
+	return own(f.scalar().Lenient())
 }
 
 // integer reads key as a non-fractional number; strings holding one are accepted too because SDKs
 // serialize 64-bit integers as strings where JavaScript would lose precision.
-func integer(v *fastjson.Value, key string) int64 {
-	f := v.Get(key)
-	if f == nil {
-		return 0
-	}
-	switch f.Type() {
-	case fastjson.TypeNumber:
-		if n, err := f.Int64(); err == nil {
+func integer(v node, key string) int64 {
+	f := v.Get(key).scalar()
+	switch f.Kind {
+	case jsontext.Number:
+		if n, ok := f.IntLiteral(); ok {
 			return n
 		}
-		x, _ := f.Float64()
+		x, _ := strconv.ParseFloat(f.Raw, 64)
 		return int64(x)
-	case fastjson.TypeString:
-		b, _ := f.StringBytes()
-		n, _ := strconv.ParseInt(string(b), 10, 64)
+	case jsontext.String:
+		n, _ := strconv.ParseInt(f.Text(), 10, 64)
 		return n
 	}
 	return 0
 }
 
 // number reads key as a float; ok is false when it is absent or not numeric.
-func number(v *fastjson.Value, key string) (x float64, ok bool) {
-	f := v.Get(key)
-	if f == nil || f.Type() != fastjson.TypeNumber {
+func number(v node, key string) (x float64, ok bool) {
+	f := v.Get(key).scalar()
+	if f.Kind != jsontext.Number {
 		return 0, false
 	}
-	x, err := f.Float64()
+	x, err := strconv.ParseFloat(f.Raw, 64)
 	return x, err == nil
 }
 
 // boolean reads key as a JSON boolean; anything else is false.
-func boolean(v *fastjson.Value, key string) bool {
-	f := v.Get(key)
-	return f != nil && f.Type() == fastjson.TypeTrue
+func boolean(v node, key string) bool {
+	return v.Get(key).kind() == jsontext.True
 }
 
 // rawJSON returns the compact JSON text of key, or "" when absent or null.
-func rawJSON(v *fastjson.Value, key string) string {
+func rawJSON(v node, key string) string {
 	f := v.Get(key)
-	if f == nil || f.Type() == fastjson.TypeNull {
+	if f.kind() == jsontext.Null {
 		return ""
 	}
-	return string(f.MarshalTo(nil))
+	return string(f.t.AppendJSON(nil, f.n))
 }
 
 var errNoTimestamp = errors.New("no timestamp")
 
 // timestamp reads key as a Sentry timestamp: a number of seconds since the epoch (fractions keep
 // microseconds as SDKs send them) or an RFC 3339 string; strings without a zone are UTC.
-func timestamp(v *fastjson.Value, key string) (time.Time, error) {
-	f := v.Get(key)
-	if f == nil || f.Type() == fastjson.TypeNull {
+func timestamp(v node, key string) (time.Time, error) {
+	f := v.Get(key).scalar()
+	switch f.Kind {
+	case jsontext.Null:
 		return time.Time{}, errNoTimestamp
-	}
-	switch f.Type() {
-	case fastjson.TypeNumber:
-		x, err := f.Float64()
+	case jsontext.Number:
+		x, err := strconv.ParseFloat(f.Raw, 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x < 0 || x > 1e11 {
-			return time.Time{}, fmt.Errorf("%s %s is not a time in seconds since the epoch", key, f.MarshalTo(nil))
+			return time.Time{}, fmt.Errorf("%s %s is not a time in seconds since the epoch", key, f.Raw)
 		}
 		sec, frac := math.Modf(x)
 		// Round to the microsecond: float seconds carry no more than that, and rounding keeps
 		// 1795645345.4006274 from becoming …400627399.
 		return time.Unix(int64(sec), int64(math.Round(frac*1e6))*1e3).UTC(), nil
-	case fastjson.TypeString:
-		b, _ := f.StringBytes()
-		t, err := parseTimeString(string(b))
+	case jsontext.String:
+		s := f.Text()
+		t, err := parseTimeString(s)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("%s %q is not an RFC 3339 time", key, b)
+			return time.Time{}, fmt.Errorf("%s %q is not an RFC 3339 time", key, s)
 		}
 		return t, nil
 	}
-	return time.Time{}, fmt.Errorf("%s is a JSON %s, want a number or a string", key, f.Type())
+	return time.Time{}, fmt.Errorf("%s is a JSON %s, want a number or a string", key, f.Kind)
 }
 
 // optionalTimestamp is timestamp for fields that may be absent: a missing one is the zero time,
 // a malformed one still fails.
-func optionalTimestamp(v *fastjson.Value, key string) (time.Time, error) {
+func optionalTimestamp(v node, key string) (time.Time, error) {
 	t, err := timestamp(v, key)
 	if err == errNoTimestamp {
 		return time.Time{}, nil
@@ -330,14 +394,11 @@ func parseTimeString(s string) (time.Time, error) {
 
 // tags reads key as Sentry tags: an object of strings or a list of [key, value] pairs. Empty keys
 // are dropped; later duplicates are dropped (first one wins, like Relay's deduplication).
-func tags(v *fastjson.Value, key string) []Tag {
+func tags(v node, key string) []Tag {
 	f := v.Get(key)
-	if f == nil {
-		return nil
-	}
 	var out []Tag
-	add := func(k string, val *fastjson.Value) {
-		if k == "" || val == nil || val.Type() == fastjson.TypeNull || len(out) == MaxTags {
+	add := func(k string, val node) {
+		if k == "" || val.kind() == jsontext.Null || len(out) == MaxTags {
 			return
 		}
 		for _, t := range out {
@@ -345,51 +406,50 @@ func tags(v *fastjson.Value, key string) []Tag {
 				return
 			}
 		}
-		out = append(out, Tag{Key: k, Value: lenient(val)})
+		out = append(out, Tag{Key: own(k), Value: lenient(val)})
 	}
-	switch f.Type() {
-	case fastjson.TypeObject:
-		o, _ := f.Object()
-		out = make([]Tag, 0, min(o.Len(), MaxTags))
-		o.Visit(func(k []byte, val *fastjson.Value) { add(string(k), val) })
-	case fastjson.TypeArray:
-		pairs, _ := f.Array()
-		out = make([]Tag, 0, min(len(pairs), MaxTags))
-		for _, p := range pairs {
-			kv, err := p.Array()
-			if err != nil || len(kv) != 2 {
+	switch f.kind() {
+	case jsontext.Object:
+		out = make([]Tag, 0, min(f.len(), MaxTags))
+		for k, val := range f.members() {
+			add(k, val)
+		}
+	case jsontext.Array:
+		out = make([]Tag, 0, min(f.len(), MaxTags))
+		for p := range f.elems() {
+			if p.kind() != jsontext.Array || p.len() != 2 {
 				continue
 			}
-			add(lenient(kv[0]), kv[1])
+			kv := f.t.Kids(p.n)
+			add(f.t.Scalar(&kv[0]).Lenient(), node{f.t, &kv[1]})
 		}
 	}
 	return out
 }
 
 // toValue converts any JSON value into a Value, keeping integers apart from doubles.
-func toValue(f *fastjson.Value) Value {
-	switch f.Type() {
-	case fastjson.TypeString:
-		b, _ := f.StringBytes()
-		return Value{Kind: KindString, Str: string(b)}
-	case fastjson.TypeTrue:
+func toValue(f node) Value {
+	switch f.kind() {
+	case jsontext.String:
+		return Value{Kind: KindString, Str: own(f.t.Text(f.n))}
+	case jsontext.True:
 		return Value{Kind: KindBool, Bool: true}
-	case fastjson.TypeFalse:
+	case jsontext.False:
 		return Value{Kind: KindBool}
-	case fastjson.TypeNumber:
-		if n, err := f.Int64(); err == nil {
+	case jsontext.Number:
+		s := f.scalar()
+		if n, ok := s.IntLiteral(); ok {
 			return Value{Kind: KindInt, Int: n}
 		}
-		x, _ := f.Float64()
+		x, _ := strconv.ParseFloat(s.Raw, 64)
 		return Value{Kind: KindDouble, Double: x}
-	case fastjson.TypeArray:
-		elems, _ := f.Array()
-		out := make([]Value, len(elems))
-		for i, e := range elems {
-			out[i] = toValue(e)
+	case jsontext.Array:
+		out := make([]Value, 0, f.len())
+		for e := range f.elems() {
+			out = append(out, toValue(e))
 		}
 		return Value{Kind: KindArray, Array: out}
-	case fastjson.TypeObject:
+	case jsontext.Object:
 		attrs, _ := objectAttrs(f)
 		return Value{Kind: KindMap, Map: attrs}
 	}
@@ -398,19 +458,18 @@ func toValue(f *fastjson.Value) Value {
 
 // objectAttrs converts the first MaxAttributes members of a JSON object into attributes in
 // document order, and returns how many members it left out.
-func objectAttrs(f *fastjson.Value) (attrs []Attr, dropped int) {
-	o, err := f.Object()
-	if err != nil {
+func objectAttrs(f node) (attrs []Attr, dropped int) {
+	if f.kind() != jsontext.Object {
 		return nil, 0
 	}
-	out := make([]Attr, 0, min(o.Len(), MaxAttributes))
-	o.Visit(func(k []byte, val *fastjson.Value) {
+	out := make([]Attr, 0, min(f.len(), MaxAttributes))
+	for k, val := range f.members() {
 		if len(out) == MaxAttributes {
 			dropped++
-			return
+			continue
 		}
-		out = append(out, Attr{Key: string(k), Value: toValue(val)})
-	})
+		out = append(out, Attr{Key: own(k), Value: toValue(val)})
+	}
 	return out, dropped
 }
 
@@ -418,29 +477,28 @@ func objectAttrs(f *fastjson.Value) (attrs []Attr, dropped int) {
 // used by log items and v2 spans. The declared type decides the kind where the JSON value allows
 // it (an "integer" sent as a string stays an integer); otherwise the JSON value's own type wins.
 // Only the first MaxAttributes members are read; dropped says how many more there were.
-func typedAttrs(v *fastjson.Value, key string) (attrs []Attr, dropped int) {
+func typedAttrs(v node, key string) (attrs []Attr, dropped int) {
 	f := v.Get(key)
-	if f == nil || f.Type() != fastjson.TypeObject {
+	if f.kind() != jsontext.Object {
 		return nil, 0
 	}
-	o, _ := f.Object()
-	out := make([]Attr, 0, min(o.Len(), MaxAttributes))
-	o.Visit(func(k []byte, a *fastjson.Value) {
+	out := make([]Attr, 0, min(f.len(), MaxAttributes))
+	for k, a := range f.members() {
 		if len(out) == MaxAttributes {
 			dropped++
-			return
+			continue
 		}
-		if a.Type() != fastjson.TypeObject {
+		if a.kind() != jsontext.Object {
 			// Some SDKs send bare values; keep them rather than drop them.
-			out = append(out, Attr{Key: string(k), Value: toValue(a)})
-			return
+			out = append(out, Attr{Key: own(k), Value: toValue(a)})
+			continue
 		}
 		raw := a.Get("value")
-		if raw == nil {
-			return
+		if !raw.exists() {
+			continue
 		}
 		val := toValue(raw)
-		switch string(a.GetStringBytes("type")) {
+		switch a.t.Text(a.Get("type").n) {
 		case "integer":
 			if val.Kind == KindString {
 				if n, err := strconv.ParseInt(val.Str, 10, 64); err == nil {
@@ -462,8 +520,8 @@ func typedAttrs(v *fastjson.Value, key string) (attrs []Attr, dropped int) {
 				val = Value{Kind: KindString, Str: lenient(raw)}
 			}
 		}
-		out = append(out, Attr{Key: string(k), Value: val, Unit: string(a.GetStringBytes("unit"))})
-	})
+		out = append(out, Attr{Key: own(k), Value: val, Unit: a.text("unit")})
+	}
 	return out, dropped
 }
 

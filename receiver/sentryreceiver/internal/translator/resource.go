@@ -2,14 +2,15 @@ package translator
 
 import (
 	"strings"
+	"unsafe"
 
-	"github.com/valyala/fastjson"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/faultline/faultline/internal/attrkey"
+	"github.com/faultline/faultline/internal/jsontext"
 )
 
 // resourceKey is what the translator puts on a resource. Records whose keys are equal share one
@@ -43,18 +44,38 @@ func (t *translation) headerSDK() (name, version string) {
 	if !t.sdkRead {
 		t.sdkRead = true
 		if raw := t.in.Envelope.Header.Raw; len(raw) > 0 {
-			p := headerParsers.Get()
-			if v, err := p.ParseBytes(raw); err == nil {
-				t.sdkName = string(v.GetStringBytes("sdk", "name"))
-				t.sdkVersion = string(v.GetStringBytes("sdk", "version"))
-			}
-			headerParsers.Put(p)
+			t.sdkName, t.sdkVersion = headerSDK(raw)
 		}
 	}
 	return t.sdkName, t.sdkVersion
 }
 
-var headerParsers fastjson.ParserPool
+// headerSDK reads sdk.name and sdk.version from an envelope header, which the envelope package
+// has checked is a JSON object; the strings are copies.
+func headerSDK(header []byte) (name, version string) {
+	var r jsontext.Reader
+	r.Reset(unsafe.String(unsafe.SliceData(header), len(header)), 0)
+	r.Object(func(key string) bool {
+		if key != "sdk" {
+			return r.Skip()
+		}
+		name, version = "", ""
+		return r.Object(func(key string) bool {
+			switch key {
+			case "name":
+				v, ok := r.Scalar()
+				name = strings.Clone(v.Text())
+				return ok
+			case "version":
+				v, ok := r.Scalar()
+				version = strings.Clone(v.Text())
+				return ok
+			}
+			return r.Skip()
+		})
+	})
+	return name, version
+}
 
 func (k *resourceKey) fill(m pcommon.Map) {
 	m.EnsureCapacity(7)
