@@ -27,7 +27,8 @@ type SQLiteOptions struct {
 	// quiet collector shows its events promptly (default 100ms).
 	FoldDelay time.Duration
 	// MaxPending bounds the appended events not folded yet: appends wait while this many are
-	// (default 4 × FoldBatch). It is reached only while folds fail or fall behind.
+	// (default 4 × FoldBatch). Since a fold starts as soon as FoldBatch are pending, it is reached
+	// only while folds fail (or at open, from a larger inbox).
 	MaxPending int
 	// Clock is what the store reads as now (default time.Now); tests pin it.
 	Clock func() time.Time
