@@ -11,33 +11,23 @@ import (
 
 // Decode returns the typed view of a normalized event (what Normalize returned, as stored). It
 // reads the normalized shapes and tolerates the legacy ones, but it does not normalize: use
-// Normalize for what SDKs send.
+// Normalize for what SDKs send. The view's strings share one copy of normalized.
+//
+// It parses a tree and reads the view from it with the code Normalize uses, so that one key
+// switch serves both. Reading the view straight from the text instead, as Decode did before
+// (jsontext.Reader, no tree), cost 33 allocations and 22.0 KB per reference event against 13
+// and 20.0 KB this way, and 2.4% more instructions (BenchmarkDecode, callgrind with GOGC=off):
+// writing ~500 nodes into a pooled tree costs less than a closure call per value.
 func Decode(normalized []byte) (*Event, error) {
-	ev, err := decodeText(string(normalized))
-	if err != nil {
+	t := treePool.Get().(*tree)
+	defer t.release()
+	if err := t.parse(string(normalized), maxStoredDepth); err != nil {
 		return nil, fmt.Errorf("decode event: %w", err)
 	}
-	return ev, nil
-}
-
-// decodeText reads the typed view of an event; the view's strings share s.
-func decodeText(s string) (*Event, error) {
-	p := newReader(s)
-	if p.Peek() != '{' {
-		n, ok := p.Scalar()
-		if !ok {
-			return nil, p.Err()
-		}
-		return nil, fmt.Errorf("event is not a JSON object (found %s)", kindName(n.Kind))
+	if root := t.Root(); root.Kind() != jsontext.Object {
+		return nil, fmt.Errorf("decode event: event is not a JSON object (found %s)", kindName(root.Kind()))
 	}
-	ev, err := p.readEvent()
-	if err != nil {
-		return nil, err
-	}
-	if !p.End() {
-		return nil, p.Err()
-	}
-	return ev, nil
+	return t.decode(t.Root()), nil
 }
 
 // eventFields are the values of the event keys the typed view reads, found in one pass over
