@@ -471,11 +471,12 @@ func (w *batchWriter) fold() {
 		}
 		retry = w.holdBack(failed)
 	}
-	clear(batch) // the folded events' memory goes now, not when pending grows into a new array
-	w.pending = append(retry, w.pending[n:]...)
 	if len(retry) > 0 {
+		w.pending = append(retry, w.pending[n:]...)
 		w.failed(nil, len(retry))
 	} else {
+		clear(batch) // the folded events' memory goes now, not when pending grows into a new array
+		w.pending = w.pending[n:]
 		w.retryAt, w.backoff = time.Time{}, 0
 	}
 	w.answerFolds()
