@@ -83,14 +83,6 @@ func (r *Reader) Skip() bool {
 	return ok
 }
 
-// RawValue reads the next value and returns its text as it stands in the document.
-func (r *Reader) RawValue() (string, bool) {
-	r.skipWS()
-	start := r.pos
-	ok := r.Skip()
-	return r.s[start:r.pos], ok
-}
-
 // Object calls fn with each key of the object that is the next value; fn must read or skip
 // the member's value. A value that is not an object is skipped without calling fn.
 func (r *Reader) Object(fn func(key string) bool) bool {
@@ -158,25 +150,6 @@ func (r *Reader) members(closing byte, what string, fn func(key string) bool) bo
 			return r.fail("expected ',' or '%c' in %s, found %s", closing, what, describeByte(r.s[r.pos]))
 		}
 	}
-}
-
-// Text reads the next value as a string's text; other kinds read as "".
-func (r *Reader) Text() (string, bool) {
-	if r.Peek() == '"' {
-		return r.stringValue()
-	}
-	n, ok := r.Scalar()
-	return n.Text(), ok
-}
-
-// Lenient reads the next value as Scalar.Lenient does; strings, the common case, are read
-// without making a Scalar.
-func (r *Reader) Lenient() (string, bool) {
-	if r.Peek() == '"' {
-		return r.stringValue()
-	}
-	n, ok := r.Scalar()
-	return n.Lenient(), ok
 }
 
 // stringValue reads the string at r.pos as text.
