@@ -116,7 +116,15 @@ func (v node) text(keys ...string) string {
 
 // own copies a text read from the tree: the tree's texts share the payload, which the caller
 // may reuse, and the tree goes back to the pool.
-func own(s string) string { return strings.Clone(s) }
+func own(s string) string {
+	if len(s) == 1 {
+		// Converting one byte takes the runtime's static string of it, as string(b) did
+		// for tag values such as "3"; strings.Clone would allocate.
+		b := [1]byte{s[0]}
+		return string(b[:])
+	}
+	return strings.Clone(s)
+}
 
 // elems returns an array's elements, none for other kinds.
 func (v node) elems() iter.Seq[node] {
