@@ -242,7 +242,7 @@ func (t *Tree) Get(n *Node, key string) *Node {
 		return nil
 	}
 	kids := t.Kids(n)
-	if i := t.lastIndex(kids, key); i >= 0 {
+	if i := t.IndexOf(kids, key); i >= 0 {
 		return &kids[i]
 	}
 	return nil
@@ -250,12 +250,13 @@ func (t *Tree) Get(n *Node, key string) *Node {
 
 // Index returns the position of the last key in object n, or -1.
 func (t *Tree) Index(n *Node, key string) int {
-	return t.lastIndex(t.Kids(n), key)
+	return t.IndexOf(t.Kids(n), key)
 }
 
-// lastIndex is Index of an object's members. Keys are compared only when their lengths allow a
-// match, which rules out most of them without reading them.
-func (t *Tree) lastIndex(kids []Node, key string) int {
+// IndexOf is Index among an object's members (from Kids), for a caller that holds them already.
+// Keys are compared only when their lengths allow a match, which rules out most of them without
+// reading them.
+func (t *Tree) IndexOf(kids []Node, key string) int {
 	// The lengths are compared as int32: the compiler folds the field's offset into a 32-bit
 	// load, not into a sign-extending one.
 	n := int32(len(key))

@@ -131,7 +131,7 @@ func (w *editWalk) object(n *jsontext.Node, only []string) {
 	kids := t.Kids(n)
 	if only != nil {
 		for _, key := range only {
-			if i := t.Index(n, key); i >= 0 {
+			if i := t.IndexOf(kids, key); i >= 0 {
 				w.member(n, kids, i)
 			}
 		}
