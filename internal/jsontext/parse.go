@@ -49,7 +49,7 @@ type parser struct {
 }
 
 // validText returns s with invalid UTF-8 replaced by U+FFFD, as a repair: a document should not
-// be lost for one bad byte in a breadcrumb.
+// be lost for one bad byte in one of its strings.
 func validText(s string) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
@@ -261,8 +261,8 @@ func (p *parser) lexNumber() (string, bool) {
 // their own, a copy of plain bytes.
 func (p *parser) container(dst *Node, k Kind) bool {
 	if p.depth == p.maxDepth {
-		// Deeper data is not kept: an event should not be lost for one absurdly nested value.
-		// serde_json, which Relay parses with, rejects the whole event instead.
+		// Deeper data is not kept: a document should not be lost for one absurdly nested value.
+		// serde_json, which Relay parses with, rejects the whole document instead.
 		p.irregular++
 		p.t.Shape.DeepCuts++
 		*dst = Node{kind: Null}

@@ -236,7 +236,7 @@ func (t *Tree) nameSlow(m *Node) string {
 }
 
 // Get returns the value of key in object n, or nil. When a key repeats, the last one counts, as
-// in serde_json (which Relay parses with) and in Reader.
+// in serde_json (which Relay parses with).
 func (t *Tree) Get(n *Node, key string) *Node {
 	if n == nil || n.kind != Object {
 		return nil
