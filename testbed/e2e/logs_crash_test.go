@@ -15,9 +15,9 @@ import (
 
 // TestLogFileAcrossAKillAndAStop: the collector is killed with SIGKILL while a python3 service
 // appends one logged KeyError every 20 ms (each naming its order) to the file it tails, and is
-// started again on the same data directory while the service goes on. file_log's offsets in
-// file_storage are saved at the end of each poll, after the poll's records went through the
-// pipeline into the store; so what the killed collector had stored after its last save is read
+// started again on the same data directory while the service goes on. With stanza's synchronous
+// emitter (startLogs), file_log's offsets in file_storage are saved at the end of each poll, after
+// the poll's records went through the pipeline into the store; so what the killed collector had stored after its last save is read
 // again (duplicates, at most one poll's worth), and a trace the operator still held when the
 // offsets were saved past it is lost (at most one: the file's last, waiting for its next line
 // or flush_period). README.md documents both bounds; the test logs what it saw.

@@ -27,12 +27,24 @@ const (
 	logHost    = "e2e-host"
 )
 
-// startLogs runs config/logs-example.yaml over the *.log files of dir, with env added.
+// startLogs runs config/logs-example.yaml over the *.log files of dir, with env added, started as
+// the example's header says: with stanza's synchronous emitter, so that file_log saves a file's
+// offset only after what it read went through the pipeline.
 func startLogs(t *testing.T, dir string, env ...string) faultline {
 	t.Helper()
-	return startConfig(t, "logs-example.yaml", append([]string{"FAULTLINE_LOG_FILES=" + filepath.Join(dir, "*.log"),
-		"FAULTLINE_LOG_SERVICE=" + logService, "FAULTLINE_LOG_HOST=" + logHost}, env...)...)
+	cfg, err := os.ReadFile(filepath.Join(harness.RepoRoot(), "config", "logs-example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return startConfigTextArgs(t, string(cfg), []string{"--feature-gates=" + synchronousLogEmitter},
+		append([]string{"FAULTLINE_LOG_FILES=" + filepath.Join(dir, "*.log"),
+			"FAULTLINE_LOG_SERVICE=" + logService, "FAULTLINE_LOG_HOST=" + logHost}, env...)...)
 }
+
+// synchronousLogEmitter is the stanza feature gate config/logs-example.yaml asks for: without it,
+// stanza receivers hand entries to the pipeline from a batch flushed every 100 ms on a goroutine
+// of its own, after the file's offset may already be saved, so a kill can lose that batch.
+const synchronousLogEmitter = "stanza.synchronousLogEmitter"
 
 // logEvent is what the event endpoint returns for an event from a log file.
 type logEvent struct {

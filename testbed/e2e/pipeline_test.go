@@ -50,6 +50,12 @@ func startConfig(t *testing.T, name string, env ...string) faultline {
 // startConfigText runs a config given as text like startDefault.
 func startConfigText(t *testing.T, cfg string, env ...string) faultline {
 	t.Helper()
+	return startConfigTextArgs(t, cfg, nil, env...)
+}
+
+// startConfigTextArgs is startConfigText with command-line arguments for the collector.
+func startConfigTextArgs(t *testing.T, cfg string, args []string, env ...string) faultline {
+	t.Helper()
 	// A port FreeAddr handed out may be taken by another process before the collector binds it:
 	// then the collector exits, and another set of ports is tried.
 	for attempt := 1; ; attempt++ {
@@ -60,7 +66,7 @@ func startConfigText(t *testing.T, cfg string, env ...string) faultline {
 			config = strings.ReplaceAll(config, fixed, moved[fixed])
 		}
 		sentryAddr, uiAddr := harness.FreeAddr(t), harness.FreeAddr(t)
-		c, err := harness.TryStartCollector(t, config, append([]string{
+		c, err := harness.TryStartCollectorArgs(t, config, args, append([]string{
 			"FAULTLINE_SENTRY_ENDPOINT=" + sentryAddr,
 			"FAULTLINE_UI_ENDPOINT=" + uiAddr,
 			"FAULTLINE_DATA_DIR=" + t.TempDir(),

@@ -207,13 +207,20 @@ func StartCollector(t testing.TB, config string, env []string, waitFor ...string
 // listens, e.g. because a port FreeAddr handed out was taken by someone else in the meantime.
 func TryStartCollector(t testing.TB, config string, env []string, waitFor ...string) (*Collector, error) {
 	t.Helper()
+	return TryStartCollectorArgs(t, config, nil, env, waitFor...)
+}
+
+// TryStartCollectorArgs is TryStartCollector with command-line arguments after --config, such
+// as --feature-gates.
+func TryStartCollectorArgs(t testing.TB, config string, args, env []string, waitFor ...string) (*Collector, error) {
+	t.Helper()
 	bin := DistPath(t)
 	cfgPath := filepath.Join(t.TempDir(), "config.yaml")
 	if err := os.WriteFile(cfgPath, []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	c := &Collector{output: &bytes.Buffer{}, mu: &sync.Mutex{}, done: make(chan struct{})}
-	c.cmd = exec.Command(bin, "--config", cfgPath)
+	c.cmd = exec.Command(bin, append([]string{"--config", cfgPath}, args...)...)
 	c.cmd.Env = append(os.Environ(), env...)
 	w := &lockedWriter{mu: c.mu, w: c.output}
 	c.cmd.Stdout, c.cmd.Stderr = w, w
