@@ -198,6 +198,89 @@ func TestEventsLeftInTheInboxAreFoldedAtOpen(t *testing.T) {
 	}
 }
 
+// TestAFoldWhoseRecordsOutliveItFoldsToNothing: records of events that were folded already, found
+// in the inbox at open (an SDK's resends; or, were a fold's records ever deleted after the fold
+// committed rather than in its transaction, a crash in between), fold again to nothing: no count,
+// user, tag or hourly count moves.
+func TestAFoldWhoseRecordsOutliveItFoldsToNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f.db")
+	s := openInbox(t, path, SQLiteOptions{FoldDelay: time.Hour})
+	evs := benchEvents(0, 60, 3)
+	for i := range evs {
+		evs[i].Timestamp = testNow.Add(-time.Duration(i) * 7 * time.Minute)
+		evs[i].Received = evs[i].Timestamp
+	}
+	appendEvents(t, s, evs[:25])
+	appendEvents(t, s, evs[25:])
+	db := rawDB(t, path)
+	var recs [][]byte
+	rows, err := db.Query(`SELECT record FROM inbox ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var rec []byte
+		if err := rows.Scan(&rec); err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, rec)
+	}
+	if rows.Close(); len(recs) != len(evs) {
+		t.Fatalf("%d records in the inbox before the fold, want %d", len(recs), len(evs))
+	}
+	fold(t, s)
+	before := storeCounts(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The records are back, as if their delete never ran.
+	for _, rec := range recs {
+		if _, err := db.Exec(`INSERT INTO inbox (record) VALUES (?)`, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s = openInbox(t, path, SQLiteOptions{FoldDelay: time.Hour})
+	fold(t, s)
+	if after := storeCounts(t, s); !reflect.DeepEqual(after, before) {
+		t.Errorf("folding the records again changed the store:\nbefore %+v\nafter  %+v", before, after)
+	}
+	if n := count(t, db, `SELECT COUNT(*) FROM events`); n != int64(len(evs)) {
+		t.Errorf("%d events stored, want %d", n, len(evs))
+	}
+	if n := count(t, db, `SELECT COUNT(*) FROM inbox`); n != 0 {
+		t.Errorf("%d records left in the inbox", n)
+	}
+}
+
+// storeCounts is what a fold counts, issue by issue: times seen, users, tags and hourly counts.
+func storeCounts(t *testing.T, s Store) map[string]any {
+	t.Helper()
+	ctx := context.Background()
+	list, err := s.ListIssues(ctx, IssueQuery{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]any{}
+	var ids []int64
+	for _, is := range list {
+		ids = append(ids, is.ID)
+		tags, err := s.IssueTags(ctx, is.ID, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[fmt.Sprint(is.ID)] = fmt.Sprintf("seen %d users %d first %v last %v tags %+v", is.TimesSeen, is.UserCount, is.FirstSeen, is.LastSeen, tags)
+	}
+	hourly, err := s.IssueHourly(ctx, ids, testNow.Add(-10*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out["hourly"] = fmt.Sprintf("%+v", hourly)
+	if len(list) == 0 {
+		t.Fatal("no issues")
+	}
+	return out
+}
+
 func TestDuplicateAppendsAreCountedOnce(t *testing.T) {
 	s := openInbox(t, filepath.Join(t.TempDir(), "f.db"), SQLiteOptions{FoldDelay: time.Hour})
 	evs := benchEvents(0, 15, 2)
