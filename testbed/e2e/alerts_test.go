@@ -40,9 +40,7 @@ func alertsConfig(t *testing.T, extraRules string) string {
 		t.Fatal(err)
 	}
 	config := string(raw)
-	for _, fixed := range []string{"127.0.0.1:4317", "127.0.0.1:4318", "127.0.0.1:13133"} {
-		config = strings.ReplaceAll(config, fixed, harness.FreeAddr(t))
-	}
+	config, _ = harness.MoveAddrs(t, config, harness.FixedAddrs...)
 	if extraRules != "" {
 		const anchor = "          targets: [webhook, slack]\n"
 		if !strings.Contains(config, anchor) {

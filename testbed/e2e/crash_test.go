@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -42,9 +41,7 @@ func TestSIGKILLUnderLoadLosesNoAcknowledgedEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	config := string(cfg)
-	for _, fixed := range []string{"127.0.0.1:4317", "127.0.0.1:4318", "127.0.0.1:13133"} {
-		config = strings.ReplaceAll(config, fixed, harness.FreeAddr(t))
-	}
+	config, _ = harness.MoveAddrs(t, config, harness.FixedAddrs...)
 	sentryAddr, uiAddr, dataDir := harness.FreeAddr(t), harness.FreeAddr(t), t.TempDir()
 	env := []string{"FAULTLINE_SENTRY_ENDPOINT=" + sentryAddr, "FAULTLINE_UI_ENDPOINT=" + uiAddr, "FAULTLINE_DATA_DIR=" + dataDir}
 	col := harness.StartCollector(t, config, env, sentryAddr, uiAddr)

@@ -59,12 +59,7 @@ func startConfigTextArgs(t *testing.T, cfg string, args []string, env ...string)
 	// A port FreeAddr handed out may be taken by another process before the collector binds it:
 	// then the collector exits, and another set of ports is tried.
 	for attempt := 1; ; attempt++ {
-		config := cfg
-		moved := map[string]string{}
-		for _, fixed := range []string{"127.0.0.1:4317", "127.0.0.1:4318", "127.0.0.1:13133"} {
-			moved[fixed] = harness.FreeAddr(t)
-			config = strings.ReplaceAll(config, fixed, moved[fixed])
-		}
+		config, moved := harness.MoveAddrs(t, cfg, harness.FixedAddrs...)
 		sentryAddr, uiAddr := harness.FreeAddr(t), harness.FreeAddr(t)
 		c, err := harness.TryStartCollectorArgs(t, config, args, append([]string{
 			"FAULTLINE_SENTRY_ENDPOINT=" + sentryAddr,

@@ -96,9 +96,7 @@ func scrubbingConfig(t *testing.T, sink string) string {
 func startScrubbing(t *testing.T, sink string, env ...string) (faultline, string) {
 	t.Helper()
 	config := scrubbingConfig(t, sink)
-	for _, fixed := range []string{"127.0.0.1:4317", "127.0.0.1:4318", "127.0.0.1:13133"} {
-		config = strings.ReplaceAll(config, fixed, harness.FreeAddr(t))
-	}
+	config, _ = harness.MoveAddrs(t, config, harness.FixedAddrs...)
 	dir := t.TempDir()
 	sentryAddr, uiAddr := harness.FreeAddr(t), harness.FreeAddr(t)
 	c := harness.StartCollector(t, config, append([]string{

@@ -31,9 +31,7 @@ func startForUI(t *testing.T, sourcemaps string) (faultline, string) {
 		t.Fatal(err)
 	}
 	config := string(cfg)
-	for _, fixed := range []string{"127.0.0.1:4317", "127.0.0.1:4318", "127.0.0.1:13133"} {
-		config = strings.ReplaceAll(config, fixed, harness.FreeAddr(t))
-	}
+	config, _ = harness.MoveAddrs(t, config, harness.FixedAddrs...)
 	const grouping = "  errorgrouping:\n    sourcemaps:\n"
 	if !strings.Contains(config, grouping) {
 		t.Fatalf("config/default.yaml no longer has %q to add a sourcemap directory to", grouping)

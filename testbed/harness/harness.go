@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -73,6 +74,25 @@ func FreeAddr(t testing.TB) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// FixedAddrs are the addresses the example configs listen on besides the FAULTLINE_* endpoints
+// (OTLP gRPC and HTTP, health_check): tests move them to free ports with MoveAddrs.
+var FixedAddrs = []string{"127.0.0.1:4317", "127.0.0.1:4318", "127.0.0.1:13133"}
+
+// MoveAddrs replaces every whole occurrence of each fixed address in config by a free one of its
+// own, and returns the new config with where each address went. It replaces in one pass and only
+// whole addresses: one at a time, a free port such as 43181 put in for 127.0.0.1:4317 was taken for
+// 127.0.0.1:4318 by the next replacement, and its last digit left behind ("address 370259").
+func MoveAddrs(t testing.TB, config string, fixed ...string) (string, map[string]string) {
+	moved := make(map[string]string, len(fixed))
+	alternatives := make([]string, len(fixed))
+	for i, a := range fixed {
+		moved[a] = FreeAddr(t)
+		alternatives[i] = regexp.QuoteMeta(a)
+	}
+	whole := regexp.MustCompile(`(` + strings.Join(alternatives, "|") + `)\b`)
+	return whole.ReplaceAllStringFunc(config, func(a string) string { return moved[a] }), moved
 }
 
 // Sink is an OTLP/HTTP endpoint that keeps everything it receives.

@@ -67,18 +67,16 @@ func startFaultline(t *testing.T, opts collectorOptions) *faultline {
 		for old, repl := range opts.replace {
 			config = replaceOnce(t, config, old, repl)
 		}
-		f.sentryAddr, f.otlpAddr, f.dataDir = harness.FreeAddr(t), harness.FreeAddr(t), t.TempDir()
+		f.sentryAddr, f.dataDir = harness.FreeAddr(t), t.TempDir()
 		if opts.prepare != nil {
 			opts.prepare(f.dataDir)
 		}
+		config, moved := harness.MoveAddrs(t, config, harness.FixedAddrs...)
+		f.otlpAddr = moved["127.0.0.1:4318"]
 		if *flagProfile != "" {
 			f.pprofAddr = harness.FreeAddr(t)
 			config = replaceOnce(t, config, "extensions:\n  health_check:", "extensions:\n  pprof:\n    endpoint: "+f.pprofAddr+"\n  health_check:")
 			config = replaceOnce(t, config, "extensions: [health_check,", "extensions: [pprof, health_check,")
-		}
-		config = strings.ReplaceAll(config, "127.0.0.1:4318", f.otlpAddr)
-		for _, fixed := range []string{"127.0.0.1:4317", "127.0.0.1:13133"} {
-			config = strings.ReplaceAll(config, fixed, harness.FreeAddr(t))
 		}
 		f.config = config
 		f.env = []string{
