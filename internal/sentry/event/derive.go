@@ -2,6 +2,7 @@ package event
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/faultline/faultline/internal/sentry/useragent"
@@ -187,6 +188,33 @@ var contextTags = map[string][]contextTag{
 // type's own key (contexts.os), the usual case, which then costs no concatenation.
 type contextTag struct{ suffix, field, key string }
 
+// The tags deriveTags takes from the event's own fields: eventFieldTags first, releaseFieldTags
+// last (see deriveTags); movedFieldTags are the fields normalizeTags moves into the tags.
+var (
+	eventFieldTags   = [...]string{"level", "logger", "transaction"}
+	releaseFieldTags = [...]string{"environment", "release", "dist"}
+	movedFieldTags   = [...]string{"server_name", "site"}
+)
+
+// DerivedTagKeys are the keys of the tags normalization gives events: those of their own
+// fields, of the first exception's mechanism, the request's url, the user, and the contexts'
+// (under their type's own key, and the client_os context derived from a browser's user agent).
+// Code that makes something per tag key can make these once.
+var DerivedTagKeys = func() []string {
+	keys := slices.Concat(eventFieldTags[:], []string{"mechanism", "handled", "url"}, releaseFieldTags[:],
+		[]string{"user"}, movedFieldTags[:])
+	for _, tags := range contextTags {
+		for _, ct := range tags {
+			keys = append(keys, ct.key)
+		}
+	}
+	for _, ct := range contextTags["os"] {
+		keys = append(keys, strings.Replace(ct.key, "os", "client_os", 1))
+	}
+	slices.Sort(keys)
+	return keys
+}()
+
 // deriveTags adds the tags Sentry derives from an event when it saves it: level, logger,
 // environment, release, dist, user, transaction, the mechanism and handled flag of the first
 // exception, and the contexts' tags; they replace a tag of the same key. url comes from the
@@ -213,7 +241,7 @@ func (t *tree) deriveTags(root *jsontext.Node) {
 		add = append(add, derived{key, value, override})
 	}
 	lenient := func(n *jsontext.Node) string { return strings.TrimSpace(t.Lenient(n)) }
-	for _, k := range [...]string{"level", "logger", "transaction"} {
+	for _, k := range eventFieldTags {
 		setTag(k, lenient(t.Get(root, k)), true)
 	}
 	if exs := t.Elems(t.Get(t.Get(root, "exception"), "values")); len(exs) > 0 {
@@ -249,7 +277,7 @@ func (t *tree) deriveTags(root *jsontext.Node) {
 	setTag("url", lenient(t.Get(t.Get(root, "request"), "url")), false)
 	// Last, the tags normalizeTags drops or moves to a field: normalizing again then appends
 	// them in the same order.
-	for _, k := range [...]string{"environment", "release", "dist"} {
+	for _, k := range releaseFieldTags {
 		setTag(k, lenient(t.Get(root, k)), true)
 	}
 	setTag("user", t.userTag(t.Get(root, "user")), true)

@@ -2,7 +2,9 @@ package event
 
 import (
 	"reflect"
+	"slices"
 	"testing"
+	"time"
 )
 
 const chromeOnWindows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.109 Safari/537.36"
@@ -155,4 +157,26 @@ func longString(n int) string {
 		b[i] = 'x'
 	}
 	return string(b)
+}
+
+// DerivedTagKeys names every tag key Normalize derives from a full event, browser user agent
+// included.
+func TestDerivedTagKeysCoverWhatNormalizeDerives(t *testing.T) {
+	raw := `{"event_id":"0123456789abcdef0123456789abcdef","level":"error","logger":"app","transaction":"/pay",
+	  "environment":"prod","release":"shop@1","dist":"7","server_name":"web-1","site":"eu","user":{"id":"u1"},
+	  "request":{"url":"https://shop.example/pay","headers":[["User-Agent","`+chromeOnWindows+`"]]},
+	  "exception":{"values":[{"type":"E","value":"v","mechanism":{"type":"generic","handled":false}}]},
+	  "contexts":{"os":{"name":"Linux"},"runtime":{"name":"node"},"device":{"model":"x","family":"y"},"gpu":{"name":"g","vendor_name":"v"}}}`
+	_, ev, err := Normalize([]byte(raw), NormalizeOptions{ReceivedAt: time.Unix(1_700_000_000, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tg := range ev.Tags {
+		if !slices.Contains(DerivedTagKeys, tg.Key) {
+			t.Errorf("Normalize derived tag %q, which DerivedTagKeys does not name", tg.Key)
+		}
+	}
+	if len(ev.Tags) < 15 {
+		t.Errorf("only %d tags derived: %v", len(ev.Tags), ev.Tags)
+	}
 }

@@ -498,7 +498,7 @@ func (t *tree) normalizeTags(root *jsontext.Node) {
 			}
 		}
 	}
-	for _, k := range [...]string{"server_name", "site"} {
+	for _, k := range movedFieldTags {
 		v := t.Get(root, k)
 		if v == nil {
 			continue

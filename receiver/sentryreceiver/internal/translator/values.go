@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/faultline/faultline/internal/attrkey"
+	"github.com/faultline/faultline/internal/sentry/event"
 	"github.com/faultline/faultline/internal/sentry/payload"
 )
 
@@ -86,11 +87,8 @@ func tagKey(k string) string {
 }
 
 var derivedTagKeys = func() map[string]string {
-	m := map[string]string{}
-	for _, k := range []string{"level", "logger", "transaction", "mechanism", "handled", "url",
-		"environment", "release", "dist", "user", "server_name", "site",
-		"browser", "browser.name", "os", "os.name", "runtime", "runtime.name",
-		"device", "device.family", "gpu.name", "gpu.vendor", "client_os", "client_os.name"} {
+	m := make(map[string]string, len(event.DerivedTagKeys))
+	for _, k := range event.DerivedTagKeys {
 		m[k] = attrkey.TagPrefix + k
 	}
 	return m
