@@ -475,3 +475,55 @@ func TestAnUndecodableRecordIsKeptBack(t *testing.T) {
 		t.Errorf("the undecodable record: %d left, %d errors logged; want it kept and logged", ids, logs.Len())
 	}
 }
+
+// Isolating the events that fail a fold costs about 2·log2(n) failed transactions per bad event;
+// a database that refuses everything is recognized after that many, not after 2n.
+func TestIsolationStopsWhenNothingFolds(t *testing.T) {
+	batch := make([]*prepared, 1000)
+	for i := range batch {
+		batch[i] = &prepared{Event: &Event{EventID: fmt.Sprintf("%032x", i)}}
+	}
+	tries := 0
+	refuseAll := func([]*prepared) error { tries++; return errors.New("disk full") }
+	is := isolation{maxFailedTx: 22}
+	is.isolate(batch, refuseAll)
+	if is.folded != 0 || tries > 22 {
+		t.Errorf("a database refusing everything: %d transactions tried, %d events folded; want at most 22, none", tries, is.folded)
+	}
+	for _, bad := range [][]int{{0}, {999}, {0, 1}, {3, 700}} {
+		tries = 0
+		refuse := func(part []*prepared) error {
+			tries++
+			for _, p := range part {
+				for _, b := range bad {
+					if p.EventID == batch[b].EventID {
+						return errors.New("refused")
+					}
+				}
+			}
+			return nil
+		}
+		is := isolation{maxFailedTx: 22}
+		is.isolate(batch, refuse)
+		var failed []string
+		for _, f := range is.failed {
+			failed = append(failed, f.ev.EventID)
+		}
+		if is.folded != len(batch)-len(bad) || len(failed) != len(bad) {
+			t.Errorf("bad events %v: %d folded, failed alone %v (%d transactions)", bad, is.folded, failed, tries)
+		}
+	}
+}
+
+// Events appended before a project is deleted do not bring it back when they are folded.
+func TestDeleteProjectFoldsWhatWasAppendedBefore(t *testing.T) {
+	s := openInbox(t, filepath.Join(t.TempDir(), "f.db"), SQLiteOptions{FoldDelay: time.Hour})
+	appendEvents(t, s, benchEvents(0, 30, 3))
+	if _, err := s.DeleteProject(context.Background(), 1); err != nil {
+		t.Fatal(err)
+	}
+	fold(t, s)
+	if n := timesSeen(t, s); n != 0 {
+		t.Errorf("after deleting the project, its issues count %d events, want none", n)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/bits"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -458,18 +459,17 @@ func (w *batchWriter) fold() {
 	err := w.foldTx(batch)
 	var retry []*prepared
 	if err != nil {
-		var folded int
-		var failed []failedFold
+		is := isolation{maxFailedTx: 2*bits.Len(uint(n)) + 2}
 		if n > 1 {
-			folded, failed = w.isolate(batch)
+			is.isolate(batch, w.foldTx)
 		}
-		if folded == 0 {
+		if is.folded == 0 {
 			// Nothing folded, not even a part: the database fails, not an event (or every
 			// pending event does; which of them can be told apart only once others fold).
 			w.failed(err, n)
 			return
 		}
-		retry = w.holdBack(failed)
+		retry = w.holdBack(is.failed)
 	}
 	if len(retry) > 0 {
 		w.pending = append(retry, w.pending[n:]...)
@@ -499,28 +499,40 @@ type failedFold struct {
 	err error
 }
 
-// isolate folds what it can of a batch that failed, halving the parts that fail, and returns how
+// isolation is the state of isolating the events that fail a fold: how many folded, the
+// failed transactions and the events that failed alone.
+type isolation struct {
+	folded, failedTx, maxFailedTx int
+	failed                        []failedFold
+}
+
+// isolate folds (with foldTx) what it can of a batch that failed, halving the parts that fail, and records how
 // many events it folded and those that failed alone. Every part is a run of consecutive pending
-// events, so the records a part deletes are its own.
-func (w *batchWriter) isolate(evs []*prepared) (folded int, failed []failedFold) {
+// events, so the records a part deletes are its own. One bad event among n costs about
+// 2·log2(n) failed transactions before the first part folds; a database that refuses every
+// transaction would take 2n of them, with every append waiting behind, so after maxFailedTx with
+// nothing folded it is taken for the database's failure and isolating stops.
+func (is *isolation) isolate(evs []*prepared, foldTx func([]*prepared) error) {
 	half := len(evs) / 2
 	for _, part := range [][]*prepared{evs[:half], evs[half:]} {
 		if len(part) == 0 {
 			continue
 		}
-		err := w.foldTx(part)
+		if is.folded == 0 && is.failedTx >= is.maxFailedTx {
+			return
+		}
+		err := foldTx(part)
 		switch {
 		case err == nil:
-			folded += len(part)
+			is.folded += len(part)
 		case len(part) == 1:
-			failed = append(failed, failedFold{part[0], err})
+			is.failedTx++
+			is.failed = append(is.failed, failedFold{part[0], err})
 		default:
-			f, bad := w.isolate(part)
-			folded += f
-			failed = append(failed, bad...)
+			is.failedTx++
+			is.isolate(part, foldTx)
 		}
 	}
-	return folded, failed
 }
 
 // holdBack counts a failure against each event that failed alone while others folded, and

@@ -40,7 +40,9 @@ type Store interface {
 	// Write.
 	Append(ctx context.Context, events []Event) error
 	// Fold returns once every event appended before the call is folded (or, on SQLite, kept
-	// back as unfoldable: see OpenSQLite), or with ctx's error.
+	// back as unfoldable: see OpenSQLite), or with ctx's error. An event that fails to fold
+	// while nothing else is pending is retried, not kept back (alone it cannot be told from a
+	// failing database), so Fold waits for it until ctx ends.
 	Fold(ctx context.Context) error
 
 	// ListIssues returns one page of issues matching q.

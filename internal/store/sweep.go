@@ -388,6 +388,11 @@ func (t *tx) deleteIssueRows(id int64) error {
 // may take a while on a large project.
 func (s *sqlStore) DeleteProject(ctx context.Context, project int64) (Swept, error) {
 	var out Swept
+	// Events appended before the delete and not folded yet would be folded after it, and bring
+	// the project's issues back: they go first (SQLite's inbox; elsewhere Fold returns at once).
+	if err := s.Fold(ctx); err != nil {
+		return out, fmt.Errorf("delete project %d: fold the events received before the delete: %w", project, err)
+	}
 	for {
 		ids, err := s.int64s(ctx, `SELECT id FROM issues WHERE project_id = ? LIMIT `+strconv.Itoa(sweepIssues), project)
 		if err != nil || len(ids) == 0 {
