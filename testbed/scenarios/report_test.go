@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"testing"
 	"text/tabwriter"
 	"time"
 
@@ -128,13 +129,14 @@ func (r *results) table() string {
 	return b.String()
 }
 
-// writeMarkdown writes the results with what they were measured on.
+// writeMarkdown writes the results with what they were measured on. The sections of an existing
+// file after the ones written here (the write-ups of earlier measurements) are kept.
 func (r *results) writeMarkdown(path string) error {
 	if !filepath.IsAbs(path) {
 		path = filepath.Join(harness.RepoRoot(), path)
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "# Testbed results\n\nWritten by `make testbed` (testbed/scenarios); rerun it to refresh this file.\n\n")
+	fmt.Fprintf(&b, "# Testbed results\n\nWritten by `make testbed` (testbed/scenarios); rerun it to refresh the sections up to \"Throughput over time\" (the later ones are kept).\n\n")
 	fmt.Fprintf(&b, "| | |\n|---|---|\n")
 	fmt.Fprintf(&b, "| date | %s |\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	fmt.Fprintf(&b, "| commit | %s |\n", commit())
@@ -177,7 +179,24 @@ func (r *results) writeMarkdown(path string) error {
 		}
 		fmt.Fprintf(&b, "- %s, %s: %s\n", x.Scenario, x.Target, strings.Join(v, " "))
 	}
+	if old, err := os.ReadFile(path); err == nil {
+		b.WriteString(keptSections(string(old)))
+	}
 	return os.WriteFile(path, b.Bytes(), 0o644)
+}
+
+// keptSections is what follows the generated sections of a results file: from its first "## "
+// heading that writeMarkdown does not write.
+func keptSections(text string) string {
+	generated := map[string]bool{"## Runs": true, "## Targets": true, "## Throughput over time": true}
+	at := 0
+	for _, line := range strings.SplitAfter(text, "\n") {
+		if strings.HasPrefix(line, "## ") && !generated[strings.TrimSpace(line)] {
+			return "\n" + text[at:]
+		}
+		at += len(line)
+	}
+	return ""
 }
 
 func mdTable(b *bytes.Buffer, columns []string, rows func(func([]string))) {
@@ -214,4 +233,15 @@ func kernel() string {
 		return runtime.GOOS
 	}
 	return "Linux " + strings.TrimSpace(string(b))
+}
+
+// A rerun replaces the generated sections and keeps the write-ups after them.
+func TestKeptSectionsAreTheWriteUpsAfterTheGeneratedOnes(t *testing.T) {
+	text := "# Testbed results\n\n## Runs\n\n| a |\n\n## Targets\n\nx\n\n## Throughput over time\n\n- y\n\n## Issue 18: step 1\n\nkept\n\n## Issue 20\n\nkept too\n"
+	if got, want := keptSections(text), "\n## Issue 18: step 1\n\nkept\n\n## Issue 20\n\nkept too\n"; got != want {
+		t.Errorf("kept %q, want %q", got, want)
+	}
+	if got := keptSections("# Testbed results\n\n## Runs\n\n## Throughput over time\n- y\n"); got != "" {
+		t.Errorf("kept %q of a file with nothing after the generated sections", got)
+	}
 }
