@@ -6,19 +6,6 @@ import (
 	"fmt"
 )
 
-// insertRowID runs a fixed single-row INSERT and returns the new row's id (SQLite).
-func (t *tx) insertRowID(q string, args ...any) (int64, error) {
-	st, err := t.stmt(q)
-	if err != nil {
-		return 0, err
-	}
-	res, err := st.ExecContext(t.ctx, args...)
-	if err != nil {
-		return 0, fmt.Errorf("%q: %w", firstLine(q), err)
-	}
-	return res.LastInsertId()
-}
-
 // deleteInbox deletes the inbox records from id lo to hi but those kept back (sorted), in one
 // range per run between them.
 func (t *tx) deleteInbox(lo, hi int64, keptBack []int64) error {

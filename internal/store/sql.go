@@ -369,9 +369,27 @@ func (t *tx) conn() (txConn, error) {
 
 // exec runs a fixed query (cached as a prepared statement).
 func (t *tx) exec(q string, args ...any) (int64, error) {
-	st, err := t.stmt(q)
+	res, err := t.execResult(q, args...)
 	if err != nil {
 		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// insertRowID runs a fixed single-row INSERT and returns the new row's id (SQLite).
+func (t *tx) insertRowID(q string, args ...any) (int64, error) {
+	res, err := t.execResult(q, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// execResult runs a fixed statement, prepared where the store prepares them.
+func (t *tx) execResult(q string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(q)
+	if err != nil {
+		return nil, err
 	}
 	var res sql.Result
 	if st != nil {
@@ -382,9 +400,9 @@ func (t *tx) exec(q string, args ...any) (int64, error) {
 		res, err = c.ExecContext(t.ctx, t.s.d.rebind(q), args...)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("%q: %w", firstLine(q), err)
+		return nil, fmt.Errorf("%q: %w", firstLine(q), err)
 	}
-	return res.RowsAffected()
+	return res, nil
 }
 
 // queryRow runs a fixed single-row query.
