@@ -370,10 +370,10 @@ func (w *batchWriter) serve(batch []*writeReq) {
 		}
 	}
 	if len(appends) > 0 {
-		w.appendAll(appends)
+		commitTogether(appends, w.appendTx)
 	}
 	if len(writes) > 0 {
-		w.run(writes)
+		commitTogether(writes, w.tx)
 	}
 	for _, r := range batch {
 		if r.kind == foldKind {
@@ -384,18 +384,18 @@ func (w *batchWriter) serve(batch []*writeReq) {
 	w.answerFolds()
 }
 
-// run writes the gathered requests in one transaction. If it fails and held several requests,
-// each is retried alone so that one bad request cannot fail the others.
-func (w *batchWriter) run(batch []*writeReq) {
+// commitTogether commits the gathered requests' events in one transaction (commit) and answers
+// them. If it fails and held several requests, each is retried alone so that one bad request
+// cannot fail the others.
+func commitTogether(batch []*writeReq, commit func([]*prepared) error) {
 	var evs []*prepared
 	for _, r := range batch {
 		evs = append(evs, r.evs...)
 	}
-	err := w.tx(evs)
+	err := commit(evs)
 	if err != nil && len(batch) > 1 {
 		for _, r := range batch {
-			resetPrepared(r.evs)
-			r.done <- w.tx(r.evs)
+			r.done <- commit(r.evs)
 		}
 		return
 	}
@@ -404,28 +404,11 @@ func (w *batchWriter) run(batch []*writeReq) {
 	}
 }
 
+// tx writes events and folds them, clearing first what an earlier failed try assigned.
 func (w *batchWriter) tx(evs []*prepared) error {
+	resetPrepared(evs)
 	// The transaction is not bound to any one caller's context: the batch belongs to all of them.
 	return w.s.inTx(context.Background(), func(t *tx) error { return t.writeBatch(evs) })
-}
-
-// appendAll commits the gathered appends' records in one transaction and acknowledges them. If
-// it fails and held several requests, each is tried alone.
-func (w *batchWriter) appendAll(batch []*writeReq) {
-	var evs []*prepared
-	for _, r := range batch {
-		evs = append(evs, r.evs...)
-	}
-	err := w.appendTx(evs)
-	if err != nil && len(batch) > 1 {
-		for _, r := range batch {
-			r.done <- w.appendTx(r.evs)
-		}
-		return
-	}
-	for _, r := range batch {
-		r.done <- err
-	}
 }
 
 // appendTx inserts the events' records; once they are committed the events are pending.
