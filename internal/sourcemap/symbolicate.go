@@ -13,7 +13,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
@@ -168,7 +167,15 @@ type Result struct {
 	Errors []ProcessingError
 }
 
-var nodeAbsPath = regexp.MustCompile(`^((app|webpack|[a-zA-Z]):|/)`)
+// nodeUserPath says whether the abs_path of a node frame is the application's rather than a
+// Node built-in such as node:internal/…: Sentry's `^((app|webpack|[a-zA-Z]):|/)`, written out
+// because the regexp was an eighth of the processor's work per node event (BenchmarkNodeEvent).
+func nodeUserPath(p string) bool {
+	if strings.HasPrefix(p, "/") || strings.HasPrefix(p, "app:") || strings.HasPrefix(p, "webpack:") {
+		return true
+	}
+	return len(p) >= 2 && p[1] == ':' && ('a' <= p[0] && p[0] <= 'z' || 'A' <= p[0] && p[0] <= 'Z')
+}
 
 // resolved is what one minified abs_path resolves to; frames of the same file share it.
 type resolved struct {
@@ -210,7 +217,7 @@ func (s *Symbolicator) Symbolicate(ctx context.Context, req Request) Result {
 			}
 			continue
 		}
-		if req.Platform == "node" && !nodeAbsPath.MatchString(absPath) {
+		if req.Platform == "node" && !nodeUserPath(absPath) {
 			res.Frames[i].InApp = boolPtr(false) // a Node built-in such as node:internal/…
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -355,5 +356,21 @@ func TestSymbolicateUsesMapNamesWithoutTheMinifiedFile(t *testing.T) {
 	top := res.Frames[len(frames)-1]
 	if top.Function != "parseAmount" || !strings.HasSuffix(top.Filename, "src/ledger.js") {
 		t.Errorf("top frame %s in %s, want parseAmount in src/ledger.js", top.Function, top.Filename)
+	}
+}
+
+// nodeUserPath is Sentry's regular expression written out; the expression stays here as the
+// oracle.
+func TestNodeUserPathIsSentrysExpression(t *testing.T) {
+	sentry := regexp.MustCompile(`^((app|webpack|[a-zA-Z]):|/)`)
+	for _, p := range []string{
+		"", "/", "/srv/app/index.js", "node:internal/process/task_queues", "node:fs", "app:///dist/main.js",
+		"webpack:///src/a.js", "webpack-internal:///./src/a.js", "C:\\app\\index.js", "c:/app/index.js",
+		"z:", "Z:x", "@:x", "[:x", "`:x", "{:x", "1:x", ":", "a", "ap:x", "app", "appx:y", "internal/timers.js",
+		"async /srv/a.js", "<anonymous>", "file:///srv/a.js", "é:x",
+	} {
+		if got, want := nodeUserPath(p), sentry.MatchString(p); got != want {
+			t.Errorf("nodeUserPath(%q) = %v, the expression says %v", p, got, want)
+		}
 	}
 }
