@@ -61,6 +61,13 @@ func (t *Tree) CompactText(n *Node) (string, bool) {
 	return "", false
 }
 
+// AppendString appends s as a JSON string literal, escaped as a string node of a Tree is
+// written (StringNode, AppendJSON).
+func AppendString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	return append(appendEscaped(dst, s), '"')
+}
+
 // appendEscaped writes s as the inside of a JSON string literal.
 func appendEscaped(dst []byte, s string) []byte {
 	start := 0

@@ -49,19 +49,24 @@ func (s *Symbolicator) SymbolicateDocument(ctx context.Context, project string, 
 	return changed, nil
 }
 
-// fields lays the error out as the fields of Sentry's `errors[]` entry (type aside).
-func (e ProcessingError) fields() map[string]string {
-	out := map[string]string{}
-	for k, v := range map[string]string{"url": e.URL, "source": e.Source, "sourcemap": e.Sourcemap, "reason": e.Reason} {
+// fields lays the error out as the fields of Sentry's `errors[]` entry (type aside), in the key
+// order AddProcessingError writes them in.
+func (e ProcessingError) fields() []event.ErrorField {
+	fs := make([]event.ErrorField, 0, 6)
+	add := func(k, v string) {
 		if v != "" {
-			out[k] = v
+			fs = append(fs, event.ErrorField{Key: k, Value: v})
 		}
 	}
-	if e.Row > 0 {
-		out["row"] = strconv.Itoa(e.Row)
-	}
 	if e.Column > 0 {
-		out["column"] = strconv.Itoa(e.Column)
+		add("column", strconv.Itoa(e.Column))
 	}
-	return out
+	add("reason", e.Reason)
+	if e.Row > 0 {
+		add("row", strconv.Itoa(e.Row))
+	}
+	add("source", e.Source)
+	add("sourcemap", e.Sourcemap)
+	add("url", e.URL)
+	return fs
 }

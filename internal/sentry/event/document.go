@@ -315,21 +315,20 @@ func (t *tree) frameNode(base jsontext.Node, f *Frame) (jsontext.Node, error) {
 }
 
 // AddProcessingError records a processing error in the event's "errors" list the way Sentry
-// shows them: {"type": typ, …fields}, fields in key order (e.g. "js_no_source" with "url").
+// shows them: {"type": typ, …fields}, fields in key order whatever order they are passed in
+// (e.g. "js_no_source" with "url"); their keys are distinct, and a "type" among them is dropped.
 //
 // A document not yet parsed whose event has no "errors" list gets the list written after its
 // last member instead, the same bytes the tree would write: symbolication adds an error to most
 // events sent without source maps (js_no_source for each file), and parsing each of them for
 // that alone was most of what the processor saved by not parsing (BenchmarkNodeEvent).
-func (d *Document) AddProcessingError(typ string, fields map[string]string) error {
+func (d *Document) AddProcessingError(typ string, fields []ErrorField) error {
+	fields = sortedErrorFields(fields)
 	if d.t == nil && d.errorsAppendable() {
-		s := treePool.Get().(*tree)
-		defer s.release()
 		if len(d.errs) > 0 {
 			d.errs = append(d.errs, ',')
 		}
-		e := s.processingError(typ, fields)
-		d.errs = s.AppendJSON(d.errs, &e)
+		d.errs = appendProcessingError(d.errs, typ, fields)
 		return nil
 	}
 	t, err := d.tree()
@@ -398,21 +397,43 @@ func AppendWithCulprit(dst []byte, normalized, culprit string) ([]byte, error) {
 	return d.AppendTo(dst), nil
 }
 
-// processingError is the object of one processing error.
-func (t *tree) processingError(typ string, fields map[string]string) jsontext.Node {
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		if k != "type" {
-			keys = append(keys, k)
-		}
+// ErrorField is one field of a processing error besides its type (AddProcessingError).
+type ErrorField struct {
+	Key, Value string
+}
+
+// sortedErrorFields puts fields in key order, the order Sentry writes them in, and drops
+// "type", which AddProcessingError writes first. Callers usually pass them sorted already.
+func sortedErrorFields(fields []ErrorField) []ErrorField {
+	byKey := func(a, b ErrorField) int { return strings.Compare(a.Key, b.Key) }
+	if !slices.IsSortedFunc(fields, byKey) {
+		fields = slices.SortedFunc(slices.Values(fields), byKey)
 	}
-	slices.Sort(keys)
-	ms := make([]jsontext.Node, 0, 1+len(keys))
+	if slices.ContainsFunc(fields, func(f ErrorField) bool { return f.Key == "type" }) {
+		fields = slices.DeleteFunc(slices.Clone(fields), func(f ErrorField) bool { return f.Key == "type" })
+	}
+	return fields
+}
+
+// processingError is the object of one processing error, fields sorted (sortedErrorFields).
+func (t *tree) processingError(typ string, fields []ErrorField) jsontext.Node {
+	ms := make([]jsontext.Node, 0, 1+len(fields))
 	ms = append(ms, t.Field("type", t.StringNode(typ)))
-	for _, k := range keys {
-		ms = append(ms, t.Field(k, t.StringNode(fields[k])))
+	for _, f := range fields {
+		ms = append(ms, t.Field(f.Key, t.StringNode(f.Value)))
 	}
 	return t.ObjectNode(ms...)
+}
+
+// appendProcessingError appends the JSON processingError's node is written as, without
+// building the node: the errors of a document not parsed are only ever written.
+func appendProcessingError(dst []byte, typ string, fields []ErrorField) []byte {
+	dst = jsontext.AppendString(append(dst, `{"type":`...), typ)
+	for _, f := range fields {
+		dst = jsontext.AppendString(append(dst, ','), f.Key)
+		dst = jsontext.AppendString(append(dst, ':'), f.Value)
+	}
+	return append(dst, '}')
 }
 
 // appendableErrors says whether an "errors" list can be written at the end of text without

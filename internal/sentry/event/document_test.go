@@ -39,7 +39,7 @@ func TestReplaceFramesKeepsTheOriginalAsRawStacktrace(t *testing.T) {
 	if err := doc.ReplaceFrames(StacktraceRef{Kind: ExceptionStacktrace, Index: 0}, frames); err != nil {
 		t.Fatal(err)
 	}
-	doc.AddProcessingError("js_no_source", map[string]string{"url": "https://a.example/other.js"})
+	doc.AddProcessingError("js_no_source", []ErrorField{{Key: "url", Value: "https://a.example/other.js"}})
 	out := doc.AppendTo(nil)
 
 	var got map[string]any
@@ -138,7 +138,7 @@ func TestOpenDocumentParsesOnlyToEdit(t *testing.T) {
 	if err := doc.ReplaceFrames(StacktraceRef{Kind: ExceptionStacktrace, Index: 0}, []Frame{{Function: "load", Lineno: 3}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := doc.AddProcessingError("js_no_source", map[string]string{"url": "https://a.example/app.min.js"}); err != nil {
+	if err := doc.AddProcessingError("js_no_source", []ErrorField{{Key: "url", Value: "https://a.example/app.min.js"}}); err != nil {
 		t.Fatal(err)
 	}
 	if ev.Exceptions[0].Stacktrace.Frames[0].Function != "a" {
@@ -154,7 +154,7 @@ func TestOpenDocumentParsesOnlyToEdit(t *testing.T) {
 	if err := parsed.ReplaceFrames(StacktraceRef{Kind: ExceptionStacktrace, Index: 0}, []Frame{{Function: "load", Lineno: 3}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := parsed.AddProcessingError("js_no_source", map[string]string{"url": "https://a.example/app.min.js"}); err != nil {
+	if err := parsed.AddProcessingError("js_no_source", []ErrorField{{Key: "url", Value: "https://a.example/app.min.js"}}); err != nil {
 		t.Fatal(err)
 	}
 	if a, b := doc.AppendTo(nil), parsed.AppendTo(nil); string(a) != string(b) {
@@ -186,7 +186,7 @@ func TestProcessingErrorsWithoutParsing(t *testing.T) {
 			}
 			for _, d := range []*Document{opened, parsed} {
 				for _, u := range []string{"/srv/app/a.js", "/srv/app/b\"é.js"} {
-					if err := d.AddProcessingError("js_no_source", map[string]string{"url": u, "reason": "no minified file found"}); err != nil {
+					if err := d.AddProcessingError("js_no_source", []ErrorField{{Key: "url", Value: u}, {Key: "reason", Value: "no minified file found"}}); err != nil {
 						t.Fatal(err)
 					}
 				}

@@ -61,7 +61,7 @@ func FuzzNormalize(f *testing.F) {
 		opened := OpenDocument(string(out), ev)
 		for _, d := range []*Document{doc, opened} {
 			for _, url := range []string{"https://a.example/x.js", "b\u00e9\"\n"} {
-				if err := d.AddProcessingError("js_no_source", map[string]string{"url": url}); err != nil {
+				if err := d.AddProcessingError("js_no_source", []ErrorField{{Key: "url", Value: url}}); err != nil {
 					t.Fatal(err)
 				}
 			}
