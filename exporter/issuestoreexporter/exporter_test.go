@@ -43,7 +43,7 @@ type host struct {
 
 func (h host) GetExtensions() map[component.ID]component.Component { return h.exts }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
