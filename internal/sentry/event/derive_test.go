@@ -164,7 +164,7 @@ func longString(n int) string {
 func TestDerivedTagKeysCoverWhatNormalizeDerives(t *testing.T) {
 	raw := `{"event_id":"0123456789abcdef0123456789abcdef","level":"error","logger":"app","transaction":"/pay",
 	  "environment":"prod","release":"shop@1","dist":"7","server_name":"web-1","site":"eu","user":{"id":"u1"},
-	  "request":{"url":"https://shop.example/pay","headers":[["User-Agent","`+chromeOnWindows+`"]]},
+	  "request":{"url":"https://shop.example/pay","headers":[["User-Agent","` + chromeOnWindows + `"]]},
 	  "exception":{"values":[{"type":"E","value":"v","mechanism":{"type":"generic","handled":false}}]},
 	  "contexts":{"os":{"name":"Linux"},"runtime":{"name":"node"},"device":{"model":"x","family":"y"},"gpu":{"name":"g","vendor_name":"v"}}}`
 	_, ev, err := Normalize([]byte(raw), NormalizeOptions{ReceivedAt: time.Unix(1_700_000_000, 0)})
