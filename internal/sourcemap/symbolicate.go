@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faultline/faultline/internal/jsontext"
 	"github.com/faultline/faultline/internal/sentry/event"
 	"github.com/faultline/faultline/internal/sourcemap/cache"
 	"github.com/faultline/faultline/internal/sourcemap/decode"
@@ -498,28 +499,11 @@ func frameData(data, sourcemap, resolvedWith string) string {
 	}
 	b := make([]byte, 0, 64+len(sourcemap))
 	b = append(b, `{"resolved_with":`...)
-	b = appendJSONString(b, resolvedWith)
+	b = jsontext.AppendString(b, resolvedWith)
 	b = append(b, `,"sourcemap":`...)
-	b = appendJSONString(b, sourcemap)
+	b = jsontext.AppendString(b, sourcemap)
 	b = append(b, `,"symbolicated":true}`...)
 	return string(b)
-}
-
-// appendJSONString appends s as a JSON string.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"' || c == '\\':
-			b = append(b, '\\', c)
-		case c < 0x20:
-			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
-		default:
-			b = append(b, c)
-		}
-	}
-	return append(b, '"')
 }
 
 // mergeData adds keys to a frame's data object (JSON text), keeping what was there.
