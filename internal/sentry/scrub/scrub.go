@@ -95,13 +95,15 @@ type Scrubber struct {
 	safe     []string
 	apps     []application
 	anyApps  bool
-	specific bool // some application names a key or index, so non-PII fields must be walked
 	sessions sync.Pool
 	// valueDefaults: strings are read for sensitive words or by the default detectors.
 	valueDefaults bool
 	// shortest is the length below which a string can hold no sensitive word and nothing the
 	// value detectors find.
 	shortest int
+	// walkAll makes a walk with applications go into every value, skipping none: tests compare
+	// its output with the skipping walk's.
+	walkAll bool
 }
 
 // Compile checks and compiles cfg. Errors name the rule or selector at fault.
@@ -147,7 +149,6 @@ func Compile(cfg Config) (*Scrubber, error) {
 			app.rules = append(app.rules, r)
 		}
 		s.apps = append(s.apps, app)
-		s.specific = s.specific || app.specific
 	}
 	for name := range cfg.Rules {
 		if _, err := c.compile(name, 0); err != nil && !slices.ContainsFunc(errs, func(e error) bool { return strings.Contains(e.Error(), fmt.Sprintf("%q", name)) }) {
@@ -170,6 +171,18 @@ func Compile(cfg Config) (*Scrubber, error) {
 	}
 	s.sessions.New = func() any { return &Session{s: s, stack: make([]level, 0, 32)} }
 	return s, nil
+}
+
+// reachable reports whether an application naming a key or an index may select a value under a
+// field Sentry does not scrub, whose path has the schema types seen. Below such a field every
+// value has the same types on its path, for no value under one gets a type of its own.
+func (s *Scrubber) reachable(seen uint16) bool {
+	for i := range s.apps {
+		if a := &s.apps[i]; a.specific && a.sel.reachable(seen) {
+			return true
+		}
+	}
+	return false
 }
 
 // Active reports whether the scrubber can change anything; an inactive one need not walk events.

@@ -255,6 +255,36 @@ func (s *selector) specific() bool {
 	return true
 }
 
+// reachable reports whether the selector may match a value whose path has only the schema types
+// seen ($http, $frame …): a path needs a value of each of its types on the way. It may answer
+// true for a selector that cannot match, never false for one that can.
+func (s *selector) reachable(seen uint16) bool {
+	switch s.op {
+	case opPath:
+		for i := range s.items {
+			if it := &s.items[i]; it.kind == itemType && !it.json && it.types&seen == 0 {
+				return false
+			}
+		}
+		return true
+	case opNot:
+		return true
+	case opAnd:
+		for i := range s.kids {
+			if !s.kids[i].reachable(seen) {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range s.kids {
+		if s.kids[i].reachable(seen) {
+			return true
+		}
+	}
+	return false
+}
+
 // matches reports whether the selector matches the last of levels, the path from the event
 // (exclusive) to a value; keys are the levels' keys.
 func (s *selector) matches(levels []level, keys []string) bool {

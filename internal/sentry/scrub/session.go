@@ -64,8 +64,9 @@ const (
 type level struct {
 	pos    pos
 	types  uint16
-	safe   bool  // under a safe field: no default scrubbing
-	filter uint8 // filter every literal under here (a sensitive key's array)
+	safe   bool   // under a safe field: no default scrubbing
+	filter uint8  // filter every literal under here (a sensitive key's array)
+	seen   uint16 // the types of this value and of those it is in, kept with applications
 	apps   uint64
 	kind   event.ValueKind
 	index  int
@@ -272,6 +273,7 @@ func (ss *Session) enter(key string, index int, kind event.ValueKind) bool {
 		}
 	}
 	if s.anyApps {
+		l.seen = parent.seen | types
 		ss.stack = append(ss.stack, l)
 		ss.keys = append(ss.keys, key)
 		top := &ss.stack[len(ss.stack)-1]
@@ -281,8 +283,9 @@ func (ss *Session) enter(key string, index int, kind event.ValueKind) bool {
 				top.apps |= 1 << i
 			}
 		}
-		if top.pos == posOther && top.apps == 0 && !s.specific && top.kind >= event.ObjectValue {
-			// Nothing under a field Sentry does not scrub can match.
+		if top.pos == posOther && top.apps == 0 && (top.kind < event.ObjectValue || !s.reachable(top.seen)) && !s.walkAll {
+			// Edit changes nothing at a field Sentry does not scrub that no application selected,
+			// and nothing under one can match when no application naming a key can reach it.
 			ss.Leave()
 			return false
 		}
