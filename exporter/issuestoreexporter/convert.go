@@ -4,7 +4,6 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"strconv"
-	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -57,9 +56,11 @@ func convertRecord(lr plog.LogRecord, release, env string, now time.Time) (store
 // record or a span event) as the sentry receiver and errorgrouping processor set them; ok is
 // false when they carry none. A zero observed time means the event is received now.
 func convertAttributes(a pcommon.Map, ts, observed pcommon.Timestamp, body, release, env string, now time.Time) (store.Event, bool) {
-	eventID := attrkey.Str(a, attrkey.EventID)
-	payload := attrkey.Str(a, attrkey.Event)
-	project, err := strconv.ParseInt(attrkey.Str(a, attrkey.ProjectID), 10, 64)
+	var attrs eventAttributes
+	attrs.read(a)
+	eventID := attrs.str(attrEventID)
+	payload := attrs.str(attrEvent)
+	project, err := strconv.ParseInt(attrs.str(attrProjectID), 10, 64)
 	if eventID == "" || payload == "" || err != nil {
 		return store.Event{}, false
 	}
@@ -68,26 +69,27 @@ func convertAttributes(a pcommon.Map, ts, observed pcommon.Timestamp, body, rele
 		EventID:        eventID,
 		Timestamp:      ts.AsTime(),
 		Received:       observed.AsTime(),
-		Level:          attrkey.Str(a, attrkey.Level),
-		Platform:       attrkey.Str(a, attrkey.Platform),
+		Level:          attrs.str(attrLevel),
+		Platform:       attrs.str(attrPlatform),
 		Release:        release,
 		Environment:    env,
-		Title:          attrkey.Str(a, attrkey.GroupTitle),
-		Culprit:        attrkey.Str(a, attrkey.GroupCulprit),
-		GroupingConfig: attrkey.Str(a, attrkey.GroupConfig),
-		Explanation:    attrkey.Str(a, attrkey.GroupExplanation),
+		Title:          attrs.str(attrGroupTitle),
+		Culprit:        attrs.str(attrGroupCulprit),
+		GroupingConfig: attrs.str(attrGroupConfig),
+		Explanation:    attrs.str(attrGroupExplanation),
 		Metadata: store.Metadata{
-			Type:     attrkey.Str(a, attrkey.GroupMetadataType),
-			Value:    attrkey.Str(a, attrkey.GroupMetadataValue),
-			Filename: attrkey.Str(a, attrkey.GroupMetadataFilename),
-			Function: attrkey.Str(a, attrkey.GroupMetadataFunction),
+			Type:     attrs.str(attrGroupMetadataType),
+			Value:    attrs.str(attrGroupMetadataValue),
+			Filename: attrs.str(attrGroupMetadataFilename),
+			Function: attrs.str(attrGroupMetadataFunction),
 		},
-		UserID:    attrkey.Str(a, attrkey.UserID),
-		UserEmail: attrkey.Str(a, attrkey.UserEmail),
-		UserIP:    attrkey.Str(a, attrkey.ClientAddress),
+		UserID:    attrs.str(attrUserID),
+		UserEmail: attrs.str(attrUserEmail),
+		UserIP:    attrs.str(attrClientAddress),
 		Source:    alertrule.SourceOTel,
+		Tags:      attrs.tags,
 	}
-	if _, ok := a.Get(attrkey.ItemType); ok { // set by the sentry receiver only
+	if _, ok := attrs.get(attrItemType); ok { // set by the sentry receiver only
 		ev.Source = alertrule.SourceSentry
 	}
 	if ts == 0 {
@@ -96,17 +98,19 @@ func convertAttributes(a pcommon.Map, ts, observed pcommon.Timestamp, body, rele
 	if observed == 0 {
 		ev.Received = now
 	}
-	if v, ok := a.Get(attrkey.GroupHashes); ok && v.Type() == pcommon.ValueTypeSlice {
-		for i := 0; i < v.Slice().Len(); i++ {
-			if h := v.Slice().At(i).AsString(); h != "" {
+	if v, ok := attrs.get(attrGroupHashes); ok && v.Type() == pcommon.ValueTypeSlice {
+		hs := v.Slice()
+		ev.Hashes = make([]string, 0, hs.Len())
+		for i := 0; i < hs.Len(); i++ {
+			if h := hs.At(i).AsString(); h != "" {
 				ev.Hashes = append(ev.Hashes, h)
 			}
 		}
 	}
-	if h := attrkey.Str(a, attrkey.GroupHash); h != "" && (len(ev.Hashes) == 0 || ev.Hashes[0] != h) {
+	if h := attrs.str(attrGroupHash); h != "" && (len(ev.Hashes) == 0 || ev.Hashes[0] != h) {
 		ev.Hashes = append([]string{h}, ev.Hashes...)
 	}
-	excType, excValue := attrkey.Str(a, attrkey.ExceptionType), attrkey.Str(a, attrkey.ExceptionMessage)
+	excType, excValue := attrs.str(attrExceptionType), attrs.str(attrExceptionMessage)
 	if len(ev.Hashes) == 0 {
 		ev.Hashes = []string{fallbackHash(excType, excValue, body)}
 		if ev.Metadata.Type == "" && ev.Metadata.Value == "" {
@@ -117,19 +121,13 @@ func convertAttributes(a pcommon.Map, ts, observed pcommon.Timestamp, body, rele
 		ev.Title = fallbackTitle(excType, excValue, body)
 	}
 	if ev.Culprit == "" {
-		ev.Culprit = attrkey.Str(a, attrkey.Transaction) // what Sentry shows when grouping gave no culprit
+		ev.Culprit = attrs.str(attrTransaction) // what Sentry shows when grouping gave no culprit
 	}
 	// Sentry stores the culprit with the event (the event API shows it there). An event that
 	// cannot be read is stored as it came.
 	if ev.Payload, err = event.AppendWithCulprit(nil, payload, ev.Culprit); err != nil {
 		ev.Payload = []byte(payload)
 	}
-	a.Range(func(k string, v pcommon.Value) bool {
-		if tag, ok := strings.CutPrefix(k, attrkey.TagPrefix); ok {
-			ev.Tags = append(ev.Tags, store.Tag{Key: tag, Value: v.AsString()})
-		}
-		return true
-	})
 	return ev, true
 }
 

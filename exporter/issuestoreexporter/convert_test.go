@@ -5,7 +5,9 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"reflect"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
@@ -13,6 +15,8 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 
+	"github.com/faultline/faultline/internal/alertrule"
+	"github.com/faultline/faultline/internal/store"
 	"github.com/faultline/faultline/processor/errorgroupingprocessor"
 	"github.com/faultline/faultline/receiver/sentryreceiver"
 )
@@ -74,4 +78,58 @@ func receivedAndGrouped(b *testing.B, envelopeFile string) plog.Logs {
 		b.Fatalf("receiver answered %d, %d batches reached the exporter", resp.StatusCode, len(sink.AllLogs()))
 	}
 	return sink.AllLogs()[0]
+}
+
+// A record's attributes are read in one pass; a key that repeats (OTLP does not forbid it)
+// counts at its first occurrence, as Map.Get reads it, whatever its value, and every tag counts.
+func TestARepeatedAttributeCountsAtItsFirstOccurrence(t *testing.T) {
+	const otlp = `{"resourceLogs":[{"resource":{},"scopeLogs":[{"logRecords":[{"timeUnixNano":"1700000000000000000","attributes":[
+		{"key":"sentry.tag.region","value":{"stringValue":"eu"}},
+		{"key":"sentry.event_id","value":{"stringValue":"0123456789abcdef0123456789abcdef"}},
+		{"key":"sentry.event","value":{"stringValue":"{\"message\":\"m\"}"}},
+		{"key":"sentry.project_id","value":{"stringValue":"7"}},
+		{"key":"sentry.event_id","value":{"stringValue":"fedcba9876543210fedcba9876543210"}},
+		{"key":"sentry.project_id","value":{"stringValue":"8"}},
+		{"key":"sentry.level","value":{"stringValue":""}},
+		{"key":"sentry.level","value":{"stringValue":"error"}},
+		{"key":"sentry.item_type","value":{"intValue":"1"}},
+		{"key":"faultline.group.hashes","value":{"stringValue":"not a list"}},
+		{"key":"faultline.group.hashes","value":{"arrayValue":{"values":[{"stringValue":"h2"}]}}},
+		{"key":"faultline.group.hash","value":{"stringValue":"h1"}},
+		{"key":"faultline.group.title","value":{"intValue":"42"}},
+		{"key":"faultline.group.title","value":{"stringValue":"later"}},
+		{"key":"sentry.tag.region","value":{"stringValue":"us"}},
+		{"key":"faultline.group.culprit","value":{"stringValue":"f(app)"}},
+		{"key":"sentry.tag.team","value":{"stringValue":"shop"}},
+		{"key":"user.email","value":{"stringValue":"a@example.com"}},
+		{"key":"user.email","value":{"stringValue":"b@example.com"}}
+	]}]}]}]}`
+	ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs([]byte(otlp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := ld.ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes().Len(); n != 19 {
+		t.Fatalf("the record has %d attributes, want the 19 sent, repeated keys included", n)
+	}
+	evs, skipped := convert(ld)
+	if len(evs) != 1 || skipped != 0 {
+		t.Fatalf("converted %d events, skipped %d", len(evs), skipped)
+	}
+	got := evs[0]
+	got.Received = time.Time{}
+	want := store.Event{
+		ProjectID: 7,
+		EventID:   "0123456789abcdef0123456789abcdef",
+		Timestamp: time.Unix(1700000000, 0).UTC(),
+		Hashes:    []string{"h1"},
+		Title:     "42",
+		Culprit:   "f(app)",
+		UserEmail: "a@example.com",
+		Tags:      []store.Tag{{Key: "region", Value: "eu"}, {Key: "region", Value: "us"}, {Key: "team", Value: "shop"}},
+		Payload:   []byte(`{"message":"m","culprit":"f(app)"}`),
+		Source:    alertrule.SourceSentry,
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("converted\n%+v\nwant\n%+v", got, want)
+	}
 }
