@@ -376,14 +376,11 @@ func AppendWithCulprit(dst []byte, normalized, culprit string) ([]byte, error) {
 		return append(dst, normalized...), nil
 	}
 	if appendable(normalized, `"culprit"`) {
-		s := treePool.Get().(*tree)
-		defer s.release()
 		dst = append(dst, normalized[:len(normalized)-1]...)
 		if len(normalized) > 2 {
 			dst = append(dst, ',')
 		}
-		v := s.StringNode(culprit)
-		return append(s.AppendJSON(append(dst, `"culprit":`...), &v), '}'), nil
+		return append(jsontext.AppendString(append(dst, `"culprit":`...), culprit), '}'), nil
 	}
 	d, err := ParseDocument([]byte(normalized))
 	if err != nil {
