@@ -18,10 +18,12 @@ const (
 // wordIndex finds sensitive words in a text, ignoring ASCII case. Words are at least two bytes
 // long, and a table of their first two bytes rules out nearly every position of a text with
 // one lookup: keys and values are mostly lowercase letters, so the table's hot part is small.
+// The table holds every ASCII case of a word's first two bytes, so a scan looks up the text's
+// bytes as they are, without lowering them first.
 type wordIndex struct {
 	sets    [2]wordSet
 	minLen  int            // the shortest word's length; 0 when there is none
-	bigrams [1 << 16]uint8 // lower(first)<<8 | lower(second) → the sets with such a word
+	bigrams [1 << 16]uint8 // first<<8 | second, in any ASCII case → the sets with such a word
 }
 
 type wordSet struct {
@@ -52,8 +54,20 @@ func (x *wordIndex) add(hit uint8, words []string) {
 			x.minLen = len(w)
 		}
 		ws.byFirst[w[0]] = append(ws.byFirst[w[0]], w)
-		x.bigrams[uint16(lower[w[0]])<<8|uint16(lower[w[1]])] |= hit
+		for _, a := range asciiCases(w[0]) {
+			for _, b := range asciiCases(w[1]) {
+				x.bigrams[uint16(a)<<8|uint16(b)] |= hit
+			}
+		}
 	}
+}
+
+// asciiCases returns the bytes that lower maps to c, a lowercase byte.
+func asciiCases(c byte) []byte {
+	if 'a' <= c && c <= 'z' {
+		return []byte{c, c - ('a' - 'A')}
+	}
+	return []byte{c}
 }
 
 // find returns the sets one of whose words s contains.
@@ -62,13 +76,10 @@ func (x *wordIndex) find(s string) uint8 {
 		return 0
 	}
 	var hit uint8
-	var prev uint16 // the previous byte, lowercase; no word starts with NUL
-	for i := 0; i < len(s); i++ {
-		l := uint16(lower[s[i]])
-		if b := x.bigrams[prev<<8|l]; b != 0 && b&^hit != 0 {
+	for i := 1; i < len(s); i++ {
+		if b := x.bigrams[uint16(s[i-1])<<8|uint16(s[i])]; b != 0 && b&^hit != 0 {
 			hit |= x.startsAt(s, i-1, b&^hit)
 		}
-		prev = l
 	}
 	return hit
 }
@@ -147,32 +158,45 @@ var classes = func() (t [256]uint8) {
 
 func (g *gates) has(cl uint8) bool { return g.flags&cl != 0 }
 
-// byteInfo packs what the census needs of a byte into one load: its lowercase form (bits 0-7),
-// its class (bits 8-15), one at bit 16 for a digit and one at bit 40 for an uppercase letter,
-// so that summing the entries shifted right by 16 counts digits (low 24 bits) and uppercase
-// letters (above) at once.
+// byteInfo packs what the census needs of a byte into one word: one at bit 0 for a digit, one at
+// bit 28 for an uppercase letter, and its class in bits 56-63. OR-ing the entries collects the
+// classes; adding them counts digits (bits 0-27) and uppercase letters (bits 28-55) at once,
+// the classes' sums spilling only into the top byte and out of the word.
 var byteInfo = func() (t [256]uint64) {
 	for c := range t {
-		e := uint64(lower[c]) | uint64(classes[c])<<8
+		e := uint64(classes[c]) << 56
 		switch classes[c] {
 		case clDigit:
-			e |= 1 << 16
+			e |= 1
 		case clUpper:
-			e |= 1 << 40
+			e |= 1 << 28
 		}
 		t[c] = e
 	}
 	return t
 }()
 
+// maxCounted is the length from which the census's counts could overflow their 28 bits.
+const maxCounted = 1<<28 - 1
+
+// gatesOf turns a census's sums into gates. Past maxCounted bytes it counts every byte as a
+// digit and an uppercase letter: the gates only rule detectors out, so counting too many is safe.
+func gatesOf(length int, or, sum uint64) gates {
+	g := gates{length: length, digits: int(sum & maxCounted), upper: int(sum >> 28 & maxCounted), flags: uint8(or >> 56)}
+	if length > maxCounted {
+		g.digits, g.upper = length, length
+	}
+	return g
+}
+
 func gate(s string) gates {
 	var or, sum uint64
 	for i := 0; i < len(s); i++ {
 		e := byteInfo[s[i]]
 		or |= e
-		sum += e >> 16
+		sum += e
 	}
-	return gates{length: len(s), digits: int(sum & 0xffffff), upper: int(sum >> 24), flags: uint8(or >> 8)}
+	return gatesOf(len(s), or, sum)
 }
 
 // minDetected is the length of the shortest text a value detector of the defaults or IP

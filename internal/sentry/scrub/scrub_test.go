@@ -2,6 +2,7 @@ package scrub
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -279,5 +280,60 @@ func TestScrubText(t *testing.T) {
 	}
 	if got, _, ok := s.ScrubText("nothing here"); ok || got != "nothing here" {
 		t.Fatalf("clean text changed: %q", got)
+	}
+}
+
+// TestCensusMatchesPlainReading checks the census and the key scan against a plain reading of
+// the text: byte classes and counts one byte at a time, and a case-insensitive substring search
+// for every word, on texts of every ASCII case mixed with the bytes the gates look for.
+func TestCensusMatchesPlainReading(t *testing.T) {
+	s, err := Compile(Config{ScrubDefaults: true, SensitiveFields: []string{"Zq", "x_y", "\x00n"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alphabet := "aAuUtThHpPsSzZqQxX_yY\x00nN09@:.-/\\ é"
+	rng := rand.New(rand.NewPCG(1, 2))
+	texts := []string{"", "a", "Authorization", "xAUTH", "my-PassWord", "zq", "\x00n", "key=Bearer abc"}
+	for range 20000 {
+		b := make([]byte, rng.IntN(24))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		texts = append(texts, string(b))
+	}
+	for _, text := range texts {
+		var want gates
+		want.length = len(text)
+		var wantHit uint8
+		for i := 0; i < len(text); i++ {
+			c := text[i]
+			want.flags |= classes[c]
+			switch {
+			case '0' <= c && c <= '9':
+				want.digits++
+			case 'A' <= c && c <= 'Z':
+				want.upper++
+			}
+		}
+		low := []byte(text)
+		for i, c := range low {
+			low[i] = lower[c]
+		}
+		for k, set := range s.words.sets {
+			for _, w := range set.words {
+				if strings.Contains(string(low), w) {
+					wantHit |= 1 << k
+				}
+			}
+		}
+		if g, hit := s.census(text); g != want || hit != wantHit {
+			t.Fatalf("census(%q) = %+v, %b; want %+v, %b", text, g, hit, want, wantHit)
+		}
+		if g := gate(text); g != want {
+			t.Fatalf("gate(%q) = %+v; want %+v", text, g, want)
+		}
+		if hit := s.words.find(text); hit != wantHit {
+			t.Fatalf("find(%q) = %b; want %b", text, hit, wantHit)
+		}
 	}
 }

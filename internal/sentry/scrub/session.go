@@ -374,21 +374,22 @@ func (ss *Session) Edit(text string, kind event.ValueKind, c *event.Change) bool
 // census reads a text once: the byte classes the detectors' gates need, and whether a word of
 // the default or the additional sensitive words starts anywhere in it.
 func (s *Scrubber) census(text string) (gates, uint8) {
+	if len(text) == 0 {
+		return gates{}, 0
+	}
 	bigrams := &s.words.bigrams
-	var or, sum uint64
 	var hit uint8
-	var prev uint16 // the previous byte, lowercase; no word starts with NUL
-	for i := 0; i < len(text); i++ {
+	or := byteInfo[text[0]]
+	sum := or
+	for i := 1; i < len(text); i++ {
 		e := byteInfo[text[i]]
 		or |= e
-		sum += e >> 16
-		l := uint16(uint8(e))
-		if b := bigrams[prev<<8|l]; b != 0 && b&^hit != 0 {
+		sum += e
+		if b := bigrams[uint16(text[i-1])<<8|uint16(text[i])]; b != 0 && b&^hit != 0 {
 			hit |= s.words.startsAt(text, i-1, b&^hit)
 		}
-		prev = l
 	}
-	return gates{length: len(text), digits: int(sum & 0xffffff), upper: int(sum >> 24), flags: uint8(or >> 8)}, hit
+	return gatesOf(len(text), or, sum), hit
 }
 
 // filterValue replaces a literal with "[Filtered]", or removes a number.
