@@ -69,7 +69,10 @@ type Change struct {
 // list) is announced once with the pair's key and the pair's index, its first element is not.
 //
 // Root and Enter may narrow an admitted object to some of its members, only: the walk then visits those
-// alone (a stack frame's "vars", say), which spares announcing every other one.
+// alone (a stack frame's "vars", say), which spares announcing every other one. Enter may narrow
+// an admitted array's elements that are objects the same way: the walk then does not announce
+// an element object that has none of those members (a frame without "vars"), as if Enter had
+// admitted it with that only.
 //
 // Edit is called for every admitted string, number and boolean; when it returns true, change
 // says what to write instead. It must not keep text, which may point into the event.
@@ -154,11 +157,14 @@ func (w *editWalk) member(n *jsontext.Node, kids []jsontext.Node, i int) {
 	w.ed.Leave()
 }
 
-func (w *editWalk) array(n *jsontext.Node) {
+func (w *editWalk) array(n *jsontext.Node, only []string) {
 	t := w.t
 	kids := t.Kids(n)
 	for i := range kids {
 		el := &kids[i]
+		if only != nil && el.Kind() == jsontext.Object && !w.hasAny(el, only) {
+			continue
+		}
 		if el.Kind() == jsontext.Array && el.Len() == 2 {
 			if pair := t.Kids(el); pair[0].Kind() == jsontext.String {
 				// A [key, value] pair is addressed by its key.
@@ -185,6 +191,17 @@ func (w *editWalk) array(n *jsontext.Node) {
 	}
 }
 
+// hasAny reports whether object n has one of the members keys.
+func (w *editWalk) hasAny(n *jsontext.Node, keys []string) bool {
+	kids := w.t.Kids(n)
+	for _, key := range keys {
+		if w.t.IndexOf(kids, key) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // value walks v, a child of parent, and applies the editor's change to it.
 func (w *editWalk) value(parent, v *jsontext.Node, only []string) {
 	t := w.t
@@ -194,7 +211,7 @@ func (w *editWalk) value(parent, v *jsontext.Node, only []string) {
 		w.object(v, only)
 		return
 	case jsontext.Array:
-		w.array(v)
+		w.array(v, only)
 		return
 	case jsontext.String:
 		text = t.Text(v)

@@ -213,7 +213,17 @@ func (ss *Session) Enter(key string, index int, kind event.ValueKind) (bool, []s
 	if !ss.enter(key, index, kind) {
 		return false, nil
 	}
-	if ss.s.anyApps || kind != event.ObjectValue {
+	if ss.s.anyApps {
+		return true, nil
+	}
+	if kind == event.ArrayValue {
+		if ss.stack[len(ss.stack)-1].pos == posFrames {
+			// Most frames have no vars: those need not be announced.
+			return true, onlyFrame
+		}
+		return true, nil
+	}
+	if kind != event.ObjectValue {
 		return true, nil
 	}
 	switch ss.stack[len(ss.stack)-1].pos {
