@@ -3,6 +3,7 @@ package jsontext
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -166,4 +167,182 @@ func (t *Tree) appendCompact(dst []byte, n *Node) []byte {
 		return append(dst, closing)
 	}
 	return t.AppendJSON(dst, n)
+}
+
+// TestSyntaxErrors pins where and why documents are rejected: the message and offset of each
+// syntax error, at the default depth and, where that changes the error, at MaxDepth 2.
+func TestSyntaxErrors(t *testing.T) {
+	for _, tt := range []struct {
+		in       string
+		maxDepth int
+		offset   int
+		msg      string
+	}{
+		{"", 0, 0, "unexpected end of input"},
+		{" ", 0, 1, "unexpected end of input"},
+		{"\t\n", 0, 2, "unexpected end of input"},
+		{"{", 0, 1, "unexpected end of input in object"},
+		{"[", 0, 1, "unexpected end of input"},
+		{"{ ", 0, 2, "unexpected end of input in object"},
+		{"[ ", 0, 2, "unexpected end of input"},
+		{"{\"a\"", 0, 4, "expected ':' after object key"},
+		{"{\"a\" ", 0, 5, "expected ':' after object key"},
+		{"{\"a\":", 0, 5, "unexpected end of input"},
+		{"{\"a\": ", 0, 6, "unexpected end of input"},
+		{"{\"a\":1", 0, 6, "unexpected end of input in object"},
+		{"{\"a\":1 ", 0, 7, "unexpected end of input in object"},
+		{"[1", 0, 2, "unexpected end of input in array"},
+		{"[1 ", 0, 3, "unexpected end of input in array"},
+		{"[1,", 0, 3, "unexpected end of input"},
+		{"[1, ", 0, 4, "unexpected end of input"},
+		{"{\"a\":1,}", 0, 7, "expected a string key, found character '}'"},
+		{"[1,]", 0, 3, "unexpected character ']'"},
+		{"{,}", 0, 1, "expected a string key, found character ','"},
+		{"[,]", 0, 1, "unexpected character ','"},
+		{"{\"a\" 1}", 0, 5, "expected ':' after object key"},
+		{"{\"a\"1}", 0, 4, "expected ':' after object key"},
+		{"{\"a\":1 \"b\":2}", 0, 7, "expected ',' or '}' in object, found character '\"'"},
+		{"[1 2]", 0, 3, "expected ',' or ']' in array, found character '2'"},
+		{"{\"a\":1]", 0, 6, "expected ',' or '}' in object, found character ']'"},
+		{"[1}", 0, 2, "expected ',' or ']' in array, found character '}'"},
+		{"{1:2}", 0, 1, "expected a string key, found character '1'"},
+		{"{'a':1}", 0, 1, "expected a string key, found character '\\''"},
+		{"{a:1}", 0, 1, "expected a string key, found character 'a'"},
+		{"{\"a\":}", 0, 5, "unexpected character '}'"},
+		{"{\"a\":,}", 0, 5, "unexpected character ','"},
+		{"[tru]", 0, 1, "invalid literal, expected \"true\""},
+		{"[fals]", 0, 1, "invalid literal, expected \"false\""},
+		{"[nul]", 0, 1, "invalid literal, expected \"null\""},
+		{"[True]", 0, 1, "unexpected character 'T'"},
+		{"[NaX]", 0, 1, "invalid literal, expected \"NaN\""},
+		{"[Inf]", 0, 1, "invalid literal, expected \"Infinity\""},
+		{"[-Inf]", 0, 2, "invalid number: expected a digit"},
+		{"[-]", 0, 2, "invalid number: expected a digit"},
+		{"[-a]", 0, 2, "invalid number: expected a digit"},
+		{"[01]", 0, 2, "expected ',' or ']' in array, found character '1'"},
+		{"[1.]", 0, 3, "invalid number: expected a digit after '.'"},
+		{"[1.e3]", 0, 3, "invalid number: expected a digit after '.'"},
+		{"[1e]", 0, 3, "invalid number: expected a digit in the exponent"},
+		{"[1e+]", 0, 4, "invalid number: expected a digit in the exponent"},
+		{"[.5]", 0, 1, "unexpected character '.'"},
+		{"[+1]", 0, 1, "unexpected character '+'"},
+		{"[1.2.3]", 0, 4, "expected ',' or ']' in array, found character '.'"},
+		{"[0x10]", 0, 2, "expected ',' or ']' in array, found character 'x'"},
+		{"inf", 0, 0, "unexpected character 'i'"},
+		{"[1] 2", 0, 4, "unexpected character '2' after the document"},
+		{"{} {}", 0, 3, "unexpected character '{' after the document"},
+		{"\"x", 0, 2, "unterminated string"},
+		{"[\"x", 0, 3, "unterminated string"},
+		{"{\"a\":\"x", 0, 7, "unterminated string"},
+		{"{\"x", 0, 3, "unterminated string"},
+		{"[\"\\x\"]", 0, 2, "invalid escape sequence in string"},
+		{"[\"\\u12\"]", 0, 2, "invalid escape sequence in string"},
+		{"[\"\\u12G4\"]", 0, 2, "invalid escape sequence in string"},
+		{"{\"\\q\":1}", 0, 2, "invalid escape sequence in string"},
+		{"[\"a\\", 0, 3, "invalid escape sequence in string"},
+		{"[\"a\x01\"]x", 0, 6, "unexpected character 'x' after the document"},
+		{"[\x01]", 0, 1, "unexpected byte 0x01"},
+		{"{\x01:1}", 0, 1, "expected a string key, found byte 0x01"},
+		{"[1\x01]", 0, 2, "expected ',' or ']' in array, found byte 0x01"},
+		{"[1,,2]", 0, 3, "unexpected character ','"},
+		{"{\"a\":1,,\"b\":2}", 0, 7, "expected a string key, found character ','"},
+		{"{\"a\"::1}", 0, 5, "unexpected character ':'"},
+		{"[[[]]", 0, 5, "unexpected end of input in array"},
+		{"[[]]]", 0, 4, "unexpected character ']' after the document"},
+		{"{\"a\":{\"b\":[}]}", 0, 11, "unexpected character '}'"},
+		{"{\"a\":{\"b\":[}]}", 2, 12, "expected ',' or '}' in object, found character ']'"},
+		{"[}", 0, 1, "unexpected character '}'"},
+		{"{]", 0, 1, "expected a string key, found character ']'"},
+		{"]", 0, 0, "unexpected character ']'"},
+		{"}", 0, 0, "unexpected character '}'"},
+		{":", 0, 0, "unexpected character ':'"},
+		{",", 0, 0, "unexpected character ','"},
+		{"[[[[[1]]]]]x", 0, 11, "unexpected character 'x' after the document"},
+		{"[[[[[\"x]]]]]", 0, 12, "unterminated string"},
+		{"{\"a\":[[[[{\"b\":\"\\z\"}]]]]}", 0, 15, "invalid escape sequence in string"},
+		{"[[[[[", 0, 5, "unexpected end of input"},
+		{"[[[[[", 2, 5, "unexpected end of input in a nested value"},
+		{"[\"\xff\" 1]", 0, 7, "expected ',' or ']' in array, found character '1'"},
+		{"[\"\\ud800\\u\"]", 0, 8, "invalid escape sequence in string"},
+		{"[NaN,Infinity,-Infinity,-Infinit]", 0, 25, "invalid number: expected a digit"},
+		{"{\"a\":1}x", 0, 7, "unexpected character 'x' after the document"},
+		{"[1]]", 0, 3, "unexpected character ']' after the document"},
+		{"nul", 0, 0, "invalid literal, expected \"null\""},
+		{"t", 0, 0, "invalid literal, expected \"true\""},
+		{"-", 0, 1, "invalid number: expected a digit"},
+		{"\"\\u0000\"x", 0, 8, "unexpected character 'x' after the document"},
+		{"1 1", 0, 2, "unexpected character '1' after the document"},
+		{"[ 1 , 2 ,]", 0, 9, "unexpected character ']'"},
+		{"{ \"a\" : 1 , }", 0, 12, "expected a string key, found character '}'"},
+		{"{ \"a\" : 1 \"b\" }", 0, 10, "expected ',' or '}' in object, found character '\"'"},
+		{"[\n1\n,\n]", 0, 6, "unexpected character ']'"},
+		{"[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,x]", 0, 49, "unexpected character 'x'"},
+		{"{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\":\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\\x\"}", 0, 66, "invalid escape sequence in string"},
+		{"{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" :\"b\"", 0, 39, "unexpected end of input in object"},
+		{"[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaa", 0, 30, "unterminated string"},
+		{"[123456789012345678901234567890e]", 0, 32, "invalid number: expected a digit in the exponent"},
+	} {
+		err := (&Tree{}).Parse(tt.in, Options{MaxDepth: tt.maxDepth})
+		se, ok := err.(*SyntaxError)
+		if !ok || se.Offset != tt.offset || se.Msg != tt.msg {
+			t.Errorf("Parse(%q) at depth %d: %v, want offset %d: %s", tt.in, tt.maxDepth, err, tt.offset, tt.msg)
+		}
+	}
+}
+
+// FuzzValid compares what Parse accepts with encoding/json: every document json.Valid accepts
+// is accepted, and one it rejects only for one of the repairs in the package doc (raw control
+// characters, NaN and Infinity, or nesting cut at MaxDepth, inside which only the brackets and
+// strings are checked).
+func FuzzValid(f *testing.F) {
+	for _, s := range []string{`{"a":[1,-2.5e3,"x\ny",{"b":null}],"c":true}`, `[{"k":"\ud83d\ude00"},"\u0000", -0, 1E+2]`,
+		"{\"a\":\"raw\ttab\"}", `[[[[[[[[[[1]]]]]]]]]]`, `[NaN]`, ` { "a" : [ ] } `, `{"a":1,}`, `[01]`, `"\x"`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		tr := &Tree{}
+		err := tr.Parse(string(raw), Options{MaxDepth: 8})
+		valid := json.Valid(raw)
+		if valid && err != nil {
+			t.Fatalf("json.Valid accepts %q, Parse: %v", raw, err)
+		}
+		repaired := tr.Shape.DeepCuts > 0 || tr.ownsText(tr.Root()) ||
+			bytes.Contains(raw, []byte("NaN")) || bytes.Contains(raw, []byte("Infinity"))
+		if !valid && err == nil && !repaired {
+			t.Fatalf("json.Valid rejects %q, Parse accepts it", raw)
+		}
+	})
+}
+
+// ownsText reports whether n or a node in it holds a text the tree owns: after Parse, a string
+// or key that was repaired.
+func (t *Tree) ownsText(n *Node) bool {
+	if n.flags&(rawOwned|keyOwned) != 0 {
+		return true
+	}
+	kids := t.Kids(n)
+	for i := range kids {
+		if t.ownsText(&kids[i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// BenchmarkParse parses the reference event (see the package doc) into a reused Tree.
+func BenchmarkParse(b *testing.B) {
+	env, err := os.ReadFile("../sentry/event/testdata/node-error.envelope")
+	if err != nil {
+		b.Fatal(err)
+	}
+	doc := strings.Split(string(env), "\n")[2]
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	var tr Tree
+	for b.Loop() {
+		tr.Reset()
+		if err := tr.Parse(doc, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

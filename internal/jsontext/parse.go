@@ -46,6 +46,13 @@ type parser struct {
 	// irregular counts what makes the input differ from its compact serialization (whitespace,
 	// repaired strings, NaN/Infinity); a container whose span added none is compact.
 	irregular int
+	// The container parseTree reads the children of: its kind, and its children so far,
+	// level[:n], after those moved to t.spilled. They are read once or twice a value, and kept
+	// here rather than in locals: a local changed in the loop and needed after a call there is
+	// saved on every turn.
+	kind  Kind
+	n     int
+	level []Node
 }
 
 // validText returns s with invalid UTF-8 replaced by U+FFFD, as a repair: a document should not
@@ -69,7 +76,7 @@ func (t *Tree) Parse(s string, opt Options) error {
 	if p.maxDepth <= 0 {
 		p.maxDepth = DefaultMaxDepth
 	}
-	if !p.value(&t.root) {
+	if !p.parseTree() {
 		return p.err
 	}
 	if !p.end() {
@@ -121,91 +128,410 @@ func (p *parser) skipSpaces() {
 	}
 }
 
-// value parses one value into *dst, a slot of the parser's level lists, overwriting all of it:
-// the caller sets a member's key afterwards.
-func (p *parser) value(dst *Node) bool {
-	var c byte
-	if p.pos < len(p.s) {
-		c = p.s[p.pos]
-	}
-	if c <= ' ' {
-		p.skipSpaces()
-		if p.pos >= len(p.s) {
-			return p.fail("unexpected end of input")
+// frame is a container parseTree has open: where it started, and its children while one nested
+// in it is read.
+type frame struct {
+	kind             Kind
+	start, irregular int // the offset of its opening bracket, and p.irregular there
+	// n counts its children in t.levels while one nested in it is read, and spilled those
+	// moved to t.spilled, both at its depth.
+	n, spilled int
+}
+
+// parseTree parses the document into the tree's root. It is one loop over the text, without
+// recursion: the containers around the one being read are a stack (Tree.open). Most members
+// and elements are read by plainChildren, which makes no call; the loop reads the rest and
+// opens and closes containers.
+//
+// Children are written into the list of their depth, so that containers nested inside write to
+// the next depth's list and siblings stay contiguous; when a container closes they move to a
+// run of their own, a copy of plain bytes.
+func (p *parser) parseTree() bool {
+	t, s := p.t, p.s
+	pos := 0     // p.pos, kept in a local while the loop runs
+	m := &t.root // the slot the value at pos goes into, its key set
+	t.open = t.open[:0]
+	for {
+		// A value starts at pos.
+		var c byte
+		if pos < len(s) {
+			c = s[pos]
 		}
-		c = p.s[p.pos]
-	}
-	// Strings are most values, and most of them have no escapes.
-	textStart := p.pos + 1 // a string's, after its quote
-	if c == '"' {
-		if end := p.plainString(); end >= 0 {
-			*dst = Node{kind: String, raw: span{int32(textStart), int32(end - textStart)}}
-			if end-textStart > p.longString {
-				p.t.Shape.LongStrings++
+		if c <= ' ' {
+			p.pos = pos
+			p.skipSpaces()
+			if pos = p.pos; pos >= len(s) {
+				return p.fail("unexpected end of input")
 			}
+			c = s[pos]
+		}
+		if c != '{' && c != '[' {
+			p.pos = pos
+			if !p.scalar(c, m) {
+				return false
+			}
+			pos = p.pos
+		} else if p.depth == p.maxDepth {
+			// Deeper data is not kept: a document should not be lost for one absurdly nested
+			// value. serde_json, which Relay parses with, rejects the whole document instead.
+			p.irregular++
+			t.Shape.DeepCuts++
+			m.kind, m.raw, m.kids = Null, span{}, run{}
+			p.pos = pos
+			if !p.skipNested() {
+				return false
+			}
+			pos = p.pos
+		} else {
+			// The container opens: its parent's children so far are kept in its frame.
+			if p.depth > 0 {
+				t.open[p.depth-1].n = p.n
+			}
+			p.kind = Array
+			if c == '{' {
+				p.kind = Object
+			}
+			t.open = append(t.open, frame{kind: p.kind, start: pos, irregular: p.irregular})
+			p.depth++
+			t.Shape.Deepest = max(t.Shape.Deepest, p.depth)
+			for len(t.levels) <= p.depth {
+				t.levels = append(t.levels, nil)
+				t.spilled = append(t.spilled, nil)
+			}
+			p.level, p.n = t.levels[p.depth], 0
+			t.spilled[p.depth] = t.spilled[p.depth][:0]
+			pos++
+			if pos >= len(s) || s[pos] <= ' ' {
+				p.pos = pos
+				p.skipSpaces()
+				pos = p.pos
+			}
+			if pos < len(s) && s[pos] == closingBracket(p.kind) {
+				pos++
+				goto close
+			}
+			goto member
+		}
+
+	next:
+		// A value ended at pos: a comma or the innermost container's closing bracket follows.
+		if p.depth == 0 {
+			p.pos = pos
 			return true
 		}
+		if pos < len(s) && s[pos] == ',' {
+			pos++
+			goto member
+		}
+		p.pos = pos
+		p.skipWS()
+		if pos = p.pos; pos >= len(s) {
+			return p.fail("unexpected end of input in %s", containerName(p.kind))
+		}
+		if c := s[pos]; c == ',' {
+			pos++
+			goto member
+		} else if c != closingBracket(p.kind) {
+			return p.fail("expected ',' or '%c' in %s, found %s", closingBracket(p.kind), containerName(p.kind), describeByte(c))
+		}
+		pos++
+
+	close:
+		// The innermost container ended at pos: its children move to a run, it goes into its
+		// slot, and its parent is the innermost again.
+		{
+			f := &t.open[p.depth-1]
+			v := Node{kind: p.kind, kids: t.closeLevel(p.depth, p.level, p.n, f.spilled)}
+			t.Shape.Widest = max(t.Shape.Widest, f.spilled+p.n)
+			if p.irregular == f.irregular {
+				v.flags, v.raw = compact, span{int32(f.start), int32(pos - f.start)}
+			}
+			t.open = t.open[:p.depth-1]
+			p.depth--
+			slot := &t.root
+			if p.depth > 0 {
+				f = &t.open[p.depth-1]
+				p.kind, p.n, p.level = f.kind, f.n, t.levels[p.depth]
+				slot = &p.level[p.n-1]
+			}
+			slot.kind, slot.flags, slot.raw, slot.kids = v.kind, slot.flags|v.flags, v.raw, v.kids
+		}
+		goto next
+
+	member:
+		// The next member or element of the innermost container starts at pos.
+		{
+			var stop int
+			if pos, p.n, stop = p.plainChildren(pos, p.n); stop == atValue {
+				m = &p.level[p.n-1]
+				continue
+			} else if stop == afterValue {
+				goto next
+			}
+		}
+		if p.n == len(p.level) {
+			p.level, p.n = t.growLevel(p.depth, p.level, p.n)
+		}
+		m = &p.level[p.n]
+		p.n++
+		m.key, m.flags = span{}, 0
+		if p.kind == Array {
+			continue
+		}
+		if pos >= len(s) || s[pos] != '"' {
+			p.pos = pos
+			p.skipWS()
+			if pos = p.pos; pos >= len(s) {
+				return p.fail("unexpected end of input in object")
+			}
+			if s[pos] != '"' {
+				return p.fail("expected a string key, found %s", describeByte(s[pos]))
+			}
+		}
+		p.pos = pos
+		if !p.key(m) {
+			return false
+		}
+		p.skipWS()
+		if pos = p.pos; pos >= len(s) || s[pos] != ':' {
+			return p.fail("expected ':' after object key")
+		}
+		pos++
 	}
-	switch c {
-	case '{':
-		return p.container(dst, Object)
-	case '[':
-		return p.container(dst, Array)
-	case '"':
+}
+
+// Where plainChildren stopped.
+const (
+	atMember   = iota // where a member or element starts
+	atValue           // where the value of the member or element p.level[n-1] starts, its key set
+	afterValue        // after a value that no comma follows
+)
+
+// plainChildren reads the members or elements of the innermost container from pos, where one
+// starts, into p.level after its first n, as long as they are of the common kind: a plain key
+// (no escapes) and colon without whitespace, a value that is a plain string, an integer without
+// sign or a literal, and a comma. It calls nothing, so that its state stays in registers (a Go
+// function keeps none across a call: a call per value cost more in saving and reloading state
+// than the scanning itself), and it stops at anything else, which parseTree reads. It returns
+// where it stopped, how many children the level holds then, and where in a child it stopped.
+func (p *parser) plainChildren(pos, n int) (int, int, int) {
+	// The free slots are walked as a slice, so that the slot is a register the stores index.
+	s, free, object := p.s, p.level[n:], p.kind == Object
+	for len(free) > 0 {
+		m := &free[0]
+		if object {
+			if pos >= len(s) || s[pos] != '"' {
+				break
+			}
+			end := pos + 1
+			for ; end <= len(s)-8; end += 8 {
+				if found := specialBytes(littleEndianWord(s[end:])); found != 0 {
+					end += bits.TrailingZeros64(found) >> 3
+					break
+				}
+			}
+			if end+1 >= len(s) || s[end] != '"' || s[end+1] != ':' {
+				break
+			}
+			m.key = span{int32(pos + 1), int32(end - pos - 1)}
+			pos = end + 2
+		} else {
+			m.key = span{}
+		}
+		m.flags = 0
+		free = free[1:]
+		if pos >= len(s) {
+			return pos, len(p.level) - len(free), atValue
+		}
+		switch c := s[pos]; c {
+		case '"':
+			end := pos + 1
+			for ; end <= len(s)-8; end += 8 {
+				if found := specialBytes(littleEndianWord(s[end:])); found != 0 {
+					end += bits.TrailingZeros64(found) >> 3
+					break
+				}
+			}
+			if end >= len(s) || s[end] != '"' {
+				return pos, len(p.level) - len(free), atValue
+			}
+			m.kind, m.raw, m.kids = String, span{int32(pos + 1), int32(end - pos - 1)}, run{}
+			if end-pos-1 > p.longString {
+				p.t.Shape.LongStrings++
+			}
+			pos = end + 1
+		case 't':
+			if len(s)-pos < 4 || s[pos:pos+4] != "true" {
+				return pos, len(p.level) - len(free), atValue
+			}
+			m.kind, m.raw, m.kids = True, span{}, run{}
+			pos += 4
+		case 'f':
+			if len(s)-pos < 5 || s[pos:pos+5] != "false" {
+				return pos, len(p.level) - len(free), atValue
+			}
+			m.kind, m.raw, m.kids = False, span{}, run{}
+			pos += 5
+		case 'n':
+			if len(s)-pos < 4 || s[pos:pos+4] != "null" {
+				return pos, len(p.level) - len(free), atValue
+			}
+			m.kind, m.raw, m.kids = Null, span{}, run{}
+			pos += 4
+		default:
+			if c < '1' || c > '9' {
+				return pos, len(p.level) - len(free), atValue
+			}
+			end := pos + 1
+			for end < len(s) && s[end]-'0' <= 9 {
+				end++
+			}
+			if end < len(s) && (s[end] == '.' || s[end] == 'e' || s[end] == 'E') {
+				return pos, len(p.level) - len(free), atValue
+			}
+			m.kind, m.raw, m.kids = Number, span{int32(pos), int32(end - pos)}, run{}
+			pos = end
+		}
+		if pos >= len(s) || s[pos] != ',' {
+			return pos, len(p.level) - len(free), afterValue
+		}
+		pos++
+	}
+	return pos, len(p.level) - len(free), atMember
+}
+
+// scalar reads the string, number or literal at p.pos, which starts with c, into m, keeping
+// m's key.
+func (p *parser) scalar(c byte, m *Node) bool {
+	start := p.pos
+	kind, flags, raw := Null, uint8(0), span{}
+	switch {
+	case c == '"':
 		end, esc, ok := p.scanString()
 		if !ok {
 			return false
 		}
-		raw, flags := span{int32(textStart), int32(end - textStart)}, uint8(0)
+		kind, raw = String, span{int32(start + 1), int32(end - start - 1)}
 		if end < 0 {
-			raw, flags = span{p.t.own(p.repaired), int32(len(p.repaired))}, rawOwned
+			flags, raw = rawOwned, span{p.t.own(p.repaired), int32(len(p.repaired))}
 		}
 		if esc {
 			flags |= strEscaped
 		}
-		*dst = Node{kind: String, flags: flags, raw: raw}
 		if int(raw.len) > p.longString {
 			p.t.Shape.LongStrings++
 		}
-		return true
-	case 't':
-		return p.literal(dst, "true", True)
-	case 'f':
-		return p.literal(dst, "false", False)
-	case 'n':
-		return p.literal(dst, "null", Null)
-	case 'N':
-		// NaN and Infinity are what Python's json module writes for floats; Relay repairs them
-		// (json_forensics) for Python SDKs. They become null.
+	case c == 't':
+		kind = True
+		if !p.literal("true") {
+			return false
+		}
+	case c == 'f':
+		kind = False
+		if !p.literal("false") {
+			return false
+		}
+	case c == 'n':
+		if !p.literal("null") {
+			return false
+		}
+	// NaN and Infinity are what Python's json module writes for floats; Relay repairs them
+	// (json_forensics) for Python SDKs. They become null.
+	case c == 'N':
 		p.irregular++
-		return p.literal(dst, "NaN", Null)
-	case 'I':
+		if !p.literal("NaN") {
+			return false
+		}
+	case c == 'I':
 		p.irregular++
-		return p.literal(dst, "Infinity", Null)
+		if !p.literal("Infinity") {
+			return false
+		}
+	case c == '-' && strings.HasPrefix(p.s[start:], "-Infinity"):
+		p.irregular++
+		p.pos += len("-Infinity")
+	case c == '-' || c >= '0' && c <= '9':
+		if _, ok := p.lexNumber(); !ok {
+			return false
+		}
+		kind, raw = Number, span{int32(start), int32(p.pos - start)}
 	default:
-		if c == '-' && strings.HasPrefix(p.s[p.pos:], "-Infinity") {
-			p.irregular++
-			return p.literal(dst, "-Infinity", Null)
-		}
-		if c == '-' || (c >= '0' && c <= '9') {
-			start := p.pos
-			if _, ok := p.lexNumber(); !ok {
-				return false
-			}
-			*dst = Node{kind: Number, raw: span{int32(start), int32(p.pos - start)}}
-			return true
-		}
 		return p.fail("unexpected %s", describeByte(c))
 	}
+	m.kind, m.flags, m.raw, m.kids = kind, m.flags|flags, raw, run{}
+	return true
 }
 
-func (p *parser) literal(dst *Node, lit string, k Kind) bool {
+// literal reads lit at p.pos.
+func (p *parser) literal(lit string) bool {
 	if !strings.HasPrefix(p.s[p.pos:], lit) {
 		return p.fail("invalid literal, expected %q", lit)
 	}
 	p.pos += len(lit)
-	*dst = Node{kind: k}
 	return true
+}
+
+// key reads the string at p.pos as member m's key.
+func (p *parser) key(m *Node) bool {
+	start := p.pos
+	end, esc, ok := p.scanString()
+	if !ok {
+		return false
+	}
+	if end < 0 {
+		m.key, m.flags = span{p.t.own(p.repaired), int32(len(p.repaired))}, keyOwned
+	} else {
+		m.key = span{int32(start + 1), int32(end - start - 1)}
+	}
+	if esc {
+		m.flags |= keyEscaped
+	}
+	return true
+}
+
+// growLevel makes room for one more child in level, the children of the container open at
+// depth d, which holds n of them, and returns the two anew.
+func (t *Tree) growLevel(d int, level []Node, n int) ([]Node, int) {
+	if len(level) >= spillNodes {
+		// Past spillNodes the list grows by segments, joined once at the close: a 300,000-wide
+		// array costs its nodes twice in all instead of nearly four times with doubling
+		// (BenchmarkHostileShapes in the sentry receiver).
+		t.spilled[d] = append(t.spilled[d], level)
+		t.open[d-1].spilled += n
+		level, n = make([]Node, spillNodes), 0
+	} else {
+		grown := make([]Node, max(2*len(level), 16))
+		copy(grown, level)
+		level = grown
+	}
+	t.levels[d] = level
+	return level, n
+}
+
+// closeLevel moves the children of the container that closed at depth d, level[:n] after
+// spilled ones, to a run.
+func (t *Tree) closeLevel(d int, level []Node, n, spilled int) run {
+	if spilled > 0 {
+		// A container wider than spillNodes: its segments are joined into a chunk of its own.
+		all := make([]Node, 0, spilled+n)
+		for _, seg := range t.spilled[d] {
+			all = append(all, seg...)
+		}
+		all = append(all, level[:n]...)
+		clear(t.spilled[d])
+		t.spilled[d] = t.spilled[d][:0]
+		return t.adopt(all)
+	}
+	if n > chunkNodes {
+		// A wide container's list becomes a chunk of its own instead of being copied.
+		t.levels[d] = nil
+		return t.adopt(level[:n:n])
+	}
+	r := t.alloc(n)
+	if n > 0 {
+		copy(t.chunks[r.chunk][r.first:], level[:n])
+	}
+	return r
 }
 
 // lexNumber reads a number with JSON's grammar and returns its text.
@@ -255,66 +581,6 @@ func (p *parser) lexNumber() (string, bool) {
 	return s[start:i], true
 }
 
-// container parses an object or an array, its opening bracket at p.pos, into *dst. Children
-// are written into the list of their depth, so that containers nested inside write to the next
-// depth's list and siblings stay contiguous; when the container closes they move to a run of
-// their own, a copy of plain bytes.
-func (p *parser) container(dst *Node, k Kind) bool {
-	if p.depth == p.maxDepth {
-		// Deeper data is not kept: a document should not be lost for one absurdly nested value.
-		// serde_json, which Relay parses with, rejects the whole document instead.
-		p.irregular++
-		p.t.Shape.DeepCuts++
-		*dst = Node{kind: Null}
-		return p.skipNested()
-	}
-	p.depth++
-	p.t.Shape.Deepest = max(p.t.Shape.Deepest, p.depth)
-	start, irregular := p.pos, p.irregular
-	p.pos++
-	closing := closingBracket(k)
-	t, d := p.t, p.depth
-	for len(t.levels) <= d {
-		t.levels = append(t.levels, nil)
-		t.spilled = append(t.spilled, nil)
-	}
-	t.spilled[d] = t.spilled[d][:0]
-	p.skipWS()
-	n := 0
-	if p.pos < len(p.s) && p.s[p.pos] == closing {
-		p.pos++
-	} else if n = p.children(k); n < 0 {
-		return false
-	}
-	var r run
-	if spilled := t.spilled[d]; len(spilled) > 0 {
-		// A container wider than spillNodes: its segments are joined into a chunk of its own.
-		all := make([]Node, 0, n)
-		for _, s := range spilled {
-			all = append(all, s...)
-		}
-		all = append(all, t.levels[d][:n-len(all)]...)
-		clear(spilled)
-		t.spilled[d] = spilled[:0]
-		r = t.adopt(all)
-	} else if n > chunkNodes {
-		// A wide container's list becomes a chunk of its own instead of being copied.
-		r = t.adopt(t.levels[d][:n:n])
-		t.levels[d] = nil
-	} else if n > 0 {
-		r = t.alloc(n)
-		copy(t.chunks[r.chunk][r.first:], t.levels[d][:n])
-	}
-	t.Shape.Widest = max(t.Shape.Widest, n)
-	v := Node{kind: k, kids: r}
-	if p.irregular == irregular {
-		v.flags, v.raw = compact, span{int32(start), int32(p.pos - start)}
-	}
-	*dst = v
-	p.depth--
-	return true
-}
-
 // skipNested reads past the object or array at p.pos without keeping it. It checks only what
 // finding its end needs: brackets that balance and strings that end.
 func (p *parser) skipNested() bool {
@@ -354,100 +620,6 @@ func containerName(k Kind) string {
 	return "array"
 }
 
-// children parses the members or elements of a container up to and including its closing
-// bracket into the list of its depth, p.depth, and returns how many there are, -1 on a syntax
-// error. The list is held in a local: nothing nested writes to this depth, and this way adding
-// a child needs no loads and bounds checks of the Tree's lists. Everything kept across the
-// calls of value is reloaded after them, so children takes as little as it can.
-func (p *parser) children(k Kind) int {
-	t := p.t
-	level := t.levels[p.depth]
-	spilled := 0 // children already moved to t.spilled
-	for n := 0; ; {
-		if n == len(level) {
-			if len(level) >= spillNodes {
-				// Past spillNodes the list grows by segments, joined once at the close: a
-				// 300,000-wide array costs its nodes twice in all instead of nearly four
-				// times with doubling (BenchmarkHostileShapes in the sentry receiver).
-				t.spilled[p.depth] = append(t.spilled[p.depth], level)
-				spilled += n
-				level, n = make([]Node, spillNodes), 0
-			} else {
-				grown := make([]Node, max(2*len(level), 16))
-				copy(grown, level)
-				level = grown
-			}
-			t.levels[p.depth] = level
-		}
-		m := &level[n]
-		n++
-		if k == Object {
-			// Compact input has no whitespace between the tokens of a member: the checks for
-			// it are made only when the expected byte is not there.
-			if p.pos >= len(p.s) || p.s[p.pos] != '"' {
-				p.skipWS()
-				if p.pos >= len(p.s) {
-					p.fail("unexpected end of input in object")
-					return -1
-				}
-				if p.s[p.pos] != '"' {
-					p.fail("expected a string key, found %s", describeByte(p.s[p.pos]))
-					return -1
-				}
-			}
-			keyStart := p.pos + 1
-			keyEnd, esc, ok := p.plainString(), false, true
-			if keyEnd < 0 {
-				if keyEnd, esc, ok = p.scanString(); !ok {
-					return -1
-				}
-			}
-			// The value may be a repaired string too and overwrite p.repaired.
-			repairedKey := p.repaired
-			if p.pos >= len(p.s) || p.s[p.pos] != ':' {
-				p.skipWS()
-				if p.pos >= len(p.s) || p.s[p.pos] != ':' {
-					p.fail("expected ':' after object key")
-					return -1
-				}
-			}
-			p.pos++
-			if !p.value(m) {
-				return -1
-			}
-			if keyEnd < 0 {
-				m.key = span{t.own(repairedKey), int32(len(repairedKey))}
-				m.flags |= keyOwned
-			} else {
-				m.key = span{int32(keyStart), int32(keyEnd - keyStart)}
-			}
-			if esc {
-				m.flags |= keyEscaped
-			}
-		} else if !p.value(m) {
-			return -1
-		}
-		if p.pos < len(p.s) && p.s[p.pos] == ',' {
-			p.pos++
-			continue
-		}
-		p.skipWS()
-		if p.pos >= len(p.s) {
-			p.fail("unexpected end of input in %s", containerName(k))
-			return -1
-		}
-		if c := p.s[p.pos]; c == ',' {
-			p.pos++
-			continue
-		} else if c == closingBracket(k) {
-			p.pos++
-			return spilled + n
-		}
-		p.fail("expected ',' or '%c' in %s, found %s", closingBracket(k), containerName(k), describeByte(p.s[p.pos]))
-		return -1
-	}
-}
-
 // str reads a string starting at its opening quote and returns its raw (still escaped) text.
 func (p *parser) str() (raw string, esc, ok bool) {
 	start := p.pos + 1
@@ -456,18 +628,6 @@ func (p *parser) str() (raw string, esc, ok bool) {
 		return p.repaired, esc, ok
 	}
 	return p.s[start:end], esc, ok
-}
-
-// plainString reads a string starting at its opening quote and returns the offset of its closing
-// quote, when the string has no escapes and nothing to repair: the common case, kept small
-// enough to be inlined. Any other string returns a negative number and leaves p.pos as it was,
-// for scanString.
-func (p *parser) plainString() int {
-	end := stringEnd(p.s, p.pos)
-	if end >= 0 {
-		p.pos = end + 1
-	}
-	return end
 }
 
 // scanString reads a string starting at its opening quote and returns the offset of the closing
@@ -497,24 +657,15 @@ func (p *parser) scanString() (end int, esc, ok bool) {
 }
 
 // stringEnd looks for the first quote, backslash or control character in s after offset i (an
-// opening quote, or the last byte of an escape: taking the quote keeps plainString inlined). It
-// returns the offset of a quote, the string's end, and ^offset for the others (^len(s) when there
-// is none), so that the common case takes a single comparison. It runs for every string, so it is
-// kept a leaf without a stack check. Eight bytes are checked at a time, and the scan jumps
-// straight to the first such byte: the borrow in each check only ever marks bytes after a true
-// match, so the lowest marked byte is exact. Input is valid UTF-8 already, so bytes >= 0x80 need
-// no look.
+// opening quote, or the last byte of an escape). It returns the offset of a quote, the string's
+// end, and ^offset for the others (^len(s) when there is none), so that the common case takes a
+// single comparison. Eight bytes are checked at a time (specialBytes), and the scan jumps straight
+// to the first such byte. Input is valid UTF-8 already, so bytes >= 0x80 need no look.
 func stringEnd(s string, i int) int {
 	// With i known not to be negative the compiler drops the bounds checks of the loops.
 	i = max(i+1, 0)
 	for lastWord := len(s) - 8; i <= lastWord; i += 8 {
-		w := littleEndianWord(s[i:])
-		// Flipping bit 1 turns '"' (0x22) into 0x20 and keeps control characters below 0x20 (and
-		// everything else at or above 0x20), so one "less than 0x21" check finds both. The flips
-		// keep bytes >= 0x80 there, so clearing w's high bits excludes those for both checks.
-		q := w ^ (lsb * 0x02)
-		b := w ^ (lsb * '\\')
-		if m := ((q - lsb*0x21) | (b - lsb)) &^ w & msb; m != 0 {
+		if m := specialBytes(littleEndianWord(s[i:])); m != 0 {
 			if i += bits.TrailingZeros64(m) >> 3; s[i] == '"' {
 				return i
 			}
@@ -531,6 +682,18 @@ func stringEnd(s string, i int) int {
 		}
 	}
 	return ^len(s)
+}
+
+// specialBytes marks the quotes, backslashes and control characters in the word w: the high bit
+// of each such byte is set, and of no byte before the first one. Flipping bit 1 turns '"' (0x22)
+// into 0x20 and keeps control characters below 0x20 (and everything else at or above 0x20), so
+// one "less than 0x21" check finds both. The flips keep bytes >= 0x80 there, so clearing w's high
+// bits excludes those for both checks. The borrow in each check only ever marks bytes after a
+// true match, so the lowest marked byte is exact.
+func specialBytes(w uint64) uint64 {
+	q := w ^ (lsb * 0x02)
+	b := w ^ (lsb * '\\')
+	return ((q - lsb*0x21) | (b - lsb)) &^ w & msb
 }
 
 // littleEndianWord reads the first eight bytes of s; the compiler makes it one load.

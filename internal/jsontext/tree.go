@@ -96,6 +96,8 @@ type Tree struct {
 	// spilled[d] holds full segments of levels[d] while a container wider than spillNodes is
 	// parsed at depth d; they are joined once when it closes.
 	spilled [][][]Node
+	// open holds a frame for each container open while parseTree runs, the outermost first.
+	open []frame
 	// Shape is what the parser saw. Parse sets it; a caller that bounds the document (trimming)
 	// may keep it up to date as it edits.
 	Shape Shape
