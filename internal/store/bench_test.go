@@ -6,6 +6,7 @@ import (
 	"github.com/faultline/faultline/internal/alertrule"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -305,6 +306,36 @@ func BenchmarkGroupCommitAppend(b *testing.B) {
 			groupCommits(b, st, st.Append)
 		})
 	}
+}
+
+// BenchmarkInboxFoldCounted is BenchmarkGroupCommitAppend with folds of 250 started by their
+// count alone (no fold delay), so that the work per event does not depend on how fast the
+// machine runs: for instruction and system call counts per event (under callgrind, which runs
+// some 50 times slower, the 100 ms delay would fold every few events). 250 is about what a fold
+// takes under the testbed's load (100 ms of 1,300–2,500 events/s). Event ids are scattered as
+// SDKs' random UUIDs are, not in insertion order.
+func BenchmarkInboxFoldCounted(b *testing.B) {
+	st, err := OpenSQLite(filepath.Join(b.TempDir(), "bench.db"), SQLiteOptions{FoldBatch: 250, FoldDelay: time.Hour})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	groupCommits(b, st, func(ctx context.Context, evs []Event) error {
+		for i := range evs {
+			evs[i].EventID = scatteredID(evs[i].EventID)
+		}
+		return st.Append(ctx, evs)
+	})
+}
+
+// scatteredID maps a sequential hex event id to one as scattered as a random UUID's
+// (multiplying by an odd constant is a bijection on 64 bits, so ids stay distinct).
+func scatteredID(id string) string {
+	n, err := strconv.ParseUint(id[16:], 16, 64)
+	if err != nil {
+		panic(err)
+	}
+	return fmt.Sprintf("%016x%016x", n*0x9e3779b97f4a7c15, n)
 }
 
 // groupCommits measures b.N events stored through store in batches of 16 from one caller, after
