@@ -376,7 +376,7 @@ func (t *tx) exec(q string, args ...any) (int64, error) {
 	return res.RowsAffected()
 }
 
-// insertRowID runs a fixed single-row INSERT and returns the new row's id (SQLite).
+// insertRowID runs a fixed INSERT and returns the id of the last row it inserted (SQLite).
 func (t *tx) insertRowID(q string, args ...any) (int64, error) {
 	res, err := t.execResult(q, args...)
 	if err != nil {
@@ -1184,28 +1184,17 @@ ON CONFLICT (issue_id, hour) DO UPDATE SET count = issue_hourly.count + excluded
 }
 
 // insertRows inserts rows and returns the first column (an issue id) of each row it inserted
-// when returning names that column. On SQLite each row goes through one prepared single-row
-// statement: in-process there are no round trips to save, and parsing large multi-row statements
-// costs more (BenchmarkSQLiteBatchedWrite). On PostgreSQL and MySQL rows go in multi-row
-// statements, since every statement is a round trip (BenchmarkPostgresBatchedWrite: 1.2k → 5k
-// events/s). MySQL has no RETURNING: there the caller leaves out the rows the table has, and a
-// row that is there all the same (another writer's, just committed) fails the transaction with
-// errConflict, which retries it.
+// when returning names that column. On SQLite rows go in multi-row statements of a few fixed
+// sizes (insertRowsSQLite). On PostgreSQL and MySQL rows go in multi-row statements of up to 500,
+// since every statement is a round trip (BenchmarkPostgresBatchedWrite: 1.2k → 5k events/s).
+// MySQL has no RETURNING: there the caller leaves out the rows the table has, and a row that is
+// there all the same (another writer's, just committed) fails the transaction with errConflict,
+// which retries it.
 func (t *tx) insertRows(head string, cols int, tail, returning string, rows [][]any) ([]int64, error) {
-	var inserted []int64
 	if t.s.d.embedded() {
-		q := head + "(" + placeholders(cols) + ")" + tail
-		for _, r := range rows {
-			n, err := t.exec(q, r...)
-			if err != nil {
-				return nil, err
-			}
-			if n > 0 && returning != "" {
-				inserted = append(inserted, r[0].(int64))
-			}
-		}
-		return inserted, nil
+		return t.insertRowsSQLite(head, cols, tail, returning, rows)
 	}
+	var inserted []int64
 	c, err := t.conn()
 	if err != nil {
 		return nil, err
@@ -1238,6 +1227,60 @@ func (t *tx) insertRows(head string, cols int, tail, returning string, rows [][]
 			continue
 		}
 		res, err := t.query(q+returning, args...)
+		if err != nil {
+			return nil, err
+		}
+		for res.Next() {
+			var id int64
+			if err := res.Scan(&id); err != nil {
+				res.Close()
+				return nil, fmt.Errorf("%q: %w", firstLine(q), err)
+			}
+			inserted = append(inserted, id)
+		}
+		if err := res.Close(); err != nil {
+			return nil, fmt.Errorf("%q: %w", firstLine(q), err)
+		}
+	}
+	return inserted, nil
+}
+
+// sqliteRowChunks are the sizes of SQLite's multi-row statements, largest first.
+var sqliteRowChunks = []int{64, 16, 4, 1}
+
+// sqliteChunk is the size of the next multi-row statement for rows rows.
+func sqliteChunk(rows int) int {
+	for _, c := range sqliteRowChunks {
+		if c <= rows {
+			return c
+		}
+	}
+	return 1
+}
+
+// insertRowsSQLite is insertRows on SQLite: as many statements of the largest chunk size as the
+// rows fill, then of the smaller ones. Each size's text never varies, so it is prepared once and
+// reused (a multi-row statement of every batch's own size was parsed anew each time, which cost
+// more than it saved). One statement of 64 rows costs less than 64 of one: binding, stepping and
+// resetting a statement through database/sql and the driver is paid once instead of per row.
+func (t *tx) insertRowsSQLite(head string, cols int, tail, returning string, rows [][]any) ([]int64, error) {
+	var inserted []int64
+	var args []any
+	for len(rows) > 0 {
+		n := sqliteChunk(len(rows))
+		args = args[:0]
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		rows = rows[n:]
+		q := head + valueRows(n, cols) + tail
+		if returning == "" {
+			if _, err := t.exec(q, args...); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		res, err := t.queryStmt(q+returning, args...)
 		if err != nil {
 			return nil, err
 		}
