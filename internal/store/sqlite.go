@@ -414,12 +414,25 @@ func (w *batchWriter) tx(evs []*prepared) error {
 // appendTx inserts the events' records; once they are committed the events are pending.
 func (w *batchWriter) appendTx(evs []*prepared) error {
 	err := w.s.inTx(context.Background(), func(t *tx) error {
-		for _, e := range evs {
-			id, err := t.insertRowID(`INSERT INTO inbox (record) VALUES (?)`, e.rec)
-			if err != nil {
-				return fmt.Errorf("append event %s to the inbox: %w", e.EventID, err)
+		// The records go in multi-row statements (as insertRowsSQLite's rows). A statement's rows
+		// get consecutive ids ending at the last one it inserted: an inbox id is one past the
+		// largest present, and this connection is the only writer.
+		args := make([]any, 0, sqliteChunk(len(evs)))
+		for rest := evs; len(rest) > 0; {
+			n := sqliteChunk(len(rest))
+			chunk := rest[:n]
+			rest = rest[n:]
+			args = args[:0]
+			for _, e := range chunk {
+				args = append(args, e.rec)
 			}
-			e.inboxID = id
+			last, err := t.insertRowID(`INSERT INTO inbox (record) VALUES `+valueRows(n, 1), args...)
+			if err != nil {
+				return fmt.Errorf("append %d events to the inbox: %w", n, err)
+			}
+			for i, e := range chunk {
+				e.inboxID = last - int64(n-1-i)
+			}
 		}
 		return nil
 	})
