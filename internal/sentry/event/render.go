@@ -1,8 +1,10 @@
 package event
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // RenderStacktrace renders the event's exceptions as the event's platform prints a stack trace,
@@ -19,7 +21,8 @@ func RenderStacktrace(ev *Event) string {
 	if ev == nil {
 		return ""
 	}
-	excs := make([]renderedException, 0, len(ev.Exceptions))
+	// Events rarely chain more than a few exceptions: room for four on the stack.
+	excs := make([]renderedException, 0, 4)
 	for i := range ev.Exceptions {
 		ex := &ev.Exceptions[i]
 		excs = append(excs, renderedException{typ: ex.Type, value: ex.Value, module: ex.Module, st: ev.ExceptionStacktrace(ex)})
@@ -35,19 +38,10 @@ func RenderStacktrace(ev *Event) string {
 		}
 		excs = append(excs, renderedException{value: msg, st: st})
 	}
-	var b strings.Builder
-	size := 0
-	for i := range excs {
-		size += len(excs[i].typ) + len(excs[i].value) + len(excs[i].module) + 32
-		if excs[i].st != nil {
-			for j := range excs[i].st.Frames {
-				f := &excs[i].st.Frames[j]
-				size += len(f.Function) + len(f.Module) + len(frameFile(f)) + len(f.ContextLine) + 24
-			}
-		}
-	}
-	b.Grow(size)
-	switch platformFamily(ev) {
+	family := platformFamily(ev)
+	var b stackText
+	b.buf = make([]byte, 0, renderedSize(family, excs))
+	switch family {
 	case "javascript":
 		renderV8(&b, excs)
 	case "python":
@@ -65,7 +59,62 @@ func RenderStacktrace(ev *Event) string {
 	default:
 		renderGeneric(&b, excs)
 	}
-	return strings.TrimRight(b.String(), "\n")
+	text := bytes.TrimRight(b.buf, "\n")
+	// The buffer was made for this text and is not written again.
+	return unsafe.String(unsafe.SliceData(text), len(text))
+}
+
+// renderedSize is about the length of the rendered text: each frame's names and file plus its
+// format's framing, and the source line only for Python, the one format that prints it (counting
+// it for every format made a JavaScript trace's buffer twice the text).
+func renderedSize(family string, excs []renderedException) int {
+	size := 0
+	for i := range excs {
+		e := &excs[i]
+		size += len(e.typ) + len(e.value) + len(e.module) + 32
+		fs := e.frames()
+		for j := range fs {
+			f := &fs[j]
+			size += len(f.Function) + len(f.Module) + len(frameFile(f)) + 24
+			switch family {
+			case "python":
+				size += len(f.ContextLine)
+			case "":
+				size += len(f.InstructionAddr)
+			}
+		}
+	}
+	return size
+}
+
+// stackText is the text being rendered. Unlike a strings.Builder it appends integers in place.
+type stackText struct{ buf []byte }
+
+func (b *stackText) str(s string) { b.buf = append(b.buf, s...) }
+
+func (b *stackText) byte(c byte) { b.buf = append(b.buf, c) }
+
+func (b *stackText) int(n int) { b.buf = strconv.AppendInt(b.buf, int64(n), 10) }
+
+// header writes an exception's "Type: value", or whichever of the two it has.
+func (b *stackText) header(typ, value string) {
+	b.str(typ)
+	if typ != "" && value != "" {
+		b.str(": ")
+	}
+	b.str(value)
+}
+
+// qualified writes qualified(module, name).
+func (b *stackText) qualified(module, name string) {
+	if module != "" && name != "" && !hasModulePrefix(name, module) {
+		b.str(module)
+		b.byte('.')
+	}
+	if name == "" {
+		name = module
+	}
+	b.str(name)
 }
 
 type renderedException struct {
@@ -73,17 +122,17 @@ type renderedException struct {
 	st                 *Stacktrace
 }
 
-// calleeFirst returns the exception's frames callee first, the order most runtimes print.
-func (e *renderedException) calleeFirst() []*Frame {
+// frames returns the exception's frames as Sentry lists them, caller first.
+func (e *renderedException) frames() []Frame {
 	if e.st == nil {
 		return nil
 	}
-	fs := make([]*Frame, len(e.st.Frames))
-	for i := range e.st.Frames {
-		fs[len(fs)-1-i] = &e.st.Frames[i]
-	}
-	return fs
+	return e.st.Frames
 }
+
+// calleeFirst returns the k-th of fs in the order most runtimes print, callee first. Indexing
+// backwards spares the reversed list of pointers the renderers once built per exception.
+func calleeFirst(fs []Frame, k int) *Frame { return &fs[len(fs)-1-k] }
 
 // ExceptionStacktrace is the stack trace of one of the event's exceptions: its own, else that of
 // the thread it names (Java and native SDKs put an exception's frames on its thread).
@@ -142,22 +191,6 @@ func platformFamily(ev *Event) string {
 	return ""
 }
 
-// writeInt writes n without the allocation strconv.Itoa makes for numbers above 99.
-func writeInt(b *strings.Builder, n int) {
-	var buf [20]byte
-	b.Write(strconv.AppendInt(buf[:0], int64(n), 10))
-}
-
-func header(typ, value string) string {
-	switch {
-	case typ == "":
-		return value
-	case value == "":
-		return typ
-	}
-	return typ + ": " + value
-}
-
 func frameFile(f *Frame) string {
 	if f.AbsPath != "" {
 		return f.AbsPath
@@ -165,76 +198,78 @@ func frameFile(f *Frame) string {
 	return f.Filename
 }
 
-func appendPos(b *strings.Builder, f *Frame, withCol bool) {
+func appendPos(b *stackText, f *Frame, withCol bool) {
 	if f.Lineno > 0 {
-		b.WriteByte(':')
-		writeInt(b, f.Lineno)
+		b.byte(':')
+		b.int(f.Lineno)
 		if withCol && f.Colno > 0 {
-			b.WriteByte(':')
-			writeInt(b, f.Colno)
+			b.byte(':')
+			b.int(f.Colno)
 		}
 	}
 }
 
 // renderV8: "TypeError: msg\n    at fn (file:line:col)"; causes follow as "Caused by:".
-func renderV8(b *strings.Builder, excs []renderedException) {
+func renderV8(b *stackText, excs []renderedException) {
 	for i := len(excs) - 1; i >= 0; i-- {
 		e := &excs[i]
 		if i < len(excs)-1 {
-			b.WriteString("Caused by: ")
+			b.str("Caused by: ")
 		}
-		b.WriteString(header(e.typ, e.value))
-		b.WriteByte('\n')
-		for _, f := range e.calleeFirst() {
-			b.WriteString("    at ")
+		b.header(e.typ, e.value)
+		b.byte('\n')
+		fs := e.frames()
+		for k := range fs {
+			f := calleeFirst(fs, k)
+			b.str("    at ")
 			fn := f.Function
 			file := frameFile(f)
 			switch {
 			case fn != "" && fn != "?" && file != "":
-				b.WriteString(fn)
-				b.WriteString(" (")
-				b.WriteString(file)
+				b.str(fn)
+				b.str(" (")
+				b.str(file)
 				appendPos(b, f, true)
-				b.WriteByte(')')
+				b.byte(')')
 			case file != "":
-				b.WriteString(file)
+				b.str(file)
 				appendPos(b, f, true)
 			default:
-				b.WriteString(fn)
-				b.WriteString(" (<anonymous>)")
+				b.str(fn)
+				b.str(" (<anonymous>)")
 			}
-			b.WriteByte('\n')
+			b.byte('\n')
 		}
 	}
 }
 
 // renderPython: the traceback module's format, causes first, frames caller first.
-func renderPython(b *strings.Builder, excs []renderedException) {
+func renderPython(b *stackText, excs []renderedException) {
 	for i := range excs {
 		e := &excs[i]
 		if i > 0 {
-			b.WriteString("\nThe above exception was the direct cause of the following exception:\n\n")
+			b.str("\nThe above exception was the direct cause of the following exception:\n\n")
 		}
 		if e.st != nil && len(e.st.Frames) > 0 {
-			b.WriteString("Traceback (most recent call last):\n")
+			b.str("Traceback (most recent call last):\n")
 			for i := range e.st.Frames {
 				f := &e.st.Frames[i]
-				b.WriteString(`  File "`)
-				b.WriteString(frameFile(f))
-				b.WriteByte('"')
+				b.str(`  File "`)
+				b.str(frameFile(f))
+				b.byte('"')
 				if f.Lineno > 0 {
-					b.WriteString(", line ")
-					writeInt(b, f.Lineno)
+					b.str(", line ")
+					b.int(f.Lineno)
 				}
 				if f.Function != "" {
-					b.WriteString(", in ")
-					b.WriteString(f.Function)
+					b.str(", in ")
+					b.str(f.Function)
 				}
-				b.WriteByte('\n')
+				b.byte('\n')
 				if line := strings.TrimSpace(f.ContextLine); line != "" {
-					b.WriteString("    ")
-					b.WriteString(line)
-					b.WriteByte('\n')
+					b.str("    ")
+					b.str(line)
+					b.byte('\n')
 				}
 			}
 		}
@@ -242,8 +277,8 @@ func renderPython(b *strings.Builder, excs []renderedException) {
 		if e.module != "" && e.module != "builtins" && e.module != "exceptions" && e.module != "__builtin__" && typ != "" {
 			typ = e.module + "." + typ
 		}
-		b.WriteString(header(typ, e.value))
-		b.WriteByte('\n')
+		b.header(typ, e.value)
+		b.byte('\n')
 	}
 }
 
@@ -255,200 +290,223 @@ func qualified(module, name string) string {
 		return name
 	case name == "":
 		return module
-	case strings.HasPrefix(name, module+"."):
+	case hasModulePrefix(name, module):
 		return name
 	}
 	return module + "." + name
 }
 
+// hasModulePrefix reports whether name starts with module and a dot.
+func hasModulePrefix(name, module string) bool {
+	return len(name) > len(module) && name[len(module)] == '.' && strings.HasPrefix(name, module)
+}
+
 // renderJava: Throwable.printStackTrace, the raised exception first, then "Caused by:".
-func renderJava(b *strings.Builder, excs []renderedException) {
+func renderJava(b *stackText, excs []renderedException) {
 	for i := len(excs) - 1; i >= 0; i-- {
 		e := &excs[i]
 		if i < len(excs)-1 {
-			b.WriteString("Caused by: ")
+			b.str("Caused by: ")
 		}
-		b.WriteString(header(qualified(e.module, e.typ), e.value))
-		b.WriteByte('\n')
-		for _, f := range e.calleeFirst() {
-			b.WriteString("\tat ")
-			b.WriteString(qualified(f.Module, f.Function))
-			b.WriteByte('(')
+		b.header(qualified(e.module, e.typ), e.value)
+		b.byte('\n')
+		fs := e.frames()
+		for k := range fs {
+			f := calleeFirst(fs, k)
+			b.str("\tat ")
+			b.qualified(f.Module, f.Function)
+			b.byte('(')
 			switch {
 			case f.Filename == "" && f.Lineno == 0:
-				b.WriteString("Unknown Source")
+				b.str("Unknown Source")
 			case f.Filename == "":
-				b.WriteString("Unknown Source:")
-				writeInt(b, f.Lineno)
+				b.str("Unknown Source:")
+				b.int(f.Lineno)
 			default:
-				b.WriteString(f.Filename)
+				b.str(f.Filename)
 				appendPos(b, f, false)
 			}
-			b.WriteString(")\n")
+			b.str(")\n")
 		}
 	}
 }
 
 // renderGo: a panic's goroutine dump, "pkg.fn(...)\n\t/path/file.go:12".
-func renderGo(b *strings.Builder, excs []renderedException) {
+func renderGo(b *stackText, excs []renderedException) {
 	for i := len(excs) - 1; i >= 0; i-- {
 		e := &excs[i]
 		if i < len(excs)-1 {
-			b.WriteString("\ncaused by: ")
+			b.str("\ncaused by: ")
 		} else {
-			b.WriteString("panic: ")
+			b.str("panic: ")
 		}
 		if e.value != "" {
-			b.WriteString(e.value)
+			b.str(e.value)
 		} else {
-			b.WriteString(e.typ)
+			b.str(e.typ)
 		}
-		b.WriteByte('\n')
-		frames := e.calleeFirst()
-		if len(frames) == 0 {
+		b.byte('\n')
+		fs := e.frames()
+		if len(fs) == 0 {
 			continue
 		}
-		b.WriteString("\ngoroutine 1 [running]:\n")
-		for _, f := range frames {
-			b.WriteString(qualified(f.Module, f.Function))
-			b.WriteString("(...)\n\t")
-			b.WriteString(frameFile(f))
+		b.str("\ngoroutine 1 [running]:\n")
+		for k := range fs {
+			f := calleeFirst(fs, k)
+			b.qualified(f.Module, f.Function)
+			b.str("(...)\n\t")
+			b.str(frameFile(f))
 			appendPos(b, f, false)
-			b.WriteByte('\n')
+			b.byte('\n')
 		}
 	}
 }
 
 // renderDotNet: Exception.ToString, inner exceptions introduced by " ---> " and their stacks
 // closed by "--- End of inner exception stack trace ---".
-func renderDotNet(b *strings.Builder, excs []renderedException) {
+func renderDotNet(b *stackText, excs []renderedException) {
 	for i := len(excs) - 1; i >= 0; i-- {
 		if i < len(excs)-1 {
-			b.WriteString(" ---> ")
+			b.str(" ---> ")
 		}
-		b.WriteString(header(excs[i].typ, excs[i].value))
+		b.header(excs[i].typ, excs[i].value)
 	}
-	b.WriteByte('\n')
+	b.byte('\n')
 	for i := range excs {
-		for _, f := range excs[i].calleeFirst() {
-			b.WriteString("   at ")
-			b.WriteString(qualified(f.Module, f.Function))
+		fs := excs[i].frames()
+		for k := range fs {
+			f := calleeFirst(fs, k)
+			b.str("   at ")
+			b.qualified(f.Module, f.Function)
 			if !strings.Contains(f.Function, "(") {
-				b.WriteString("()")
+				b.str("()")
 			}
 			if file := frameFile(f); file != "" {
-				b.WriteString(" in ")
-				b.WriteString(file)
+				b.str(" in ")
+				b.str(file)
 				if f.Lineno > 0 {
-					b.WriteString(":line ")
-					writeInt(b, f.Lineno)
+					b.str(":line ")
+					b.int(f.Lineno)
 				}
 			}
-			b.WriteByte('\n')
+			b.byte('\n')
 		}
 		if i < len(excs)-1 {
-			b.WriteString("   --- End of inner exception stack trace ---\n")
+			b.str("   --- End of inner exception stack trace ---\n")
 		}
 	}
 }
 
 // renderRuby: "file:line:in `method': message (Type)" then "\tfrom file:line:in `caller'".
-func renderRuby(b *strings.Builder, excs []renderedException) {
+func renderRuby(b *stackText, excs []renderedException) {
 	for i := len(excs) - 1; i >= 0; i-- {
 		e := &excs[i]
-		frames := e.calleeFirst()
-		for j, f := range frames {
+		fs := e.frames()
+		for j := range fs {
+			f := calleeFirst(fs, j)
 			if j > 0 {
-				b.WriteString("\tfrom ")
+				b.str("\tfrom ")
 			}
-			b.WriteString(frameFile(f))
+			b.str(frameFile(f))
 			appendPos(b, f, false)
 			if f.Function != "" {
-				b.WriteString(":in `")
-				b.WriteString(f.Function)
-				b.WriteByte('\'')
+				b.str(":in `")
+				b.str(f.Function)
+				b.byte('\'')
 			}
 			if j == 0 {
-				b.WriteString(": ")
-				b.WriteString(e.value)
+				b.str(": ")
+				b.str(e.value)
 				if e.typ != "" {
-					b.WriteString(" (")
-					b.WriteString(e.typ)
-					b.WriteByte(')')
+					b.str(" (")
+					b.str(e.typ)
+					b.byte(')')
 				}
 			}
-			b.WriteByte('\n')
+			b.byte('\n')
 		}
-		if len(frames) == 0 {
-			b.WriteString(e.value)
+		if len(fs) == 0 {
+			b.str(e.value)
 			if e.typ != "" {
-				b.WriteString(" (" + e.typ + ")")
+				b.str(" (")
+				b.str(e.typ)
+				b.byte(')')
 			}
-			b.WriteByte('\n')
+			b.byte('\n')
 		}
 	}
 }
 
 // renderPHP: Throwable::__toString, previous exceptions first and each later one as "Next".
-func renderPHP(b *strings.Builder, excs []renderedException) {
+func renderPHP(b *stackText, excs []renderedException) {
 	for i := range excs {
 		e := &excs[i]
 		if i > 0 {
-			b.WriteString("\nNext ")
+			b.str("\nNext ")
 		}
-		b.WriteString(header(e.typ, e.value))
-		frames := e.calleeFirst()
-		if len(frames) > 0 {
-			b.WriteString(" in ")
-			b.WriteString(frameFile(frames[0]))
-			appendPos(b, frames[0], false)
+		b.header(e.typ, e.value)
+		fs := e.frames()
+		if len(fs) > 0 {
+			top := calleeFirst(fs, 0)
+			b.str(" in ")
+			b.str(frameFile(top))
+			appendPos(b, top, false)
 		}
-		b.WriteString("\nStack trace:\n")
+		b.str("\nStack trace:\n")
 		n := 0
 		// PHP's trace lists the calls that led to the throwing frame: each line is the call site
 		// (the caller's file and line) and the function called.
-		for j := 1; j < len(frames); j++ {
-			b.WriteString("#" + strconv.Itoa(n) + " ")
-			b.WriteString(frameFile(frames[j]))
-			if frames[j].Lineno > 0 {
-				b.WriteString("(" + strconv.Itoa(frames[j].Lineno) + ")")
+		for j := 1; j < len(fs); j++ {
+			f := calleeFirst(fs, j)
+			b.byte('#')
+			b.int(n)
+			b.byte(' ')
+			b.str(frameFile(f))
+			if f.Lineno > 0 {
+				b.byte('(')
+				b.int(f.Lineno)
+				b.byte(')')
 			}
-			b.WriteString(": ")
-			b.WriteString(frames[j-1].Function)
-			b.WriteString("()\n")
+			b.str(": ")
+			b.str(calleeFirst(fs, j-1).Function)
+			b.str("()\n")
 			n++
 		}
-		b.WriteString("#" + strconv.Itoa(n) + " {main}\n")
+		b.byte('#')
+		b.int(n)
+		b.str(" {main}\n")
 	}
 }
 
 // renderGeneric: V8-like lines, with instruction addresses for native frames.
-func renderGeneric(b *strings.Builder, excs []renderedException) {
+func renderGeneric(b *stackText, excs []renderedException) {
 	for i := len(excs) - 1; i >= 0; i-- {
 		e := &excs[i]
 		if i < len(excs)-1 {
-			b.WriteString("Caused by: ")
+			b.str("Caused by: ")
 		}
-		b.WriteString(header(e.typ, e.value))
-		b.WriteByte('\n')
-		for _, f := range e.calleeFirst() {
-			b.WriteString("  at ")
+		b.header(e.typ, e.value)
+		b.byte('\n')
+		fs := e.frames()
+		for k := range fs {
+			f := calleeFirst(fs, k)
+			b.str("  at ")
 			if f.InstructionAddr != "" {
-				b.WriteString(f.InstructionAddr)
-				b.WriteByte(' ')
+				b.str(f.InstructionAddr)
+				b.byte(' ')
 			}
-			fn := qualified(f.Module, f.Function)
-			if fn == "" {
-				fn = "?"
+			if f.Module == "" && f.Function == "" {
+				b.byte('?')
+			} else {
+				b.qualified(f.Module, f.Function)
 			}
-			b.WriteString(fn)
 			if file := frameFile(f); file != "" {
-				b.WriteString(" (")
-				b.WriteString(file)
+				b.str(" (")
+				b.str(file)
 				appendPos(b, f, true)
-				b.WriteByte(')')
+				b.byte(')')
 			}
-			b.WriteByte('\n')
+			b.byte('\n')
 		}
 	}
 }
