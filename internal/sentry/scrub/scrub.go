@@ -193,7 +193,7 @@ func (s *Scrubber) Active() bool {
 // Session starts the scrubbing of one event. Release it when Normalize has returned.
 func (s *Scrubber) Session() *Session {
 	ss := s.sessions.Get().(*Session)
-	ss.stack = append(ss.stack[:0], level{pos: posEvent, types: typeEvent})
+	ss.stack = append(ss.stack[:0], level{pos: posEvent, types: typeEvent, narrow: s.anyApps && !s.walkAll && !s.reachable(0)})
 	if s.anyApps {
 		ss.keys = append(ss.keys[:0], "")
 	}

@@ -39,6 +39,17 @@ func (p pos) pii() bool {
 	return p == posPII || p == posRequest || p == posEnv || p == posHeaders || p == posIPField
 }
 
+// narrows reports whether some members of an object at p are fields Sentry does not scrub,
+// and no field under them gets a schema type: the objects Enter narrows without applications.
+func (p pos) narrows() bool {
+	switch p {
+	case posEvent, posExceptionValues, posThreadValues, posBreadcrumbValues, posException, posThread,
+		posStacktrace, posFrame, posBreadcrumb, posSpan, posSDK:
+		return true
+	}
+	return false
+}
+
 // Value types of Relay's selectors ($frame, $http …), set on the values they name.
 const (
 	typeEvent uint16 = 1 << iota
@@ -69,6 +80,9 @@ type level struct {
 	seen   uint16 // the types of this value and of those it is in, kept with applications
 	apps   uint64
 	kind   event.ValueKind
+	// narrow: with applications, none can select a value in this object's members that Sentry
+	// does not scrub, so those are turned away before anything is matched.
+	narrow bool
 	index  int
 }
 
@@ -262,6 +276,9 @@ func (ss *Session) enter(key string, index int, kind event.ValueKind) bool {
 	if parent.types&typeUser != 0 && key == "ip_address" {
 		p = posIPField
 	}
+	if p == posOther && parent.narrow {
+		return false
+	}
 	l := level{pos: p, types: types, safe: parent.safe, filter: parent.filter, apps: parent.apps, kind: kind, index: index}
 	if l.pos == posIPField && !s.ips && (s.defaults || s.extra) {
 		l.pos = posPII // still subject to the defaults
@@ -298,6 +315,9 @@ func (ss *Session) enter(key string, index int, kind event.ValueKind) bool {
 			// and nothing under one can match when no application naming a key can reach it.
 			ss.Leave()
 			return false
+		}
+		if top.apps == 0 && kind == event.ObjectValue && top.pos.narrows() && !s.walkAll {
+			top.narrow = !s.reachable(top.seen)
 		}
 		return true
 	}

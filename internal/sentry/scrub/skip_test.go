@@ -63,6 +63,9 @@ var skipSelectors = []string{
 	"fingerprint.0", "!$string", "!password", "$frame && password", "$frame.** && !$string", "password && !$frame.**",
 	"$http.** || $frame.**", "($frame.** || unknown.**) && $string", "!($http.**) && token", "$sdk.** || $thread.** || modules.*",
 	"$frame.vars.** && $http.**", "!$frame.** && !$http.**",
+	// Selecting an object Sentry's schema names selects its members too.
+	"frames.*", "frames.1", "exception.values.*", "breadcrumbs.values.0", "sdk", "threads.values.0.stacktrace",
+	"$frame && frames.*", "stacktrace.frames.0",
 }
 
 // TestSkipsNothingARuleCouldMatch checks that the walk's skipping of values no application can
