@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math/bits"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -75,6 +77,9 @@ func OpenSQLite(path string, opts SQLiteOptions) (Store, error) {
 			return nil, fmt.Errorf("sqlite: create directory for %s: %w", path, err)
 		}
 	}
+	if err := createDatabase(path); err != nil {
+		return nil, fmt.Errorf("sqlite: create %s: %w", path, err)
+	}
 	dsn := func(extra ...string) string {
 		q := url.Values{}
 		for _, p := range append([]string{"auto_vacuum(INCREMENTAL)", "journal_size_limit(8388608)", "journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(OFF)", "cache_size(-32000)"}, extra...) {
@@ -122,6 +127,38 @@ func OpenSQLite(path string, opts SQLiteOptions) (Store, error) {
 		return errors.Join(s.closeStmts(), rdb.Close(), wdb.Close())
 	}
 	return s, nil
+}
+
+// pageSize is the page size of a new database. A commit writes every page it dirtied to the
+// write-ahead log as a frame of two pwrite calls, and a checkpoint reads and writes each page
+// again: with 8 KB pages instead of SQLite's 4 KB, a fold's sequential rows (events, inbox
+// records) take half the frames. BenchmarkInboxFoldCounted: pwrite calls per event 4.73 → 2.59,
+// pread 1.02 → 0.36, CPU per event 0.96×. 16 KB pages made fewer calls still (1.93) but cost
+// more CPU than 8 KB: an entry of a scattered index (event ids) dirties a whole page.
+const pageSize = 8192
+
+// createDatabase creates the database file with pageSize pages if there is none yet. The page
+// size is fixed once the file's first page is written, which the auto_vacuum and journal_mode
+// pragmas do, and the driver runs a connection's pragmas in an order of its own: so the file is
+// created on a connection of its own. A database created before keeps the page size it has.
+func createDatabase(path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+		return nil
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=page_size("+strconv.Itoa(pageSize)+")")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	for _, q := range []string{`PRAGMA auto_vacuum = INCREMENTAL`, `PRAGMA journal_mode = WAL`} {
+		if _, err := db.Exec(q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return db.Close()
 }
 
 // incrementalVacuum makes sure the database can give deleted pages back to the file system
