@@ -46,13 +46,10 @@ type parser struct {
 	// irregular counts what makes the input differ from its compact serialization (whitespace,
 	// repaired strings, NaN/Infinity); a container whose span added none is compact.
 	irregular int
-	// The container parseTree reads the children of: its kind, and its children so far,
-	// level[:n], after those moved to t.spilled. They are read once or twice a value, and kept
-	// here rather than in locals: a local changed in the loop and needed after a call there is
-	// saved on every turn.
-	kind  Kind
-	n     int
-	level []Node
+	// f is the frame of the container parseTree reads the children of. It is kept here rather
+	// than in a local: a local changed in the loop and needed after a call there is saved on
+	// every turn.
+	f *frame
 }
 
 // validText returns s with invalid UTF-8 replaced by U+FFFD, as a repair: a document should not
@@ -128,29 +125,30 @@ func (p *parser) skipSpaces() {
 	}
 }
 
-// frame is a container parseTree has open: where it started, and its children while one nested
-// in it is read.
+// frame is a nesting depth's state while parseTree reads a container there: the container's
+// kind and where it began, and its children so far, level[:n] after spilled ones moved to
+// segments. Children are written into the list of their depth, so that containers nested inside
+// write to the next depth's list and siblings stay contiguous; when a container closes they move
+// to a run of their own, a copy of plain bytes. The lists are kept for the next container at the
+// depth, and the next document.
 type frame struct {
 	kind             Kind
 	start, irregular int // the offset of its opening bracket, and p.irregular there
-	// n counts its children in t.levels while one nested in it is read, and spilled those
-	// moved to t.spilled, both at its depth.
-	n, spilled int
+	n, spilled       int
+	level            []Node
+	// segments holds full lists of a container wider than spillNodes; they are joined once when
+	// it closes.
+	segments [][]Node
 }
 
 // parseTree parses the document into the tree's root. It is one loop over the text, without
-// recursion: the containers around the one being read are a stack (Tree.open). Most members
-// and elements are read by plainChildren, which makes no call; the loop reads the rest and
-// opens and closes containers.
-//
-// Children are written into the list of their depth, so that containers nested inside write to
-// the next depth's list and siblings stay contiguous; when a container closes they move to a
-// run of their own, a copy of plain bytes.
+// recursion: each nesting depth has its frame (Tree.frames). Most members and elements are read
+// by plainChildren, which makes no call; the loop reads the rest and opens and closes
+// containers.
 func (p *parser) parseTree() bool {
 	t, s := p.t, p.s
 	pos := 0     // p.pos, kept in a local while the loop runs
 	m := &t.root // the slot the value at pos goes into, its key set
-	t.open = t.open[:0]
 	for {
 		// A value starts at pos.
 		var c byte
@@ -183,30 +181,24 @@ func (p *parser) parseTree() bool {
 			}
 			pos = p.pos
 		} else {
-			// The container opens: its parent's children so far are kept in its frame.
-			if p.depth > 0 {
-				t.open[p.depth-1].n = p.n
-			}
-			p.kind = Array
-			if c == '{' {
-				p.kind = Object
-			}
-			t.open = append(t.open, frame{kind: p.kind, start: pos, irregular: p.irregular})
 			p.depth++
-			t.Shape.Deepest = max(t.Shape.Deepest, p.depth)
-			for len(t.levels) <= p.depth {
-				t.levels = append(t.levels, nil)
-				t.spilled = append(t.spilled, nil)
+			if p.depth >= len(t.frames) {
+				t.frames = append(t.frames, make([]frame, p.depth+1-len(t.frames))...)
 			}
-			p.level, p.n = t.levels[p.depth], 0
-			t.spilled[p.depth] = t.spilled[p.depth][:0]
+			f := &t.frames[p.depth]
+			p.f = f
+			f.kind, f.start, f.irregular, f.n, f.spilled = Array, pos, p.irregular, 0, 0
+			if c == '{' {
+				f.kind = Object
+			}
+			t.Shape.Deepest = max(t.Shape.Deepest, p.depth)
 			pos++
 			if pos >= len(s) || s[pos] <= ' ' {
 				p.pos = pos
 				p.skipSpaces()
 				pos = p.pos
 			}
-			if pos < len(s) && s[pos] == closingBracket(p.kind) {
+			if pos < len(s) && s[pos] == closingBracket(f.kind) {
 				pos++
 				goto close
 			}
@@ -226,13 +218,13 @@ func (p *parser) parseTree() bool {
 		p.pos = pos
 		p.skipWS()
 		if pos = p.pos; pos >= len(s) {
-			return p.fail("unexpected end of input in %s", containerName(p.kind))
+			return p.fail("unexpected end of input in %s", containerName(p.f.kind))
 		}
-		if c := s[pos]; c == ',' {
+		if c, k := s[pos], p.f.kind; c == ',' {
 			pos++
 			goto member
-		} else if c != closingBracket(p.kind) {
-			return p.fail("expected ',' or '%c' in %s, found %s", closingBracket(p.kind), containerName(p.kind), describeByte(c))
+		} else if c != closingBracket(k) {
+			return p.fail("expected ',' or '%c' in %s, found %s", closingBracket(k), containerName(k), describeByte(c))
 		}
 		pos++
 
@@ -240,19 +232,18 @@ func (p *parser) parseTree() bool {
 		// The innermost container ended at pos: its children move to a run, it goes into its
 		// slot, and its parent is the innermost again.
 		{
-			f := &t.open[p.depth-1]
-			v := Node{kind: p.kind, kids: t.closeLevel(p.depth, p.level, p.n, f.spilled)}
-			t.Shape.Widest = max(t.Shape.Widest, f.spilled+p.n)
+			f := p.f
+			v := Node{kind: f.kind, kids: t.closeLevel(f)}
+			t.Shape.Widest = max(t.Shape.Widest, f.spilled+f.n)
 			if p.irregular == f.irregular {
 				v.flags, v.raw = compact, span{int32(f.start), int32(pos - f.start)}
 			}
-			t.open = t.open[:p.depth-1]
 			p.depth--
 			slot := &t.root
 			if p.depth > 0 {
-				f = &t.open[p.depth-1]
-				p.kind, p.n, p.level = f.kind, f.n, t.levels[p.depth]
-				slot = &p.level[p.n-1]
+				f = &t.frames[p.depth]
+				p.f = f
+				slot = &f.level[f.n-1]
 			}
 			slot.kind, slot.flags, slot.raw, slot.kids = v.kind, slot.flags|v.flags, v.raw, v.kids
 		}
@@ -262,20 +253,21 @@ func (p *parser) parseTree() bool {
 		// The next member or element of the innermost container starts at pos.
 		{
 			var stop int
-			if pos, p.n, stop = p.plainChildren(pos, p.n); stop == atValue {
-				m = &p.level[p.n-1]
+			if pos, stop = p.plainChildren(pos); stop == atValue {
+				m = &p.f.level[p.f.n-1]
 				continue
 			} else if stop == afterValue {
 				goto next
 			}
 		}
-		if p.n == len(p.level) {
-			p.level, p.n = t.growLevel(p.depth, p.level, p.n)
+		f := p.f
+		if f.n == len(f.level) {
+			f.grow()
 		}
-		m = &p.level[p.n]
-		p.n++
+		m = &f.level[f.n]
+		f.n++
 		m.key, m.flags = span{}, 0
-		if p.kind == Array {
+		if f.kind == Array {
 			continue
 		}
 		if pos >= len(s) || s[pos] != '"' {
@@ -303,20 +295,21 @@ func (p *parser) parseTree() bool {
 // Where plainChildren stopped.
 const (
 	atMember   = iota // where a member or element starts
-	atValue           // where the value of the member or element p.level[n-1] starts, its key set
+	atValue           // where the value of the last member or element in the frame starts, its key set
 	afterValue        // after a value that no comma follows
 )
 
 // plainChildren reads the members or elements of the innermost container from pos, where one
-// starts, into p.level after its first n, as long as they are of the common kind: a plain key
+// starts, into its frame's level, as long as they are of the common kind: a plain key
 // (no escapes) and colon without whitespace, a value that is a plain string, an integer without
 // sign or a literal, and a comma. It calls nothing, so that its state stays in registers (a Go
 // function keeps none across a call: a call per value cost more in saving and reloading state
 // than the scanning itself), and it stops at anything else, which parseTree reads. It returns
-// where it stopped, how many children the level holds then, and where in a child it stopped.
-func (p *parser) plainChildren(pos, n int) (int, int, int) {
+// where it stopped, and where in a child.
+func (p *parser) plainChildren(pos int) (int, int) {
 	// The free slots are walked as a slice, so that the slot is a register the stores index.
-	s, free, object := p.s, p.level[n:], p.kind == Object
+	f := p.f
+	s, free, object := p.s, f.level[f.n:], f.kind == Object
 	for len(free) > 0 {
 		m := &free[0]
 		if object {
@@ -341,7 +334,8 @@ func (p *parser) plainChildren(pos, n int) (int, int, int) {
 		m.flags = 0
 		free = free[1:]
 		if pos >= len(s) {
-			return pos, len(p.level) - len(free), atValue
+			f.n = len(f.level) - len(free)
+			return pos, atValue
 		}
 		switch c := s[pos]; c {
 		case '"':
@@ -353,7 +347,8 @@ func (p *parser) plainChildren(pos, n int) (int, int, int) {
 				}
 			}
 			if end >= len(s) || s[end] != '"' {
-				return pos, len(p.level) - len(free), atValue
+				f.n = len(f.level) - len(free)
+				return pos, atValue
 			}
 			m.kind, m.raw, m.kids = String, span{int32(pos + 1), int32(end - pos - 1)}, run{}
 			if end-pos-1 > p.longString {
@@ -362,42 +357,49 @@ func (p *parser) plainChildren(pos, n int) (int, int, int) {
 			pos = end + 1
 		case 't':
 			if len(s)-pos < 4 || s[pos:pos+4] != "true" {
-				return pos, len(p.level) - len(free), atValue
+				f.n = len(f.level) - len(free)
+				return pos, atValue
 			}
 			m.kind, m.raw, m.kids = True, span{}, run{}
 			pos += 4
 		case 'f':
 			if len(s)-pos < 5 || s[pos:pos+5] != "false" {
-				return pos, len(p.level) - len(free), atValue
+				f.n = len(f.level) - len(free)
+				return pos, atValue
 			}
 			m.kind, m.raw, m.kids = False, span{}, run{}
 			pos += 5
 		case 'n':
 			if len(s)-pos < 4 || s[pos:pos+4] != "null" {
-				return pos, len(p.level) - len(free), atValue
+				f.n = len(f.level) - len(free)
+				return pos, atValue
 			}
 			m.kind, m.raw, m.kids = Null, span{}, run{}
 			pos += 4
 		default:
 			if c < '1' || c > '9' {
-				return pos, len(p.level) - len(free), atValue
+				f.n = len(f.level) - len(free)
+				return pos, atValue
 			}
 			end := pos + 1
 			for end < len(s) && s[end]-'0' <= 9 {
 				end++
 			}
 			if end < len(s) && (s[end] == '.' || s[end] == 'e' || s[end] == 'E') {
-				return pos, len(p.level) - len(free), atValue
+				f.n = len(f.level) - len(free)
+				return pos, atValue
 			}
 			m.kind, m.raw, m.kids = Number, span{int32(pos), int32(end - pos)}, run{}
 			pos = end
 		}
 		if pos >= len(s) || s[pos] != ',' {
-			return pos, len(p.level) - len(free), afterValue
+			f.n = len(f.level) - len(free)
+			return pos, afterValue
 		}
 		pos++
 	}
-	return pos, len(p.level) - len(free), atMember
+	f.n = len(f.level) - len(free)
+	return pos, atMember
 }
 
 // scalar reads the string, number or literal at p.pos, which starts with c, into m, keeping
@@ -489,47 +491,57 @@ func (p *parser) key(m *Node) bool {
 	return true
 }
 
-// growLevel makes room for one more child in level, the children of the container open at
-// depth d, which holds n of them, and returns the two anew.
-func (t *Tree) growLevel(d int, level []Node, n int) ([]Node, int) {
-	if len(level) >= spillNodes {
-		// Past spillNodes the list grows by segments, joined once at the close: a 300,000-wide
-		// array costs its nodes twice in all instead of nearly four times with doubling
-		// (BenchmarkHostileShapes in the sentry receiver).
-		t.spilled[d] = append(t.spilled[d], level)
-		t.open[d-1].spilled += n
-		level, n = make([]Node, spillNodes), 0
-	} else {
-		grown := make([]Node, max(2*len(level), 16))
-		copy(grown, level)
-		level = grown
+// grow makes room in f.level for one more child.
+func (f *frame) grow() {
+	if len(f.level) < spillNodes {
+		grown := make([]Node, max(2*len(f.level), 16))
+		copy(grown, f.level)
+		f.level = grown
+		return
 	}
-	t.levels[d] = level
-	return level, n
+	// Past spillNodes the list grows by segments, joined once at the close: a 300,000-wide array
+	// costs its nodes twice in all instead of nearly four times with doubling
+	// (BenchmarkHostileShapes in the sentry receiver).
+	if f.spilled == 0 {
+		f.segments = f.segments[:0]
+	}
+	f.segments = append(f.segments, f.level)
+	f.spilled += f.n
+	f.level, f.n = make([]Node, spillNodes), 0
 }
 
-// closeLevel moves the children of the container that closed at depth d, level[:n] after
-// spilled ones, to a run.
-func (t *Tree) closeLevel(d int, level []Node, n, spilled int) run {
-	if spilled > 0 {
+// closeLevel moves the children of the container of frame f, which closed, to a run. Most
+// containers are small, and their children are copied to the current chunk.
+func (t *Tree) closeLevel(f *frame) run {
+	n := f.n
+	if f.spilled == 0 && n > 0 && t.cur < len(t.chunks) {
+		if chunk := t.chunks[t.cur][t.used:]; n <= len(chunk) {
+			r := run{chunk: int32(t.cur), first: int32(t.used), count: int32(n), cap: int32(n)}
+			copy(chunk[:n], f.level[:n])
+			t.used += n
+			return r
+		}
+	}
+	if f.spilled > 0 {
 		// A container wider than spillNodes: its segments are joined into a chunk of its own.
-		all := make([]Node, 0, spilled+n)
-		for _, seg := range t.spilled[d] {
+		all := make([]Node, 0, f.spilled+n)
+		for _, seg := range f.segments {
 			all = append(all, seg...)
 		}
-		all = append(all, level[:n]...)
-		clear(t.spilled[d])
-		t.spilled[d] = t.spilled[d][:0]
+		all = append(all, f.level[:n]...)
+		clear(f.segments)
+		f.segments = f.segments[:0]
 		return t.adopt(all)
 	}
 	if n > chunkNodes {
 		// A wide container's list becomes a chunk of its own instead of being copied.
-		t.levels[d] = nil
-		return t.adopt(level[:n:n])
+		r := t.adopt(f.level[:n:n])
+		f.level = nil
+		return r
 	}
 	r := t.alloc(n)
 	if n > 0 {
-		copy(t.chunks[r.chunk][r.first:], level[:n])
+		copy(t.chunks[r.chunk][r.first:], f.level[:n])
 	}
 	return r
 }

@@ -90,14 +90,9 @@ type Tree struct {
 	// edited holds the source offsets of the compact containers that were edited (Touch).
 	edited       []int32
 	editedSorted bool
-	// levels[d] holds the children of the container open at nesting depth d while it is parsed;
-	// only one container per depth is open at a time, so each list starts empty.
-	levels [][]Node
-	// spilled[d] holds full segments of levels[d] while a container wider than spillNodes is
-	// parsed at depth d; they are joined once when it closes.
-	spilled [][][]Node
-	// open holds a frame for each container open while parseTree runs, the outermost first.
-	open []frame
+	// frames[d] is the state of nesting depth d (the top-level container's is 1) while Parse
+	// runs; its lists are kept for the next document.
+	frames []frame
 	// Shape is what the parser saw. Parse sets it; a caller that bounds the document (trimming)
 	// may keep it up to date as it edits.
 	Shape Shape
@@ -144,13 +139,11 @@ func (t *Tree) Reset() {
 	}
 	clear(t.chunks[len(kept):])
 	t.chunks = kept
-	for d := range t.levels {
-		if cap(t.levels[d]) > chunkNodes {
-			t.levels[d] = nil
+	for d := range t.frames {
+		if f := &t.frames[d]; cap(f.level) > chunkNodes {
+			f.level = nil
 		}
-	}
-	for d := range t.spilled {
-		t.spilled[d] = nil
+		t.frames[d].segments = nil
 	}
 }
 
