@@ -134,9 +134,20 @@ func (w *editWalk) object(n *jsontext.Node, only []string) {
 	kids := t.Kids(n)
 	if only != nil {
 		for _, key := range only {
-			if i := t.IndexOf(kids, key); i >= 0 {
-				w.member(n, kids, i)
+			last := t.IndexOf(kids, key)
+			if last < 0 {
+				continue
 			}
+			if t.IndexOf(kids[:last], key) >= 0 {
+				// A repeated key: its earlier values are written out too, so they are walked
+				// as well, in order.
+				for i := range last {
+					if t.Name(&kids[i]) == key {
+						w.member(n, kids, i)
+					}
+				}
+			}
+			w.member(n, kids, last)
 		}
 		return
 	}

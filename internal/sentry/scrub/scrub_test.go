@@ -340,3 +340,28 @@ func TestCensusMatchesPlainReading(t *testing.T) {
 		}
 	}
 }
+
+// TestRepeatedKeysAreScrubbed checks that a key repeated in an object has all its values
+// scrubbed: the event is written out with every one of them, though only the last counts when
+// it is read.
+func TestRepeatedKeysAreScrubbed(t *testing.T) {
+	raw := `{"extra":{"password":"s3cret-1"},"extra":{"a":"b"},
+	 "exception":{"values":[{"value":"x","stacktrace":{"frames":[{"vars":{"token":"s3cret-2"},"vars":{"x":"y"},"function":"f"}]},"value":"y"}]},
+	 "breadcrumbs":{"values":[{"data":{"password":"s3cret-3"},"message":"m","data":{"a":1}}]},
+	 "user":{"ip_address":"192.0.2.1"},"user":{"id":"u","password":"s3cret-4"}}`
+	for _, cfg := range []Config{defaults, {ScrubDefaults: true, Applications: map[string][]string{"$http.x": {"@anything:remove"}}}} {
+		s, err := Compile(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss := s.Session()
+		out, _, err := event.Normalize([]byte(raw), event.NormalizeOptions{ReceivedAt: received, Editor: ss})
+		ss.Release()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(out), "s3cret") {
+			t.Errorf("applications %v: a repeated key's value was left:\n%s", cfg.Applications, out)
+		}
+	}
+}
