@@ -228,6 +228,14 @@ func (ss *Session) Enter(key string, index int, kind event.ValueKind) (bool, []s
 		return false, nil
 	}
 	if ss.s.anyApps {
+		// A narrowed object's other members are turned away anyway. The walk goes through an
+		// only list in its order, and through members in theirs, which _meta's order follows:
+		// with applications, whose walk goes in the members' order, a list of one key keeps it.
+		if top := &ss.stack[len(ss.stack)-1]; top.narrow {
+			if only := ss.only(top.pos); len(only) == 1 {
+				return true, only
+			}
+		}
 		return true, nil
 	}
 	if kind == event.ArrayValue {
@@ -240,25 +248,30 @@ func (ss *Session) Enter(key string, index int, kind event.ValueKind) (bool, []s
 	if kind != event.ObjectValue {
 		return true, nil
 	}
-	switch ss.stack[len(ss.stack)-1].pos {
+	return true, ss.only(ss.stack[len(ss.stack)-1].pos)
+}
+
+// only returns the members the defaults read of an object at p, nil for all.
+func (ss *Session) only(p pos) []string {
+	switch p {
 	case posExceptionValues, posThreadValues, posBreadcrumbValues:
-		return true, onlyValues
+		return onlyValues
 	case posException:
-		return true, onlyException
+		return onlyException
 	case posThread:
-		return true, onlyThread
+		return onlyThread
 	case posStacktrace:
-		return true, onlyStacktrace
+		return onlyStacktrace
 	case posFrame:
-		return true, onlyFrame
+		return onlyFrame
 	case posBreadcrumb:
-		return true, onlyBreadcrumb
+		return onlyBreadcrumb
 	case posSpan:
-		return true, onlySpan
+		return onlySpan
 	case posSDK:
-		return true, onlySDK
+		return onlySDK
 	}
-	return true, nil
+	return nil
 }
 
 // Root is what Enter says of the event itself: the walk starts there.
