@@ -27,20 +27,11 @@ const (
 )
 
 func valueKind(k jsontext.Kind) ValueKind {
-	switch k {
-	case jsontext.False, jsontext.True:
-		return BoolValue
-	case jsontext.Number:
-		return NumberValue
-	case jsontext.String:
-		return StringValue
-	case jsontext.Object:
-		return ObjectValue
-	case jsontext.Array:
-		return ArrayValue
-	}
-	return NullValue
+	return valueKinds[k&7] // a lookup where a switch took a few compares for every value walked
 }
+
+var valueKinds = [8]ValueKind{jsontext.Null: NullValue, jsontext.False: BoolValue, jsontext.True: BoolValue,
+	jsontext.Number: NumberValue, jsontext.String: StringValue, jsontext.Object: ObjectValue, jsontext.Array: ArrayValue}
 
 // Remark is one entry of a value's "_meta" "rem" list: which rule changed the value and how.
 // Type is Relay's remark type: "s" substituted, "x" removed, "m" masked, "p" pseudonymized
@@ -132,28 +123,100 @@ func (w *editWalk) keys() []string {
 func (w *editWalk) object(n *jsontext.Node, only []string) {
 	t := w.t
 	kids := t.Kids(n)
-	if only != nil {
-		for _, key := range only {
-			last := t.IndexOf(kids, key)
-			if last < 0 {
-				continue
-			}
-			if t.IndexOf(kids[:last], key) >= 0 {
-				// A repeated key: its earlier values are written out too, so they are walked
-				// as well, in order.
-				for i := range last {
-					if t.Name(&kids[i]) == key {
-						w.member(n, kids, i)
-					}
+	switch {
+	case only == nil:
+		for i := range kids {
+			w.member(n, kids, i)
+		}
+	case len(only) >= manyKeys && len(only) <= maxFound:
+		w.findMembers(n, kids, only)
+	default:
+		w.lookUpMembers(n, kids, only)
+	}
+}
+
+// lookUpMembers walks the members of n named in only, in the order of only.
+func (w *editWalk) lookUpMembers(n *jsontext.Node, kids []jsontext.Node, only []string) {
+	t := w.t
+	for _, key := range only {
+		last := t.IndexOf(kids, key)
+		if last < 0 {
+			continue
+		}
+		if t.IndexOf(kids[:last], key) >= 0 {
+			// A repeated key: its earlier values are written out too, so they are walked as
+			// well, in order.
+			for i := range last {
+				if t.Name(&kids[i]) == key {
+					w.member(n, kids, i)
 				}
 			}
-			w.member(n, kids, last)
 		}
+		w.member(n, kids, last)
+	}
+}
+
+// manyKeys is the length from which an only list's members are found in one pass over an
+// object's members rather than with a lookup of each key; maxFound the longest list so found.
+const (
+	manyKeys = 6
+	maxFound = 16
+)
+
+// findMembers is lookUpMembers for a long only list (the event's own members): looking up each
+// of thirteen keys would pass over the members thirteen times. One pass instead compares a
+// member's name with the key of the same keySlot, if any (with every key when two share one).
+func (w *editWalk) findMembers(n *jsontext.Node, kids []jsontext.Node, only []string) {
+	t := w.t
+	var slots [64]int8 // keySlot → 1 + the key's index in only; -1 for several keys
+	for j, key := range only {
+		if k := keySlot(key); slots[k] == 0 {
+			slots[k] = int8(j + 1)
+		} else {
+			slots[k] = -1
+		}
+	}
+	var buf [maxFound]int32
+	found := buf[:len(only)]
+	for j := range found {
+		found[j] = -1
+	}
+	repeated := false
+	for i := range kids {
+		name := t.Name(&kids[i])
+		switch j := slots[keySlot(name)]; {
+		case j > 0:
+			if name == only[j-1] {
+				repeated = repeated || found[j-1] >= 0
+				found[j-1] = int32(i)
+			}
+		case j < 0:
+			for j, key := range only {
+				if name == key {
+					repeated = repeated || found[j] >= 0
+					found[j] = int32(i)
+				}
+			}
+		}
+	}
+	if repeated {
+		w.lookUpMembers(n, kids, only)
 		return
 	}
-	for i := range kids {
-		w.member(n, kids, i)
+	for _, i := range found {
+		if i >= 0 {
+			w.member(n, kids, int(i))
+		}
 	}
+}
+
+// keySlot hashes a key to one of 64 slots: keys in different slots differ. Its mix of the first
+// and last bytes and the length puts the event members the scrubber reads in distinct slots.
+func keySlot(key string) uint {
+	if key == "" {
+		return 0
+	}
+	return (31*uint(key[0]) + 7*uint(key[len(key)-1]) + uint(len(key))) & 63
 }
 
 func (w *editWalk) member(n *jsontext.Node, kids []jsontext.Node, i int) {
@@ -225,7 +288,10 @@ func (w *editWalk) value(parent, v *jsontext.Node, only []string) {
 		w.array(v, only)
 		return
 	case jsontext.String:
-		text = t.Text(v)
+		var ok bool
+		if text, ok = t.Plain(v); !ok {
+			text = t.Text(v)
+		}
 	case jsontext.Number:
 		text = t.Raw(v)
 	case jsontext.True:
