@@ -39,6 +39,8 @@ type eventFields struct {
 	// security is the last of the csp, hpkp, expectct and expectstaple members.
 	security *jsontext.Node
 	template *jsontext.Node
+	// errors is not part of the view; whether the event has it is (Event.noErrors).
+	errors *jsontext.Node
 }
 
 func (t *tree) eventFields(root *jsontext.Node) (f eventFields) {
@@ -102,6 +104,8 @@ func (t *tree) eventFields(root *jsontext.Node) (f eventFields) {
 			f.security = m
 		case "template":
 			f.template = m
+		case "errors":
+			f.errors = m
 		}
 	}
 	return
@@ -123,6 +127,7 @@ func (t *tree) decode(root *jsontext.Node) *Event {
 		Transaction: t.Lenient(f.transaction),
 		Culprit:     t.Lenient(f.culprit),
 		Checksum:    t.Lenient(f.checksum),
+		noErrors:    f.errors == nil,
 	}
 	if n := f.template; n != nil && n.Kind() == jsontext.Object {
 		ev.Template = &Template{

@@ -17,11 +17,13 @@ type Document struct {
 	text string
 	t    *tree // nil until the first edit of an opened document
 	ev   *Event
+	// borrowed says ev is the caller's (OpenDocument), which the document must not modify.
+	borrowed bool
 	// errs are the processing errors added to a document not parsed, comma-separated JSON
 	// objects to be written as its "errors" list (AddProcessingError).
 	errs []byte
-	// errsAppendable caches appendableErrors(text) (0 unknown, 1 yes, 2 no): the test scans the
-	// whole text twice, and a symbolicated event adds one error per file it has no source for.
+	// errsAppendable caches errorsAppendable (0 unknown, 1 yes, 2 no): appendableErrors scans
+	// the whole text twice, and a symbolicated event adds one error per file it has no source for.
 	errsAppendable uint8
 }
 
@@ -36,9 +38,10 @@ func ParseDocument(normalized []byte) (*Document, error) {
 
 // OpenDocument opens a normalized event whose typed view the caller already has (Normalize's,
 // or Shared's): the view is used as it is, and the text is parsed only when the document is
-// edited. ev is not modified; an edit gives the document a view of its own.
+// edited. ev must have been read from normalized itself (not from the text before or after an
+// edit). ev is not modified; an edit gives the document a view of its own.
 func OpenDocument(normalized string, ev *Event) *Document {
-	return &Document{text: normalized, ev: ev}
+	return &Document{text: normalized, ev: ev, borrowed: true}
 }
 
 // tree returns the document's parsed tree, parsing the text the first time.
@@ -235,7 +238,7 @@ func (d *Document) ReplaceFrames(ref StacktraceRef, frames []Frame) error {
 	edited := t.cloneObject(*st)
 	t.Set(&edited, "frames", t.ArrayNode(newFrames...))
 	t.Set(owner, "stacktrace", edited)
-	d.ev = t.decode(t.Root())
+	d.ev, d.borrowed = t.decode(t.Root()), false
 	return nil
 }
 
@@ -329,6 +332,7 @@ func (d *Document) AddProcessingError(typ string, fields []ErrorField) error {
 			d.errs = append(d.errs, ',')
 		}
 		d.errs = appendProcessingError(d.errs, typ, fields)
+		d.viewWithErrors()
 		return nil
 	}
 	t, err := d.tree()
@@ -336,20 +340,37 @@ func (d *Document) AddProcessingError(typ string, fields []ErrorField) error {
 		return fmt.Errorf("add processing error: %w", err)
 	}
 	e := t.processingError(typ, fields)
-	// The typed view has no errors list, so it stays as it is.
 	if errs := t.Get(t.Root(), "errors"); errs != nil && errs.Kind() == jsontext.Array {
 		t.Push(errs, e)
 	} else {
 		t.Set(t.Root(), "errors", t.ArrayNode(e))
 	}
+	d.viewWithErrors()
 	return nil
 }
 
-// errorsAppendable is appendableErrors of the document's text, tested once.
+// viewWithErrors keeps the document's view what Decode of its text gives once the event has
+// processing errors: the view has no errors list, but it says whether the event had one
+// (Event.noErrors). A borrowed view that says none is copied first.
+func (d *Document) viewWithErrors() {
+	if !d.ev.noErrors {
+		return
+	}
+	if d.borrowed {
+		ev := *d.ev
+		d.ev, d.borrowed = &ev, false
+	}
+	d.ev.noErrors = false
+}
+
+// errorsAppendable says whether processing errors can be written at the end of the unparsed
+// text, decided once: the view it was opened on says the event has no "errors" member (the
+// sentry receiver's, which normalization read), or else the text is scanned to prove it
+// (appendableErrors).
 func (d *Document) errorsAppendable() bool {
 	if d.errsAppendable == 0 {
 		d.errsAppendable = 2
-		if appendableErrors(d.text) {
+		if d.ev.noErrors || appendableErrors(d.text) {
 			d.errsAppendable = 1
 		}
 	}

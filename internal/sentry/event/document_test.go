@@ -163,54 +163,79 @@ func TestOpenDocumentParsesOnlyToEdit(t *testing.T) {
 }
 
 // Processing errors on a document not parsed are written after its last member without parsing
-// it, byte for byte what the parsed document writes; an event that has an errors list already,
-// or a text whose keys could spell one, is parsed. A later edit keeps them.
+// it, byte for byte what the parsed document writes; an event that has an errors list already is
+// parsed. A document opened on the view normalization read knows from it whether the event has
+// an errors list; one opened on a view that does not say (from elsewhere) scans its text, and
+// parses when its keys could spell one. All three write the same. A later edit keeps them.
 func TestProcessingErrorsWithoutParsing(t *testing.T) {
+	const frames = `"exception":{"values":[{"type":"E","stacktrace":{"frames":[{"function":"f"}]}}]}`
 	for _, tt := range []struct {
 		name, in string
-		parses   bool
+		// parses and scanParses: whether the document opened on normalization's view, and on a
+		// view that does not say, parse to add the errors.
+		parses, scanParses bool
 	}{
-		{"no errors", `{"platform":"node","message":"m","exception":{"values":[{"type":"E","stacktrace":{"frames":[{"function":"f"}]}}]}}`, false},
-		{"errors already", `{"platform":"node","errors":[{"type":"sent"}],"exception":{"values":[{"type":"E","stacktrace":{"frames":[{"function":"f"}]}}]}}`, true},
-		{"an escaped key", `{"platform":"node","extra":{"\u0065":1},"exception":{"values":[{"type":"E","stacktrace":{"frames":[{"function":"f"}]}}]}}`, true},
+		{"no errors", `{"platform":"node","message":"m",` + frames + `}`, false, false},
+		{"errors already", `{"platform":"node","errors":[{"type":"sent"}],` + frames + `}`, true, true},
+		{"errors already, its key escaped", `{"platform":"node","err\u006frs":[{"type":"sent"}],` + frames + `}`, true, true},
+		{"an escaped key", `{"platform":"node","extra":{"\u0065":1},` + frames + `}`, false, true},
+		{"an errors key inside", `{"platform":"node","extra":{"errors":1},` + frames + `}`, false, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			text, ev, err := Normalize([]byte(tt.in), baseOpts)
 			if err != nil {
 				t.Fatal(err)
 			}
+			unsaid, before := *ev, *ev
+			unsaid.noErrors = false
 			opened := OpenDocument(string(text), ev)
+			scanned := OpenDocument(string(text), &unsaid)
 			parsed, err := ParseDocument(text)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, d := range []*Document{opened, parsed} {
+			docs := []*Document{opened, scanned, parsed}
+			for _, d := range docs {
 				for _, u := range []string{"/srv/app/a.js", "/srv/app/b\"é.js"} {
 					if err := d.AddProcessingError("js_no_source", []ErrorField{{Key: "url", Value: u}, {Key: "reason", Value: "no minified file found"}}); err != nil {
 						t.Fatal(err)
 					}
 				}
 			}
-			if (opened.t != nil) != tt.parses {
-				t.Errorf("parsed: %v, want %v", opened.t != nil, tt.parses)
+			if (opened.t != nil) != tt.parses || (scanned.t != nil) != tt.scanParses {
+				t.Errorf("parsed: %v, and scanning %v; want %v and %v", opened.t != nil, scanned.t != nil, tt.parses, tt.scanParses)
 			}
-			a, b := opened.AppendTo(nil), parsed.AppendTo(nil)
-			if string(a) != string(b) || !json.Valid(a) {
-				t.Fatalf("opened and parsed documents differ:\n%s\n%s", a, b)
+			want := parsed.AppendTo(nil)
+			if !json.Valid(want) || strings.Count(string(want), `"type":"js_no_source"`) != 2 {
+				t.Fatalf("the parsed document wrote %s", want)
 			}
-			if s := opened.String(); s != string(a) || parsed.String() != string(a) {
-				t.Fatalf("String differs from AppendTo:\n%s\n%s", s, a)
+			for _, d := range docs {
+				if got := d.AppendTo(nil); string(got) != string(want) {
+					t.Fatalf("documents differ:\n%s\n%s", got, want)
+				}
+				if s := d.String(); s != string(want) {
+					t.Fatalf("String differs from AppendTo:\n%s\n%s", s, want)
+				}
+				if dec, err := Decode(want); err != nil || !reflect.DeepEqual(dec, d.Event()) {
+					t.Fatalf("Decode of the written document differs from the document's view (%v)", err)
+				}
 			}
-			for _, d := range []*Document{opened, parsed} {
+			if !reflect.DeepEqual(*ev, before) {
+				t.Fatal("adding errors changed the view the document was opened on")
+			}
+			for _, d := range docs {
 				if err := d.ReplaceFrames(StacktraceRef{Kind: ExceptionStacktrace, Index: 0}, []Frame{{Function: "g"}}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if a, b := opened.AppendTo(nil), parsed.AppendTo(nil); string(a) != string(b) || !strings.Contains(string(a), `"/srv/app/a.js"`) {
-				t.Fatalf("after an edit, opened and parsed documents differ:\n%s\n%s", a, b)
+			want = parsed.AppendTo(nil)
+			if !strings.Contains(string(want), `"/srv/app/a.js"`) {
+				t.Fatalf("after an edit, the parsed document lost the errors: %s", want)
 			}
-			if a := opened.AppendTo(nil); opened.String() != string(a) {
-				t.Fatalf("after an edit, String differs from AppendTo:\n%s\n%s", opened.String(), a)
+			for _, d := range docs {
+				if got := d.AppendTo(nil); string(got) != string(want) || d.String() != string(want) {
+					t.Fatalf("after an edit, documents differ:\n%s\n%s\n%s", got, d.String(), want)
+				}
 			}
 		})
 	}
@@ -255,5 +280,50 @@ func TestAppendWithCulprit(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Over every event of the golden file, processing errors are written the same whether the
+// document knows from normalization's view that the event has no errors list, scans its text
+// for one, or is parsed.
+func TestProcessingErrorsAgreeOnTheGoldenEvents(t *testing.T) {
+	var known, scanned int // events written without parsing: by the view alone, by the scan
+	for i, c := range goldenCases(t) {
+		if c.Fn != "normalize" {
+			continue
+		}
+		text, ev, err := Normalize(c.Raw, *c.Opts)
+		if err != nil {
+			continue
+		}
+		unsaid := *ev
+		unsaid.noErrors = false
+		docs := []*Document{OpenDocument(string(text), ev), OpenDocument(string(text), &unsaid)}
+		parsed, err := ParseDocument(text)
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		docs = append(docs, parsed)
+		for _, d := range docs {
+			for _, u := range []string{"/srv/app/a.js", "/srv/app/b\"é\u2028.js"} {
+				if err := d.AddProcessingError("js_no_source", []ErrorField{{Key: "url", Value: u}}); err != nil {
+					t.Fatalf("case %d: %v", i, err)
+				}
+			}
+		}
+		if docs[0].t == nil && docs[1].t != nil {
+			known++
+		} else if docs[1].t == nil {
+			scanned++
+		}
+		want := parsed.String()
+		for j, d := range docs[:2] {
+			if got := d.String(); got != want {
+				t.Errorf("case %d, document %d: wrote\n%s\nthe parsed document\n%s", i, j, got, want)
+			}
+		}
+	}
+	if known == 0 || scanned == 0 {
+		t.Errorf("of the golden events, %d were written without parsing thanks to the view and %d thanks to the scan: want some of each", known, scanned)
 	}
 }

@@ -77,15 +77,13 @@ func runGolden(t *testing.T, c *goldenCase) goldenResult {
 	return r
 }
 
-var eventIDPattern = regexp.MustCompile(`"event_id":"([0-9a-f]{32})"`)
-
-// TestGolden holds Normalize, Decode and ParseDocument to the output recorded in goldenFile.
-// An event id Normalize made up is random: it is taken from the golden output before comparing.
-func TestGolden(t *testing.T) {
+// goldenCases reads goldenFile.
+func goldenCases(t *testing.T) []goldenCase {
 	f, err := os.Open(goldenFile)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer f.Close()
 	zr, err := gzip.NewReader(f)
 	if err != nil {
 		t.Fatal(err)
@@ -100,13 +98,21 @@ func TestGolden(t *testing.T) {
 		}
 		cases = append(cases, c)
 	}
-	f.Close()
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
 	if len(cases) == 0 {
 		t.Fatal("no golden cases")
 	}
+	return cases
+}
+
+var eventIDPattern = regexp.MustCompile(`"event_id":"([0-9a-f]{32})"`)
+
+// TestGolden holds Normalize, Decode and ParseDocument to the output recorded in goldenFile.
+// An event id Normalize made up is random: it is taken from the golden output before comparing.
+func TestGolden(t *testing.T) {
+	cases := goldenCases(t)
 	if *updateGolden {
 		var buf bytes.Buffer
 		zw := gzip.NewWriter(&buf)

@@ -42,6 +42,12 @@ type Event struct {
 	Security *SecurityReport
 	// Template is the template interface of errors raised while rendering one, or nil.
 	Template *Template
+
+	// noErrors says the event object this view was read from has no "errors" member (its keys
+	// compared unescaped): a document opened on the view and that object's text (OpenDocument)
+	// writes processing errors after the text's last member without scanning the text to prove
+	// it (AddProcessingError). False says nothing.
+	noErrors bool
 }
 
 // Template locates an error in a template (Django, Jinja …).
