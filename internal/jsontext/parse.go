@@ -142,9 +142,9 @@ type frame struct {
 }
 
 // parseTree parses the document into the tree's root. It is one loop over the text, without
-// recursion: each nesting depth has its frame (Tree.frames). Most members and elements are read
-// by plainChildren, which makes no call; the loop reads the rest and opens and closes
-// containers.
+// recursion: each nesting depth has its frame (Tree.frames). Most of the document is read by
+// plainChildren, which makes no call; the loop reads what it leaves (whitespace, escapes,
+// repairs, other numbers, deep nesting, errors) and calls the functions the Reader shares.
 func (p *parser) parseTree() bool {
 	t, s := p.t, p.s
 	pos := 0     // p.pos, kept in a local while the loop runs
@@ -193,16 +193,7 @@ func (p *parser) parseTree() bool {
 			}
 			t.Shape.Deepest = max(t.Shape.Deepest, p.depth)
 			pos++
-			if pos >= len(s) || s[pos] <= ' ' {
-				p.pos = pos
-				p.skipSpaces()
-				pos = p.pos
-			}
-			if pos < len(s) && s[pos] == closingBracket(f.kind) {
-				pos++
-				goto close
-			}
-			goto member
+			goto opened
 		}
 
 	next:
@@ -249,15 +240,30 @@ func (p *parser) parseTree() bool {
 		}
 		goto next
 
+	opened:
+		// A container opened before pos: whitespace or its closing bracket may follow.
+		if pos >= len(s) || s[pos] <= ' ' {
+			p.pos = pos
+			p.skipSpaces()
+			pos = p.pos
+		}
+		if pos < len(s) && s[pos] == closingBracket(p.f.kind) {
+			pos++
+			goto close
+		}
+
 	member:
 		// The next member or element of the innermost container starts at pos.
 		{
 			var stop int
-			if pos, stop = p.plainChildren(pos); stop == atValue {
+			switch pos, stop = p.plainChildren(pos); stop {
+			case atValue:
 				m = &p.f.level[p.f.n-1]
 				continue
-			} else if stop == afterValue {
+			case afterValue:
 				goto next
+			case atOpen:
+				goto opened
 			}
 		}
 		f := p.f
@@ -297,24 +303,30 @@ const (
 	atMember   = iota // where a member or element starts
 	atValue           // where the value of the last member or element in the frame starts, its key set
 	afterValue        // after a value that no comma follows
+	atOpen            // after the opening bracket of the container of the frame, which it opened
 )
 
-// plainChildren reads the members or elements of the innermost container from pos, where one
-// starts, into its frame's level, as long as they are of the common kind: a plain key
-// (no escapes) and colon without whitespace, a value that is a plain string, an integer without
-// sign or a literal, and a comma. It calls nothing, so that its state stays in registers (a Go
-// function keeps none across a call: a call per value cost more in saving and reloading state
-// than the scanning itself), and it stops at anything else, which parseTree reads. It returns
-// where it stopped, and where in a child.
+// plainChildren reads the innermost container from pos, where a member or element starts, as
+// long as what it meets is of the common kind: a plain key (no escapes) and colon without
+// whitespace, a value that is a plain string, an integer without sign, a literal or a container
+// opened and closed without whitespace, then a comma or a closing bracket. It calls nothing, so
+// that its state stays in registers (a Go function keeps none across a call: a call per value
+// cost more in saving and reloading state than the scanning itself), and it stops at anything
+// else, which parseTree reads. It returns where it stopped, and where in a child.
 func (p *parser) plainChildren(pos int) (int, int) {
+	t, f, s := p.t, p.f, p.s
 	// The free slots are walked as a slice, so that the slot is a register the stores index.
-	f := p.f
-	s, free, object := p.s, f.level[f.n:], f.kind == Object
-	for len(free) > 0 {
+	free := f.level[f.n:]
+	for {
+		if len(free) == 0 {
+			f.n = len(f.level)
+			return pos, atMember
+		}
 		m := &free[0]
-		if object {
+		if f.kind == Object {
 			if pos >= len(s) || s[pos] != '"' {
-				break
+				f.n = len(f.level) - len(free)
+				return pos, atMember
 			}
 			end := pos + 1
 			for ; end <= len(s)-8; end += 8 {
@@ -324,7 +336,8 @@ func (p *parser) plainChildren(pos int) (int, int) {
 				}
 			}
 			if end+1 >= len(s) || s[end] != '"' || s[end+1] != ':' {
-				break
+				f.n = len(f.level) - len(free)
+				return pos, atMember
 			}
 			m.key = span{int32(pos + 1), int32(end - pos - 1)}
 			pos = end + 2
@@ -352,7 +365,7 @@ func (p *parser) plainChildren(pos int) (int, int) {
 			}
 			m.kind, m.raw, m.kids = String, span{int32(pos + 1), int32(end - pos - 1)}, run{}
 			if end-pos-1 > p.longString {
-				p.t.Shape.LongStrings++
+				t.Shape.LongStrings++
 			}
 			pos = end + 1
 		case 't':
@@ -376,6 +389,29 @@ func (p *parser) plainChildren(pos int) (int, int) {
 			}
 			m.kind, m.raw, m.kids = Null, span{}, run{}
 			pos += 4
+		case '{', '[':
+			// The container opens: the slot keeps its key until it closes.
+			f.n = len(f.level) - len(free)
+			if p.depth == p.maxDepth || p.depth+1 >= len(t.frames) {
+				return pos, atValue
+			}
+			p.depth++
+			f = &t.frames[p.depth]
+			p.f = f
+			f.kind, f.start, f.irregular, f.n, f.spilled = Array, pos, p.irregular, 0, 0
+			if c == '{' {
+				f.kind = Object
+			}
+			t.Shape.Deepest = max(t.Shape.Deepest, p.depth)
+			free = f.level
+			pos++
+			if pos >= len(s) || s[pos] <= ' ' {
+				return pos, atOpen
+			}
+			if s[pos] != closingBracket(f.kind) {
+				continue
+			}
+			// An empty container: the closing bracket is read below.
 		default:
 			if c < '1' || c > '9' {
 				f.n = len(f.level) - len(free)
@@ -392,14 +428,53 @@ func (p *parser) plainChildren(pos int) (int, int) {
 			m.kind, m.raw, m.kids = Number, span{int32(pos), int32(end - pos)}, run{}
 			pos = end
 		}
-		if pos >= len(s) || s[pos] != ',' {
-			f.n = len(f.level) - len(free)
-			return pos, afterValue
+		// A value ended at pos: a comma follows, or closing brackets, each of which closes the
+		// innermost container: its children are copied to the current chunk, it goes into its
+		// slot, and its parent is the innermost again.
+		for {
+			if pos < len(s) && s[pos] == ',' {
+				pos++
+				break
+			}
+			n := len(f.level) - len(free)
+			if pos >= len(s) || s[pos] != closingBracket(f.kind) {
+				f.n = n
+				return pos, afterValue
+			}
+			var r run
+			if n > 0 {
+				if f.spilled > 0 || t.cur >= len(t.chunks) || len(t.chunks[t.cur])-t.used < n {
+					// parseTree's closeLevel moves them.
+					f.n = n
+					return pos, afterValue
+				}
+				chunk, kids := t.chunks[t.cur][t.used:][:n], f.level[:n]
+				for i := range kids {
+					chunk[i] = kids[i]
+				}
+				r = run{chunk: int32(t.cur), first: int32(t.used), count: int32(n), cap: int32(n)}
+				t.used += n
+			}
+			pos++
+			t.Shape.Widest = max(t.Shape.Widest, n)
+			kind, flags, raw := f.kind, uint8(0), span{}
+			if p.irregular == f.irregular {
+				flags, raw = compact, span{int32(f.start), int32(pos - f.start)}
+			}
+			p.depth--
+			slot := &t.root
+			if p.depth > 0 {
+				f = &t.frames[p.depth]
+				p.f = f
+				slot = &f.level[f.n-1]
+				free = f.level[f.n:]
+			}
+			slot.kind, slot.flags, slot.raw, slot.kids = kind, slot.flags|flags, raw, r
+			if p.depth == 0 {
+				return pos, afterValue
+			}
 		}
-		pos++
 	}
-	f.n = len(f.level) - len(free)
-	return pos, atMember
 }
 
 // scalar reads the string, number or literal at p.pos, which starts with c, into m, keeping
