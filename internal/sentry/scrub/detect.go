@@ -483,6 +483,11 @@ func findUserPath(s string, from int) (int, int, bool) {
 
 // findIP finds IPv4 and IPv6 addresses standing alone.
 func findIP(s string, from int) (int, int, bool) {
+	// An IPv6 address has two colons, an IPv4 address three dots: most texts with a colon, URLs
+	// among them, have neither, and need no reading byte by byte.
+	if rest := s[from:]; strings.Count(rest, ":") < 2 && strings.Count(rest, ".") < 3 {
+		return 0, 0, false
+	}
 	for i := from; i < len(s); i++ {
 		c := s[i]
 		if !(isHex(c) || c == ':') || (i > 0 && (isAlnum(s[i-1]) || s[i-1] == '.' || s[i-1] == ':')) {
@@ -495,6 +500,10 @@ func findIP(s string, from int) (int, int, bool) {
 				colons++
 			}
 			end++
+		}
+		if end-i < 7 {
+			i = end // too short, and trimming only shortens it
+			continue
 		}
 		tok := strings.TrimRight(s[i:end], ".:")
 		if (end == len(s) || !isAlnum(s[end])) && len(tok) >= 7 && (colons >= 2 || strings.Count(tok, ".") == 3) {

@@ -3,6 +3,7 @@ package scrub
 import (
 	"encoding/json"
 	"math/rand/v2"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -362,6 +363,50 @@ func TestRepeatedKeysAreScrubbed(t *testing.T) {
 		}
 		if strings.Contains(string(out), "s3cret") {
 			t.Errorf("applications %v: a repeated key's value was left:\n%s", cfg.Applications, out)
+		}
+	}
+}
+
+// TestFindIPPrefilters checks findIP against a reading without its shortcuts (the colon and dot
+// counts, the length check before trimming) on texts made of the bytes addresses are made of.
+func TestFindIPPrefilters(t *testing.T) {
+	plain := func(s string, from int) (int, int, bool) {
+		for i := from; i < len(s); i++ {
+			c := s[i]
+			if !(isHex(c) || c == ':') || (i > 0 && (isAlnum(s[i-1]) || s[i-1] == '.' || s[i-1] == ':')) {
+				continue
+			}
+			end, colons := i, 0
+			for end < len(s) && (isHex(s[end]) || s[end] == ':' || s[end] == '.') {
+				if s[end] == ':' {
+					colons++
+				}
+				end++
+			}
+			tok := strings.TrimRight(s[i:end], ".:")
+			if (end == len(s) || !isAlnum(s[end])) && len(tok) >= 7 && (colons >= 2 || strings.Count(tok, ".") == 3) {
+				if a, err := netip.ParseAddr(tok); err == nil && a.Zone() == "" {
+					return i, i + len(tok), true
+				}
+			}
+			i = end
+		}
+		return 0, 0, false
+	}
+	parts := []string{"1", "2", "25", "255", "0", ".", ".", ":", ":", "::", "a", "f", "fe80", "x", " ", "/", "%", "https://", "192.0.2.1", "::1"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 50000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(parts[rng.IntN(len(parts))])
+		}
+		s := b.String()
+		for from := 0; from <= len(s); from += 1 + rng.IntN(4) {
+			i, j, ok := findIP(s, from)
+			pi, pj, pok := plain(s, from)
+			if i != pi || j != pj || ok != pok {
+				t.Fatalf("findIP(%q, %d) = %d, %d, %v; without shortcuts %d, %d, %v", s, from, i, j, ok, pi, pj, pok)
+			}
 		}
 	}
 }
