@@ -21,6 +21,9 @@ type application struct {
 	sel      selector
 	specific bool // names a key or index: may reach fields the defaults leave alone
 	rules    []*rule
+	// last is the item a path selector's value must match itself (not "**"), nil for others:
+	// checked first, it rules out most values without matching the whole path.
+	last *item
 }
 
 // rule is a compiled rule.

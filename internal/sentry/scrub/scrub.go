@@ -140,6 +140,9 @@ func Compile(cfg Config) (*Scrubber, error) {
 			continue
 		}
 		app := application{sel: sel, specific: sel.specific()}
+		if n := len(sel.items); sel.op == opPath && n > 0 && sel.items[n-1].kind != itemDeep {
+			app.last = &app.sel.items[n-1]
+		}
 		for _, id := range cfg.Applications[text] {
 			r, err := c.compile(id, 0)
 			if err != nil {

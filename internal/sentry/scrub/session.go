@@ -319,7 +319,7 @@ func (ss *Session) enter(key string, index int, kind event.ValueKind) bool {
 		top := &ss.stack[len(ss.stack)-1]
 		for i := range s.apps {
 			a := &s.apps[i]
-			if (pii || a.specific) && a.sel.matches(ss.stack[1:], ss.keys[1:]) {
+			if (pii || a.specific) && (a.last == nil || a.last.matches(top, key)) && a.sel.matches(ss.stack[1:], ss.keys[1:]) {
 				top.apps |= 1 << i
 			}
 		}
