@@ -345,9 +345,8 @@ func (p *parser) plainChildren(pos int) (int, int) {
 			m.key = span{}
 		}
 		m.flags = 0
-		free = free[1:]
 		if pos >= len(s) {
-			f.n = len(f.level) - len(free)
+			f.n = len(f.level) - len(free) + 1
 			return pos, atValue
 		}
 		switch c := s[pos]; c {
@@ -360,7 +359,7 @@ func (p *parser) plainChildren(pos int) (int, int) {
 				}
 			}
 			if end >= len(s) || s[end] != '"' {
-				f.n = len(f.level) - len(free)
+				f.n = len(f.level) - len(free) + 1
 				return pos, atValue
 			}
 			m.kind, m.raw, m.kids = String, span{int32(pos + 1), int32(end - pos - 1)}, run{}
@@ -370,28 +369,28 @@ func (p *parser) plainChildren(pos int) (int, int) {
 			pos = end + 1
 		case 't':
 			if len(s)-pos < 4 || s[pos:pos+4] != "true" {
-				f.n = len(f.level) - len(free)
+				f.n = len(f.level) - len(free) + 1
 				return pos, atValue
 			}
 			m.kind, m.raw, m.kids = True, span{}, run{}
 			pos += 4
 		case 'f':
 			if len(s)-pos < 5 || s[pos:pos+5] != "false" {
-				f.n = len(f.level) - len(free)
+				f.n = len(f.level) - len(free) + 1
 				return pos, atValue
 			}
 			m.kind, m.raw, m.kids = False, span{}, run{}
 			pos += 5
 		case 'n':
 			if len(s)-pos < 4 || s[pos:pos+4] != "null" {
-				f.n = len(f.level) - len(free)
+				f.n = len(f.level) - len(free) + 1
 				return pos, atValue
 			}
 			m.kind, m.raw, m.kids = Null, span{}, run{}
 			pos += 4
 		case '{', '[':
 			// The container opens: the slot keeps its key until it closes.
-			f.n = len(f.level) - len(free)
+			f.n = len(f.level) - len(free) + 1
 			if p.depth == p.maxDepth || p.depth+1 >= len(t.frames) {
 				return pos, atValue
 			}
@@ -412,9 +411,10 @@ func (p *parser) plainChildren(pos int) (int, int) {
 				continue
 			}
 			// An empty container: the closing bracket is read below.
+			goto closing
 		default:
 			if c < '1' || c > '9' {
-				f.n = len(f.level) - len(free)
+				f.n = len(f.level) - len(free) + 1
 				return pos, atValue
 			}
 			end := pos + 1
@@ -422,12 +422,16 @@ func (p *parser) plainChildren(pos int) (int, int) {
 				end++
 			}
 			if end < len(s) && (s[end] == '.' || s[end] == 'e' || s[end] == 'E') {
-				f.n = len(f.level) - len(free)
+				f.n = len(f.level) - len(free) + 1
 				return pos, atValue
 			}
 			m.kind, m.raw, m.kids = Number, span{int32(pos), int32(end - pos)}, run{}
 			pos = end
 		}
+		// The slot is taken; it is kept in free until now, so that the scans above have one
+		// register more.
+		free = free[1:]
+	closing:
 		// A value ended at pos: a comma follows, or closing brackets, each of which closes the
 		// innermost container: its children are copied to the current chunk, it goes into its
 		// slot, and its parent is the innermost again.
