@@ -346,3 +346,59 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestAppendString checks the escaping against a byte loop for every byte value at every
+// position of strings up to two and a half words long, alone and after another byte to escape,
+// and escapeRaw against it.
+func TestAppendString(t *testing.T) {
+	want := func(s string) string {
+		var b strings.Builder
+		b.WriteByte('"')
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; {
+			case c == '"' || c == '\\':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			case c == '\n':
+				b.WriteString(`\n`)
+			case c == '\r':
+				b.WriteString(`\r`)
+			case c == '\t':
+				b.WriteString(`\t`)
+			case c < 0x20:
+				b.WriteString(`\u00`)
+				b.WriteByte(hexDigits[c>>4])
+				b.WriteByte(hexDigits[c&0xf])
+			default:
+				b.WriteByte(c)
+			}
+		}
+		b.WriteByte('"')
+		return b.String()
+	}
+	for n := 1; n <= 20; n++ {
+		for pos := 0; pos < n; pos++ {
+			for c := range 256 {
+				for _, other := range []int{-1, (pos + 3) % n} {
+					b := bytes.Repeat([]byte{'a'}, n)
+					if other >= 0 && other != pos {
+						b[other] = '\n'
+					}
+					b[pos] = byte(c)
+					s := string(b)
+					w := want(s)
+					if got := string(AppendString([]byte("x"), s)); got != "x"+w {
+						t.Fatalf("AppendString(%q) = %s, want %s", s, got[1:], w)
+					}
+					raw, esc := escapeRaw(s)
+					if `"`+raw+`"` != w || esc != (raw != s) {
+						t.Fatalf("escapeRaw(%q) = %q, %v; want %s", s, raw, esc, w)
+					}
+				}
+			}
+		}
+	}
+	if got := string(AppendString(nil, "")); got != `""` {
+		t.Errorf("AppendString of the empty string = %s", got)
+	}
+}

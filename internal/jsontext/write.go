@@ -68,16 +68,15 @@ func AppendString(dst []byte, s string) []byte {
 	return append(appendEscaped(dst, s), '"')
 }
 
-// appendEscaped writes s as the inside of a JSON string literal.
+// appendEscaped writes s as the inside of a JSON string literal. The runs between the bytes to
+// escape are found eight bytes at a time (plainEnd): the processor writes each processing error
+// it adds this way, a few hundred bytes per event, and a byte-by-byte test cost ~7 instructions a
+// byte (BenchmarkNodeEvent).
 func appendEscaped(dst []byte, s string) []byte {
 	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
+	for i := plainEnd(s, 0); i < len(s); i = plainEnd(s, start) {
 		dst = append(dst, s[start:i]...)
-		switch c {
+		switch c := s[i]; c {
 		case '"', '\\':
 			dst = append(dst, '\\', c)
 		case '\n':
@@ -94,14 +93,22 @@ func appendEscaped(dst []byte, s string) []byte {
 	return append(dst, s[start:]...)
 }
 
+// plainEnd returns the offset of the first byte at or after i that a JSON string must escape (a
+// quote, a backslash or a control character), or len(s): stringEnd's search.
+func plainEnd(s string, i int) int {
+	end := stringEnd(s, i-1)
+	if end < 0 {
+		end = ^end
+	}
+	return end
+}
+
 // escapeRaw returns s in raw (escaped) form and whether it needed escapes.
 func escapeRaw(s string) (string, bool) {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
-			return string(appendEscaped(nil, s)), true
-		}
+	if plainEnd(s, 0) == len(s) {
+		return s, false
 	}
-	return s, false
+	return string(appendEscaped(nil, s)), true
 }
 
 // unescape turns a raw string back into text. The raw text was validated by the parser or
