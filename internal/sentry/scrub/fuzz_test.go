@@ -75,17 +75,20 @@ func FuzzScrub(f *testing.F) {
 		if err != nil {
 			return
 		}
-		// Skipping the values no application can select changes nothing. The header's event_id
+		// Skipping the values no rule can change changes nothing. The header's event_id
 		// keeps an event without one from getting two random ones.
 		const id = "0123456789abcdef0123456789abcdef"
 		var walks [2][]byte
+		apps := s.anyApps
 		for i, all := range []bool{false, true} {
-			s.walkAll = all
+			s.walkAll, s.anyApps = all, apps || all
 			ss := s.Session()
 			walks[i], _, _ = event.Normalize([]byte(raw), event.NormalizeOptions{ReceivedAt: received, EventID: id, Editor: ss})
 			ss.Release()
 		}
-		if !bytes.Equal(walks[0], walks[1]) {
+		// With applications the walks go in the same order and write the same bytes; without,
+		// _meta follows the only lists' order, and is compared as a value.
+		if custom && !bytes.Equal(walks[0], walks[1]) || !custom && !sameEvent(t, walks[0], walks[1]) {
 			t.Fatalf("the skipping walk wrote\n%s\nthe full walk\n%s", walks[0], walks[1])
 		}
 		var m map[string]any

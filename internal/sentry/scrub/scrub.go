@@ -102,7 +102,8 @@ type Scrubber struct {
 	// value detectors find.
 	shortest int
 	// walkAll makes a walk with applications go into every value, skipping none: tests compare
-	// its output with the skipping walk's.
+	// its output with the skipping walk's. With anyApps set too, a configuration without
+	// applications is walked that way, without the defaults' only lists.
 	walkAll bool
 }
 

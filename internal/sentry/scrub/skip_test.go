@@ -2,7 +2,9 @@ package scrub
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"testing"
 
 	"github.com/faultline/faultline/internal/sentry/event"
@@ -15,7 +17,9 @@ func scrubWith(t testing.TB, cfg Config, raw []byte, walkAll bool) ([]byte, erro
 	if err != nil {
 		t.Fatalf("compile %+v: %v", cfg.Applications, err)
 	}
-	s.walkAll = walkAll
+	if walkAll {
+		s.walkAll, s.anyApps = true, true
+	}
 	ss := s.Session()
 	defer ss.Release()
 	out, _, err := event.Normalize(raw, event.NormalizeOptions{ReceivedAt: received, Editor: ss})
@@ -143,4 +147,70 @@ func TestReachable(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDefaultsSkipNothing checks that the walk without applications, which reads only the
+// fields Sentry scrubs (the scrubber's only lists, frames without vars left out), scrubs the
+// events as a walk that goes into every value does. _meta is compared as a value: its members
+// follow the walk's order, which differs.
+func TestDefaultsSkipNothing(t *testing.T) {
+	events := [][]byte{[]byte(skipEvent), referenceEvent(t)}
+	for _, cfg := range []Config{
+		{ScrubDefaults: true},
+		{ScrubDefaults: true, ScrubIPAddresses: true},
+		{ScrubIPAddresses: true},
+		{SensitiveFields: []string{"custom", "Value"}},
+		{ScrubDefaults: true, SensitiveFields: []string{"function"}, SafeFields: []string{"password", "url"}},
+	} {
+		for i, raw := range events {
+			got, err1 := scrubWith(t, cfg, raw, false)
+			want, err2 := scrubWith(t, cfg, raw, true)
+			if err1 != nil || err2 != nil {
+				t.Fatalf("normalize: %v, %v", err1, err2)
+			}
+			if !sameEvent(t, got, want) {
+				t.Errorf("%+v, event %d: the skipping walk wrote\n%s\nthe full walk\n%s", cfg, i, got, want)
+			}
+		}
+	}
+}
+
+// sameEvent reports whether a and b are the same event: the same members, byte for byte and
+// in the same order, but for _meta, which must hold the same value: its members follow the
+// walk's order. (Comparing whole events as values would miss a repeated key's earlier values,
+// which decoding drops.)
+func sameEvent(t testing.TB, a, b []byte) bool {
+	t.Helper()
+	ma, metaA := rootMembers(t, a)
+	mb, metaB := rootMembers(t, b)
+	return reflect.DeepEqual(ma, mb) && reflect.DeepEqual(metaA, metaB)
+}
+
+// rootMembers returns an event's members but _meta as "key=raw value", and _meta decoded.
+func rootMembers(t testing.TB, event []byte) ([]string, any) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(event))
+	if _, err := dec.Token(); err != nil {
+		t.Fatalf("not a JSON object: %v\n%s", err, event)
+	}
+	var members []string
+	var meta any
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			t.Fatalf("not a JSON object: %v\n%s", err, event)
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			t.Fatalf("not a JSON object: %v\n%s", err, event)
+		}
+		if key == "_meta" {
+			if err := json.Unmarshal(raw, &meta); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		members = append(members, key.(string)+"="+string(raw))
+	}
+	return members, meta
 }
