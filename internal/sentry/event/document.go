@@ -470,5 +470,24 @@ func appendableErrors(text string) bool {
 // without parsing it (appendableErrors).
 func appendable(text, quotedKey string) bool {
 	return len(text) >= 2 && text[0] == '{' && text[len(text)-1] == '}' &&
-		!strings.Contains(text, quotedKey) && !strings.Contains(text, `\u`)
+		!containsQuoted(text, quotedKey) && !strings.Contains(text, `\u`)
+}
+
+// containsQuoted is strings.Contains(text, quoted) for a quoted string of four bytes or more,
+// in fewer instructions on JSON. A quote is one byte in eight or so of JSON, so Index soon hands
+// the search to its SSE4.2 compare, which moves 16 bytes less the needle's length at a time:
+// searching for the first four bytes (12 at a time) and checking the rest where they match costs
+// two thirds of searching for all nine of "culprit" quoted (7 at a time) in the reference event.
+func containsQuoted(text, quoted string) bool {
+	head := quoted[:4]
+	for {
+		i := strings.Index(text, head)
+		if i < 0 {
+			return false
+		}
+		if strings.HasPrefix(text[i:], quoted) {
+			return true
+		}
+		text = text[i+1:]
+	}
 }

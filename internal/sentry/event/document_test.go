@@ -327,3 +327,30 @@ func TestProcessingErrorsAgreeOnTheGoldenEvents(t *testing.T) {
 		t.Errorf("of the golden events, %d were written without parsing thanks to the view and %d thanks to the scan: want some of each", known, scanned)
 	}
 }
+
+// containsQuoted answers as strings.Contains does: for every string of up to seven bytes over
+// the quoted key's own bytes and one other, placed in a longer text at the start, middle and end.
+func TestContainsQuoted(t *testing.T) {
+	const quoted, alphabet = `"cul"`, `"culx`
+	var texts []string
+	var build func(prefix string)
+	build = func(prefix string) {
+		texts = append(texts, prefix)
+		if len(prefix) < 7 {
+			for i := range len(alphabet) {
+				build(prefix + alphabet[i:i+1])
+			}
+		}
+	}
+	build("")
+	pad := strings.Repeat(`{"a":"b",`, 4)
+	for _, s := range texts {
+		for _, text := range []string{s, pad + s, s + pad, pad + s + pad} {
+			for _, q := range []string{quoted, `"culprit"`} {
+				if got, want := containsQuoted(text, q), strings.Contains(text, q); got != want {
+					t.Fatalf("containsQuoted(%q, %q) = %v, want %v", text, q, got, want)
+				}
+			}
+		}
+	}
+}
