@@ -308,14 +308,15 @@ func BenchmarkGroupCommitAppend(b *testing.B) {
 	}
 }
 
-// BenchmarkInboxFoldCounted is BenchmarkGroupCommitAppend with folds of 250 started by their
+// BenchmarkInboxFoldCounted is BenchmarkGroupCommitAppend with folds of 256 started by their
 // count alone (no fold delay), so that the work per event does not depend on how fast the
 // machine runs: for instruction and system call counts per event (under callgrind, which runs
-// some 50 times slower, the 100 ms delay would fold every few events). 250 is about what a fold
-// takes under the testbed's load (100 ms of 1,300–2,500 events/s). Event ids are scattered as
-// SDKs' random UUIDs are, not in insertion order.
+// some 50 times slower, the 100 ms delay would fold every few events). 256 is about what a fold
+// takes under the testbed's load (100 ms of 1,300–2,500 events/s), and a multiple of the 16
+// events an append brings, so that each fold takes the whole inbox as one due by its delay does.
+// Event ids are scattered as SDKs' random UUIDs are, not in insertion order.
 func BenchmarkInboxFoldCounted(b *testing.B) {
-	st, err := OpenSQLite(filepath.Join(b.TempDir(), "bench.db"), SQLiteOptions{FoldBatch: 250, FoldDelay: time.Hour})
+	st, err := OpenSQLite(filepath.Join(b.TempDir(), "bench.db"), SQLiteOptions{FoldBatch: 256, FoldDelay: time.Hour})
 	if err != nil {
 		b.Fatal(err)
 	}
