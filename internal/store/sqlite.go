@@ -507,12 +507,12 @@ func (w *batchWriter) appendTx(evs []*prepared) error {
 func (w *batchWriter) fold() {
 	n := min(len(w.pending), w.foldBatch)
 	batch := w.pending[:n]
-	err := w.foldTx(batch)
+	err := w.foldTx(batch, n == len(w.pending) && len(w.keptBack) == 0)
 	var retry []*prepared
 	if err != nil {
 		is := isolation{maxFailedTx: 2*bits.Len(uint(n)) + 2}
 		if n > 1 {
-			is.isolate(batch, w.foldTx)
+			is.isolate(batch, func(part []*prepared) error { return w.foldTx(part, false) })
 		}
 		if is.folded == 0 {
 			// Nothing folded, not even a part: the database fails, not an event (or every
@@ -533,11 +533,18 @@ func (w *batchWriter) fold() {
 	w.answerFolds()
 }
 
-// foldTx stores and folds the events and deletes their records, in one transaction.
-func (w *batchWriter) foldTx(evs []*prepared) error {
+// foldTx stores and folds the events and deletes their records, in one transaction. whole says
+// that they are every record the inbox holds (all that is pending, nothing kept back), as they
+// are whenever a fold is due by its delay: then the table is emptied at once, which SQLite does
+// by freeing its pages instead of deleting row by row.
+func (w *batchWriter) foldTx(evs []*prepared, whole bool) error {
 	resetPrepared(evs)
 	return w.s.inTx(context.Background(), func(t *tx) error {
 		if err := t.writeBatch(evs); err != nil {
+			return err
+		}
+		if whole {
+			_, err := t.exec(`DELETE FROM inbox`)
 			return err
 		}
 		return t.deleteInbox(evs[0].inboxID, evs[len(evs)-1].inboxID, w.keptBack)
