@@ -86,9 +86,21 @@ func (p *groupingProcessor) processRecord(ctx context.Context, attrs pcommon.Map
 	if t, ok := attrs.Get(attrkey.ItemType); ok && t.Str() != "event" {
 		return nil
 	}
-	doc, err := openDocument(raw.Str())
-	if err != nil {
-		return fmt.Errorf("event %s: %w", eventID(attrs), err)
+	// The typed view the sentry receiver shares while it waits for this pipeline (event.Share)
+	// spares parsing the text; records from other receivers, or passed on after the receiver
+	// stopped sharing, are parsed.
+	text := raw.Str()
+	var doc *event.Document
+	if ev := event.Shared(text); ev != nil {
+		// The receiver reuses the view's frames once it is returned: nothing of it but strings
+		// (what grouping puts on the record) may outlive this call.
+		defer event.Return(ev)
+		doc = event.OpenDocument(text, ev)
+	} else {
+		var err error
+		if doc, err = event.ParseDocument([]byte(text)); err != nil {
+			return fmt.Errorf("event %s: %w", eventID(attrs), err)
+		}
 	}
 	if p.symbolicator != nil {
 		changed, err := p.symbolicator.SymbolicateDocument(ctx, projectID(attrs), doc)
@@ -100,16 +112,6 @@ func (p *groupingProcessor) processRecord(ctx context.Context, attrs pcommon.Map
 		}
 	}
 	return p.group(attrs, doc.Event())
-}
-
-// openDocument opens a record's normalized event: on the typed view the sentry receiver shares
-// while it waits for this pipeline (event.Share), without parsing the text, or else by parsing
-// it (records from other receivers, or passed on asynchronously).
-func openDocument(text string) (*event.Document, error) {
-	if ev := event.Shared(text); ev != nil {
-		return event.OpenDocument(text, ev), nil
-	}
-	return event.ParseDocument([]byte(text))
 }
 
 // group computes the grouping of ev and puts it on the attributes that carry the event.

@@ -159,7 +159,8 @@ func (rcv *sentryReceiver) handle(r *http.Request, h http.Header, rt route, pid 
 		Scrubber:    proj.scrubber,
 	})
 	// The errorgrouping processor reads the events' typed views instead of parsing their text
-	// again, for as long as the pipeline runs synchronously under this call.
+	// again, for as long as the pipeline runs synchronously under this call. After the last of
+	// the receiver and the processors lets go of a view, its frames serve the next event's.
 	for _, e := range out.Events {
 		event.Share(e.Text, e.View)
 	}

@@ -22,9 +22,12 @@ import (
 // strings of a record it emits (the event's JSON, the attributes read from the typed view, and
 // the grouping the processor derives from that view) point into memory made for that request and
 // never written again, so a consumer may keep the record after ConsumeLogs returned, as an
-// exporter's sending_queue does, while later requests are parsed. A pooled body, tree, view or
-// output buffer would show here as a record that changed after its request was answered, or,
-// under -race, as a write to memory an earlier record's reader is reading.
+// exporter's sending_queue does, while later requests are parsed. A pooled body, tree or output
+// buffer would show here as a record that changed after its request was answered, or, under
+// -race, as a write to memory an earlier record's reader is reading. The typed views are
+// recycled (event.Share, Unshare, Return), so the processor also runs behind an asynchronous
+// hop, as behind a batch processor: it may take a view while the receiver shares it and still
+// read it after the receiver let go.
 func TestRecordsOutliveTheirRequest(t *testing.T) {
 	data, err := os.ReadFile("testdata/node-error.envelope")
 	if err != nil {
@@ -34,7 +37,11 @@ func TestRecordsOutliveTheirRequest(t *testing.T) {
 	if bytes.Count(data, []byte(marker)) != 1 {
 		t.Fatalf("the fixture should name %q once", marker)
 	}
+	t.Run("synchronous pipeline", func(t *testing.T) { checkRecordsOutlive(t, data, marker, false) })
+	t.Run("processor behind an asynchronous hop", func(t *testing.T) { checkRecordsOutlive(t, data, marker, true) })
+}
 
+func checkRecordsOutlive(t *testing.T, data []byte, marker string, async bool) {
 	var mu sync.Mutex
 	var kept []keptLogs
 	readers := sync.WaitGroup{}
@@ -67,8 +74,23 @@ func TestRecordsOutliveTheirRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer grouping.Shutdown(context.Background())
+	first := consumer.Logs(grouping)
+	var hops sync.WaitGroup
+	if async {
+		first, err = consumer.NewLogs(func(_ context.Context, ld plog.Logs) error {
+			hops.Go(func() {
+				if err := grouping.ConsumeLogs(context.Background(), ld); err != nil {
+					t.Error(err)
+				}
+			})
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	h := startHarness(t, func(_ *Config, cs *consumers) {
-		cs.logs = grouping
+		cs.logs = first
 		cs.now = receivedShortlyAfterSent(t, data)
 	})
 
@@ -90,6 +112,7 @@ func TestRecordsOutliveTheirRequest(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	hops.Wait()
 	readers.Wait()
 
 	mu.Lock()

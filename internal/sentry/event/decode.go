@@ -116,6 +116,7 @@ func (t *tree) eventFields(root *jsontext.Node) (f eventFields) {
 func (t *tree) decode(root *jsontext.Node) *Event {
 	f := t.eventFields(root)
 	ev := &Event{
+		slabs:       t.slabs,
 		EventID:     t.Text(f.eventID),
 		Type:        t.Text(f.typ),
 		Platform:    t.Text(f.platform),
@@ -158,7 +159,7 @@ func (t *tree) decode(root *jsontext.Node) *Event {
 	}
 	var lines []string // the frames' context lines, when normalization counted them
 	if t.frameLines > 0 {
-		lines = make([]string, 0, t.frameLines)
+		lines = t.lineBacking(t.frameLines)
 	}
 	exs := t.values(f.exception)
 	for i := range exs {
@@ -347,7 +348,7 @@ func (t *tree) decodeStacktrace(n *jsontext.Node, eventLines *[]string) *Stacktr
 	}
 	// Frames are filled in place: building one and appending it copied 300 bytes per frame. The
 	// frames' context lines share one backing list of the exact size.
-	st := &Stacktrace{Frames: make([]Frame, count)}
+	st := &Stacktrace{Frames: t.frames(count)}
 	lines := eventLines
 	var own []string
 	if t.frameLines == 0 {

@@ -14,9 +14,17 @@ import (
 // The key is the address of the text's bytes, held as a pointer so the text cannot be collected
 // and its memory reused while it is shared. A Go string never changes, so the same address and
 // length is the same text: a processor that rewrote the attribute in between, a record that came
-// from another receiver, or a pipeline that hands records on asynchronously (a batch processor,
-// a queue) all find nothing, and the processor parses as before.
-var shared sync.Map // *byte → sharedView
+// from another receiver, or a pipeline that hands records on after the receiver stopped sharing
+// (a batch processor, a queue) all find nothing, and the processor parses as before.
+//
+// A recyclable view (NormalizeOptions.Recyclable) is reused once nobody holds it: the sharer
+// until Unshare, and each Shared caller until its Return. A pipeline that hands records on
+// asynchronously may take the view while the receiver still shares it and use it after the
+// receiver's Unshare; its Return, not the Unshare, then recycles the view.
+var shared struct {
+	sync.Mutex
+	m map[*byte]sharedView
+}
 
 type sharedView struct {
 	n  int
@@ -24,31 +32,74 @@ type sharedView struct {
 }
 
 // Share makes ev, the typed view Normalize returned with normalized, available to Shared until
-// Unshare. The caller must not modify ev while it is shared, and nobody may modify it after.
+// Unshare. The caller must not modify ev while it is shared, and nobody may modify it after;
+// after Unshare the caller must not use ev again.
 func Share(normalized string, ev *Event) {
-	if len(normalized) > 0 {
-		shared.Store(unsafe.StringData(normalized), sharedView{n: len(normalized), ev: ev})
+	if len(normalized) == 0 {
+		return
 	}
+	shared.Lock()
+	if shared.m == nil {
+		shared.m = map[*byte]sharedView{}
+	}
+	shared.m[unsafe.StringData(normalized)] = sharedView{n: len(normalized), ev: ev}
+	ev.holders++
+	shared.Unlock()
 }
 
 // Unshare ends a Share.
 func Unshare(normalized string) {
-	if len(normalized) > 0 {
-		shared.Delete(unsafe.StringData(normalized))
+	if len(normalized) == 0 {
+		return
+	}
+	key := unsafe.StringData(normalized)
+	shared.Lock()
+	sv, ok := shared.m[key]
+	delete(shared.m, key)
+	last := ok && sv.ev.let()
+	shared.Unlock()
+	if last {
+		sv.ev.recycle()
 	}
 }
 
-// Shared returns the typed view shared for exactly this text, or nil. The view is read-only.
+// Shared returns the typed view shared for exactly this text, or nil. The view is read-only,
+// and the caller holds it until it calls Return(ev); it must keep nothing of it past that but
+// strings.
 func Shared(normalized string) *Event {
 	if len(normalized) == 0 {
 		return nil
 	}
-	v, ok := shared.Load(unsafe.StringData(normalized))
-	if !ok {
+	shared.Lock()
+	defer shared.Unlock()
+	sv, ok := shared.m[unsafe.StringData(normalized)]
+	if !ok || sv.n != len(normalized) {
 		return nil
 	}
-	if sv := v.(sharedView); sv.n == len(normalized) {
-		return sv.ev
+	sv.ev.holders++
+	return sv.ev
+}
+
+// Return ends the hold Shared gave on ev.
+func Return(ev *Event) {
+	shared.Lock()
+	last := ev.let()
+	shared.Unlock()
+	if last {
+		ev.recycle()
 	}
-	return nil
+}
+
+// let drops one holder and reports whether it was the last; shared's lock is held.
+func (ev *Event) let() bool {
+	ev.holders--
+	return ev.holders == 0
+}
+
+// recycle hands a recyclable view's slabs to the next view; its frames are not read again.
+func (ev *Event) recycle() {
+	if s := ev.slabs; s != nil {
+		ev.slabs = nil
+		s.recycle()
+	}
 }

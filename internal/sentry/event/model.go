@@ -48,6 +48,10 @@ type Event struct {
 	// writes processing errors after the text's last member without scanning the text to prove
 	// it (AddProcessingError). False says nothing.
 	noErrors bool
+	// slabs hold the frames of a recyclable view (NormalizeOptions.Recyclable), nil otherwise.
+	slabs *viewSlabs
+	// holders counts who holds a shared view (handoff.go): the sharer and each borrower.
+	holders int
 }
 
 // Template locates an error in a template (Django, Jinja …).

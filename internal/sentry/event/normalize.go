@@ -33,6 +33,10 @@ type NormalizeOptions struct {
 	// Editor, when set, sees every value after normalization and may change it (data
 	// scrubbing); what it changes is recorded in the event's "_meta".
 	Editor Editor
+	// Recyclable makes the typed view's frames reusable for a later view once the view has been
+	// shared and every holder let go of it (Share, Unshare, Return). A recyclable view that is
+	// never shared is simply collected.
+	Recyclable bool
 }
 
 // Limits from Relay's normalization (reference/sentry-protocol.md §10).
@@ -71,6 +75,9 @@ func Normalize(raw []byte, opts NormalizeOptions) ([]byte, *Event, error) {
 		return nil, nil, fmt.Errorf("normalize event: event is not a JSON object (found %s)", kindName(root.Kind()))
 	}
 	t.normalize(root, &opts)
+	if opts.Recyclable {
+		t.slabs = slabPool.Get().(*viewSlabs)
+	}
 	out := t.AppendJSON(make([]byte, 0, len(raw)+len(raw)/8+64), root)
 	return out, t.decode(root), nil
 }

@@ -17,6 +17,8 @@ type tree struct {
 	meta []metaEntry
 	// walk is the state of an Editor's walk (edit.go), kept for the next event.
 	walk *editWalk
+	// slabs, when set, give decode the frames and context lines of a recyclable view.
+	slabs *viewSlabs
 }
 
 const (
@@ -40,6 +42,7 @@ func (t *tree) parse(s string, maxDepth int) error {
 func (t *tree) release() {
 	t.Reset()
 	t.frameLines = 0
+	t.slabs = nil
 	clear(t.meta)
 	t.meta = t.meta[:0]
 	treePool.Put(t)

@@ -43,6 +43,7 @@ func (t *translation) event(it *envelope.Item) error {
 		ReceivedAt: t.in.ReceivedAt,
 		SentAt:     h.SentAt,
 		ClientIP:   t.in.ClientIP,
+		Recyclable: true, // Output.Events
 	}
 	if s := t.in.Scrubber; s.Active() {
 		ss := s.Session()

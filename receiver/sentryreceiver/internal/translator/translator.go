@@ -64,7 +64,8 @@ type Output struct {
 	// Events are the error and message events of the logs, each the text of its record's
 	// attrkey.Event and the typed view Normalize returned with it: the receiver shares the views
 	// with the errorgrouping processor while the pipeline runs (event.Share), so that it does not
-	// parse them again.
+	// parse them again. The views are recyclable (event.NormalizeOptions): once shared and
+	// unshared, a view must not be used again.
 	Events []Event
 }
 
