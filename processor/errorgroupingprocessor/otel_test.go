@@ -417,3 +417,47 @@ func TestLogRecordsFromFilesLinkTheirLine(t *testing.T) {
 		t.Errorf("tags %v, want the resource's host and service", ev.Tags)
 	}
 }
+
+// BenchmarkOTelJavaScriptException processes one span that recorded a JavaScript exception of a
+// release whose files have no source maps, so each of its three files gets js_no_source: the
+// OTel exception path of an event that symbolication looks at but cannot change.
+func BenchmarkOTelJavaScriptException(b *testing.B) {
+	cfg := createDefaultConfig().(*Config)
+	cfg.Sourcemaps.Directory = b.TempDir()
+	p, err := newGroupingProcessor(processortest.NewNopSettings(metadata.Type), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := p.start(context.Background(), componenttest.NewNopHost()); err != nil {
+		b.Fatal(err)
+	}
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr(attrkey.ServiceVersion, "web@1.0.0")
+	rs.Resource().Attributes().PutStr(attrkey.TelemetrySDKLang, "webjs")
+	span := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	span.SetName("click #checkout")
+	se := span.Events().AppendEmpty()
+	se.SetName(attrkey.ExceptionEventName)
+	se.SetTimestamp(pcommon.NewTimestampFromTime(time.Now()))
+	se.Attributes().PutStr(attrkey.ExceptionType, "TypeError")
+	se.Attributes().PutStr(attrkey.ExceptionMessage, "Cannot read properties of undefined (reading 'price')")
+	se.Attributes().PutStr(attrkey.ExceptionStacktrace, "TypeError: Cannot read properties of undefined (reading 'price')\n"+
+		"    at total (http://localhost/static/cart.min.js:1:2301)\n"+
+		"    at checkout (http://localhost/static/app.min.js:1:14)\n"+
+		"    at HTMLButtonElement.<anonymous> (http://localhost/static/app.min.js:1:388)\n"+
+		"    at dispatch (http://localhost/static/vendor.min.js:2:40123)")
+	in := ptrace.NewTraces()
+	b.ReportAllocs()
+	for b.Loop() {
+		td.CopyTo(in)
+		if _, err := p.processTraces(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	got := in.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Events().At(0).Attributes()
+	// Only js_no_source errors: an event with others (a timestamp repaired) would be parsed.
+	if text := attrkey.Str(got, attrkey.Event); strings.Count(text, `"type":"js_no_source"`) != 3 || !strings.Contains(text, `"errors":[{"type":"js_no_source"`) || attrkey.Str(got, attrkey.GroupHash) == "" {
+		b.Fatalf("the exception was not symbolicated and grouped: %v", got.AsRaw())
+	}
+}
