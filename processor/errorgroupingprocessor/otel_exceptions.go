@@ -70,23 +70,24 @@ func (p *groupingProcessor) processOTelException(ctx context.Context, attrs pcom
 	project := strconv.FormatInt(p.otel.ProjectID, 10)
 	symbolicate := p.symbolicator != nil && sourcemap.JavaScriptPlatform(ev.Platform) &&
 		ev.Release != "" // without a release there is nothing to find sourcemaps by (OTel carries no debug ids)
+	text := string(payload)
 	if symbolicate {
-		doc, err := event.ParseDocument(payload)
-		if err != nil {
-			return fmt.Errorf("otel exception %s: %w", occ.EventID, err)
-		}
+		// The event and its view come from one Normalize, so the document is opened on them
+		// and its text parsed only if frames are replaced: files without source maps only add
+		// errors, which are written after the text (BenchmarkOTelJavaScriptException).
+		doc := event.OpenDocument(text, ev)
 		changed, err := p.symbolicator.SymbolicateDocument(ctx, project, doc)
 		if err != nil {
 			return fmt.Errorf("otel exception %s: %w", occ.EventID, err)
 		}
 		if changed {
-			payload = doc.AppendTo(nil)
+			text = doc.String()
 		}
 		ev = doc.Event()
 	}
 	attrs.PutStr(attrkey.EventID, ev.EventID)
 	attrs.PutStr(attrkey.ProjectID, project)
-	attrs.PutStr(attrkey.Event, string(payload))
+	attrs.PutStr(attrkey.Event, text)
 	attrs.PutStr(attrkey.Level, ev.Level)
 	attrs.PutStr(attrkey.Platform, ev.Platform)
 	if ev.Transaction != "" {
