@@ -257,6 +257,8 @@ type tx struct {
 	unshared []string
 	// committed runs once the transaction committed.
 	committed []func()
+	// locked is what lockIssues read of the issues it locked (saveIssue).
+	locked map[int64]lockedState
 }
 
 // afterCommit runs fn once the transaction has committed (never if it rolls back).
@@ -801,6 +803,7 @@ func issueIDs(evs []*prepared) []int64 {
 func (t *tx) lockIssues(evs []*prepared) (map[int64]*Issue, error) {
 	ids := issueIDs(evs)
 	issues := make(map[int64]*Issue, len(ids))
+	t.locked = make(map[int64]lockedState, len(ids))
 	for chunk := range slices.Chunk(ids, 500) {
 		args := make([]any, len(chunk))
 		for i, id := range chunk {
@@ -817,6 +820,7 @@ func (t *tx) lockIssues(evs []*prepared) (map[int64]*Issue, error) {
 				return nil, fmt.Errorf("read issue: %w", err)
 			}
 			issues[is.ID] = is
+			t.locked[is.ID] = lockedState{toMicros(is.FirstSeen), is.UserCount, is.Status}
 		}
 		if err := rows.Close(); err != nil {
 			return nil, fmt.Errorf("read issues: %w", err)
@@ -1341,17 +1345,67 @@ func (t *tx) insertRowsSQLite(head string, cols int, tail, returning string, row
 	return inserted, nil
 }
 
+// saveIssue writes an issue back. SQLite and MySQL rewrite the entry of every index whose column
+// an UPDATE sets, whether its value changed or not, so the indexed columns a fold seldom changes
+// (first_seen, user_count, status) are set only when they differ from what lockIssues read.
 func (t *tx) saveIssue(is *Issue) error {
-	_, err := t.exec(`UPDATE issues SET title = ?, culprit = ?, level = ?, platform = ?, meta_type = ?, meta_value = ?, meta_filename = ?, meta_function = ?,
-	first_seen = ?, last_seen = ?, times_seen = ?, user_count = ?, first_release = ?, last_release = ?, status = ?, substatus = ?,
-	resolution = ?, resolution_release = ?, resolved_at = ?, ignore_until = ?, ignore_until_count = ?, ignore_count = ?,
-	grouping_config = ?, explanation = COALESCE(?, explanation) WHERE id = ?`,
-		is.Title, is.Culprit, is.Level, is.Platform, is.Metadata.Type, is.Metadata.Value, is.Metadata.Filename, is.Metadata.Function,
-		toMicros(is.FirstSeen), toMicros(is.LastSeen), is.TimesSeen, is.UserCount, is.FirstRelease, is.LastRelease, is.Status, is.Substatus,
+	args := append(make([]any, 0, 25), is.Title, is.Culprit, is.Level, is.Platform, is.Metadata.Type, is.Metadata.Value, is.Metadata.Filename, is.Metadata.Function,
+		toMicros(is.LastSeen), is.TimesSeen, is.FirstRelease, is.LastRelease, is.Substatus,
 		is.Resolution, is.ResolutionRelease, toMicros(is.ResolvedAt), toMicros(is.IgnoreUntil), is.IgnoreUntilCount, is.IgnoreCount,
-		is.GroupingConfig, explanationArg(is), is.ID)
+		is.GroupingConfig, explanationArg(is))
+	was, locked := t.locked[is.ID]
+	var set issueSet
+	if !locked || was.firstSeen != toMicros(is.FirstSeen) {
+		set |= setFirstSeen
+		args = append(args, toMicros(is.FirstSeen))
+	}
+	if !locked || was.userCount != is.UserCount {
+		set |= setUserCount
+		args = append(args, is.UserCount)
+	}
+	if !locked || was.status != is.Status {
+		set |= setStatus
+		args = append(args, is.Status)
+	}
+	_, err := t.exec(saveIssueQueries[set], append(args, is.ID)...)
 	return err
 }
+
+// lockedState is what lockIssues read of an issue's seldom changed indexed columns.
+type lockedState struct {
+	firstSeen, userCount int64
+	status               string
+}
+
+// issueSet says which of the seldom changed indexed columns saveIssue sets.
+type issueSet uint8
+
+const (
+	setFirstSeen issueSet = 1 << iota
+	setUserCount
+	setStatus
+)
+
+// saveIssueQueries are saveIssue's statements by the columns they set beyond the others.
+var saveIssueQueries = func() (qs [8]string) {
+	for set := range qs {
+		q := `UPDATE issues SET title = ?, culprit = ?, level = ?, platform = ?, meta_type = ?, meta_value = ?, meta_filename = ?, meta_function = ?,
+	last_seen = ?, times_seen = ?, first_release = ?, last_release = ?, substatus = ?,
+	resolution = ?, resolution_release = ?, resolved_at = ?, ignore_until = ?, ignore_until_count = ?, ignore_count = ?,
+	grouping_config = ?, explanation = COALESCE(?, explanation)`
+		if issueSet(set)&setFirstSeen != 0 {
+			q += `, first_seen = ?`
+		}
+		if issueSet(set)&setUserCount != 0 {
+			q += `, user_count = ?`
+		}
+		if issueSet(set)&setStatus != 0 {
+			q += `, status = ?`
+		}
+		qs[set] = q + ` WHERE id = ?`
+	}
+	return qs
+}()
 
 // releaseOrder compares releases by version when it can, else by the order the project first
 // saw them; a release the project never saw counts as the newest (it may be a release someone
