@@ -356,13 +356,16 @@ func (d *Document) AddProcessingError(typ string, fields []ErrorField) error {
 
 // viewWithErrors keeps the document's view what Decode of its text gives once the event has
 // processing errors: the view has no errors list, but it says whether the event had one
-// (Event.noErrors). A borrowed view that says none is copied first.
+// (Event.noErrors). A borrowed view that says none is copied first. The copy shares the
+// borrowed view's frames but not their ownership: it has no slabs to recycle, and nobody holds
+// it (handoff.go).
 func (d *Document) viewWithErrors() {
 	if !d.ev.noErrors {
 		return
 	}
 	if d.borrowed {
 		ev := *d.ev
+		ev.slabs, ev.holders = nil, 0
 		d.ev, d.borrowed = &ev, false
 	}
 	d.ev.noErrors = false

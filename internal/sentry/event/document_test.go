@@ -354,3 +354,35 @@ func TestContainsQuoted(t *testing.T) {
 		}
 	}
 }
+
+// A document that adds errors to a borrowed recyclable view copies the view without its slabs,
+// which stay the borrowed view's to recycle, and leaves the borrowed view as it was.
+func TestProcessingErrorsCopyABorrowedViewWithoutItsSlabs(t *testing.T) {
+	text, ev, err := Normalize([]byte(`{"platform":"node","exception":{"values":[{"type":"E","stacktrace":{"frames":[{"function":"f"}]}}]}}`),
+		NormalizeOptions{Recyclable: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(text)
+	Share(s, ev)
+	defer Unshare(s)
+	borrowed := Shared(s)
+	if borrowed == nil {
+		t.Fatal("nothing shared")
+	}
+	defer Return(borrowed)
+	doc := OpenDocument(s, borrowed)
+	if err := doc.AddProcessingError("js_no_source", []ErrorField{{Key: "url", Value: "/srv/app/a.js"}}); err != nil {
+		t.Fatal(err)
+	}
+	got := doc.Event()
+	if got == borrowed || got.slabs != nil || got.holders != 0 || got.noErrors {
+		t.Errorf("the document's view: borrowed %v, slabs %p, holders %d, says no errors %v", got == borrowed, got.slabs, got.holders, got.noErrors)
+	}
+	if borrowed.slabs == nil || borrowed.holders != 2 || !borrowed.noErrors {
+		t.Errorf("the borrowed view changed: slabs %p, holders %d, says no errors %v", borrowed.slabs, borrowed.holders, borrowed.noErrors)
+	}
+	if &got.Exceptions[0].Stacktrace.Frames[0] != &borrowed.Exceptions[0].Stacktrace.Frames[0] {
+		t.Error("the copy does not share the borrowed view's frames")
+	}
+}
