@@ -589,18 +589,10 @@ func (f *frame) grow() {
 	f.level, f.n = make([]Node, spillNodes), 0
 }
 
-// closeLevel moves the children of the container of frame f, which closed, to a run. Most
-// containers are small, and their children are copied to the current chunk.
+// closeLevel moves the children of the container of frame f, which closed, to a run, when
+// plainChildren did not.
 func (t *Tree) closeLevel(f *frame) run {
 	n := f.n
-	if f.spilled == 0 && n > 0 && t.cur < len(t.chunks) {
-		if chunk := t.chunks[t.cur][t.used:]; n <= len(chunk) {
-			r := run{chunk: int32(t.cur), first: int32(t.used), count: int32(n), cap: int32(n)}
-			copy(chunk[:n], f.level[:n])
-			t.used += n
-			return r
-		}
-	}
 	if f.spilled > 0 {
 		// A container wider than spillNodes: its segments are joined into a chunk of its own.
 		all := make([]Node, 0, f.spilled+n)
