@@ -1276,19 +1276,28 @@ func (t *tx) insertRows(head string, cols int, tail, returning string, rows [][]
 		if err != nil {
 			return nil, err
 		}
-		for res.Next() {
-			var id int64
-			if err := res.Scan(&id); err != nil {
-				res.Close()
-				return nil, fmt.Errorf("%q: %w", firstLine(q), err)
-			}
-			inserted = append(inserted, id)
-		}
-		if err := res.Close(); err != nil {
-			return nil, fmt.Errorf("%q: %w", firstLine(q), err)
+		if inserted, err = appendReturnedIDs(inserted, res, q); err != nil {
+			return nil, err
 		}
 	}
 	return inserted, nil
+}
+
+// appendReturnedIDs appends the ids a multi-row insert's RETURNING clause gave in res, the
+// statement q, and closes res.
+func appendReturnedIDs(ids []int64, res *sql.Rows, q string) ([]int64, error) {
+	for res.Next() {
+		var id int64
+		if err := res.Scan(&id); err != nil {
+			res.Close()
+			return nil, fmt.Errorf("%q: %w", firstLine(q), err)
+		}
+		ids = append(ids, id)
+	}
+	if err := res.Close(); err != nil {
+		return nil, fmt.Errorf("%q: %w", firstLine(q), err)
+	}
+	return ids, nil
 }
 
 // sqliteRowChunks are the sizes of SQLite's multi-row statements, largest first.
@@ -1330,16 +1339,8 @@ func (t *tx) insertRowsSQLite(head string, cols int, tail, returning string, row
 		if err != nil {
 			return nil, err
 		}
-		for res.Next() {
-			var id int64
-			if err := res.Scan(&id); err != nil {
-				res.Close()
-				return nil, fmt.Errorf("%q: %w", firstLine(q), err)
-			}
-			inserted = append(inserted, id)
-		}
-		if err := res.Close(); err != nil {
-			return nil, fmt.Errorf("%q: %w", firstLine(q), err)
+		if inserted, err = appendReturnedIDs(inserted, res, q); err != nil {
+			return nil, err
 		}
 	}
 	return inserted, nil
