@@ -20,15 +20,17 @@ func (s *Symbolicator) SymbolicateDocument(ctx context.Context, project string, 
 	changed := false
 	seen := map[ProcessingError]bool{}
 	budget := NewBudget()
+	images := debugImages(ev.DebugImages)
 	for _, ref := range doc.Stacktraces() {
 		st := doc.Stacktrace(ref)
 		if st == nil || len(st.Frames) == 0 {
 			continue
 		}
-		res := s.Symbolicate(ctx, Request{
+		req := Request{
 			Project: project, Release: ev.Release, Dist: ev.Dist, Platform: ev.Platform,
 			DebugImages: ev.DebugImages, Frames: st.Frames, Budget: budget,
-		})
+		}
+		res := s.symbolicate(ctx, req, images, map[string]*resolved{}, false)
 		for _, e := range res.Errors {
 			if seen[e] {
 				continue
