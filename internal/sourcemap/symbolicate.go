@@ -318,20 +318,32 @@ func thirdPartyMissingSource(perr ProcessingError, absPath string) bool {
 		strings.HasPrefix(absPath, "safari-web-extension:")
 }
 
-// resolve returns what a file resolves to, reusing a recent answer.
+// resolve returns what a file resolves to, reusing a recent answer. A recent answer is found
+// without making its key a string: steady traffic resolves every file of every event here, and
+// joining the key was 7% of the processor's work per node event (BenchmarkNodeEvent).
 func (s *Symbolicator) resolve(ctx context.Context, req Request, absPath, debugID string) *resolved {
 	if s.ttl < 0 {
 		return s.resolveFile(ctx, req, absPath, debugID)
 	}
-	key := strings.Join([]string{req.Project, req.Release, req.Dist, absPath, debugID}, "\x00")
-	load := func() (*resolution, int64, error) {
+	var buf [256]byte
+	key := buf[:0]
+	for i, part := range [...]string{req.Project, req.Release, req.Dist, absPath, debugID} {
+		if i > 0 {
+			key = append(key, 0)
+		}
+		key = append(key, part...)
+	}
+	res, ok := s.resolutions.Lookup(key)
+	if ok && time.Since(res.at) <= s.ttl {
+		return res.r
+	}
+	k := string(key)
+	if ok {
+		s.resolutions.Delete(k)
+	}
+	res, _ = s.resolutions.Get(k, func() (*resolution, int64, error) {
 		return &resolution{r: s.resolveFile(ctx, req, absPath, debugID), at: time.Now()}, 1, nil
-	}
-	res, _ := s.resolutions.Get(key, load)
-	if time.Since(res.at) > s.ttl {
-		s.resolutions.Delete(key)
-		res, _ = s.resolutions.Get(key, load)
-	}
+	})
 	return res.r
 }
 

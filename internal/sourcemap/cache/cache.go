@@ -92,6 +92,21 @@ func (c *Cache[V]) Get(key string, load func() (V, int64, error)) (V, error) {
 	return cl.val, cl.err
 }
 
+// Lookup returns the value kept under key, if any, counting a hit (a miss is Get's to count).
+// The key is bytes so that a caller can build it on the stack: the lookup itself does not copy it.
+func (c *Cache[V]) Lookup(key []byte) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.entries[string(key)]
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	c.lru.MoveToFront(el)
+	c.hits++
+	return el.Value.(*entry[V]).val, true
+}
+
 func (c *Cache[V]) finish(key string, cl *call[V], size int64, keep bool) {
 	c.mu.Lock()
 	delete(c.inflight, key)

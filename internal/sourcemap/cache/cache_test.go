@@ -91,3 +91,25 @@ func BenchmarkCacheHit(b *testing.B) {
 		c.Get("42", nil)
 	}
 }
+
+func TestLookupFindsWhatGetKeptAndKeepsItRecent(t *testing.T) {
+	c := New[string](80)
+	if _, ok := c.Lookup([]byte("a")); ok {
+		t.Fatal("found a key never loaded")
+	}
+	c.Get("a", func() (string, int64, error) { return "A", 40, nil })
+	c.Get("b", func() (string, int64, error) { return "B", 40, nil })
+	if v, ok := c.Lookup([]byte("a")); !ok || v != "A" {
+		t.Fatalf("Lookup(a) = %q, %v; want A", v, ok)
+	}
+	c.Get("c", func() (string, int64, error) { return "C", 40, nil }) // b, not a, is the oldest
+	if _, ok := c.Lookup([]byte("b")); ok {
+		t.Error("b was kept; the lookup of a should have made it the one evicted")
+	}
+	if _, ok := c.Lookup([]byte("a")); !ok {
+		t.Error("a was evicted")
+	}
+	if st := c.Stats(); st.Hits != 2 || st.Misses != 3 {
+		t.Errorf("stats %+v, want 2 hits (lookups that found) and 3 misses (the loads)", st)
+	}
+}
