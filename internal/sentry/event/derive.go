@@ -241,10 +241,11 @@ func (t *tree) deriveTags(root *jsontext.Node) {
 		add = append(add, derived{key, value, override})
 	}
 	lenient := func(n *jsontext.Node) string { return strings.TrimSpace(t.Lenient(n)) }
-	for _, k := range eventFieldTags {
-		setTag(k, lenient(t.Get(root, k)), true)
+	f := t.tagSources(root)
+	for i := range f.eventFields {
+		setTag(eventFieldTags[i], lenient(f.eventFields[i]), true)
 	}
-	if exs := t.Elems(t.Get(t.Get(root, "exception"), "values")); len(exs) > 0 {
+	if exs := t.Elems(t.Get(f.exception, "values")); len(exs) > 0 {
 		if mech := t.Get(&exs[0], "mechanism"); mech != nil && mech.Kind() == jsontext.Object {
 			setTag("mechanism", lenient(t.Get(mech, "type")), true)
 			switch t.Scalar(t.Get(mech, "handled")).Kind {
@@ -255,8 +256,7 @@ func (t *tree) deriveTags(root *jsontext.Node) {
 			}
 		}
 	}
-	ctx := t.Get(root, "contexts")
-	kids := t.Kids(ctx)
+	kids := t.Kids(f.contexts)
 	for i := range kids {
 		c := &kids[i]
 		if c.Kind() != jsontext.Object {
@@ -274,17 +274,17 @@ func (t *tree) deriveTags(root *jsontext.Node) {
 			setTag(key, lenient(t.Get(c, m.field)), true)
 		}
 	}
-	setTag("url", lenient(t.Get(t.Get(root, "request"), "url")), false)
+	setTag("url", lenient(t.Get(f.request, "url")), false)
 	// Last, the tags normalizeTags drops or moves to a field: normalizing again then appends
 	// them in the same order.
-	for _, k := range releaseFieldTags {
-		setTag(k, lenient(t.Get(root, k)), true)
+	for i := range f.releaseFields {
+		setTag(releaseFieldTags[i], lenient(f.releaseFields[i]), true)
 	}
-	setTag("user", t.userTag(t.Get(root, "user")), true)
+	setTag("user", t.userTag(f.user), true)
 	if len(add) == 0 {
 		return
 	}
-	tags := t.Get(root, "tags")
+	tags := f.tags
 	if tags == nil || tags.Kind() != jsontext.Array {
 		t.Set(root, "tags", t.ArrayNode())
 		tags = t.Get(root, "tags")
@@ -329,6 +329,49 @@ func (t *tree) deriveTags(root *jsontext.Node) {
 			t.Push(tags, t.ArrayNode(t.StringNode(d.key), t.StringNode(d.value)))
 		}
 	}
+}
+
+// tagSources are the members of the event deriveTags reads, found in one pass over the event's
+// members rather than one lookup each: a lookup of a key the event lacks reads every member.
+type tagSources struct {
+	eventFields                              [len(eventFieldTags)]*jsontext.Node
+	releaseFields                            [len(releaseFieldTags)]*jsontext.Node
+	exception, contexts, request, user, tags *jsontext.Node
+}
+
+// tagSources finds deriveTags' members of root; when a key repeats the last one counts, as in Get.
+// The cases are constants, which the compiler turns into a search by length and content; they
+// follow eventFieldTags and releaseFieldTags.
+func (t *tree) tagSources(root *jsontext.Node) (f tagSources) {
+	kids := t.Kids(root)
+	for i := range kids {
+		m := &kids[i]
+		switch t.Name(m) {
+		case "level":
+			f.eventFields[0] = m
+		case "logger":
+			f.eventFields[1] = m
+		case "transaction":
+			f.eventFields[2] = m
+		case "environment":
+			f.releaseFields[0] = m
+		case "release":
+			f.releaseFields[1] = m
+		case "dist":
+			f.releaseFields[2] = m
+		case "exception":
+			f.exception = m
+		case "contexts":
+			f.contexts = m
+		case "request":
+			f.request = m
+		case "user":
+			f.user = m
+		case "tags":
+			f.tags = m
+		}
+	}
+	return f
 }
 
 // userTag is Sentry's tag value for the user: the first of id, email, username and IP address,
