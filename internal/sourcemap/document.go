@@ -21,6 +21,8 @@ func (s *Symbolicator) SymbolicateDocument(ctx context.Context, project string, 
 	seen := map[ProcessingError]bool{}
 	budget := NewBudget()
 	images := debugImages(ev.DebugImages)
+	// One error's fields at a time: AddProcessingError keeps none of them.
+	var fields [6]event.ErrorField
 	for _, ref := range doc.Stacktraces() {
 		st := doc.Stacktrace(ref)
 		if st == nil || len(st.Frames) == 0 {
@@ -36,7 +38,7 @@ func (s *Symbolicator) SymbolicateDocument(ctx context.Context, project string, 
 				continue
 			}
 			seen[e] = true
-			if err := doc.AddProcessingError(e.Type, e.fields()); err != nil {
+			if err := doc.AddProcessingError(e.Type, e.appendFields(fields[:0])); err != nil {
 				return changed, err
 			}
 			changed = true
@@ -51,10 +53,9 @@ func (s *Symbolicator) SymbolicateDocument(ctx context.Context, project string, 
 	return changed, nil
 }
 
-// fields lays the error out as the fields of Sentry's `errors[]` entry (type aside), in the key
-// order AddProcessingError writes them in.
-func (e ProcessingError) fields() []event.ErrorField {
-	fs := make([]event.ErrorField, 0, 6)
+// appendFields appends the error laid out as the fields of Sentry's `errors[]` entry (type
+// aside), in the key order AddProcessingError writes them in.
+func (e ProcessingError) appendFields(fs []event.ErrorField) []event.ErrorField {
 	add := func(k, v string) {
 		if v != "" {
 			fs = append(fs, event.ErrorField{Key: k, Value: v})

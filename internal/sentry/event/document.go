@@ -331,10 +331,11 @@ func (d *Document) AddProcessingError(typ string, fields []ErrorField) error {
 		if len(d.errs) > 0 {
 			d.errs = append(d.errs, ',')
 		} else if d.errs == nil {
-			// Room for an error or two (js_no_source with its reason and url is some 150
-			// bytes): growing from nothing took eight allocations for the reference event's
-			// 930 bytes of errors, from this three.
-			d.errs = make([]byte, 0, 256)
+			// Room for half a dozen errors: an event sent without source maps gets a
+			// js_no_source (some 150 bytes with its reason and url) for each application file
+			// of its stack trace. Growing from 256 bytes took three more allocations, 3 KB in
+			// all, for the reference event's 930 bytes of errors.
+			d.errs = make([]byte, 0, 1024)
 		}
 		d.errs = appendProcessingError(d.errs, typ, fields)
 		d.viewWithErrors()
