@@ -3,6 +3,7 @@ package sourcemap
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/faultline/faultline/internal/sentry/event"
@@ -18,7 +19,9 @@ func (s *Symbolicator) SymbolicateDocument(ctx context.Context, project string, 
 		return false, nil
 	}
 	changed := false
-	seen := map[ProcessingError]bool{}
+	// The errors of the stack traces done, each list distinct already (errorList): most events
+	// have one stack trace, and nothing to compare its errors with.
+	var added [][]ProcessingError
 	budget := NewBudget()
 	images := debugImages(ev.DebugImages)
 	// One error's fields at a time: AddProcessingError keeps none of them.
@@ -34,15 +37,15 @@ func (s *Symbolicator) SymbolicateDocument(ctx context.Context, project string, 
 		}
 		res := s.symbolicate(ctx, req, images, map[string]*resolved{}, false)
 		for _, e := range res.Errors {
-			if seen[e] {
+			if slices.ContainsFunc(added, func(errs []ProcessingError) bool { return slices.Contains(errs, e) }) {
 				continue
 			}
-			seen[e] = true
 			if err := doc.AddProcessingError(e.Type, e.appendFields(fields[:0])); err != nil {
 				return changed, err
 			}
 			changed = true
 		}
+		added = append(added, res.Errors)
 		if res.Symbolicated > 0 {
 			if err := doc.ReplaceFrames(ref, res.Frames); err != nil {
 				return changed, fmt.Errorf("writing symbolicated frames of %s: %w", ref, err)

@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -221,7 +222,7 @@ func (s *Symbolicator) symbolicate(ctx context.Context, req Request, images map[
 	if allFrames {
 		res.Frames = make([]event.Frame, len(req.Frames))
 	}
-	seen := map[ProcessingError]bool{}
+	var errs errorList
 	callsite := "" // the caller frame's token name at its call position (caller naming)
 	for i, raw := range req.Frames {
 		var out *event.Frame // where changes to the frame go; nil when nobody keeps them
@@ -257,7 +258,7 @@ func (s *Symbolicator) symbolicate(ctx context.Context, req Request, images map[
 			continue
 		}
 		if r.err != nil {
-			s.fail(&res, out, raw.AbsPath, *r.err, seen)
+			fail(out, raw.AbsPath, *r.err, &errs)
 			continue
 		}
 		line, col := uint32(raw.Lineno-1), uint32(0)
@@ -266,7 +267,7 @@ func (s *Symbolicator) symbolicate(ctx context.Context, req Request, images map[
 		}
 		tok, ok := r.m.Lookup(line, col)
 		if !ok {
-			s.fail(&res, out, raw.AbsPath, ProcessingError{Type: ErrInvalidLocation, Row: raw.Lineno, Column: raw.Colno, Source: absPath}, seen)
+			fail(out, raw.AbsPath, ProcessingError{Type: ErrInvalidLocation, Row: raw.Lineno, Column: raw.Colno, Source: absPath}, &errs)
 			continue
 		}
 		if out == nil {
@@ -275,19 +276,19 @@ func (s *Symbolicator) symbolicate(ctx context.Context, req Request, images map[
 		built, perr := s.buildFrame(ctx, req, raw, r, tok, name)
 		*out = built
 		res.Symbolicated++
-		if perr != nil && !seen[*perr] {
-			seen[*perr] = true
-			res.Errors = append(res.Errors, *perr)
+		if perr != nil {
+			errs.add(*perr)
 		}
 		if tok.Name >= 0 {
 			callsite = r.m.Name(tok.Name)
 		}
 	}
+	res.Errors = errs.errs
 	return res
 }
 
 // fail marks the frame out (when kept) unsymbolicated and reports perr for it once.
-func (s *Symbolicator) fail(res *Result, out *event.Frame, absPath string, perr ProcessingError, seen map[ProcessingError]bool) {
+func fail(out *event.Frame, absPath string, perr ProcessingError, errs *errorList) {
 	if out != nil {
 		if out.Data == "" {
 			// Most unresolved frames have no data yet: spare them the JSON round trip of mergeData.
@@ -299,9 +300,36 @@ func (s *Symbolicator) fail(res *Result, out *event.Frame, absPath string, perr 
 	if thirdPartyMissingSource(perr, absPath) {
 		return
 	}
-	if !seen[perr] {
-		seen[perr] = true
-		res.Errors = append(res.Errors, perr)
+	errs.add(perr)
+}
+
+// errorList is a list of distinct processing errors. A stack trace has a few, and comparing a
+// new one with each costs less than hashing the seven-field key of a map; past indexFrom errors
+// a map takes over, so that a stack trace with many distinct errors (a bad location per frame)
+// stays linear.
+type errorList struct {
+	errs  []ProcessingError
+	index map[ProcessingError]struct{} // nil until errs is longer than indexFrom
+}
+
+const indexFrom = 16
+
+// add appends e unless the list has it.
+func (l *errorList) add(e ProcessingError) {
+	if l.index != nil {
+		if _, ok := l.index[e]; ok {
+			return
+		}
+		l.index[e] = struct{}{}
+	} else if slices.Contains(l.errs, e) {
+		return
+	}
+	l.errs = append(l.errs, e)
+	if l.index == nil && len(l.errs) > indexFrom {
+		l.index = make(map[ProcessingError]struct{}, 2*len(l.errs))
+		for _, x := range l.errs {
+			l.index[x] = struct{}{}
+		}
 	}
 }
 
