@@ -165,3 +165,20 @@ func TestSymbolicateEventKeepsTheRawStacktraceOfExceptions(t *testing.T) {
 		})
 	}
 }
+
+func TestErrorListKeepsFirstOfEachPastItsIndex(t *testing.T) {
+	var l errorList
+	for round := 0; round < 2; round++ {
+		for row := 1; row <= 3*indexFrom; row++ {
+			l.add(ProcessingError{Type: ErrInvalidLocation, Row: row, Source: "/app.js"})
+		}
+	}
+	if len(l.errs) != 3*indexFrom {
+		t.Fatalf("%d errors, want %d distinct", len(l.errs), 3*indexFrom)
+	}
+	for i, e := range l.errs {
+		if e.Row != i+1 {
+			t.Fatalf("error %d has row %d: the list is not in first-seen order", i, e.Row)
+		}
+	}
+}
