@@ -23,7 +23,8 @@ func (s *Symbolicator) SymbolicateDocument(ctx context.Context, project string, 
 	// have one stack trace, and nothing to compare its errors with.
 	var added [][]ProcessingError
 	budget := NewBudget()
-	images := debugImages(ev.DebugImages)
+	images := map[string]string{}
+	addDebugImages(images, ev.DebugImages)
 	// One error's fields at a time: AddProcessingError keeps none of them.
 	var fields [6]event.ErrorField
 	for _, ref := range doc.Stacktraces() {

@@ -195,12 +195,14 @@ type resolved struct {
 // Symbolicate resolves the frames of one stack trace. It never fails as a whole: frames that
 // cannot be resolved stay as they were and are reported in Result.Errors.
 func (s *Symbolicator) Symbolicate(ctx context.Context, req Request) Result {
-	return s.symbolicate(ctx, req, debugImages(req.DebugImages), map[string]*resolved{}, true)
+	images := map[string]string{}
+	addDebugImages(images, req.DebugImages)
+	return s.symbolicate(ctx, req, images, map[string]*resolved{}, true)
 }
 
-// debugImages maps the code_file of each source map debug image to its normalized debug id.
-func debugImages(imgs []event.DebugImage) map[string]string {
-	images := map[string]string{}
+// addDebugImages maps the code_file of each source map debug image to its normalized debug id.
+// The caller makes the map, so that a small one can stay on its stack.
+func addDebugImages(images map[string]string, imgs []event.DebugImage) {
 	for _, img := range imgs {
 		if img.Type != "sourcemap" || img.CodeFile == "" {
 			continue
@@ -209,7 +211,6 @@ func debugImages(imgs []event.DebugImage) map[string]string {
 			images[img.CodeFile] = id
 		}
 	}
-	return images
 }
 
 // symbolicate is Symbolicate; without allFrames, Result.Frames is nil when no frame was resolved,
