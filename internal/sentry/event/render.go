@@ -105,7 +105,8 @@ func (b *stackText) header(typ, value string) {
 	b.str(value)
 }
 
-// qualified writes qualified(module, name).
+// qualified joins a module (package, class) and a name with a dot unless the name already
+// carries it.
 func (b *stackText) qualified(module, name string) {
 	if module != "" && name != "" && !hasModulePrefix(name, module) {
 		b.str(module)
@@ -282,18 +283,11 @@ func renderPython(b *stackText, excs []renderedException) {
 	}
 }
 
-// qualified joins a module (package, class) and a name with a dot unless the name already
-// carries it.
+// qualified is what stackText.qualified writes, as a string.
 func qualified(module, name string) string {
-	switch {
-	case module == "":
-		return name
-	case name == "":
-		return module
-	case hasModulePrefix(name, module):
-		return name
-	}
-	return module + "." + name
+	var b stackText
+	b.qualified(module, name)
+	return string(b.buf)
 }
 
 // hasModulePrefix reports whether name starts with module and a dot.
@@ -416,24 +410,24 @@ func renderRuby(b *stackText, excs []renderedException) {
 			}
 			if j == 0 {
 				b.str(": ")
-				b.str(e.value)
-				if e.typ != "" {
-					b.str(" (")
-					b.str(e.typ)
-					b.byte(')')
-				}
+				b.rubyMessage(e)
 			}
 			b.byte('\n')
 		}
 		if len(fs) == 0 {
-			b.str(e.value)
-			if e.typ != "" {
-				b.str(" (")
-				b.str(e.typ)
-				b.byte(')')
-			}
+			b.rubyMessage(e)
 			b.byte('\n')
 		}
+	}
+}
+
+// rubyMessage writes an exception as Ruby prints it after its location: "message (Type)".
+func (b *stackText) rubyMessage(e *renderedException) {
+	b.str(e.value)
+	if e.typ != "" {
+		b.str(" (")
+		b.str(e.typ)
+		b.byte(')')
 	}
 }
 
